@@ -1,0 +1,1 @@
+"""Service definitions (launchd, systemd, Homebrew), shipped as package data for `memd service`."""
