@@ -1,0 +1,133 @@
+"""How a parse reports what it could not use, without stopping.
+
+A whole input that is unusable (not a zip, not JSON, wrong format) raises InputFormatError. One
+broken conversation inside a good export is recorded as a failure and skipped; oddities that do
+not lose the conversation (an unknown content type kept as text) are warnings. Both are collected
+here for the caller (the CLI report, the import ledger) instead of being printed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from memd.errors import InputFormatError
+
+from .model import Conversation
+from .safezip import Limits, Source, open_source
+
+# Exceptions that mean "this record does not have the shape we expected". Anything else is a bug
+# in the parser and keeps its traceback.
+RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # the conversation's source_id, or a file inside the export
+    message: str
+
+
+@dataclass
+class Report:
+    warnings: list[Problem] = field(default_factory=list)
+    failures: list[Problem] = field(default_factory=list)
+    conversations: int = 0
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(Problem(where, one_line(message)))
+
+    def fail(self, where: str, message: str) -> None:
+        self.failures.append(Problem(where, one_line(message)))
+
+    def fail_record(self, where: str, exc: BaseException) -> None:
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        self.fail(where, f"skipped, malformed record ({detail})")
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ParseRun(Iterator[Conversation]):
+    """An iterator of Conversations plus the Report it fills while being consumed.
+
+    It owns the opened Source (unless the caller passed one in) and closes it when exhausted,
+    on close(), or on leaving a `with` block.
+    """
+
+    def __init__(self, gen: Iterator[Conversation], report: Report, source: Source, owns_source: bool):
+        self._gen = gen
+        self.report = report
+        self.source = source
+        self._owns = owns_source
+
+    def __iter__(self) -> ParseRun:
+        return self
+
+    def __next__(self) -> Conversation:
+        try:
+            conv = next(self._gen)
+        except StopIteration:
+            self.close()
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self.report.conversations += 1
+        return conv
+
+    def close(self) -> None:
+        close = getattr(self._gen, "close", None)
+        if close is not None:
+            close()
+        if self._owns:
+            self.source.close()
+
+    def __enter__(self) -> ParseRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+ParserFunc = Callable[..., Iterator[Conversation]]
+PathLike = str | os.PathLike[str] | Source
+
+
+def parser(func: ParserFunc) -> Callable[..., ParseRun]:
+    """Turn `func(source, report, **options)` (a generator) into the public `parse(path, ...)`.
+
+    The source is opened eagerly, so a missing file or a refused zip fails at the call, while the
+    export itself is read lazily as the caller iterates.
+    """
+
+    @functools.wraps(func)
+    def parse(path: PathLike, *, report: Report | None = None, limits: Limits | None = None, **options: Any) -> ParseRun:
+        report = report if report is not None else Report()
+        if isinstance(path, Source):
+            source, owns = path, False
+        else:
+            source, owns = open_source(path, limits=limits), True
+        try:
+            gen = func(source, report, **options)
+        except BaseException:
+            if owns:
+                source.close()
+            raise
+        return ParseRun(gen, report, source, owns)
+
+    return parse
+
+
+def collect(run: ParseRun) -> tuple[list[Conversation], Report]:
+    """Consume a run; convenient for small inputs and tests."""
+    with run:
+        convs = list(run)
+    return convs, run.report
+
+
+__all__ = ["InputFormatError", "ParseRun", "Problem", "Report", "collect", "one_line", "parser", "RECORD_ERRORS"]
