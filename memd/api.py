@@ -1,0 +1,151 @@
+"""The method table: what the CLI, the socket (JSON-RPC) and scripts can ask of memd.
+
+Each method takes the application and keyword parameters and returns plain JSON-able data, so
+the CLI gives the same output whether it runs the method in-process or asks the daemon over the
+socket. Later parts (extraction, importers, the daemon) add their methods with `method()`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from memd.app import Memd, result_summary
+from memd.errors import MemdError
+from memd.state import Source
+
+
+class ParamsError(MemdError):
+    """A method was called with missing, unknown or mistyped parameters (JSON-RPC -32602)."""
+
+
+METHODS: dict[str, Callable[..., Any]] = {}
+
+
+def method(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        METHODS[name] = fn
+        return fn
+
+    return register
+
+
+def call(app: Memd, name: str, params: dict[str, Any] | None = None) -> Any:
+    fn = METHODS.get(name)
+    if fn is None:
+        raise ParamsError(f"unknown method {name!r}")
+    params = dict(params or {})
+    try:
+        bound = inspect.signature(fn).bind(app, **params)
+    except TypeError as exc:
+        raise ParamsError(f"{name}: {exc}") from None
+    for pname, value in list(bound.arguments.items())[1:]:
+        annotation = inspect.signature(fn).parameters[pname].annotation
+        _check_type(name, pname, value, annotation)
+    return fn(*bound.args, **bound.kwargs)
+
+
+_TYPES = {"str": str, "int": int, "bool": bool, "float": (int, float), "list": list, "dict": dict}
+
+
+def _check_type(method_name: str, pname: str, value: Any, annotation: Any) -> None:
+    """Enough type checking that a script's wrong call fails with a clear message, not a traceback."""
+    if value is None:
+        return
+    names = re.findall(r"[a-z]+", str(annotation))
+    allowed = tuple(t for n in names if n in _TYPES for t in (_TYPES[n] if isinstance(_TYPES[n], tuple) else (_TYPES[n],)))
+    if not allowed:
+        return
+    if isinstance(value, bool) and bool not in allowed:
+        raise ParamsError(f"{method_name}: {pname} must be {' or '.join(names)}")
+    if not isinstance(value, allowed):
+        raise ParamsError(f"{method_name}: {pname} must be {' or '.join(n for n in names if n in _TYPES)}")
+
+
+def parse_since(text: str | None) -> str | None:
+    """`2024-05-01`, `2024-05-01T10:00`, or a relative `3d` / `12h` / `30m` / `2w` -> ISO UTC."""
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d+)\s*([smhdw])", text.strip())
+    if m:
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m.group(2)]
+        when = datetime.now(timezone.utc) - timedelta(**{unit: int(m.group(1))})
+    else:
+        try:
+            when = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise ParamsError(f"--since: expected a date like 2024-05-01 or a span like 3d, got {text!r}") from None
+        if when.tzinfo is None:
+            when = when.astimezone()
+    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@method("search")
+def search(app: Memd, query: str, limit: int = 10, kind: str | None = None, path: str | None = None) -> dict[str, Any]:
+    if limit < 1 or limit > 1000:
+        raise ParamsError("search: limit must be between 1 and 1000")
+    return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path)}
+
+
+@method("get_entity")
+def get_entity(app: Memd, name: str) -> dict[str, Any]:
+    return app.get_entity(name)
+
+
+@method("entity.list")
+def entity_list(app: Memd) -> dict[str, Any]:
+    app.ensure_memory_indexed()
+    return {"entities": app.index.memory_notes()}
+
+
+@method("fact.set")
+def fact_set(app: Memd, entity: str, key: str, value: str, multi: bool = False, section: str | None = None) -> dict[str, Any]:
+    try:
+        results = app.set_fact(entity, key, value, Source("cli", detail=f"{key}: {value}"), multi=multi, section=section)
+    except ValueError as exc:
+        raise ParamsError(f"fact.set: {exc}") from None
+    return result_summary(results)
+
+
+@method("fact.remove")
+def fact_remove(app: Memd, entity: str, key: str, value: str | None = None) -> dict[str, Any]:
+    return result_summary(app.remove_fact(entity, key, value, Source("cli")))
+
+
+@method("log")
+def log(app: Memd, entity: str | None = None, since: str | None = None, limit: int = 50) -> dict[str, Any]:
+    return {"entries": app.log(entity=entity, since=parse_since(since), limit=limit)}
+
+
+@method("undo")
+def undo(app: Memd, id: int) -> dict[str, Any]:
+    return app.undo(id).to_json()
+
+
+@method("why")
+def why(app: Memd, entity: str, key: str | None = None) -> dict[str, Any]:
+    return app.why(entity, key)
+
+
+@method("review.list")
+def review_list(app: Memd, status: str | None = "pending") -> dict[str, Any]:
+    if status not in (None, "pending", "accepted", "rejected", "all"):
+        raise ParamsError("review.list: status must be pending, accepted, rejected or all")
+    return {"items": app.review_list(None if status == "all" else status)}
+
+
+@method("review.resolve")
+def review_resolve(app: Memd, id: int, decision: str) -> dict[str, Any]:
+    return app.review_resolve(id, decision)
+
+
+@method("status")
+def status(app: Memd) -> dict[str, Any]:
+    return app.status()
+
+
+@method("reindex")
+def reindex(app: Memd) -> dict[str, Any]:
+    return app.reindex().to_json()

@@ -1,0 +1,395 @@
+"""The application: one vault's writer, index and state, and the operations on its memory.
+
+Everything that reads or changes memory goes through a Memd object, whether the call comes from
+the CLI in-process, from the daemon's socket, from the extraction loop or from an importer. The
+functions in memd/api.py expose these methods under the socket's method names.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from memd.config import Config, load_config
+from memd.errors import ConflictError, NotFoundError, VaultError
+from memd.index.index import Index, ScanReport, drop_index
+from memd.index.search import search as fts_search
+from memd.state import Source, StateDB, line_hash
+from memd.vault.links import name_key, parse_links
+from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
+from memd.vault.operations import (
+    ENTITY_RELATIONS, EVENTS, USER_RELATIONS, USER_TITLE, AddEvent, AddRelation, CreateFile, Operation,
+    RemoveFact, RevertHunks, SetFact, operation_from_args,
+)
+from memd.vault.slugs import unique_slug
+from memd.vault.writer import VaultWriter, WriteResult, decode
+
+USER_NAMES = {"user", "me", "myself", "i", "self"}
+# Relations a person has one of at a time: a new value replaces the old one (the journal keeps
+# it). Everything else (friend, colleague, child...) accumulates.
+EXCLUSIVE_RELATIONS = {"mother", "father", "spouse", "husband", "wife", "partner", "boyfriend", "girlfriend",
+                       "fiance", "fiancee", "employer", "company", "manager", "landlord"}
+
+
+def fold(name: str) -> str:
+    """Two entity names are the same entity when they fold equal (case, accents, spacing)."""
+    text = unicodedata.normalize("NFKD", name)
+    return name_key("".join(ch for ch in text if not unicodedata.combining(ch)))
+
+
+@dataclass
+class EntityRef:
+    path: str  # vault-relative
+    name: str  # display name (the file's `# Title`)
+    is_user: bool = False
+
+
+class Memd:
+    def __init__(self, config: Config):
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state = StateDB(config.state_db)
+        self.index = Index(config, on_memory_note=self.state.prune_owned_text)
+        self.writer = VaultWriter(
+            config.vault,
+            self.state,
+            lock_path=config.state_dir / "write.lock",
+            settle_seconds=config.writer.settle_seconds,
+            fsync=config.writer.fsync,
+            resolve=lambda target, source: self.index.resolve(target, source),
+            on_written=self._after_write,
+        )
+        self._memory_scanned = False
+        self.memory_dir = config.memory.dir.strip("/")
+        self.user_path = f"{self.memory_dir}/{config.memory.user_file}"
+        self.entities_dir = f"{self.memory_dir}/{config.memory.entities_dir}"
+
+    @classmethod
+    def open(cls, config_path: str | Path | None = None) -> "Memd":
+        return cls(load_config(config_path))
+
+    def close(self) -> None:
+        self.index.close()
+        self.state.close()
+
+    def __enter__(self) -> "Memd":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _after_write(self, path: str) -> None:
+        # Index memd's own write at once: the watcher then finds the hash already indexed.
+        self.index.index_paths([path])
+
+    def ensure_memory_indexed(self) -> None:
+        """Entity lookup reads the index; make sure the memory folder is current (cheap: stat only)."""
+        if not self._memory_scanned:
+            if (self.config.vault / self.memory_dir).is_dir():
+                self.index.scan(prefix=self.memory_dir)
+            self._memory_scanned = True
+
+    # -- entities ------------------------------------------------------------------------------
+    def find_entity(self, name: str | None) -> EntityRef | None:
+        if name is None or name.strip().lower() in USER_NAMES:
+            return EntityRef(self.user_path, "user", True)
+        name = name.strip()
+        self.ensure_memory_indexed()
+        if name.endswith(".md") or "/" in name:
+            path = self.index.resolve(name, self.user_path)
+            if path and path.startswith(self.memory_dir + "/"):
+                return self._ref(path)
+        want = fold(name)
+        best: tuple[int, str] | None = None
+        names = self.index.names()
+        for key in {name_key(name), name_key(name.replace(" ", "_"))}:
+            for path, rank in names.candidates(key).items():
+                if path.startswith(self.memory_dir + "/") and path.endswith(".md") and (best is None or (rank, path) < best):
+                    best = (rank, path)
+        if best:
+            return self._ref(best[1])
+        # Accent-insensitive match on titles ("Jose" finds "# José").
+        for note in self.index.memory_notes():
+            if fold(note["title"]) == want or any(fold(a) == want for a in note["aliases"]):
+                return self._ref(note["path"])
+        return None
+
+    def _ref(self, path: str) -> EntityRef:
+        if path == self.user_path:
+            return EntityRef(path, "user", True)
+        note = self.index.note(path)
+        return EntityRef(path, note["title"] if note else Path(path).stem)
+
+    def _slug_taken(self, name: str) -> Callable[[str], bool]:
+        want = fold(name)
+
+        def taken(slug: str) -> bool:
+            path = f"{self.entities_dir}/{slug}.md"
+            if not (self.config.vault / path).exists():
+                return False
+            note = self.index.note(path)
+            title = note["title"] if note else slug
+            return fold(title) != want
+
+        return taken
+
+    def ensure_entity(self, name: str, source: Source, *, batch: str | None = None,
+                      facts: list[tuple[str, str]] | None = None) -> tuple[EntityRef, WriteResult | None]:
+        """The entity called `name`, created (with `facts`) when memory has no such entity yet."""
+        found = self.find_entity(name)
+        if found:
+            return found, None
+        clean = " ".join(name.split())
+        slug = unique_slug(clean, self._slug_taken(clean))
+        path = f"{self.entities_dir}/{slug}.md"
+        body = [f"# {clean}"] + [fact_line(normalize_key(k), v) for k, v in (facts or []) if normalize_key(k) and v.strip()]
+        result = self.writer.apply(CreateFile(path, "\n".join(body) + "\n", clean), source, batch=batch)
+        return EntityRef(path, clean), result
+
+    # -- memory operations ---------------------------------------------------------------------
+    def _subject(self, entity: str | None, source: Source, batch: str | None) -> tuple[EntityRef, list[WriteResult]]:
+        ref = self.find_entity(entity)
+        if ref is not None:
+            return ref, []
+        ref, created = self.ensure_entity(entity or "", source, batch=batch)
+        return ref, [created] if created else []
+
+    def set_fact(self, entity: str | None, key: str, value: str, source: Source, *, multi: bool = False,
+                 section: str | None = None, batch: str | None = None) -> list[WriteResult]:
+        batch = batch or _batch()
+        ref, results = self._subject(entity, source, batch)
+        op = SetFact(ref.path, key, value, section=section, multi=multi, entity_name=ref.name,
+                     title=USER_TITLE if ref.is_user else ref.name)
+        return results + [self.writer.apply(op, source, batch=batch)]
+
+    def add_relation(self, subject: str | None, relation: str, target: str, source: Source, *,
+                     exclusive: bool | None = None, batch: str | None = None) -> list[WriteResult]:
+        """`- relation: [[entities/<target>.md]]` in the subject's file; the target entity is
+        created if needed and learns how it relates (`- relationship: mother`)."""
+        batch = batch or _batch()
+        subj, results = self._subject(subject, source, batch)
+        rel_key = normalize_key(relation)
+        tgt, created = self.ensure_entity(target, source, batch=batch,
+                                          facts=[("relationship", relation)] if subj.is_user else None)
+        if created:
+            results.append(created)
+        if tgt.path == subj.path:
+            raise VaultError(f"{target!r} is the subject itself; a relation needs two entities")
+        # Links in memory files are relative to the memory folder: [[entities/<slug>.md]].
+        link = f"[[{tgt.path[len(self.memory_dir) + 1:]}]]"
+        op = AddRelation(
+            subj.path, rel_key, tgt.path, link,
+            exclusive=rel_key in EXCLUSIVE_RELATIONS if exclusive is None else exclusive,
+            section=USER_RELATIONS if subj.is_user else ENTITY_RELATIONS,
+            entity_name=subj.name, title=USER_TITLE if subj.is_user else subj.name,
+        )
+        results.append(self.writer.apply(op, source, batch=batch))
+        if subj.is_user and not created:
+            results.append(self.writer.apply(
+                SetFact(tgt.path, "relationship", relation, entity_name=tgt.name), source, batch=batch))
+        return results
+
+    def add_event(self, entity: str | None, date: str, text: str, source: Source, *,
+                  batch: str | None = None) -> list[WriteResult]:
+        batch = batch or _batch()
+        ref, results = self._subject(entity, source, batch)
+        op = AddEvent(ref.path, date, text, section=EVENTS, entity_name=ref.name,
+                      title=USER_TITLE if ref.is_user else ref.name)
+        return results + [self.writer.apply(op, source, batch=batch)]
+
+    def remove_fact(self, entity: str | None, key: str, value: str | None, source: Source, *,
+                    batch: str | None = None) -> list[WriteResult]:
+        ref = self.find_entity(entity)
+        if ref is None:
+            return [WriteResult("noop", "", "remove_fact", f"no entity {entity!r}")]
+        return [self.writer.apply(RemoveFact(ref.path, key, value, entity_name=ref.name), source, batch=batch)]
+
+    def create_entity(self, name: str, facts: list[tuple[str, str]], source: Source) -> list[WriteResult]:
+        batch = _batch()
+        ref, created = self.ensure_entity(name, source, batch=batch, facts=facts)
+        results = [created] if created else []
+        if not created:
+            for k, v in facts:
+                results.append(self.writer.apply(SetFact(ref.path, k, v, entity_name=ref.name), source, batch=batch))
+        return results
+
+    # -- journal, undo, why --------------------------------------------------------------------
+    def log(self, *, entity: str | None = None, since: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        path = None
+        if entity is not None:
+            ref = self.find_entity(entity)
+            if ref is None:
+                raise NotFoundError(f"no entity called {entity!r}")
+            path = ref.path
+        return self.state.journal(path=path, since=since, limit=limit)
+
+    def undo(self, entry_id: int) -> WriteResult:
+        entry = self.state.journal_entry(entry_id)
+        if entry is None:
+            raise NotFoundError(f"no journal entry #{entry_id}")
+        if entry["status"] == "undone":
+            raise ConflictError(f"#{entry_id} is already undone")
+        change = entry["change"]
+        if change.get("file"):
+            raise ConflictError(f"#{entry_id} wrote a whole note ({entry['path']}); delete or edit the note instead")
+        if entry["op"] == "undo":
+            raise ConflictError(f"#{entry_id} is itself an undo; apply the original again instead")
+        if change.get("created"):
+            current = self._read_text(entry["path"])
+            if current is None:
+                raise ConflictError(f"cannot undo #{entry_id}: {entry['path']} no longer exists")
+            later = self.state.later_entries(entry["path"], entry_id)
+            if later:
+                raise ConflictError(f"cannot undo #{entry_id}: later operations changed {entry['path']}"
+                                    f" (undo #{later[-1]['id']} first)")
+            if current != change["content"]:
+                raise ConflictError(f"cannot undo #{entry_id}: {entry['path']} has been edited by hand since")
+            op: Operation = RevertHunks(entry["path"], [], undo_of=entry_id, created_file=True)
+        elif change.get("deleted"):
+            op = CreateFile(entry["path"], change["content"])
+        else:
+            op = RevertHunks(entry["path"], change["hunks"], undo_of=entry_id)
+        result = self.writer.apply(op, Source("undo", ref=str(entry_id)), undo_of=entry_id)
+        if result.status == "conflict":
+            raise ConflictError(f"cannot undo #{entry_id}: {result.reason}")
+        if result.status != "applied":
+            raise ConflictError(f"cannot undo #{entry_id}: {result.reason or result.status}")
+        return result
+
+    def _read_text(self, path: str) -> str | None:
+        try:
+            return decode((self.config.vault / path).read_bytes())[0]
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise VaultError(f"cannot read {path}: {exc.strerror}") from None
+
+    def why(self, entity: str | None, key: str | None = None) -> dict[str, Any]:
+        """For each current fact line: which journal entry (and source) wrote it, or 'by hand'."""
+        ref = self.find_entity(entity)
+        if ref is None:
+            raise NotFoundError(f"no entity called {entity!r}")
+        text = self._read_text(ref.path)
+        if text is None:
+            raise NotFoundError(f"{ref.path} does not exist")
+        doc = MemoryDoc.parse(text)
+        want = normalize_key(key) if key else None
+        entries = self.state.journal(path=ref.path, limit=100000)
+        owned = self.state.owned_counts(ref.path)
+        lines = []
+        for f in doc.facts:
+            if want and f.norm_key != want:
+                continue
+            line = doc.lines[f.index]
+            writer = None
+            if owned.get(line_hash(line), 0) > 0:
+                for e in entries:  # newest first
+                    ch = e["change"]
+                    added = [l for h in ch.get("hunks", []) for l in h["new"]]
+                    if ch.get("created") and "content" in ch:
+                        added += ch["content"].split("\n")
+                    if e["status"] == "applied" and line in added:
+                        writer = e
+                        break
+            lines.append({
+                "line": f.index + 1, "key": f.key, "value": f.value, "section": f.section, "text": line,
+                "written_by": "memd" if writer else "hand",
+                "journal_id": writer["id"] if writer else None,
+                "ts": writer["ts"] if writer else None,
+                "op": writer["op"] if writer else None,
+                "source": writer["source"] if writer else None,
+            })
+        if want and not lines:
+            raise NotFoundError(f"{ref.name} has no {want}")
+        history = [e for e in entries if not want or e["key"] == want]
+        return {"entity": ref.name, "path": ref.path, "facts": lines, "history": history[:20]}
+
+    # -- review --------------------------------------------------------------------------------
+    def review_list(self, status: str | None = "pending") -> list[dict[str, Any]]:
+        return self.state.review_items(status)
+
+    def review_resolve(self, item_id: int, decision: str) -> dict[str, Any]:
+        item = self.state.review_item(item_id)
+        if item is None:
+            raise NotFoundError(f"no review item #{item_id}")
+        if item["status"] != "pending":
+            raise ConflictError(f"review item #{item_id} is already {item['status']}")
+        if decision == "reject":
+            self.state.resolve_review(item_id, "rejected")
+            return {"id": item_id, "status": "rejected"}
+        if decision != "accept":
+            raise VaultError(f"unknown decision {decision!r}; use accept or reject")
+        op = operation_from_args(item["op"], item["args"])
+        source = Source.from_json(item["source"])
+        source = Source("review", ref=str(item_id), detail=source.detail, link=source.link)
+        result = self.writer.apply(op, source, force=True)
+        if result.status not in ("applied", "noop"):
+            raise ConflictError(f"cannot apply review item #{item_id}: {result.reason or result.status}")
+        self.state.resolve_review(item_id, "accepted", result.journal_id)
+        return {"id": item_id, "status": "accepted", "result": result.to_json()}
+
+    # -- reading -------------------------------------------------------------------------------
+    def search(self, query: str, *, limit: int = 10, kind: str | None = None,
+               path_prefix: str | None = None) -> list[dict[str, Any]]:
+        return fts_search(self.index.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix)
+
+    def get_entity(self, name: str | None) -> dict[str, Any]:
+        ref = self.find_entity(name)
+        if ref is None:
+            raise NotFoundError(f"no entity called {name!r}", hint="`memd search` finds notes by any word")
+        text = self._read_text(ref.path)
+        if text is None:
+            raise NotFoundError(f"{ref.path} does not exist")
+        doc = MemoryDoc.parse(text)
+        facts, relations = [], []
+        for f in doc.facts:
+            block = doc.lines[f.index:f.end]
+            targets = [self.index.resolve(l.target, ref.path) for l in parse_links("\n".join(block))]
+            item = {"key": f.key, "value": f.value, "section": f.section, "line": f.index + 1}
+            if f.end - f.index > 1:
+                item["nested"] = [l.strip() for l in block[1:]]
+            if targets:
+                item["targets"] = targets
+                relations.append(item)
+            else:
+                facts.append(item)
+        return {
+            "name": doc.title or ref.name, "path": ref.path, "is_user": ref.is_user,
+            "facts": facts, "relations": relations,
+            "backlinks": self.index.backlinks(ref.path), "text": text,
+        }
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "vault": str(self.config.vault),
+            "config": str(self.config.path) if self.config.path else None,
+            "state_dir": str(self.config.state_dir),
+            "memory_dir": self.memory_dir,
+            "backend": self.config.extract.backend,
+            "index": self.index.stats(),
+            "journal": self.state.counts()["journal"],
+            "review": self.state.review_counts(),
+        }
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> ScanReport:
+        """Drop the rebuildable index and build it again (the state database is untouched)."""
+        self.index.close()
+        drop_index(self.config.index_db)
+        self.index = Index(self.config, on_memory_note=self.state.prune_owned_text)
+        return self.index.scan(progress=progress)
+
+
+def _batch() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def result_summary(results: list[WriteResult]) -> dict[str, Any]:
+    """Counts by status plus every result, for CLI and socket output."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return {"counts": counts, "results": [r.to_json() for r in results]}
+

@@ -1,0 +1,147 @@
+"""What every command shares: the --json flag, output, progress bars, and how a method is run
+(in-process on the vault, or by the daemon over its socket when one is running)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from memd.config import Config, load_config
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class CliState:
+    config_path: str | None = None
+    debug: bool = False
+    json: bool = False
+    _config: Config | None = None
+    _app: Any = None
+    _client: Any = field(default=None)
+    _client_checked: bool = False
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def app(self) -> Any:
+        if self._app is None:
+            from memd.app import Memd
+
+            self._app = Memd(self.config())
+        return self._app
+
+    def client(self) -> Any:
+        """A connection to this vault's running daemon, or None (then methods run in-process)."""
+        if not self._client_checked:
+            self._client_checked = True
+            try:
+                from memd.daemon.client import connect_for_config
+            except ImportError:
+                return None
+            self._client = connect_for_config(self.config())
+        return self._client
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+        if self._client is not None:
+            close = getattr(self._client, "close", None)
+            if close:
+                close()
+            self._client = None
+
+
+def state() -> CliState:
+    return click.get_current_context().find_root().obj
+
+
+def invoke(method: str, /, *, local_only: bool = False, **params: Any) -> Any:
+    """Run API `method`: through the daemon when it runs, else in this process."""
+    st = state()
+    params = {k: v for k, v in params.items() if v is not None}
+    if not local_only:
+        client = st.client()
+        if client is not None:
+            return client.call(method, **params)
+    from memd import api
+
+    return api.call(st.app(), method, params)
+
+
+def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command `--json`: machine-readable output on stdout instead of tables."""
+
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, as_json: bool, **kwargs: Any) -> Any:
+        state().json = as_json
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def emit(data: Any, human: Callable[[Any], None]) -> None:
+    if state().json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        human(data)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar with counts and ETA on stderr; silent for --json or a non-terminal."""
+    if state().json or not err_console.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console, transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def highlight_snippet(snippet: str) -> str:
+    """Search snippets mark matches with « »; show them bold."""
+    return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]").replace("\n", " ")
+
+
+def short_path(path: str) -> str:
+    return path[:-3] if path.endswith(".md") else path
+
+
+def fail_if_missing(path: Path, what: str) -> None:
+    from memd.errors import VaultError
+
+    if not path.exists():
+        raise VaultError(f"{what} not found: {path}")
+
+
+def print_warnings(warnings: list[dict[str, str]], limit: int = 10) -> None:
+    for w in warnings[:limit]:
+        err_console.print(f"[yellow]warning[/yellow] {escape(w['path'])}: {escape(w['warning'])}")
+    if len(warnings) > limit:
+        err_console.print(f"[yellow]… and {len(warnings) - limit} more warnings[/yellow]")
+
+
+def write_out(text: str) -> None:
+    sys.stdout.write(text)

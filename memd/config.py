@@ -1,0 +1,260 @@
+"""Configuration: one TOML file, typed sections, defaults for every key.
+
+Where the file lives: `--config PATH` beats `MEMD_CONFIG`, which beats the platform's config
+dir (platformdirs). Every key and its default is documented in config.example.toml; the
+dataclasses below are the single source of those defaults (tests check the two agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from memd.errors import ConfigError
+
+APP_NAME = "memd"
+CONFIG_ENV = "MEMD_CONFIG"
+
+
+@dataclass
+class MemorySection:
+    dir: str = "memory"  # the mem-agent memory folder, relative to the vault
+    sources_dir: str = "memory-sources"  # one note per imported conversation or page
+    user_file: str = "user.md"
+    entities_dir: str = "entities"
+
+
+@dataclass
+class IndexSection:
+    exclude: list[str] = field(default_factory=list)  # extra glob patterns (vault-relative) never indexed
+    max_note_mb: float = 16.0  # larger notes are indexed by name only, with a warning
+    chunk_chars: int = 6000  # sections longer than this are split at paragraph breaks
+
+
+@dataclass
+class WriterSection:
+    settle_seconds: float = 3.0  # a file modified this recently is being typed in: wait
+    fsync: bool = True  # fsync file and folder on every write (durability over power loss)
+
+
+@dataclass
+class ExtractSection:
+    backend: str = "rules"  # rules | openai | mlx
+    window_turns: int = 6  # recent turns given as context
+    max_searches: int = 3  # search_memory calls allowed per turn
+    buffer_max_turns: int = 8  # re-evaluate the buffer past this many turns
+    idle_flush_minutes: float = 30.0  # re-evaluate a stream's buffer after this much silence
+
+
+@dataclass
+class LLMSection:
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = ""
+    api_key_env: str = ""  # name of the environment variable holding the API key, if any
+    timeout_s: float = 120.0
+    max_retries: int = 2
+    temperature: float = 0.2
+    max_tokens: int = 2048
+    enable_thinking: bool = True
+
+
+@dataclass
+class MLXSection:
+    model_path: str = ""  # a local mlx-lm model folder
+
+
+@dataclass
+class PrivacySection:
+    redact_secrets: bool = True  # API keys, passwords, card and account numbers
+    never_store_categories: list[str] = field(default_factory=list)  # e.g. ["health", "religion"]
+    never_store_patterns: list[str] = field(default_factory=list)  # regular expressions
+
+
+@dataclass
+class ImportSection:
+    me: list[str] = field(default_factory=list)  # your names in chat logs (WhatsApp, Telegram...)
+
+
+@dataclass
+class DaemonSection:
+    socket_path: str = ""  # empty: under $XDG_RUNTIME_DIR (Linux) or the app-support dir (macOS)
+    reconcile_minutes: float = 10.0
+    debounce_ms: int = 200
+    log_level: str = "info"
+
+
+@dataclass
+class Config:
+    vault: Path
+    state_dir: Path
+    path: Path | None = None  # the file this was read from
+    memory: MemorySection = field(default_factory=MemorySection)
+    index: IndexSection = field(default_factory=IndexSection)
+    writer: WriterSection = field(default_factory=WriterSection)
+    extract: ExtractSection = field(default_factory=ExtractSection)
+    llm: LLMSection = field(default_factory=LLMSection)
+    mlx: MLXSection = field(default_factory=MLXSection)
+    privacy: PrivacySection = field(default_factory=PrivacySection)
+    import_: ImportSection = field(default_factory=ImportSection)
+    daemon: DaemonSection = field(default_factory=DaemonSection)
+
+    @property
+    def memory_root(self) -> Path:
+        return self.vault / self.memory.dir
+
+    @property
+    def user_file(self) -> Path:
+        return self.memory_root / self.memory.user_file
+
+    @property
+    def entities_root(self) -> Path:
+        return self.memory_root / self.memory.entities_dir
+
+    @property
+    def index_db(self) -> Path:
+        return self.state_dir / "index.db"
+
+    @property
+    def state_db(self) -> Path:
+        return self.state_dir / "state.db"
+
+
+# TOML table name -> Config attribute (`import` is a Python keyword).
+_SECTIONS = {
+    "memory": "memory",
+    "index": "index",
+    "writer": "writer",
+    "extract": "extract",
+    "llm": "llm",
+    "mlx": "mlx",
+    "privacy": "privacy",
+    "import": "import_",
+    "daemon": "daemon",
+}
+
+
+def default_config_path() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_state_dir(vault: Path) -> Path:
+    """A state folder per vault, so two vaults never share a journal or an index."""
+    vault = vault.resolve()
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", vault.name).strip("-") or "vault"
+    digest = hashlib.sha256(str(vault).encode()).hexdigest()[:8]
+    return Path(platformdirs.user_state_dir(APP_NAME)) / "vaults" / f"{name}-{digest}"
+
+
+def _coerce(section_name: str, cls: type, raw: dict[str, Any]) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: [{section_name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"config: unknown key {section_name}.{key}")
+        default = getattr(cls(), key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, (int, float)):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            value = type(default)(value) if ok else value
+        elif isinstance(default, list):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ConfigError(
+                f"config: {section_name}.{key} must be {type(default).__name__}, got {value!r}"
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def config_from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
+    if "vault" not in data or not isinstance(data["vault"], str) or not data["vault"]:
+        raise ConfigError("config: `vault` (the path of your Obsidian vault) is required")
+    base = path.parent if path else Path.cwd()
+    vault = (base / Path(data["vault"]).expanduser()).resolve()
+    state_raw = data.get("state_dir") or ""
+    if not isinstance(state_raw, str):
+        raise ConfigError("config: state_dir must be a string")
+    state_dir = (base / Path(state_raw).expanduser()).resolve() if state_raw else default_state_dir(vault)
+    unknown = set(data) - {"vault", "state_dir"} - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(f"config: unknown key {sorted(unknown)[0]}")
+    kwargs: dict[str, Any] = {}
+    for toml_name, attr in _SECTIONS.items():
+        cls = type(getattr(Config(vault=vault, state_dir=state_dir), attr))
+        kwargs[attr] = _coerce(toml_name, cls, data.get(toml_name, {}))
+    return Config(vault=vault, state_dir=state_dir, path=path, **kwargs)
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read the config file; a missing or invalid file is a ConfigError with the fix in it."""
+    cfg_path = Path(path).expanduser() if path else default_config_path()
+    try:
+        raw = cfg_path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no config at {cfg_path}", hint="run `memd init PATH/TO/VAULT` first"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {cfg_path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config {cfg_path} is not valid TOML: {exc}") from None
+    return config_from_dict(data, cfg_path.resolve())
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    s = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{s}"'
+
+
+def render_config(config: Config, *, only_changed: bool = True) -> str:
+    """TOML text for `config`: the required keys, plus every key that differs from its default."""
+    lines = ["# memd configuration. Every key and its default: config.example.toml", ""]
+    lines.append(f"vault = {_toml_value(str(config.vault))}")
+    if config.state_dir != default_state_dir(config.vault):
+        lines.append(f"state_dir = {_toml_value(str(config.state_dir))}")
+    for toml_name, attr in _SECTIONS.items():
+        section = getattr(config, attr)
+        default = type(section)()
+        changed = [
+            (f.name, getattr(section, f.name))
+            for f in fields(section)
+            if not only_changed or getattr(section, f.name) != getattr(default, f.name)
+        ]
+        if changed:
+            lines += ["", f"[{toml_name}]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in changed]
+    return "\n".join(lines) + "\n"
+
+
+def defaults_as_dict() -> dict[str, dict[str, Any]]:
+    """Every section's defaults, for checking config.example.toml and for `memd status`."""
+    probe = Config(vault=Path("/"), state_dir=Path("/"))
+    out: dict[str, dict[str, Any]] = {}
+    for toml_name, attr in _SECTIONS.items():
+        section = getattr(probe, attr)
+        assert is_dataclass(section)
+        out[toml_name] = {f.name: getattr(section, f.name) for f in fields(section)}
+    return out

@@ -1,0 +1,298 @@
+"""Text plumbing for the rules backend: normalising chat text, sentences, and clean values.
+
+Chat text is informal ("gonna", "fave", "'cause", curly quotes, emoji). The extraction
+patterns are written once against a normal form: contractions expanded ("I'm" -> "I am",
+"don't" -> "do not"), slang spelled out, quotes straight, emoji gone. Values are cut from this
+normal form and then cleaned so that a memory line stays short ("Berlin, Germany", not "Berlin,
+Germany because my partner got a job there").
+"""
+
+from __future__ import annotations
+
+import re
+
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\u2b00-\u2bff"
+    "\ufe0f\u200d\u20e3]+"
+)
+_QUOTE_CHARS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
+
+# Spelled-out forms for chat shorthand. Word boundaries keep "u" in "you" alone.
+_SLANG: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bgonna\b", re.I), "going to"),
+    (re.compile(r"\bwanna\b", re.I), "want to"),
+    (re.compile(r"\bgotta\b", re.I), "got to"),
+    (re.compile(r"\b(?:'cause|'cuz|cuz|coz|cos)\b", re.I), "because"),
+    (re.compile(r"(?<![\w'])'cause\b", re.I), "because"),
+    (re.compile(r"\bfave?s\b", re.I), "favorites"),
+    (re.compile(r"\b(?:fave?|fav'|favourite)\b", re.I), "favorite"),
+    (re.compile(r"\bfavourites\b", re.I), "favorites"),
+    (re.compile(r"\b(?:b-?day|bday)\b", re.I), "birthday"),
+    (re.compile(r"\b(?:tmrw|tmr|tomorow|tommorow|tomorrw)\b", re.I), "tomorrow"),
+    (re.compile(r"\b(?:yday|yesterady)\b", re.I), "yesterday"),
+    (re.compile(r"\bim\b"), "I am"),
+    (re.compile(r"\bi\b"), "I"),
+    (re.compile(r"\bive\b"), "I have"),
+    (re.compile(r"\bdont\b", re.I), "do not"),
+    (re.compile(r"\bcant\b", re.I), "can not"),
+    (re.compile(r"\bbf\b"), "boyfriend"),
+    (re.compile(r"\bgf\b"), "girlfriend"),
+    (re.compile(r"\bbff\b", re.I), "best friend"),
+    (re.compile(r"\bw/\s?", re.I), "with "),
+    (re.compile(r"\b(?:b/c|bc)\b", re.I), "because"),
+    (re.compile(r"\byrs?\b", re.I), "years"),
+    (re.compile(r"\bbiz\b", re.I), "business"),
+    (re.compile(r"\bcollab-?ing\b", re.I), "collaborating"),
+    (re.compile(r"\bpeeps\b", re.I), "people"),
+    (re.compile(r"\bcatchin'", re.I), "catching"),
+]
+
+_CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
+    (re.compile(r"\b([Cc])an't\b"), r"\1an not"),
+    (re.compile(r"\b([Ss])han't\b"), r"\1hall not"),
+    (re.compile(r"\b([Aa])in't\b"), r"\1m not"),
+    (re.compile(r"(\w)n't\b"), r"\1 not"),
+    (re.compile(r"\bI'm\b", re.I), "I am"),
+    (re.compile(r"\b([Ll])et's\b"), r"\1et us"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'ll\b"), " will"),
+    # "'d" is "had" before a past participle and "would" otherwise.
+    (re.compile(r"'d\s+(?=(?:been|had|gone|done|seen|never|already|just|got|gotten|made|left|moved|taken|met)\b)"), " had "),
+    (re.compile(r"'d\b"), " would"),
+    # "'s" after a pronoun is "is" or "has"; after a name it is a possessive and stays.
+    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow|[Ee]veryone|[Nn]obody|[Ee]verything)'s\s+(?=(?:been|got|had|gotten|done|made|moved|started|finished|lived|worked|never)\b)"), r"\1 has "),
+    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow|[Ee]veryone|[Nn]obody|[Ee]verything)'s\b"), r"\1 is"),
+    (re.compile(r"\b(name|birthday)'s\b", re.I), r"\1 is"),
+]
+
+_ABBREVIATIONS = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co)\.", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+|(?<=[.!?])(?=[A-Z])")
+_DOUBLE_QUOTED = re.compile(r'"([^"\n]{0,400})"')
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|you|your)\b", re.I)
+
+
+def _quoted(m: re.Match[str]) -> str:
+    inner = m.group(1).strip()
+    # A short quote without pronouns is a title ("a piece called 'Finding Freedom'"): keep the
+    # words. Anything that reads like speech is someone else's voice: drop it, and leave a
+    # clause break so the words around it do not run together.
+    if len(inner.split()) <= 5 and not _FIRST_PERSON.search(inner):
+        return inner
+    return " ; "
+
+
+def normalise(text: str) -> str:
+    """The normal form the patterns are written against (see module docstring)."""
+    t = text.translate(_QUOTE_CHARS)
+    t = _EMOJI.sub(" ", t)
+    t = _DOUBLE_QUOTED.sub(_quoted, t)
+    t = t.replace("&", " & ").replace("\u2014", " - ").replace("\u2013", " - ")
+    for rx, rep in _CONTRACTIONS:
+        t = rx.sub(rep, t)
+    for rx, rep in _SLANG:
+        t = rx.sub(rep, t)
+    t = re.sub(r"[ \t]+", " ", t)
+    return t.strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a normalised text; abbreviations such as 'Dr.' do not end one."""
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    parts = _SENTENCE_END.split(protected)
+    out = []
+    for p in parts:
+        p = p.replace("\x00", ".").strip(" \t-")
+        if p:
+            out.append(p)
+    return out
+
+
+_QUESTION_START = re.compile(
+    r"^(?:(?:so|and|but|oh|hey|well|also|btw|anyway|wow|really|ok|okay)[,!]?\s+)*"
+    r"(?:what|where|when|who|whom|whose|why|how|which|do|does|did|are|is|am|was|were|have|has|"
+    r"had|can|could|would|will|should|shall|may|might|any|anything|got|ever|you|wanna|want|"
+    r"need|is it|right)\b",
+    re.I,
+)
+_TAG_QUESTION = re.compile(
+    r",\s*(?:(?:and\s+)?(?:what|how)\s+about\s+you|right|you know|have you|do you|did you|"
+    r"are you|is that|is it|is not it|what|how|can you|would you|will you|who|where|when|why|"
+    r"any|ever|know what I mean)\b[^,]*\?\s*$",
+    re.I,
+)
+
+
+def declarative_part(sentence: str) -> str | None:
+    """The statement in a sentence: None for a question, the head of 'X, what about you?'."""
+    s = sentence.strip()
+    if not s.endswith("?"):
+        return s
+    if _QUESTION_START.match(s):
+        return None
+    m = _TAG_QUESTION.search(s)
+    if m:
+        return s[: m.start()].strip() or None
+    return None
+
+
+_GREETING = re.compile(
+    r"^(?:(?:hi|hey|hello|heya|hiya|yo|good (?:morning|afternoon|evening|night)|morning|"
+    r"thanks|thank you|thx|ty|cheers|bye|goodbye|see you|see ya|talk (?:to you )?soon|take care|"
+    r"ok|okay|k|cool|nice|great|awesome|wow|lol|haha|hahaha|yes|yeah|yep|no|nope|sure|"
+    r"congrats|congratulations|sounds good|sounds great|me too|same here|you too|"
+    r"no problem|np|of course|absolutely|totally|definitely|agreed|exactly|true|right)\b[\s,!.?]*)+",
+    re.I,
+)
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings, thanks and one-word acknowledgements, with nothing after them."""
+    t = text.strip()
+    m = _GREETING.match(t)
+    if not m:
+        return False
+    rest = t[m.end():].strip(" ,.!?")
+    return not rest or len(rest.split()) <= 2
+
+
+# Words after which a value has said what it needed to say. Cutting there keeps
+# "moved to Berlin, Germany because my partner got a job there" down to the fact.
+_VALUE_STOP = re.compile(
+    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
+    r"so that|so I|so we|which|who|whom|whose|while|whereas|until|unless|if|when|whenever|as soon as|"
+    r"as I|as we|as it|as they|as she|as he|and I|and we|and it|and they|and he|and she|and then|"
+    r"and that|and this|and now|and also|and so|and got|and had|and was|and is|and am|"
+    r"and have|and has|and will|and would|and can|and really|and just|and my|or something|"
+    r"or so|and stuff|and things|haha|lol)\b)",
+    re.I,
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:too|as well|lately|recently|a lot|so much|now|again|anymore|any more|right now|"
+    r"these days|today|tonight|already|though|yet|soon|finally|at all|for real|haha|lol|"
+    r"and|or|but|the|a|an|of|to|with|for|in|on|at|by|from|my|our|your|his|her|their|this|that|"
+    r"some|really|just|very|so|such|about|into|like|there|here|together|ever|all|even|"
+    r"currently|still|also|actually|definitely|totally))+$",
+    re.I,
+)
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:really|just|also|actually|totally|definitely|finally|recently|so|even|always|"
+    r"still|absolutely|truly|honestly|pretty much|kind of|sort of|literally|that)\s+)+",
+    re.I,
+)
+_VAGUE_VALUES = frozenset(
+    """it that this them him her you me us these those one ones something anything everything
+    nothing stuff things thing everyone everybody someone somebody all both here there what how
+    why fun home back out in up over around myself yourself life same""".split()
+) | {
+    "a lot", "so much", "a blast", "a great time", "a good time", "the idea", "my time", "the chance",
+    "a chance", "the opportunity", "an opportunity", "it all", "that one", "this one", "the same",
+    "a bit", "a little", "the most", "my best", "the best", "it so much", "that so much",
+    "them so much", "you guys", "you all", "this stuff", "that stuff", "the vibe", "the vibes",
+    "what you do", "my life", "a good day", "a great day", "a nice day", "a great week",
+    "a good week", "a rough day", "a tough day", "a long day", "the time", "some time",
+}
+_PRONOUN_HEAD = re.compile(
+    r"^(?:it|that|this|them|him|her|you|your|yours|me|us|these|those|what|how|when|where|why|who|"
+    r"whatever|which|if|whether|I|we|he|she|they|there|so|to be|being)\b",
+    re.I,
+)
+_MULTISPACE = re.compile(r"\s{2,}")
+
+
+def clean_value(raw: str, *, max_words: int = 10, cut: bool = True) -> str | None:
+    """A short memory value cut from `raw`, or None when nothing specific is left."""
+    v = raw.strip()
+    if cut:
+        m = _VALUE_STOP.search(v)
+        if m:
+            v = v[: m.start()]
+    v = v.strip(" ,.;:-'\"")
+    v = _LEADING_FILLER.sub("", v)
+    words = v.split()
+    if len(words) > max_words:
+        v = " ".join(words[:max_words])
+    prev = None
+    while prev != v:
+        prev = v
+        v = _TRAILING_FILLER.sub("", v).strip(" ,.;:-'\"")
+    v = _MULTISPACE.sub(" ", v)
+    if not v or v.lower() in _VAGUE_VALUES or _PRONOUN_HEAD.match(v):
+        return None
+    if not re.search(r"[A-Za-z]", v):
+        return None
+    return v
+
+
+def strip_span(text: str, start: int, end: int) -> str:
+    """`text` without [start, end), with the gap closed."""
+    return _MULTISPACE.sub(" ", (text[:start] + " " + text[end:])).strip()
+
+
+_VOWELS = "aeiou"
+
+
+def gerund(verb: str) -> str:
+    """'paint' -> 'painting', 'dance' -> 'dancing', 'swim' -> 'swimming', 'tie' -> 'tying'."""
+    v = verb.lower()
+    if v.endswith("ing") and len(v) > 5:
+        return v
+    if v.endswith("ie"):
+        return v[:-2] + "ying"
+    if v.endswith("e") and not v.endswith(("ee", "ye", "oe")) and len(v) > 2:
+        return v[:-1] + "ing"
+    # One-syllable consonant-vowel-consonant words double the last consonant: swim, run, jog.
+    if (
+        len(v) in (3, 4)
+        and v[-1] not in _VOWELS + "wxy"
+        and v[-2] in _VOWELS
+        and v[-3] not in _VOWELS
+        and sum(ch in _VOWELS for ch in v) == 1
+    ):
+        return v + v[-1] + "ing"
+    return v + "ing"
+
+
+_IE_PLURALS = frozenset(
+    "movies cookies selfies zombies pies ties lies rookies brownies smoothies hippies indies goalies "
+    "genies calories aussies techies foodies newbies".split()
+)
+
+
+def singular(noun: str) -> str:
+    """'movies' -> 'movie', 'books' -> 'book', 'dishes' -> 'dish'; good enough for key names."""
+    n = noun.lower()
+    if n in _IE_PLURALS:
+        return n[:-1]
+    if n.endswith("ies") and len(n) > 4:
+        return n[:-3] + "y"
+    if n.endswith(("ches", "shes", "sses", "xes")):
+        return n[:-2]
+    if n.endswith("s") and not n.endswith(("ss", "us", "is")):
+        return n[:-1]
+    return n
+
+
+def snake(text: str) -> str:
+    """A snake_case key fragment: 'TV show' -> 'tv_show'."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+_FIRST_TO_THIRD = [
+    (re.compile(r"\bmy\b"), "their"),
+    (re.compile(r"\bMy\b"), "Their"),
+    (re.compile(r"\bmyself\b", re.I), "themselves"),
+    (re.compile(r"\bmine\b", re.I), "theirs"),
+    (re.compile(r"\bme\b"), "them"),
+    (re.compile(r"\bI\b"), "they"),
+    (re.compile(r"\bour\b"), "their"),
+    (re.compile(r"\bus\b"), "them"),
+]
+
+
+def third_person(value: str) -> str:
+    """Rewrite the speaker's own words for a note about them: 'my store' -> 'their store'."""
+    for rx, rep in _FIRST_TO_THIRD:
+        value = rx.sub(rep, value)
+    return value

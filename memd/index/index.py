@@ -1,0 +1,528 @@
+"""The vault index: notes, FTS5 chunks, facts and the link graph, in a rebuildable SQLite file.
+
+Incremental by construction: a file whose size and mtime match its row is skipped without being
+read; one whose bytes hash the same only has its stat refreshed. Rows are deleted only when the
+file is confirmed gone (lstat says it does not exist) — never because a folder could not be read
+or a read failed. Link targets are resolved when indexed and re-resolved only for the names that
+a change added or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from memd.config import Config
+from memd.db import Database, connect
+from memd.errors import VaultError
+from memd.index.parse import ParsedNote, decode_note, is_binary, parse_note
+from memd.index.scanner import WalkResult, walk
+from memd.vault.atomic import sha256
+from memd.vault.ignore import is_ignored_path, is_markdown
+from memd.vault.links import Link, NameTable, target_key
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT,
+    title TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    warning TEXT,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_kind ON notes(kind);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    note_id INTEGER NOT NULL,
+    heading TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_note ON chunks(note_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, aliases, heading, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS links (
+    id INTEGER PRIMARY KEY,
+    src INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    target TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fragment TEXT,
+    embed INTEGER NOT NULL,
+    markdown INTEGER NOT NULL,
+    dst TEXT
+);
+CREATE INDEX IF NOT EXISTS links_src ON links(src);
+CREATE INDEX IF NOT EXISTS links_key ON links(key);
+CREATE INDEX IF NOT EXISTS links_dst ON links(dst);
+CREATE TABLE IF NOT EXISTS facts (
+    note_id INTEGER NOT NULL,
+    section TEXT,
+    key TEXT NOT NULL,
+    norm_key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    line INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_note ON facts(note_id);
+CREATE INDEX IF NOT EXISTS facts_key ON facts(norm_key);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+"""
+
+BATCH = 500
+
+
+@dataclass
+class ScanReport:
+    scanned: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: int = 0  # stat changed, content identical
+    removed: int = 0
+    kept: int = 0  # missing from the walk but not confirmed gone: rows kept
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    unreadable_dirs: list[str] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["warnings"] = [{"path": p, "warning": w} for p, w in self.warnings]
+        return d
+
+
+@dataclass
+class _Row:
+    id: int
+    size: int
+    mtime_ns: int
+    hash: str | None
+    kind: str
+
+
+class Index:
+    def __init__(self, config: Config, *, on_memory_note: Callable[[str, str], None] | None = None):
+        self.config = config
+        self.vault = config.vault
+        self.memory_prefix = config.memory.dir.strip("/") + "/"
+        self.sources_prefix = config.memory.sources_dir.strip("/") + "/"
+        self.on_memory_note = on_memory_note
+        self.db = Database(config.index_db)
+        self.db.ensure_schema("index", SCHEMA_VERSION, SCHEMA)
+        self._names: NameTable | None = None
+        self._readers = threading.local()
+        self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
+
+    # -- connections ---------------------------------------------------------------------------
+    def reader(self) -> sqlite3.Connection:
+        """A per-thread read connection: searches from many threads run side by side (WAL)."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = connect(self.db.path)
+            conn.execute("PRAGMA query_only = ON")
+            self._readers.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._readers, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._readers.conn = None
+        self.db.close()
+
+    # -- names ---------------------------------------------------------------------------------
+    def names(self) -> NameTable:
+        if self._names is None:
+            table = NameTable()
+            with self.db.read() as c:
+                for path, title, aliases in c.execute("SELECT path, title, aliases FROM notes"):
+                    table.add(path, title, json.loads(aliases))
+            self._names = table
+        return self._names
+
+    def resolve(self, target: str, source_path: str | None = None, *, markdown: bool = False) -> str | None:
+        names = self.names()
+        if markdown and not target.startswith(("/", "./", "../")):
+            # Markdown links are relative to the linking note's folder first.
+            found = names.resolve("./" + target, source_path)
+            if found:
+                return found
+        return names.resolve(target, source_path)
+
+    def kind_of(self, path: str) -> str:
+        if not is_markdown(path):
+            return "attachment"
+        if path.startswith(self.memory_prefix):
+            return "memory"
+        if path.startswith(self.sources_prefix):
+            return "source"
+        return "note"
+
+    # -- scanning ------------------------------------------------------------------------------
+    def _check_vault(self) -> None:
+        if not self.vault.is_dir():
+            # An unmounted drive or a moved vault must not look like "every note was deleted".
+            raise VaultError(f"vault not found: {self.vault}", hint="is the drive mounted? fix `vault` in the config")
+
+    def _rows(self, c: sqlite3.Connection, prefix: str = "") -> dict[str, _Row]:
+        if prefix:
+            cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes WHERE path >= ? AND path < ?",
+                            (prefix, prefix + "\U0010ffff"))
+        else:
+            cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes")
+        return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5]) for r in cur}
+
+    def scan(self, *, prefix: str = "", progress: Callable[[int, int], None] | None = None) -> ScanReport:
+        """Bring the index in line with the vault (or the folder `prefix`): the reconcile scan."""
+        self._check_vault()
+        t0 = time.perf_counter()
+        report = ScanReport()
+        walked = WalkResult()
+        with self.db.read() as c:
+            rows = self._rows(c, prefix)
+        seen: set[str] = set()
+        todo: list[tuple[str, os.stat_result]] = []
+        for rel, st in walk(self.vault, walked, self.config.index.exclude, prefix):
+            seen.add(rel)
+            row = rows.get(rel)
+            if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
+                report.unchanged += 1
+            else:
+                todo.append((rel, st))
+        report.scanned = len(seen)
+        report.warnings.extend(walked.warnings)
+        report.unreadable_dirs = walked.unreadable_dirs
+        self._remove_stale_temps(walked.stale_temps)
+        missing = [p for p in rows if p not in seen]
+        self._process(todo, rows, report, progress)
+        self._reconcile_missing(missing, rows, walked.unreadable_dirs, report)
+        with self.db.tx() as c:
+            c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_scan', ?)", (str(time.time()),))
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def index_paths(self, paths: Iterable[str]) -> ScanReport:
+        """Re-index specific vault-relative paths (the watcher's batch, or a file memd just wrote)."""
+        self._check_vault()
+        t0 = time.perf_counter()
+        report = ScanReport()
+        todo: list[tuple[str, os.stat_result]] = []
+        missing: list[str] = []
+        wanted = sorted(set(p.strip("/") for p in paths))
+        with self.db.read() as c:
+            rows = {p: r for p in wanted if (r := self._row(c, p)) is not None}
+        for rel in wanted:
+            if is_ignored_path(rel, self.config.index.exclude):
+                if rel in rows:
+                    missing.append(rel)
+                continue
+            try:
+                st = os.stat(self.vault / rel)
+            except FileNotFoundError:
+                missing.append(rel)
+                continue
+            except OSError as exc:
+                report.warnings.append((rel, f"cannot stat: {exc.strerror}"))
+                continue
+            if not os.path.isfile(self.vault / rel):
+                if os.path.isdir(self.vault / rel):
+                    sub = self.scan(prefix=rel)  # a folder appeared or was moved in
+                    _merge(report, sub)
+                continue
+            report.scanned += 1
+            todo.append((rel, st))
+        self._process(todo, rows, report, None)
+        self._reconcile_missing(missing, rows, [], report)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _row(self, c: sqlite3.Connection, path: str) -> _Row | None:
+        r = c.execute("SELECT id, size, mtime_ns, hash, kind FROM notes WHERE path = ?", (path,)).fetchone()
+        return _Row(*r) if r else None
+
+    def _remove_stale_temps(self, temps: list[str]) -> None:
+        """Temp files of a write killed mid-way: ours by name, old enough that no write owns them."""
+        for rel in temps:
+            try:
+                os.unlink(self.vault / rel)
+            except OSError:
+                pass
+
+    def _process(self, todo: list[tuple[str, os.stat_result]], rows: dict[str, _Row], report: ScanReport,
+                 progress: Callable[[int, int], None] | None) -> None:
+        names = self.names()
+        total = len(todo)
+        for start in range(0, total, BATCH):
+            batch = todo[start:start + BATCH]
+            prepared = [self._prepare(rel, st, rows.get(rel), report) for rel, st in batch]
+            changed_keys: set[str] = set()
+            new_links: list[tuple[int, str, Link]] = []
+            with self.db.tx() as c:
+                for item in prepared:
+                    if item is None:
+                        continue
+                    keys, links = self._store(c, item, rows, report)
+                    changed_keys |= keys
+                    new_links.extend(links)
+                self._resolve_links(c, names, changed_keys, new_links)
+            if progress:
+                progress(min(start + BATCH, total), total)
+        for item_path in report.changed_paths:
+            if self.on_memory_note and item_path.startswith(self.memory_prefix):
+                try:
+                    text = decode_note((self.vault / item_path).read_bytes())[0]
+                except OSError:
+                    continue
+                self.on_memory_note(item_path, text)
+
+    def _prepare(self, rel: str, st: os.stat_result, row: _Row | None, report: ScanReport) -> dict | None:
+        """Read and parse one file outside the write transaction. None: nothing to store."""
+        kind = self.kind_of(rel)
+        base = {"path": rel, "kind": kind, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        if kind == "attachment":
+            return {**base, "hash": None, "parsed": None, "warning": None}
+        if st.st_size > self._max_bytes:
+            warning = f"larger than index.max_note_mb ({st.st_size / 1048576:.1f} MB); indexed by name only"
+            report.warnings.append((rel, warning))
+            return {**base, "hash": None, "parsed": None, "warning": warning}
+        try:
+            data = (self.vault / rel).read_bytes()
+        except FileNotFoundError:
+            return None  # vanished between the walk and the read: the next scan confirms it gone
+        except OSError as exc:
+            report.warnings.append((rel, f"cannot read: {exc.strerror or exc}; index rows kept"))
+            return None
+        digest = sha256(data)
+        if row is not None and row.hash == digest:
+            return {**base, "hash": digest, "same": True}
+        if is_binary(data):
+            warning = "binary content in a .md file; indexed by name only"
+            report.warnings.append((rel, warning))
+            return {**base, "hash": digest, "parsed": None, "warning": warning}
+        text, warns = decode_note(data)
+        parsed = parse_note(rel, text, chunk_chars=self.config.index.chunk_chars, is_memory=kind == "memory")
+        warns += parsed.warnings
+        for w in warns:
+            report.warnings.append((rel, w))
+        return {**base, "hash": digest, "parsed": parsed, "warning": "; ".join(warns) or None}
+
+    def _store(self, c: sqlite3.Connection, item: dict, rows: dict[str, _Row],
+               report: ScanReport) -> tuple[set[str], list[tuple[int, str, Link]]]:
+        rel = item["path"]
+        row = rows.get(rel)
+        if item.get("same"):
+            c.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?", (item["size"], item["mtime_ns"], row.id))
+            report.touched += 1
+            return set(), []
+        parsed: ParsedNote | None = item["parsed"]
+        stem = rel.rsplit("/", 1)[-1]
+        stem = stem[:-3] if stem.lower().endswith(".md") else stem
+        title = parsed.title if parsed else stem
+        aliases = parsed.aliases if parsed else []
+        tags = parsed.tags if parsed else []
+        values = (item["kind"], item["size"], item["mtime_ns"], item["hash"], title, json.dumps(aliases, ensure_ascii=False),
+                  json.dumps(tags, ensure_ascii=False), item["warning"], time.time())
+        if row is None:
+            note_id = c.execute(
+                "INSERT INTO notes (kind, size, mtime_ns, hash, title, aliases, tags, warning, indexed_at, path)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)", values + (rel,)).lastrowid
+            report.added += 1
+        else:
+            note_id = row.id
+            c.execute("UPDATE notes SET kind=?, size=?, mtime_ns=?, hash=?, title=?, aliases=?, tags=?, warning=?,"
+                      " indexed_at=? WHERE id=?", values + (note_id,))
+            self._clear_content(c, note_id)
+            report.updated += 1
+        rows[rel] = _Row(note_id, item["size"], item["mtime_ns"], item["hash"], item["kind"])
+        report.changed_paths.append(rel)
+        new_links: list[tuple[int, str, Link]] = []
+        if parsed is not None:
+            alias_text = " ".join(aliases)
+            for ch in parsed.chunks:
+                cid = c.execute("INSERT INTO chunks (note_id, heading, level, start_line, end_line) VALUES (?,?,?,?,?)",
+                                (note_id, ch.heading, ch.level, ch.start_line, ch.end_line)).lastrowid
+                c.execute("INSERT INTO fts (rowid, title, aliases, heading, body) VALUES (?,?,?,?,?)",
+                          (cid, title, alias_text, ch.heading, ch.text))
+            if parsed.facts:
+                c.executemany("INSERT INTO facts (note_id, section, key, norm_key, value, line) VALUES (?,?,?,?,?,?)",
+                              [(note_id, f.section, f.key, f.norm_key, f.value, f.line) for f in parsed.facts])
+            new_links = [(note_id, rel, l) for l in parsed.links]
+        changed = self.names().add(rel, parsed.h1 if parsed else None, aliases)
+        return changed, new_links
+
+    @staticmethod
+    def _clear_content(c: sqlite3.Connection, note_id: int) -> None:
+        c.execute("DELETE FROM fts WHERE rowid IN (SELECT id FROM chunks WHERE note_id = ?)", (note_id,))
+        c.execute("DELETE FROM chunks WHERE note_id = ?", (note_id,))
+        c.execute("DELETE FROM links WHERE src = ?", (note_id,))
+        c.execute("DELETE FROM facts WHERE note_id = ?", (note_id,))
+
+    def _resolve_links(self, c: sqlite3.Connection, names: NameTable, changed_keys: set[str],
+                       new_links: list[tuple[int, str, Link]]) -> None:
+        """Insert new links resolved, and re-resolve existing links whose names changed."""
+        if new_links:
+            c.executemany(
+                "INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(src, l.line, l.raw, l.target, target_key(l.target, path) if l.target else "", l.fragment,
+                  int(l.embed), int(l.markdown), self.resolve(l.target, path, markdown=l.markdown))
+                 for src, path, l in new_links],
+            )
+        if not changed_keys:
+            return
+        new_ids = {src for src, _, _ in new_links}
+        keys = list(changed_keys)
+        updates = []
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            q = ("SELECT links.id, links.src, notes.path, links.target, links.markdown, links.dst FROM links"
+                 f" JOIN notes ON notes.id = links.src WHERE links.key IN ({','.join('?' * len(part))})")
+            for lid, src, path, target, md, dst in c.execute(q, part):
+                if src in new_ids:
+                    continue
+                new_dst = self.resolve(target, path, markdown=bool(md))
+                if new_dst != dst:
+                    updates.append((new_dst, lid))
+        if updates:
+            c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
+
+    def _reconcile_missing(self, missing: list[str], rows: dict[str, _Row], unreadable: list[str],
+                           report: ScanReport) -> None:
+        """Delete rows only for files confirmed gone; keep the rest and say why."""
+        gone: list[str] = []
+        for rel in missing:
+            if any(rel == d or rel.startswith(d + "/") or d == "" for d in unreadable):
+                report.kept += 1
+                continue
+            if is_ignored_path(rel, self.config.index.exclude):
+                gone.append(rel)  # now excluded by configuration: not ours to index
+                continue
+            try:
+                os.lstat(self.vault / rel)
+            except FileNotFoundError:
+                gone.append(rel)
+                continue
+            except OSError as exc:
+                report.warnings.append((rel, f"cannot check: {exc.strerror}; index rows kept"))
+                report.kept += 1
+                continue
+            if not os.path.exists(self.vault / rel):
+                gone.append(rel)  # a dangling symlink: nothing left to index
+                continue
+            report.kept += 1
+            report.warnings.append((rel, "present but not reachable by the scan; index rows kept"))
+        if not gone:
+            return
+        names = self.names()
+        changed: set[str] = set()
+        with self.db.tx() as c:
+            for rel in gone:
+                row = rows.pop(rel, None)
+                if row is None:
+                    continue
+                self._clear_content(c, row.id)
+                c.execute("DELETE FROM notes WHERE id = ?", (row.id,))
+                changed |= set(names.remove(rel))
+                report.removed += 1
+                report.changed_paths.append(rel)
+            self._resolve_links(c, names, changed, [])
+
+    # -- queries -------------------------------------------------------------------------------
+    def note(self, path: str) -> dict[str, Any] | None:
+        r = self.reader().execute("SELECT * FROM notes WHERE path = ?", (path,)).fetchone()
+        if r is None:
+            return None
+        d = dict(r)
+        d["aliases"] = json.loads(d["aliases"])
+        d["tags"] = json.loads(d["tags"])
+        return d
+
+    def note_hash(self, path: str) -> str | None:
+        r = self.reader().execute("SELECT hash FROM notes WHERE path = ?", (path,)).fetchone()
+        return r[0] if r else None
+
+    def outlinks(self, path: str) -> list[dict[str, Any]]:
+        q = ("SELECT l.line, l.raw, l.target, l.fragment, l.embed, l.dst FROM links l JOIN notes n ON n.id = l.src"
+             " WHERE n.path = ? ORDER BY l.line")
+        return [dict(r) for r in self.reader().execute(q, (path,))]
+
+    def backlinks(self, path: str) -> list[dict[str, Any]]:
+        q = ("SELECT n.path AS source, n.title, l.line, l.raw FROM links l JOIN notes n ON n.id = l.src"
+             " WHERE l.dst = ? AND n.path != ? ORDER BY n.path, l.line")
+        return [dict(r) for r in self.reader().execute(q, (path, path))]
+
+    def facts(self, *, key: str | None = None, path: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        where, params = [], []
+        if key:
+            where.append("f.norm_key = ?")
+            params.append(key)
+        if path:
+            where.append("n.path = ?")
+            params.append(path)
+        q = "SELECT n.path, n.title, f.section, f.key, f.norm_key, f.value, f.line FROM facts f JOIN notes n ON n.id = f.note_id"
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY n.path, f.line LIMIT ?"
+        return [dict(r) for r in self.reader().execute(q, params + [limit])]
+
+    def memory_notes(self) -> list[dict[str, Any]]:
+        q = "SELECT path, title, aliases FROM notes WHERE kind = 'memory' ORDER BY path"
+        return [{"path": r[0], "title": r[1], "aliases": json.loads(r[2])} for r in self.reader().execute(q)]
+
+    def stats(self) -> dict[str, Any]:
+        c = self.reader()
+        kinds = {r[0]: r[1] for r in c.execute("SELECT kind, COUNT(*) FROM notes GROUP BY kind")}
+        last = c.execute("SELECT value FROM meta WHERE key = 'last_scan'").fetchone()
+        size = sum(os.path.getsize(p) for p in (self.db.path, Path(str(self.db.path) + "-wal")) if os.path.exists(p))
+        return {
+            "notes": sum(v for k, v in kinds.items() if k != "attachment"),
+            "by_kind": kinds,
+            "chunks": c.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+            "links": c.execute("SELECT COUNT(*) FROM links").fetchone()[0],
+            "unresolved_links": c.execute("SELECT COUNT(*) FROM links WHERE dst IS NULL").fetchone()[0],
+            "facts": c.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
+            "warnings": c.execute("SELECT COUNT(*) FROM notes WHERE warning IS NOT NULL").fetchone()[0],
+            "db_bytes": size,
+            "last_scan": float(last[0]) if last else None,
+        }
+
+    def warnings(self, limit: int = 50) -> list[dict[str, Any]]:
+        q = "SELECT path, warning FROM notes WHERE warning IS NOT NULL ORDER BY path LIMIT ?"
+        return [dict(r) for r in self.reader().execute(q, (limit,))]
+
+    def optimize(self) -> None:
+        with self.db.tx() as c:
+            c.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        with self.db.read() as c:
+            c.execute("PRAGMA optimize")
+
+
+def _merge(into: ScanReport, other: ScanReport) -> None:
+    for name in ("scanned", "added", "updated", "unchanged", "touched", "removed", "kept"):
+        setattr(into, name, getattr(into, name) + getattr(other, name))
+    into.warnings += other.warnings
+    into.unreadable_dirs += other.unreadable_dirs
+    into.changed_paths += other.changed_paths
+
+
+def drop_index(path: Path) -> None:
+    """Delete the index database files (they are rebuildable; the state database is elsewhere)."""
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass

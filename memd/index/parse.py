@@ -1,0 +1,162 @@
+"""One note, read once for the index: title, aliases, sections (chunks), links and facts.
+
+Every note is cut into chunks at its headings (code fences respected), each with its line
+range, so a search hit points at a place in the file. Sections longer than `chunk_chars` are cut
+again at blank lines. Facts (`- key: value`) are read from memory files only, where the format
+is the mem-agent standard; elsewhere such bullets are just text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from memd.vault.frontmatter import frontmatter_end, parse_yaml, string_list
+from memd.vault.links import Link, parse_links
+from memd.vault.memfile import MemoryDoc
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass
+class Chunk:
+    heading: str  # "" for the text before the first heading
+    level: int
+    start_line: int  # 1-based, inclusive
+    end_line: int  # 1-based, inclusive
+    text: str
+
+
+@dataclass
+class FactRow:
+    section: str | None
+    key: str
+    norm_key: str
+    value: str
+    line: int  # 1-based
+
+
+@dataclass
+class ParsedNote:
+    title: str
+    h1: str | None
+    aliases: list[str]
+    tags: list[str]
+    chunks: list[Chunk]
+    links: list[Link]
+    facts: list[FactRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192]
+
+
+def decode_note(data: bytes) -> tuple[str, list[str]]:
+    """Note text, with a warning for invalid UTF-8 (indexed with replacement characters)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", "replace"), [f"invalid UTF-8 at byte {exc.start}; indexed with replacements"]
+
+
+def _split_long(lines: list[str], first: int, heading: str, level: int, limit: int) -> list[Chunk]:
+    """Cut an over-long section at blank lines into pieces of about `limit` characters."""
+    out: list[Chunk] = []
+    start, size = 0, 0
+    for i, line in enumerate(lines):
+        size += len(line) + 1
+        if size >= limit and (not line.strip() or size >= limit * 4):
+            out.append(Chunk(heading, level, first + start, first + i, "\n".join(lines[start:i + 1])))
+            start, size = i + 1, 0
+    if start < len(lines):
+        out.append(Chunk(heading, level, first + start, first + len(lines) - 1, "\n".join(lines[start:])))
+    return out
+
+
+def chunk_lines(lines: list[str], body_start: int, chunk_chars: int) -> tuple[list[Chunk], str | None]:
+    """Chunks of the body (lines from `body_start`, 0-based) and the first H1, if any."""
+    chunks: list[Chunk] = []
+    h1: str | None = None
+    cur_heading, cur_level, cur_start = "", 0, body_start
+    fence: str | None = None
+
+    def close(end: int) -> None:
+        body = lines[cur_start:end]
+        if cur_heading or any(l.strip() for l in body):
+            text_lines = body
+            first = cur_start + 1
+            if sum(len(l) + 1 for l in body) > chunk_chars:
+                chunks.extend(_split_long(body, first, cur_heading, cur_level, chunk_chars))
+            else:
+                chunks.append(Chunk(cur_heading, cur_level, first, max(first, end), "\n".join(text_lines)))
+
+    for i in range(body_start, len(lines)):
+        line = lines[i]
+        if fence is not None:
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if line.startswith(("```", "~~~", " ")):
+            m = _FENCE.match(line)
+            if m:
+                fence = m.group(1)
+                continue
+        if line.startswith("#"):
+            m = _HEADING.match(line)
+            if m:
+                close(i)
+                cur_heading, cur_level = m.group(2), len(m.group(1))
+                if cur_level == 1 and h1 is None:
+                    h1 = cur_heading
+                cur_start = i + 1
+    close(len(lines))
+    # A heading's own line belongs to its chunk's range, so a hit can point at it.
+    for c in chunks:
+        if c.heading and c.start_line > 1:
+            c.start_line -= 1
+    return chunks, h1
+
+
+def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool = False) -> ParsedNote:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [l[:-1] if l.endswith("\r") else l for l in lines]
+    warnings: list[str] = []
+    fm_end = frontmatter_end(lines)
+    meta: dict = {}
+    links: list[Link] = []
+    if fm_end:
+        fm_text = "\n".join(lines[1:fm_end - 1])
+        meta, err = parse_yaml(fm_text)
+        if err:
+            warnings.append(err)
+        # Properties may hold links ("[[People]]"); Obsidian resolves them like body links.
+        links.extend(parse_links(fm_text, first_line=2))
+    chunks, h1 = chunk_lines(lines, fm_end, chunk_chars)
+    links.extend(parse_links("\n".join(lines[fm_end:]), first_line=fm_end + 1))
+    stem = PurePosixPath(path).stem
+    fm_title = meta.get("title") if isinstance(meta.get("title"), str) else None
+    title = h1 or fm_title or stem
+    aliases = string_list(meta.get("aliases", meta.get("alias")))
+    tags = [t.lstrip("#") for t in string_list(meta.get("tags", meta.get("tag")))]
+    facts: list[FactRow] = []
+    if is_memory:
+        doc = MemoryDoc.parse(text)
+        facts = [FactRow(f.section, f.key, f.norm_key, _fact_value(doc, f.index, f.end, f.value), f.index + 1)
+                 for f in doc.facts]
+    return ParsedNote(title, h1 or fm_title, aliases, tags, chunks, links, facts, warnings)
+
+
+def _fact_value(doc: MemoryDoc, start: int, end: int, inline: str) -> str:
+    """A fact's value, with nested continuation lines folded in (`- major_clients:` + a list)."""
+    if end - start <= 1:
+        return inline
+    nested = [l.strip().lstrip("-*+ ").strip() for l in doc.lines[start + 1:end]]
+    return "; ".join([inline] + nested if inline else nested)

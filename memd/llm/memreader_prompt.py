@@ -1,0 +1,152 @@
+"""The extraction prompt: a DecisionRequest rendered as chat messages for a MemReader-style model.
+
+It keeps MemReader's own framing (seeds/003: a memory-extraction system prompt listing the four
+actions, then "Please analyze the following conversation..." with "[role]: text" lines) so the
+fine-tuned model sees what it was trained on, and adds only what memd needs: today's date, who
+the user is, which turns are new or were buffered, and the optional entity/relation fields.
+Earlier searches of the same turn are replayed as the model's own tool calls with their
+results, so it does not search for the same thing twice. The rendering is deterministic, so
+every step of a turn shares the same prefix (the mlx backend's prompt cache relies on it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from memd.extract.tools import ADD, BUFFER, IGNORE, SEARCH, DecisionRequest, Turn
+from memd.llm.base import Message, dumps
+
+_ACTIONS = {
+    SEARCH: "search_memory: Search existing memories for context",
+    ADD: "add_memory: Extract and store valuable facts, preferences, or events",
+    BUFFER: "buffer_memory: Accumulate this turn and wait for more context",
+    IGNORE: "ignore_memory: Nothing worth storing",
+}
+# Long turns (pasted code, whole documents) are cut in the middle: the opening usually says
+# what it is and the end what was concluded.
+MAX_TURN_CHARS = 6000
+
+
+def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
+    today = request.today or date.today().isoformat()
+    names = [n for n in request.user_names if n.strip()]
+    if names:
+        who = f"The user is {names[0]}" + (f" (also called {', '.join(names[1:])})" if len(names) > 1 else "")
+        who += '. Their turns are marked [user]; "I", "me" and "my" in them mean the user.'
+    else:
+        who = 'The user is the person whose turns are marked [user]; "I", "me" and "my" in them mean the user.'
+    lines = [
+        "You are a memory extraction agent. Your job is to analyze conversations and decide "
+        "what information is worth storing in the user's long-term memory.",
+        "",
+        f"Today is {today}. {who}",
+        "",
+        "Available actions (call exactly one per turn):",
+        *[f"- {_ACTIONS[name]}" for name in allowed],
+        "",
+        "Guidelines:",
+        "- Store specific, verifiable facts",
+        "- Do not store generic greetings, chitchat, or vague statements",
+        "- UserMemory: personal attributes or preferences about the user",
+        "- LongTermMemory: facts, events, or shared knowledge from the conversation",
+        "- Write dates as YYYY-MM-DD; resolve relative dates (yesterday, next Friday) against today's date",
+        "- When a fact is about another person, project, place or organisation, set `entity` to its name; "
+        "set `relation` to how it relates to the user (mother, employer, friend...) when the conversation says so",
+        "- Store what the turns marked (new) or (buffered) say; the other turns are context that was already processed",
+    ]
+    if SEARCH in allowed:
+        lines.append("- If unsure whether information already exists, call search_memory first")
+    if request.final:
+        lines += [
+            "",
+            "This is the final decision about buffered turns: no more context will come. "
+            "Call add_memory for what is worth keeping, or ignore_memory.",
+        ]
+    elif SEARCH not in allowed and request.searches:
+        lines += ["", "You have searched enough for this turn: decide now with the results you have."]
+    return "\n".join(lines)
+
+
+def conversation_text(request: DecisionRequest) -> str:
+    buffered_ids = {_identity(t) for t in request.buffered}
+    lines: list[str] = []
+    seen: set[Any] = set()
+    # Buffered turns are older than the recent window or inside it; either way they go first
+    # in their own order, and a recent turn that is also buffered is shown once, marked.
+    for turn in [*request.buffered, *request.recent]:
+        key = _identity(turn)
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(turn_line(turn, buffered=key in buffered_ids))
+    lines.append(turn_line(request.new_turn, new=True))
+    intro = (
+        "Please decide about the following buffered conversation:"
+        if request.final
+        else "Please analyze the following conversation and decide what to store:"
+    )
+    return intro + "\n\n" + "\n".join(lines)
+
+
+def turn_line(turn: Turn, *, buffered: bool = False, new: bool = False) -> str:
+    who = turn.role if not turn.author else f"{turn.role}/{turn.author}"
+    marks = []
+    if turn.time:
+        marks.append(turn.time)
+    if turn.strong:
+        marks.append("the user's own profile text")
+    if buffered:
+        marks.append("buffered")
+    if new:
+        marks.append("new")
+    suffix = f" ({', '.join(marks)})" if marks else ""
+    return f"[{who}]{suffix}: {_clip(turn.text)}"
+
+
+def render_messages(request: DecisionRequest, allowed: list[str]) -> list[Message]:
+    messages: list[Message] = [
+        {"role": "system", "content": system_prompt(request, allowed)},
+        {"role": "user", "content": conversation_text(request)},
+    ]
+    for number, step in enumerate(request.searches, 1):
+        call_id = f"call_search_{number}"
+        messages.append(
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": SEARCH, "arguments": dumps({"query": step.query})},
+                    }
+                ],
+            }
+        )
+        messages.append(
+            {"role": "tool", "tool_call_id": call_id, "name": SEARCH, "content": step.results or "(no results)"}
+        )
+    return messages
+
+
+def repair_message(problems: list[str], allowed: list[str]) -> str:
+    listed = "\n".join(f"- {p}" for p in problems) or "- no usable tool call"
+    return (
+        "Your previous reply could not be used:\n"
+        f"{listed}\n"
+        f"Reply with exactly one complete call to one of: {', '.join(allowed)}, "
+        "with arguments that match that tool's parameters."
+    )
+
+
+def _identity(turn: Turn) -> Any:
+    return ("id", turn.turn_id) if turn.turn_id else ("text", turn.role, turn.author, turn.time, turn.text)
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
+    if len(text) <= MAX_TURN_CHARS:
+        return text
+    half = MAX_TURN_CHARS // 2
+    return f"{text[:half]} […] {text[-half:]}"

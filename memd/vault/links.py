@@ -1,0 +1,207 @@
+"""Obsidian links: parsing every form, and resolving a link to a vault file.
+
+Forms read: `[[x]]`, `[[x|alias]]`, `[[x#heading]]`, `[[x#^block]]`, `![[embed]]`, path and
+path-suffix links (`[[Folder/x]]`, `[[entities/jane_doe.md]]`), relative ones (`[[../x]]`), and
+markdown links to local files (`[text](Some%20Note.md)`). Links inside code are not links.
+
+Resolution order, best first (ties go to the file in the linking note's folder, then to the
+shortest path, then alphabetically — the way Obsidian settles duplicate names):
+  0 the full vault path            2 the file name
+  1 a path suffix                  3 the note's `# Title`      4 a frontmatter alias
+Matching is case-, space- and underscore-insensitive and Unicode-normalised (Notion exports
+use decomposed names). memd itself always writes `[[entities/<slug>.md]]`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+RANK_PATH, RANK_SUFFIX, RANK_NAME, RANK_TITLE, RANK_ALIAS = range(5)
+
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_MDLINK = re.compile(r"(!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+\"[^\"\n]*\")?\s*\)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_SPACES = re.compile(r"[\s_]+")
+
+
+@dataclass(frozen=True)
+class Link:
+    raw: str  # the link as written, without brackets
+    target: str  # the file part ("" for a same-note link like [[#heading]])
+    fragment: str | None  # "heading" or "^block"
+    alias: str | None
+    embed: bool
+    line: int  # 1-based line in the note
+    markdown: bool = False  # [text](target) rather than [[target]]
+
+
+def name_key(text: str) -> str:
+    """The form two names are compared in: NFC, case-folded, spaces and underscores collapsed."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return _SPACES.sub(" ", text).strip()
+
+
+def _strip_md(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+def target_key(target: str, source_path: str | None = None) -> str:
+    """Normalised lookup key for a link target; relative targets are joined to the source folder."""
+    t = target.replace("\\", "/").strip()
+    if t.startswith("./") or t.startswith("../"):
+        base = posixpath.dirname(source_path) if source_path else ""
+        t = posixpath.normpath(posixpath.join(base, t))
+        if t.startswith(".."):
+            t = t.lstrip("./")
+    t = t.lstrip("/")
+    return name_key(_strip_md(t))
+
+
+def split_target(inner: str) -> tuple[str, str | None, str | None]:
+    """`x#h|alias` -> (x, h, alias). A `\\|` (escaped pipe, used inside tables) also splits."""
+    alias = None
+    m = re.search(r"\\?\|", inner)
+    if m:
+        inner, alias = inner[: m.start()], inner[m.end():].strip() or None
+    fragment = None
+    if "#" in inner:
+        inner, fragment = inner.split("#", 1)
+        fragment = fragment.strip() or None
+    return inner.strip(), fragment, alias
+
+
+def _code_mask(lines: list[str]) -> list[bool]:
+    """True for lines inside fenced code blocks (fence lines included)."""
+    mask, fence = [], None
+    for line in lines:
+        m = _FENCE.match(line)
+        if fence is None:
+            if m:
+                fence = m.group(1)[0] * len(m.group(1))
+                mask.append(True)
+                continue
+            mask.append(False)
+        else:
+            mask.append(True)
+            if m and m.group(1).startswith(fence) and not line.strip()[len(m.group(1)):].strip():
+                fence = None
+    return mask
+
+
+def parse_links(text: str, *, first_line: int = 1) -> list[Link]:
+    """Every link in `text`, skipping fenced and inline code. `first_line` numbers the first line."""
+    if "[" not in text:
+        return []
+    lines = text.split("\n")
+    mask = _code_mask(lines) if ("```" in text or "~~~" in text) else None
+    out: list[Link] = []
+    for i, line in enumerate(lines):
+        if "[" not in line or (mask is not None and mask[i]):
+            continue
+        if "`" in line:
+            line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+        lineno = first_line + i
+        if "[[" in line:
+            for m in _WIKILINK.finditer(line):
+                target, fragment, alias = split_target(m.group(2))
+                out.append(Link(m.group(2), target, fragment, alias, bool(m.group(1)), lineno))
+        if "](" in line:
+            for m in _MDLINK.finditer(line):
+                dest = m.group(2)
+                if dest.startswith("<"):
+                    dest = dest[1:-1]
+                if _SCHEME.match(dest) or dest.startswith("#"):
+                    continue  # a URL (http:, obsidian:, mailto:) or a same-note anchor
+                dest = unquote(dest)
+                target, fragment = (dest.split("#", 1) + [None])[:2] if "#" in dest else (dest, None)
+                out.append(Link(dest, target.strip(), fragment or None, None, bool(m.group(1)), lineno, True))
+    return out
+
+
+def memory_link(slug: str, entities_dir: str = "entities") -> str:
+    """The exact link form memd writes in memory files (the mem-agent models were trained on it)."""
+    return f"[[{entities_dir}/{slug}.md]]"
+
+
+class NameTable:
+    """Every name a vault file answers to, for resolving links. Kept current incrementally."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, dict[str, int]] = {}  # key -> {path: best rank}
+        self._keys_of: dict[str, list[str]] = {}  # path -> keys it registered
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._keys_of
+
+    def __len__(self) -> int:
+        return len(self._keys_of)
+
+    @staticmethod
+    def names_for(path: str, title: str | None = None, aliases: list[str] | tuple[str, ...] = ()) -> list[tuple[str, int]]:
+        is_md = path.lower().endswith(".md")
+        stem_path = _strip_md(path) if is_md else path
+        parts = stem_path.split("/")
+        names = [(name_key(stem_path), RANK_PATH)]
+        for i in range(1, len(parts) - 1):
+            names.append((name_key("/".join(parts[i:])), RANK_SUFFIX))
+        if len(parts) > 1:
+            names.append((name_key(parts[-1]), RANK_NAME))
+        if is_md:
+            if title:
+                names.append((name_key(title), RANK_TITLE))
+            names.extend((name_key(a), RANK_ALIAS) for a in aliases if isinstance(a, str) and a.strip())
+        return names
+
+    def add(self, path: str, title: str | None = None, aliases: list[str] | tuple[str, ...] = ()) -> set[str]:
+        """Register `path` (replacing what it had); returns the keys whose meaning may have changed."""
+        old = set(self.remove(path))
+        keys = []
+        for key, rank in self.names_for(path, title, aliases):
+            if not key:
+                continue
+            slot = self._by_key.setdefault(key, {})
+            if path not in slot or rank < slot[path]:
+                slot[path] = rank
+            keys.append(key)
+        self._keys_of[path] = keys
+        return old ^ set(keys) if old else set(keys)
+
+    def remove(self, path: str) -> list[str]:
+        keys = self._keys_of.pop(path, [])
+        for key in keys:
+            slot = self._by_key.get(key)
+            if slot is not None:
+                slot.pop(path, None)
+                if not slot:
+                    del self._by_key[key]
+        return keys
+
+    def candidates(self, key: str) -> dict[str, int]:
+        return self._by_key.get(key, {})
+
+    def resolve_key(self, key: str, source_path: str | None = None) -> str | None:
+        slot = self._by_key.get(key)
+        if not slot:
+            return None
+        if len(slot) == 1:
+            return next(iter(slot))
+        src_dir = posixpath.dirname(source_path) if source_path else None
+
+        def order(item: tuple[str, int]) -> tuple[int, int, int, str]:
+            path, rank = item
+            same_dir = 0 if src_dir is not None and posixpath.dirname(path) == src_dir else 1
+            return (rank, same_dir, path.count("/"), path)
+
+        return min(slot.items(), key=order)[0]
+
+    def resolve(self, target: str, source_path: str | None = None) -> str | None:
+        """The vault path `target` (a link target, or any name) points at, or None."""
+        if not target:
+            return source_path  # [[#heading]] points into the linking note itself
+        return self.resolve_key(target_key(target, source_path), source_path)

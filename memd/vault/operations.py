@@ -1,0 +1,336 @@
+"""Semantic operations on memory files, planned against a file's current content.
+
+An operation never carries text offsets from the past: it is re-planned on whatever the file
+holds when the writer gets to it (and again if the file changes under the compare-and-swap).
+Planning yields one of: nothing to do, an edit, a conflict (it would replace or remove a line
+memd did not write — that goes to the review queue), or a whole-file create/delete.
+
+Ownership: memd may replace or remove a line only if it wrote that exact text in that file
+(`owned`, a multiset of line hashes from the state database). Inserting a new line never
+touches an existing one, so it is always allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, ClassVar
+
+from memd.state import line_hash
+from memd.vault.links import parse_links
+from memd.vault.memfile import Edit, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+USER_TITLE = "User Information"
+USER_RELATIONS = "User Relationships"
+ENTITY_RELATIONS = "Relationships"
+EVENTS = "Events"
+
+
+@dataclass
+class PlanContext:
+    owned: Counter  # line hash -> how many copies of that line memd wrote in this file
+    resolve: Callable[[str, str], str | None]  # (link target, source path) -> vault path
+    force: bool = False  # the user accepted this in review: hand-written lines may be replaced
+
+    def owns(self, lines: list[str]) -> bool:
+        if self.force:
+            return True
+        need = Counter(line_hash(l) for l in lines if l.strip())
+        return all(self.owned.get(h, 0) >= n for h, n in need.items())
+
+
+@dataclass
+class Plan:
+    status: str  # noop | edit | conflict | create | delete
+    reason: str = ""
+    edits: list[Edit] = field(default_factory=list)
+    content: str | None = None  # for create
+    current: str | None = None  # for conflicts: the line(s) in the way
+    proposed: str | None = None  # for conflicts: what memd wanted to write
+
+    @classmethod
+    def noop(cls, reason: str) -> "Plan":
+        return cls("noop", reason)
+
+    @classmethod
+    def conflict(cls, reason: str, current: str, proposed: str | None) -> "Plan":
+        return cls("conflict", reason, current=current, proposed=proposed)
+
+
+class Operation:
+    name: ClassVar[str]
+    path: str
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        raise NotImplementedError
+
+    @property
+    def entity(self) -> str | None:
+        return getattr(self, "entity_name", None)
+
+    @property
+    def key(self) -> str | None:
+        return getattr(self, "fact_key", None)
+
+    def args(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+
+def _insert_in_section(doc: MemoryDoc, section_title: str | None, new_lines: list[str]) -> Edit:
+    section = doc.find_section(section_title)
+    if section is not None:
+        at = doc.insertion_point(section)
+        return Edit(at, at, new_lines)
+    # A new section goes at the end, separated by a blank line.
+    at = len(doc.lines)
+    while at > doc.fm_end and not doc.lines[at - 1].strip():
+        at -= 1
+    block = ([""] if at > 0 else []) + [f"## {section_title}"] + new_lines
+    return Edit(at, at, block)
+
+
+def _missing_file_plan(doc: MemoryDoc | None, title: str | None, lines: list[str]) -> Plan | None:
+    if doc is not None and doc.lines:
+        return None
+    head = [f"# {title}"] if title else []
+    return Plan("create", "new file", content="\n".join(head + lines) + "\n")
+
+
+def _values_in(fact_value: str) -> set[str]:
+    """A hand-written `- likes: hiking, jazz` holds two values."""
+    parts = {value_key(fact_value)}
+    if "," in fact_value or ";" in fact_value:
+        parts |= {value_key(p) for p in re.split(r"[;,]", fact_value) if p.strip()}
+    return parts
+
+
+@dataclass
+class SetFact(Operation):
+    name: ClassVar[str] = "set_fact"
+    path: str
+    fact_key: str
+    value: str
+    section: str | None = None  # None: the file's main section
+    multi: bool = False  # the key holds several values (likes, pets): add, never replace
+    entity_name: str | None = None
+    title: str | None = None  # heading for the file if it does not exist yet
+
+    def __post_init__(self) -> None:
+        self.fact_key = normalize_key(self.fact_key)
+        self.value = " ".join(self.value.split())
+        if not self.fact_key or not self.value:
+            raise ValueError("a fact needs a key and a value")
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        line = fact_line(self.fact_key, self.value)
+        created = _missing_file_plan(doc, self.title, [line] if self.section is None else ["", f"## {self.section}", line])
+        if created:
+            return created
+        assert doc is not None
+        existing = doc.facts_for(self.fact_key)
+        want = value_key(self.value)
+        if any(want in _values_in(f.value) for f in existing):
+            return Plan.noop("already recorded")
+        if self.multi or not existing:
+            return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
+        if len(existing) > 1:
+            return Plan.conflict(
+                f"{len(existing)} lines hold {self.fact_key}; not choosing one to replace",
+                "\n".join(doc.lines[existing[0].index]), line,
+            )
+        f = existing[0]
+        block = doc.lines[f.index:f.end]
+        if not ctx.owns(block):
+            return Plan.conflict("the current line was written by hand", "\n".join(block), line)
+        return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+
+
+@dataclass
+class AddRelation(Operation):
+    name: ClassVar[str] = "add_relation"
+    path: str  # the file of the subject (user.md or an entity)
+    fact_key: str  # the relation: mother, employer, friend...
+    target_path: str  # vault path of the entity file
+    link: str  # [[entities/<slug>.md]]
+    exclusive: bool = False  # one value only (mother, spouse, employer): replace rather than add
+    section: str = USER_RELATIONS
+    entity_name: str | None = None
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        self.fact_key = normalize_key(self.fact_key)
+        if not self.fact_key:
+            raise ValueError("a relation needs a name")
+
+    def _points_at_target(self, value: str, ctx: PlanContext) -> bool:
+        if self.link in value:
+            return True
+        return any(ctx.resolve(l.target, self.path) == self.target_path for l in parse_links(value))
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        line = fact_line(self.fact_key, self.link)
+        created = _missing_file_plan(doc, self.title, ["", f"## {self.section}", line])
+        if created:
+            return created
+        assert doc is not None
+        existing = doc.facts_for(self.fact_key)
+        for f in existing:
+            values = [f.value] + doc.lines[f.index + 1:f.end]
+            if any(self._points_at_target(v, ctx) for v in values):
+                return Plan.noop("relation already recorded")
+        if not self.exclusive or not existing:
+            return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
+        if len(existing) > 1:
+            return Plan.conflict(f"{len(existing)} lines hold {self.fact_key}", doc.lines[existing[0].index], line)
+        f = existing[0]
+        block = doc.lines[f.index:f.end]
+        if not ctx.owns(block):
+            return Plan.conflict("the current line was written by hand", "\n".join(block), line)
+        return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+
+
+@dataclass
+class AddEvent(Operation):
+    name: ClassVar[str] = "add_event"
+    path: str
+    date: str  # YYYY-MM-DD (or YYYY-MM, YYYY when that is all that is known)
+    text: str
+    section: str = EVENTS
+    entity_name: str | None = None
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        self.text = " ".join(self.text.split())
+        if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", self.date) or not self.text:
+            raise ValueError("an event needs a date (YYYY-MM-DD) and a text")
+
+    @property
+    def fact_key(self) -> str:
+        return self.date
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        line = fact_line(self.date, self.text)
+        created = _missing_file_plan(doc, self.title, ["", f"## {self.section}", line])
+        if created:
+            return created
+        assert doc is not None
+        want = value_key(self.text)
+        if any(f.key == self.date and value_key(f.value) == want for f in doc.facts):
+            return Plan.noop("event already recorded")
+        section = doc.find_section(self.section)
+        if section is not None:
+            # Keep the section in date order: go before the first later event.
+            later = [f for f in doc.facts if section.start <= f.index < section.end and f.key > self.date
+                     and re.match(r"^\d{4}", f.key)]
+            if later:
+                return Plan("edit", "add", [Edit(later[0].index, later[0].index, [line])])
+        return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
+
+
+@dataclass
+class RemoveFact(Operation):
+    name: ClassVar[str] = "remove_fact"
+    path: str
+    fact_key: str
+    value: str | None = None  # None: every line of the key
+    entity_name: str | None = None
+
+    def __post_init__(self) -> None:
+        self.fact_key = normalize_key(self.fact_key)
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        if doc is None:
+            return Plan.noop("no such file")
+        matches = doc.facts_for(self.fact_key)
+        if self.value is not None:
+            want = value_key(self.value)
+            matches = [f for f in matches if want in _values_in(f.value)
+                       or any(want == value_key(l.target) or want == value_key(l.target.rsplit("/", 1)[-1])
+                              for l in parse_links(f.value))]
+        if not matches:
+            return Plan.noop("nothing to remove")
+        for f in matches:
+            block = doc.lines[f.index:f.end]
+            if not ctx.owns(block):
+                return Plan.conflict("the line to remove was written by hand", "\n".join(block), None)
+        return Plan("edit", "remove", [Edit(f.index, f.end, []) for f in matches])
+
+
+@dataclass
+class CreateFile(Operation):
+    """A new file memd will own entirely (an entity). Never replaces an existing file."""
+
+    name: ClassVar[str] = "create_entity"
+    path: str
+    content: str
+    entity_name: str | None = None
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        if doc is not None:
+            return Plan.noop("file exists")
+        return Plan("create", "new file", content=self.content)
+
+
+@dataclass
+class RevertHunks(Operation):
+    """Undo: put back what an operation replaced — only if its lines are still as memd wrote them."""
+
+    name: ClassVar[str] = "undo"
+    path: str
+    hunks: list[dict[str, Any]]
+    undo_of: int = 0
+    created_file: bool = False  # the undone operation created the file
+    expected_hash: str | None = None
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        if doc is None:
+            return Plan.conflict("the file no longer exists", "", None)
+        if self.created_file:
+            return Plan("delete", "remove the file the operation created")
+        edits: list[Edit] = []
+        taken: set[int] = set()
+        for raw in self.hunks:
+            h = Hunk.from_json(raw)
+            at = _find_block(doc, h, taken)
+            if at is None:
+                shown = "\n".join(h.new) if h.new else (h.before or "(start of file)")
+                return Plan.conflict("the lines it wrote have been edited since", shown, "\n".join(h.old))
+            if h.new and not ctx.owns(h.new):
+                return Plan.conflict("the lines it wrote are now hand-written", "\n".join(h.new), "\n".join(h.old))
+            taken.update(range(at, at + len(h.new)))
+            edits.append(Edit(at, at + len(h.new), list(h.old)))
+        return Plan("edit", "undo", edits)
+
+
+def _find_block(doc: MemoryDoc, h: Hunk, taken: set[int]) -> int | None:
+    """Where hunk `h`'s new lines sit now (nearest its old position), or where to re-insert."""
+    n = len(h.new)
+    if n:
+        starts = [i for i in range(len(doc.lines) - n + 1)
+                  if doc.lines[i:i + n] == h.new and not taken & set(range(i, i + n))]
+    elif h.before is None:
+        starts = [0]
+    else:
+        starts = [i + 1 for i, line in enumerate(doc.lines) if line == h.before]
+    if not starts:
+        return None
+    return min(starts, key=lambda i: abs(i - h.start))
+
+
+OPERATIONS: dict[str, type[Operation]] = {
+    cls.name: cls for cls in (SetFact, AddRelation, AddEvent, RemoveFact, CreateFile, RevertHunks)
+}
+
+
+def operation_from_args(name: str, args: dict[str, Any]) -> Operation:
+    """Rebuild an operation from the journal or the review queue."""
+    try:
+        return OPERATIONS[name](**args)  # type: ignore[call-arg]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"cannot rebuild operation {name}: {exc}") from None
+
+
+def render_new_text(doc: MemoryDoc, plan: Plan) -> tuple[str, list[Hunk]]:
+    return apply_edits(doc, plan.edits)

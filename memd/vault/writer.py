@@ -1,0 +1,254 @@
+"""The one writer: every change memd makes to the vault goes through here.
+
+For each operation: wait until the file has settled (the user may be typing), read it, plan the
+operation on what is there, then compare-and-swap — re-read the hash just before replacing and,
+if the file changed in between, start over and re-plan (text is never merged). The write is
+atomic (atomic.py); the journal entry and the ownership of the new lines are recorded in one
+transaction right after, and the index is told the hash it now holds, so the watcher recognises
+memd's own write. A crash between the write and the journal leaves memd's new lines unowned,
+which only makes memd more careful with them (they count as hand-written).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import posixpath
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from memd.errors import VaultError
+from memd.state import Source, StateDB
+from memd.vault.atomic import atomic_write, remove_file, sha256
+from memd.vault.ignore import is_ignored_path
+from memd.vault.memfile import MemoryDoc, split_lines
+from memd.vault.operations import Operation, Plan, PlanContext, render_new_text
+
+MAX_CAS_ATTEMPTS = 8
+
+
+@dataclass
+class WriteResult:
+    status: str  # applied | noop | review | deferred | conflict
+    path: str
+    op: str
+    reason: str = ""
+    journal_id: int | None = None
+    review_id: int | None = None
+    hash_after: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text and whether it had a BOM. Undecodable bytes survive a round trip (surrogateescape)."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    return data[3:].decode("utf-8", "surrogateescape") if bom else data.decode("utf-8", "surrogateescape"), bom
+
+
+def encode(text: str, bom: bool) -> bytes:
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogateescape")
+
+
+def safe_relpath(rel: str) -> str:
+    """A normalised vault-relative path, refusing anything that escapes the vault or is ignored."""
+    norm = posixpath.normpath(rel.replace("\\", "/"))
+    if norm.startswith("/") or norm == ".." or norm.startswith("../") or norm in (".", ""):
+        raise VaultError(f"refusing to write outside the vault: {rel}")
+    if is_ignored_path(norm):
+        raise VaultError(f"refusing to write an ignored path (dot-folder, conflict copy): {rel}")
+    return norm
+
+
+class VaultWriter:
+    def __init__(
+        self,
+        vault: Path,
+        state: StateDB,
+        *,
+        lock_path: Path,
+        settle_seconds: float = 3.0,
+        fsync: bool = True,
+        resolve: Callable[[str, str], str | None] = lambda target, source: None,
+        on_written: Callable[[str], None] = lambda path: None,
+        max_settle_wait: float = 30.0,
+    ):
+        self.vault = vault
+        self.state = state
+        self.settle_seconds = settle_seconds
+        self.fsync = fsync
+        self.resolve = resolve
+        self.on_written = on_written
+        self.max_settle_wait = max_settle_wait
+        self._lock_path = lock_path
+        self._thread_lock = threading.RLock()
+        self._own: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) of memd's last write
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time: across threads, and across processes (daemon and CLI)."""
+        with self._thread_lock:
+            self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+    def _abs(self, rel: str) -> Path:
+        return self.vault / rel
+
+    def _wait_settled(self, path: str) -> bool:
+        """False if the file kept changing for `max_settle_wait` seconds (someone is typing)."""
+        if self.settle_seconds <= 0:
+            return True
+        deadline = time.monotonic() + self.max_settle_wait
+        while True:
+            try:
+                st = os.stat(self._abs(path))
+            except FileNotFoundError:
+                return True
+            if self._own.get(path) == (st.st_size, st.st_mtime_ns):
+                return True  # our own last write: nothing to wait for
+            age = time.time() - st.st_mtime
+            if age >= self.settle_seconds or age < -60:  # a clock far in the future is not "typing"
+                return True
+            if time.monotonic() + (self.settle_seconds - age) > deadline:
+                return False
+            time.sleep(min(self.settle_seconds - age + 0.05, 1.0))
+
+    def _read(self, path: str) -> bytes | None:
+        try:
+            return self._abs(path).read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise VaultError(f"{path} is a folder, not a note") from None
+        except OSError as exc:
+            raise VaultError(f"cannot read {path}: {exc.strerror}") from None
+
+    def _replace(self, path: str, data: bytes) -> str:
+        target = self._abs(path)
+        try:
+            atomic_write(target, data, fsync=self.fsync)
+        except OSError as exc:
+            raise VaultError(f"cannot write {path}: {exc.strerror}") from None
+        st = os.stat(target)
+        self._own[path] = (st.st_size, st.st_mtime_ns)
+        return sha256(data)
+
+    def apply(
+        self,
+        op: Operation,
+        source: Source,
+        *,
+        force: bool = False,
+        batch: str | None = None,
+        undo_of: int | None = None,
+    ) -> WriteResult:
+        """Plan and apply `op` on the file's current content (see the module docstring)."""
+        path = safe_relpath(op.path)
+        op.path = path
+        with self._locked():
+            for _ in range(MAX_CAS_ATTEMPTS):
+                if not self._wait_settled(path):
+                    return WriteResult("deferred", path, op.name, "the file is being edited; try again later")
+                before = self._read(path)
+                doc, bom = None, False
+                if before is not None:
+                    text, bom = decode(before)
+                    doc = MemoryDoc.parse(text)
+                    # Lines memd wrote that are gone now were edited by hand: forget them first.
+                    self.state.prune_owned(path, doc.lines)
+                ctx = PlanContext(self.state.owned_counts(path), self.resolve, force)
+                plan = op.plan(doc, ctx)
+                if plan.status == "noop":
+                    return WriteResult("noop", path, op.name, plan.reason)
+                if plan.status == "conflict":
+                    return self._park(op, source, plan, path)
+                if self._read(path) != before:
+                    continue  # changed under us: re-read and re-plan
+                return self._commit(op, source, plan, path, before, doc, bom, batch, undo_of)
+            return WriteResult("deferred", path, op.name, "the file kept changing; try again later")
+
+    def _commit(self, op: Operation, source: Source, plan: Plan, path: str, before: bytes | None,
+                doc: MemoryDoc | None, bom: bool, batch: str | None, undo_of: int | None) -> WriteResult:
+        hash_before = sha256(before) if before is not None else None
+        if plan.status == "create":
+            assert plan.content is not None
+            hash_after = self._replace(path, encode(plan.content, False))
+            lines = split_lines(plan.content)[0]
+            change: dict[str, Any] = {"created": True, "content": plan.content}
+            added, removed = lines, []
+        elif plan.status == "delete":
+            assert doc is not None
+            try:
+                remove_file(self._abs(path), fsync=self.fsync)
+            except OSError as exc:
+                raise VaultError(f"cannot remove {path}: {exc.strerror}") from None
+            self._own.pop(path, None)
+            hash_after = None
+            change = {"deleted": True, "content": doc.render()}
+            added, removed = [], doc.lines
+        else:
+            assert doc is not None
+            new_text, hunks = render_new_text(doc, plan)
+            hash_after = self._replace(path, encode(new_text, bom))
+            change = {"hunks": [h.to_json() for h in hunks]}
+            added = [l for h in hunks for l in h.new]
+            removed = [l for h in hunks for l in h.old]
+        journal_id = self.state.record(
+            op=op.name, args=op.args(), path=path, source=source, change=change,
+            hash_before=hash_before, hash_after=hash_after, added=added, removed=removed,
+            entity=op.entity, key=op.key, batch=batch, undo_of=undo_of,
+        )
+        if plan.status == "delete":
+            self.state.forget_file(path)
+        self.on_written(path)
+        return WriteResult("applied", path, op.name, plan.reason, journal_id=journal_id, hash_after=hash_after)
+
+    def _park(self, op: Operation, source: Source, plan: Plan, path: str) -> WriteResult:
+        if op.name == "undo":
+            return WriteResult("conflict", path, op.name, plan.reason)
+        review_id, _ = self.state.park(
+            path=path, op=op.name, args=op.args(), source=source, reason=plan.reason,
+            current=plan.current, proposed=plan.proposed, entity=op.entity, key=op.key,
+        )
+        return WriteResult("review", path, op.name, plan.reason, review_id=review_id)
+
+    def write_whole(self, rel: str, content: str, *, expected_hash: str | None, source: Source,
+                    op_name: str = "write_note") -> WriteResult:
+        """Create or replace a file memd owns as a whole (a transcript note).
+
+        Replaces only when the file still holds exactly what memd last wrote (`expected_hash`);
+        a file the user has edited is left alone and reported as a conflict.
+        """
+        path = safe_relpath(rel)
+        data = content.encode("utf-8")
+        with self._locked():
+            for _ in range(MAX_CAS_ATTEMPTS):
+                if not self._wait_settled(path):
+                    return WriteResult("deferred", path, op_name, "the file is being edited; try again later")
+                before = self._read(path)
+                if before == data:
+                    return WriteResult("noop", path, op_name, "unchanged", hash_after=sha256(data))
+                if before is not None and sha256(before) != expected_hash:
+                    return WriteResult("conflict", path, op_name, "the note was edited by hand; kept as it is")
+                if self._read(path) != before:
+                    continue
+                hash_after = self._replace(path, data)
+                journal_id = self.state.record(
+                    op=op_name, args={"path": path, "bytes": len(data)}, path=path, source=source,
+                    change={"file": True, "created": before is None}, hash_before=sha256(before) if before else None,
+                    hash_after=hash_after, added=[], removed=[],
+                )
+                self.on_written(path)
+                return WriteResult("applied", path, op_name, "written", journal_id=journal_id, hash_after=hash_after)
+            return WriteResult("deferred", path, op_name, "the file kept changing; try again later")
