@@ -1,0 +1,186 @@
+"""JSON-RPC 2.0 over newline-delimited JSON: parsing, validation, dispatch and error mapping.
+
+Transport-free: the socket server feeds it one line at a time and writes back what it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from typing import Any
+
+from memd import errors as memd_errors
+from memd.errors import MemdError
+
+log = logging.getLogger("memd.daemon.rpc")
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+# Server errors of our own, in the range JSON-RPC reserves for implementations.
+APP_ERROR = -32000
+PEER_REFUSED = -32020
+SERVER_BUSY = -32021
+
+# A stable code per error family lets non-Python clients branch without parsing messages.
+APP_ERROR_CODES: dict[str, int] = {
+    "MemdError": APP_ERROR,
+    "ConfigError": -32001,
+    "VaultError": -32002,
+    "InputFormatError": -32003,
+    "ConflictError": -32004,
+    "NotFoundError": -32005,
+    "DaemonError": -32006,
+}
+
+Handler = Callable[..., Any]
+
+
+class InvalidParams(Exception):
+    """Raised by a handler whose arguments bind but carry unusable values (-32602)."""
+
+
+class _ErrorReply(Exception):
+    def __init__(self, code: int, message: str, data: Any = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+def error_object(code: int, message: str, data: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return error
+
+
+def error_response(request_id: Any, code: int, message: str, data: Any = None) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "error": error_object(code, message, data)}
+
+
+def encode_line(message: Any) -> bytes:
+    """One JSON text and a newline, UTF-8.
+
+    Falls back to ASCII escapes when a string holds lone surrogates (file names that were not
+    valid UTF-8 decode that way), which UTF-8 cannot carry.
+    """
+    try:
+        return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(message, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def memd_error_data(exc: MemdError) -> dict[str, Any]:
+    return {"type": type(exc).__name__, "hint": exc.hint}
+
+
+def memd_error_code(exc: MemdError) -> int:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in APP_ERROR_CODES and getattr(memd_errors, cls.__name__, None) is cls:
+            return APP_ERROR_CODES[cls.__name__]
+    return APP_ERROR
+
+
+def _valid_id(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+
+
+class Dispatcher:
+    """Routes parsed requests to handlers.
+
+    `methods` maps a method name to a callable taking the request's params as keyword arguments
+    (or positional ones for a params array). Sync handlers run on `executor` so a slow method
+    never stalls the event loop; coroutine functions are awaited on the loop.
+    """
+
+    def __init__(self, methods: Mapping[str, Handler], *, executor: Executor | None = None):
+        self._methods = dict(methods)
+        self._executor = executor
+
+    @property
+    def method_names(self) -> list[str]:
+        return sorted(self._methods)
+
+    async def handle_line(self, line: bytes) -> bytes | None:
+        """The encoded reply to one request line, or None when nothing is owed (notifications)."""
+        try:
+            payload = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return encode_line(error_response(None, PARSE_ERROR, f"parse error: {exc}"))
+        if isinstance(payload, list):
+            if not payload:
+                return encode_line(error_response(None, INVALID_REQUEST, "invalid request: empty batch"))
+            replies = await asyncio.gather(*(self._handle_one(item) for item in payload))
+            parts = [reply for reply in replies if reply is not None]
+            if not parts:
+                return None
+            return b"[" + b",".join(part.rstrip(b"\n") for part in parts) + b"]\n"
+        return await self._handle_one(payload)
+
+    async def _handle_one(self, request: Any) -> bytes | None:
+        if not isinstance(request, dict):
+            return encode_line(error_response(None, INVALID_REQUEST, "invalid request: not an object"))
+        is_notification = "id" not in request
+        request_id = request.get("id")
+        if not _valid_id(request_id):
+            return encode_line(error_response(None, INVALID_REQUEST, "invalid request: bad id"))
+        method = request.get("method")
+        params = request.get("params", {})
+        if request.get("jsonrpc") != "2.0" or not isinstance(method, str) or not isinstance(params, (dict, list)):
+            return encode_line(
+                error_response(request_id, INVALID_REQUEST, "invalid request: needs jsonrpc '2.0', a method name, params as object or array")
+            )
+        try:
+            result = await self._call(method, params)
+        except _ErrorReply as reply:
+            if is_notification:
+                return None
+            return encode_line(error_response(request_id, reply.code, reply.message, reply.data))
+        if is_notification:
+            return None
+        try:
+            return encode_line({"jsonrpc": "2.0", "id": request_id, "result": result})
+        except (TypeError, ValueError) as exc:
+            log.error("method %s returned a result that is not JSON: %s", method, exc)
+            return encode_line(
+                error_response(request_id, INTERNAL_ERROR, f"internal error: result of {method} is not JSON", {"type": type(exc).__name__})
+            )
+
+    async def _call(self, method: str, params: dict[str, Any] | list[Any]) -> Any:
+        handler = self._methods.get(method)
+        if handler is None:
+            raise _ErrorReply(METHOD_NOT_FOUND, f"method not found: {method}")
+        args: tuple[Any, ...] = tuple(params) if isinstance(params, list) else ()
+        kwargs: dict[str, Any] = params if isinstance(params, dict) else {}
+        try:
+            inspect.signature(handler).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise _ErrorReply(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
+        except ValueError:
+            pass  # no introspectable signature (some builtins): let the call decide
+        try:
+            if inspect.iscoroutinefunction(handler):
+                result = await handler(*args, **kwargs)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._executor, functools.partial(handler, *args, **kwargs))
+                if inspect.isawaitable(result):
+                    result = await result
+            return result
+        except InvalidParams as exc:
+            raise _ErrorReply(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
+        except MemdError as exc:
+            raise _ErrorReply(memd_error_code(exc), exc.message, memd_error_data(exc)) from None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("method %s failed", method)
+            raise _ErrorReply(INTERNAL_ERROR, f"internal error in {method}: {exc}", {"type": type(exc).__name__}) from None
