@@ -28,7 +28,7 @@ from memd.errors import InputFormatError
 
 from . import jsonstream
 from .model import Conversation, Turn
-from .report import RECORD_ERRORS, Report, parser
+from .report import RECORD_ERRORS, Report, Tally, parser
 from .safezip import Entry, Source
 from .times import from_any, from_epoch
 from .tree import CycleError, select
@@ -98,16 +98,19 @@ def parse(source: Source, report: Report, *, all_branches: bool = False, me: str
     """Conversations of a ChatGPT export. `me` names the user in transcripts (default "User")."""
     files = conversation_files(source, report)
     assets = _asset_names(source)
+    tally = Tally(source.name, "ChatGPT conversations")
     for entry in files:
         for index, item in enumerate(jsonstream.iter_array(source, entry, "a JSON array of conversations")):
+            tally.items += 1
             where = _item_id(item) or f"{entry.path}#{index}"
             try:
                 conv = _conversation(item, assets, report, where, all_branches, me)
             except (*RECORD_ERRORS, CycleError) as exc:
-                report.fail_record(where, exc)
+                tally.fail(report, where, exc)
                 continue
             if conv is not None:
                 yield conv
+    tally.check()
 
 
 def _item_id(item: Any) -> str | None:

@@ -23,7 +23,7 @@ from memd.errors import InputFormatError
 
 from . import jsonstream
 from .model import DOCUMENT, Conversation, Turn
-from .report import RECORD_ERRORS, Report, parser
+from .report import RECORD_ERRORS, Report, Tally, parser
 from .safezip import Entry, Source
 from .times import from_iso
 from .tree import CycleError, select
@@ -54,16 +54,20 @@ def parse(source: Source, report: Report, *, all_branches: bool = False, me: str
         raise InputFormatError(f"{source.name}: no conversations.json found (is this a Claude export?)")
     names = _user_names(source)
 
+    tally = Tally(source.name, "Claude conversations")
     for entry in files:
         for index, item in enumerate(jsonstream.iter_array(source, entry, "a JSON array of conversations")):
+            tally.items += 1
             where = str(item.get("uuid")) if isinstance(item, dict) and item.get("uuid") else f"{entry.path}#{index}"
             try:
                 conv = _conversation(item, names, me, all_branches, report, where)
             except (*RECORD_ERRORS, CycleError) as exc:
-                report.fail_record(where, exc)
+                tally.fail(report, where, exc)
                 continue
             if conv is not None:
                 yield conv
+    if files:
+        tally.check()
 
     projects: list[Any] = []
     if projects_entry is not None and (include_projects or include_memories):

@@ -40,18 +40,20 @@ def _skip_bom_and_space(stream: io.BufferedReader) -> bytes:
         return head
 
 
-def iter_array(source: Source, entry: Entry, what: str = "a JSON array") -> Iterator[Any]:
-    """Yield the items of the top-level JSON array in `entry`, streaming."""
+def iter_array(source: Source, entry: Entry, what: str = "a JSON array", prefix: str = "item") -> Iterator[Any]:
+    """Yield the items of the JSON array at `prefix` ("item": the top-level array;
+    "messages.item": the array under the top-level key "messages"), streaming."""
     label = source.label(entry)
+    opener = b"[" if prefix == "item" else b"{"
     with source.open(entry) as stream:
         first = _skip_bom_and_space(stream)
         if first == b"":
             raise InputFormatError(f"{label}: the file is empty")
-        if first != b"[":
+        if first != opener:
             raise InputFormatError(f"{label}: expected {what}, found something else")
         count = 0
         try:
-            for item in ijson.items(stream, "item", use_float=True):
+            for item in ijson.items(stream, prefix, use_float=True):
                 count += 1
                 yield item
         except ijson.JSONError as exc:
@@ -91,6 +93,45 @@ def iter_lines(source: Source, entry: Entry) -> Iterator[tuple[int, str]]:
             except UnicodeDecodeError as exc:
                 raise InputFormatError(f"{label}: not valid UTF-8 (line {number}, byte {exc.start})") from None
             yield number, text.rstrip("\r\n")
+
+
+def head_values(source: Source, entry: Entry, keys: tuple[str, ...], max_bytes: int = 1 << 20) -> dict[str, Any]:
+    """Values of small top-level keys that exporters write before their big message arrays
+    (a Discord channel's `guild`, a Telegram account's `personal_information`), read from the
+    first `max_bytes` only so the big array is never loaded for them."""
+    with source.open(entry) as stream:
+        head = stream.read(max_bytes)
+    if head.startswith(_BOM):
+        head = head[3:]
+    found: dict[str, Any] = {}
+    for key in keys:
+        try:
+            for value in ijson.items(io.BytesIO(head), key, use_float=True):
+                found[key] = value
+                break
+        except (ijson.JSONError, UnicodeDecodeError):
+            continue
+    return found
+
+
+def require_json(source: Source, entry: Entry, head_bytes: int = 1 << 16) -> None:
+    """Raise a one-line InputFormatError if `entry` plainly is not JSON text (empty, binary,
+    not UTF-8, or not starting with an object or array); checks only the first bytes."""
+    label = source.label(entry)
+    with source.open(entry) as stream:
+        head = stream.read(head_bytes)
+    if head.startswith(_BOM):
+        head = head[3:]
+    if not head.strip():
+        raise InputFormatError(f"{label}: the file is empty")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the head limit is not an error.
+        if exc.start < len(head) - 3:
+            raise InputFormatError(f"{label}: not valid UTF-8 (byte {exc.start})") from None
+    if head.lstrip()[:1] not in (b"{", b"["):
+        raise InputFormatError(f"{label}: not a JSON file")
 
 
 @dataclass

@@ -47,6 +47,30 @@ class Report:
         self.fail(where, f"skipped, malformed record ({detail})")
 
 
+@dataclass
+class Tally:
+    """Counts records so a parser can tell an empty export, or one where no record has the
+    expected shape (the wrong format), from an export with a few broken records."""
+
+    label: str
+    what: str  # plural noun: "conversations"
+    items: int = 0
+    failed: int = 0
+    first_failure: str = ""
+
+    def fail(self, report: Report, where: str, exc: BaseException) -> None:
+        self.failed += 1
+        report.fail_record(where, exc)
+        if not self.first_failure:
+            self.first_failure = report.failures[-1].message
+
+    def check(self) -> None:
+        if self.items == 0:
+            raise InputFormatError(f"{self.label}: the export contains no {self.what}")
+        if self.failed == self.items:
+            raise InputFormatError(f"{self.label}: no usable {self.what}; {self.first_failure}")
+
+
 def one_line(message: str, limit: int = 300) -> str:
     text = " ".join(str(message).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -130,4 +154,4 @@ def collect(run: ParseRun) -> tuple[list[Conversation], Report]:
     return convs, run.report
 
 
-__all__ = ["InputFormatError", "ParseRun", "Problem", "Report", "collect", "one_line", "parser", "RECORD_ERRORS"]
+__all__ = ["InputFormatError", "ParseRun", "Problem", "Report", "Tally", "collect", "one_line", "parser", "RECORD_ERRORS"]

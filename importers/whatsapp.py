@@ -1,0 +1,257 @@
+"""WhatsApp "Export chat" text files, bare or in the zip the phone shares.
+
+The layout depends on the phone's OS and locale:
+
+    Android  31/12/20, 23:59 - Name: text          12/31/20, 11:59 PM - Name: text
+             31.12.20, 23:59 - Name: text          12/31/2020, 11:59 p. m. - Name: text
+    iOS      [31/12/20, 23:59:59] Name: text       [12/31/20, 11:59:59 PM] Name: text
+    other    [15-01-20 02:22:56] Name: text        2020/12/31, 23:59 - Name: text
+
+The date order is never written down, so it is read from the file itself: a first field above 12
+means day first, a second field above 12 means month first; when every date in the file is
+ambiguous, the order under which the messages run forward in time wins (day first on a tie, with
+a warning). `date_order=` overrides. Times are wall clock; `tz=` says which zone they are in
+(default UTC, i.e. the times exactly as the file shows them).
+
+Lines without a header continue the previous message. System lines (someone created the group,
+added or left) become role "system" turns of kind "event": group membership and names are facts
+worth keeping. WhatsApp's boilerplate (the end-to-end encryption notice, security-code changes,
+deleted-message stubs) carries nothing about anyone and is dropped. Media become placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from memd.errors import InputFormatError
+
+from . import jsonstream
+from .model import Conversation, Turn, content_ids
+from .people import Me, ordered_unique
+from .report import Report, parser
+from .safezip import Entry, Source
+from .times import UTC, zone
+
+SOURCE = "whatsapp"
+ORDERS = ("DMY", "MDY", "YMD")
+
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_HEADER = re.compile(
+    r"""^[\u200e\u200f]?
+    (?P<open>\[)?
+    (?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})
+    ,?\s(?:à\s)?
+    (?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)
+    (?:\s?(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?
+    (?(open)\]\s?|\s[-–]\s)
+    (?P<body>.*)$""",
+    re.X,
+)
+_AUTHOR = re.compile(r"^(?P<author>[^:\n]{1,100}?):(?: |(?=\S)|$)(?P<text>.*)$", re.S)
+
+# Boilerplate that says nothing about anyone (English exports; other languages are kept as events).
+_DROP = re.compile(
+    r"end-to-end encrypt|security code (with .* )?changed|^this message was deleted\.?$|"
+    r"^you deleted this message\.?$|^waiting for this message",
+    re.I,
+)
+_MEDIA_OMITTED = re.compile(
+    r"^(?:<media omitted>|<medien ausgeschlossen>|<multimedia omitido>|<médias omis>|"
+    r"(?P<what>image|video|audio|sticker|gif|document|contact card) omitted)$",
+    re.I,
+)
+_ATTACHED_IOS = re.compile(r"^<attached: (?P<name>[^>]+)>$", re.I)
+_ATTACHED_ANDROID = re.compile(r"^(?P<name>\S.*\.\w{2,5}) \(file attached\)(?:\n(?P<caption>.*))?$", re.I | re.S)
+
+
+def chat_files(source: Source) -> list[Entry]:
+    if source.kind == "file":
+        return list(source.entries)
+    return source.glob("*.txt")
+
+
+@parser
+def parse(source: Source, report: Report, *, me: str | list[str] | None = None, date_order: str | None = None,
+          tz: str | tzinfo | None = None, title: str | None = None) -> Iterator[Conversation]:
+    """One Conversation per chat text file found. `me` names the user."""
+    if date_order is not None and date_order not in ORDERS:
+        raise InputFormatError(f"date_order must be one of {', '.join(ORDERS)}, not {date_order!r}")
+    files = chat_files(source)
+    if not files:
+        raise InputFormatError(f"{source.name}: no chat .txt file found (is this a WhatsApp export?)")
+    zone_ = zone(tz)
+    parsed_any = False
+    for entry in files:
+        lines = [text for _, text in jsonstream.iter_lines(source, entry)]
+        if not any(_HEADER.match(line) for line in lines[:50] if line.strip()):
+            if len(files) == 1:
+                if not any(line.strip() for line in lines):
+                    raise InputFormatError(f"{source.label(entry)}: the file is empty")
+                raise InputFormatError(f"{source.label(entry)}: not a WhatsApp chat export (no dated message lines)")
+            report.warn(entry.path, "not a WhatsApp chat; skipped")
+            continue
+        parsed_any = True
+        conv = _conversation(source, entry, lines, Me(me), date_order, zone_, title, report)
+        if conv is not None:
+            yield conv
+    if not parsed_any:
+        raise InputFormatError(f"{source.name}: no WhatsApp chat found")
+
+
+def chat_title(source: Source, entry: Entry) -> str:
+    """"WhatsApp Chat with Anna.txt" / "WhatsApp Chat - Anna.zip" -> "Anna"."""
+    stem = entry.name.rsplit(".", 1)[0]
+    if stem.lower() in ("_chat", "chat") and source.kind != "file":
+        stem = source.path.stem if source.kind == "zip" else source.name
+    cleaned = re.sub(r"^whatsapp[ -]chat\s*(?:with|mit|con|avec|met|com|-)?\s*", "", stem, flags=re.I).strip(" -")
+    return cleaned or stem
+
+
+def detect_date_order(dates: list[str]) -> tuple[str, bool]:
+    """The date order of a chat's header dates and whether it was a guess."""
+    fields = [[int(x) for x in re.split(r"[./-]", d)] for d in dates]
+    if any(len(re.split(r"[./-]", d)[0]) == 4 for d in dates):
+        return "YMD", False
+    first_big = sum(1 for f in fields if f[0] > 12)
+    second_big = sum(1 for f in fields if f[1] > 12)
+    if first_big and not second_big:
+        return "DMY", False
+    if second_big and not first_big:
+        return "MDY", False
+    if first_big and second_big:
+        return ("DMY" if first_big >= second_big else "MDY"), True
+
+    def backwards(order: str) -> int:
+        days = [_ordinal(f, order) for f in fields]
+        valid = [d for d in days if d is not None]
+        return sum(1 for a, b in zip(valid, valid[1:]) if b < a) + (len(days) - len(valid)) * 1000
+
+    dmy, mdy = backwards("DMY"), backwards("MDY")
+    if mdy < dmy:
+        return "MDY", False
+    return "DMY", dmy == mdy
+
+
+def _ymd(fields: list[int], order: str) -> tuple[int, int, int]:
+    if order == "YMD":
+        y, m, d = fields
+    elif order == "MDY":
+        m, d, y = fields
+    else:
+        d, m, y = fields
+    if y < 100:
+        y += 2000  # WhatsApp did not exist before 2009
+    return y, m, d
+
+
+def _ordinal(fields: list[int], order: str) -> int | None:
+    try:
+        return datetime(*_ymd(fields, order)).toordinal()
+    except ValueError:
+        return None
+
+
+def _datetime(header: re.Match[str], order: str, tz: tzinfo) -> datetime | None:
+    fields = [int(x) for x in re.split(r"[./-]", header["date"])]
+    tparts = [int(x) for x in re.split(r"[:.]", header["time"])]
+    hour, minute = tparts[0], tparts[1]
+    second = tparts[2] if len(tparts) > 2 else 0
+    if header["ampm"]:
+        marker = re.sub(r"[\s.]", "", header["ampm"]).lower()
+        if hour == 12:
+            hour = 0
+        if marker == "pm":
+            hour += 12
+    try:
+        local = datetime(*_ymd(fields, order), hour, minute, second, tzinfo=tz)
+    except ValueError:
+        return None
+    return local.astimezone(UTC)
+
+
+def _headers(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
+    return [(i, m) for i, line in enumerate(lines) if (m := _HEADER.match(line))]
+
+
+def _conversation(source: Source, entry: Entry, lines: list[str], me: Me, date_order: str | None,
+                  tz: tzinfo, title: str | None, report: Report) -> Conversation | None:
+    where = source.label(entry)
+    headers = _headers(lines)
+    order = date_order
+    if order is None:
+        order, guessed = detect_date_order([m["date"] for _, m in headers])
+        if guessed:
+            report.warn(where, f"date order is ambiguous; read as {order} (pass date_order= to override)")
+
+    messages: list[tuple[datetime, str]] = []  # (time, body), continuation lines appended
+    header_at = {i: m for i, m in headers}
+    preamble = 0
+    for i, line in enumerate(lines):
+        m = header_at.get(i)
+        when = _datetime(m, order, tz) if m else None
+        if m is not None and when is not None:
+            messages.append((when, m["body"]))
+        elif messages:
+            # A message that spans lines; a dated line with an impossible date is text too.
+            t, body = messages[-1]
+            messages[-1] = (t, body + "\n" + line)
+        elif line.strip():
+            preamble += 1
+    if preamble:
+        report.warn(where, f"{preamble} line(s) before the first message ignored")
+
+    records: list[tuple[datetime, str, str | None, str, str]] = []  # time, role, author, text, kind
+    for when, body in messages:
+        rec = _classify(body.rstrip(), me)
+        if rec is not None:
+            records.append((when, *rec))
+    if not records:
+        report.warn(where, "no messages; skipped")
+        return None
+    ids = content_ids(f"{t.isoformat()}|{a or ''}|{x}" for t, _, a, x, _ in records)
+    turns = [Turn(id=tid, role=role, author=author, text=text, time=t, kind=kind)  # type: ignore[arg-type]
+             for tid, (t, role, author, text, kind) in zip(ids, records)]
+    name = title or chat_title(source, entry)
+    return Conversation(
+        source=SOURCE,
+        source_id=name.casefold(),
+        title=name,
+        created=turns[0].time,
+        updated=turns[-1].time,
+        participants=ordered_unique(t.author for t in turns if t.role != "system"),
+        turns=turns,
+        metadata={"date_order": order},
+    )
+
+
+def _classify(body: str, me: Me) -> tuple[str, str | None, str, str] | None:
+    """(role, author, text, kind) of a message body, or None to drop it."""
+    m = _AUTHOR.match(body)
+    author = _BIDI.sub("", m["author"]).strip() if m else ""
+    if m is None or not author or any(q in author for q in '"“”«»'):
+        text = _BIDI.sub("", body).strip()
+        return None if _DROP.search(text) else ("system", None, text, "event")
+    raw = m["text"]
+    text = raw.strip()
+    marked = raw.lstrip(" ").startswith("\u200e")  # iOS marks system and media lines this way
+    text = text.lstrip("\u200e").strip()
+    if _DROP.search(text) and (marked or len(text) < 80):
+        return None
+    media = _media(text)
+    if media is not None:
+        return me.role(author), author, media, "media"
+    if marked and not text:
+        return None
+    return me.role(author), author, text, "text"
+
+
+def _media(text: str) -> str | None:
+    if (m := _MEDIA_OMITTED.match(text)) is not None:
+        return f"[{m['what'].lower()} omitted]" if m["what"] else "[media omitted]"
+    if (m := _ATTACHED_IOS.match(text)) is not None:
+        return f"[attachment: {m['name'].strip()}]"
+    if (m := _ATTACHED_ANDROID.match(text)) is not None:
+        caption = (m["caption"] or "").strip()
+        return f"[attachment: {m['name'].strip()}]" + (f"\n{caption}" if caption else "")
+    return None
