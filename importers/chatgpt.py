@@ -93,6 +93,15 @@ def _asset_names(source: Source) -> dict[str, str]:
     return names
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` looks like a ChatGPT export (conversations carry a `mapping` tree)."""
+    if source.kind != "file" and source.find("export_manifest.json") is not None:
+        return True
+    candidates = list(source.entries) if source.kind == "file" else [
+        e for e in (source.find("conversations.json"), *source.glob("conversations-*.json")) if e is not None]
+    return any("mapping" in jsonstream.peek_shape(source, e).item_keys for e in candidates[:1])
+
+
 @parser
 def parse(source: Source, report: Report, *, all_branches: bool = False, me: str | None = None) -> Iterator[Conversation]:
     """Conversations of a ChatGPT export. `me` names the user in transcripts (default "User")."""

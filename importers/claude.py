@@ -42,6 +42,15 @@ def conversation_files(source: Source) -> list[Entry]:
     return []
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` looks like a Claude export (conversations carry `chat_messages`)."""
+    files = conversation_files(source)
+    if files:
+        return "chat_messages" in jsonstream.peek_shape(source, files[0]).item_keys
+    return source.kind != "file" and source.find("users.json") is not None and (
+        source.find("memories.json") is not None or source.find("projects.json") is not None)
+
+
 @parser
 def parse(source: Source, report: Report, *, all_branches: bool = False, me: str | None = None,
           include_memories: bool = True, include_projects: bool = True,

@@ -36,6 +36,15 @@ def display_name(author: Any) -> str | None:
     return author.get("nickname") or author.get("name") or None
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` holds DiscordChatExporter JSON (guild + channel + messages)."""
+    files = export_files(source)
+    if not files:
+        return False
+    shape = jsonstream.peek_shape(source, files[0])
+    return shape.top == "object" and {"guild", "channel"} <= shape.keys
+
+
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None) -> Iterator[Conversation]:
     files = export_files(source)

@@ -49,6 +49,15 @@ def session_time(value: Any, tz: tzinfo = UTC) -> datetime | None:
         return None
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` is a LoCoMo file (samples with a speaker_a/speaker_b conversation)."""
+    files = list(source.entries) if source.kind == "file" else source.glob("*.json")
+    if not files or not files[0].name.lower().endswith(".json"):
+        return False
+    shape = jsonstream.peek_shape(source, files[0])
+    return shape.top == "array" and "speaker_a" in shape.nested_keys.get("item.conversation", set())
+
+
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None,
           tz: str | tzinfo | None = None) -> Iterator[Conversation]:

@@ -19,6 +19,21 @@ from .safezip import Source
 SOURCE = "openai_jsonl"
 
 
+def sniff(source: Source) -> bool:
+    """Whether the first record of a .jsonl in `source` is an OpenAI messages record."""
+    files = list(source.entries) if source.kind == "file" else source.glob("*.jsonl")
+    if not files or not files[0].name.lower().endswith(".jsonl"):
+        return False
+    try:
+        for _, line in jsonstream.iter_lines(source, files[0]):
+            if line.strip():
+                record = json.loads(line)
+                return isinstance(record, dict) and isinstance(record.get("messages"), list)
+    except (InputFormatError, json.JSONDecodeError):
+        return False
+    return False
+
+
 @parser
 def parse(source: Source, report: Report) -> Iterator[Conversation]:
     files = list(source.entries) if source.kind == "file" else source.glob("*.jsonl")

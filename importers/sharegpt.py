@@ -18,6 +18,15 @@ from .safezip import Entry, Source
 SOURCE = "sharegpt"
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` is a ShareGPT dataset (items with `conversations` of from/value)."""
+    files = list(source.entries) if source.kind == "file" else source.glob("*.json")
+    if not files or not files[0].name.lower().endswith(".json"):
+        return False
+    shape = jsonstream.peek_shape(source, files[0])
+    return shape.top == "array" and "conversations" in shape.item_keys
+
+
 @parser
 def parse(source: Source, report: Report) -> Iterator[Conversation]:
     files = list(source.entries) if source.kind == "file" else [*source.glob("*.json"), *source.glob("*.jsonl")]

@@ -53,6 +53,15 @@ def user_names(source: Source) -> dict[str, str]:
     return names
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` is a Slack export: a channel list next to per-day message files."""
+    if source.kind == "file":
+        return False
+    has_list = any(source.find(name) is not None for name, _ in _LISTS)
+    has_days = any("/" in e.path and _DAY.match(e.name) for e in source.entries)
+    return has_list and has_days
+
+
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None) -> Iterator[Conversation]:
     if source.kind == "file":

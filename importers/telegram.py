@@ -38,6 +38,21 @@ def export_files(source: Source) -> list[Entry]:
     return [result] if result is not None else [e for e in source.glob("*.json") if "/" not in e.path]
 
 
+def sniff(source: Source) -> bool:
+    """Whether `source` is a Telegram Desktop JSON export."""
+    files = export_files(source)
+    if not files or not files[0].name.lower().endswith(".json"):
+        return False
+    shape = jsonstream.peek_shape(source, files[0])
+    if shape.top != "object" or {"guild", "channel"} & shape.keys:
+        return False
+    if "personal_information" in shape.keys or "chats" in shape.keys:
+        return True
+    message_keys = shape.nested_keys.get("messages.item", set())
+    return "messages" in shape.keys and bool({"date_unixtime", "from_id", "text_entities"} & message_keys
+                                             or {"type", "date", "from"} <= message_keys)
+
+
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None,
           tz: str | tzinfo | None = None) -> Iterator[Conversation]:

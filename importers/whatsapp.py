@@ -71,6 +71,22 @@ def chat_files(source: Source) -> list[Entry]:
     return source.glob("*.txt")
 
 
+def sniff(source: Source) -> bool:
+    """Whether a .txt in `source` starts like a WhatsApp chat export."""
+    for entry in chat_files(source)[:3]:
+        if not entry.name.lower().endswith(".txt"):
+            continue
+        try:
+            lines = [text for _, (_, text) in zip(range(20), jsonstream.iter_lines(source, entry)) if text.strip()]
+        except InputFormatError:
+            continue
+        if lines and _HEADER.match(lines[0]) and _AUTHOR.match(_HEADER.match(lines[0])["body"] or "") is not None:
+            return True
+        if sum(1 for line in lines if _HEADER.match(line)) >= max(2, len(lines) // 2):
+            return True
+    return False
+
+
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None, date_order: str | None = None,
           tz: str | tzinfo | None = None, title: str | None = None) -> Iterator[Conversation]:
