@@ -18,7 +18,7 @@ from memd.errors import ConflictError, NotFoundError, VaultError
 from memd.index.index import Index, ScanReport, drop_index
 from memd.index.search import search as fts_search
 from memd.state import Source, StateDB, line_hash
-from memd.vault.links import name_key, parse_links
+from memd.vault.links import RANK_TITLE, name_key, parse_links
 from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
 from memd.vault.operations import (
     ENTITY_RELATIONS, EVENTS, USER_RELATIONS, USER_TITLE, AddEvent, AddRelation, CreateFile, Operation,
@@ -103,11 +103,20 @@ class Memd:
             if path and path.startswith(self.memory_dir + "/"):
                 return self._ref(path)
         want = fold(name)
+        as_file = "_" in name or name.endswith(".md")  # written as a file name: jane_doe
         best: tuple[int, str] | None = None
         names = self.index.names()
         for key in {name_key(name), name_key(name.replace(" ", "_"))}:
             for path, rank in names.candidates(key).items():
-                if path.startswith(self.memory_dir + "/") and path.endswith(".md") and (best is None or (rank, path) < best):
+                if not (path.startswith(self.memory_dir + "/") and path.endswith(".md")):
+                    continue
+                if rank < RANK_TITLE and not as_file:
+                    # A file-name match only counts when the file's title agrees: "C" is not c.md
+                    # if that file is "# C++".
+                    note = self.index.note(path)
+                    if note and fold(note["title"]) != want and fold(Path(path).stem) != fold(note["title"]):
+                        continue
+                if best is None or (rank, path) < best:
                     best = (rank, path)
         if best:
             return self._ref(best[1])
@@ -241,11 +250,11 @@ class Memd:
             current = self._read_text(entry["path"])
             if current is None:
                 raise ConflictError(f"cannot undo #{entry_id}: {entry['path']} no longer exists")
-            later = self.state.later_entries(entry["path"], entry_id)
-            if later:
-                raise ConflictError(f"cannot undo #{entry_id}: later operations changed {entry['path']}"
-                                    f" (undo #{later[-1]['id']} first)")
             if current != change["content"]:
+                later = [e for e in self.state.later_entries(entry["path"], entry_id) if e["undo_of"] is None]
+                if later:
+                    raise ConflictError(f"cannot undo #{entry_id}: later operations changed {entry['path']}"
+                                        f" (undo #{later[-1]['id']} first)")
                 raise ConflictError(f"cannot undo #{entry_id}: {entry['path']} has been edited by hand since")
             op: Operation = RevertHunks(entry["path"], [], undo_of=entry_id, created_file=True)
         elif change.get("deleted"):

@@ -185,18 +185,22 @@ class NameTable:
     def candidates(self, key: str) -> dict[str, int]:
         return self._by_key.get(key, {})
 
-    def resolve_key(self, key: str, source_path: str | None = None) -> str | None:
+    def resolve_key(self, key: str, source_path: str | None = None, raw: str | None = None) -> str | None:
         slot = self._by_key.get(key)
         if not slot:
             return None
         if len(slot) == 1:
             return next(iter(slot))
         src_dir = posixpath.dirname(source_path) if source_path else None
+        # Among equally good names, one spelled exactly as the link (bar case) wins: [[jane_doe]]
+        # prefers jane_doe.md over "Jane Doe.md", though both match.
+        exact = _strip_md(raw.replace("\\", "/")).casefold() if raw else None
 
-        def order(item: tuple[str, int]) -> tuple[int, int, int, str]:
+        def order(item: tuple[str, int]) -> tuple[int, int, int, int, str]:
             path, rank = item
+            spelled = 0 if exact is not None and _strip_md(path).casefold().endswith(exact) else 1
             same_dir = 0 if src_dir is not None and posixpath.dirname(path) == src_dir else 1
-            return (rank, same_dir, path.count("/"), path)
+            return (rank, spelled, same_dir, path.count("/"), path)
 
         return min(slot.items(), key=order)[0]
 
@@ -204,4 +208,4 @@ class NameTable:
         """The vault path `target` (a link target, or any name) points at, or None."""
         if not target:
             return source_path  # [[#heading]] points into the linking note itself
-        return self.resolve_key(target_key(target, source_path), source_path)
+        return self.resolve_key(target_key(target, source_path), source_path, target)

@@ -66,7 +66,8 @@ class MemoryDoc:
     def parse(cls, text: str) -> "MemoryDoc":
         lines, endings = split_lines(text)
         crlf = sum(1 for e in endings if e == "\r\n")
-        doc = cls(lines=lines, endings=endings, newline="\r\n" if crlf * 2 > len(endings) else "\n")
+        lf = sum(1 for e in endings if e == "\n")
+        doc = cls(lines=lines, endings=endings, newline="\r\n" if crlf > lf else "\n")
         doc._scan()
         return doc
 

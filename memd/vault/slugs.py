@@ -24,13 +24,11 @@ def slugify(name: str) -> str:
     """snake_case slug for an entity name; never empty."""
     text = unicodedata.normalize("NFKC", name).translate(_SPECIAL_FOLDS)
     out: list[str] = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch):
-            continue  # drop accents: é -> e
-        if ch.isalnum():
-            out.append(ch.lower())
-        else:
-            out.append("_")
+    for ch in text:
+        parts = unicodedata.normalize("NFKD", ch)
+        if parts[0].isascii() and parts[0].isalnum():
+            ch = parts[0]  # a Latin letter with accents: é -> e (but Cyrillic й stays й)
+        out.append(ch.lower() if ch.isalnum() else "_")
     slug = re.sub(r"_+", "_", "".join(out)).strip("_")
     slug = unicodedata.normalize("NFC", slug)
     if len(slug) > MAX_SLUG_CHARS:

@@ -1,0 +1,275 @@
+"""The index: incremental scans, confirmed-gone deletes, and bad input that must not crash it."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from memd.errors import VaultError
+
+
+def note_rows(app):
+    return {r[0]: r for r in app.index.reader().execute("SELECT path, hash, warning, title FROM notes")}
+
+
+def test_incremental_scan_skips_unchanged_reads_changed_and_deletes_only_gone(app, vault):
+    (vault / "a.md").write_text("# Alpha\nhello world\n")
+    (vault / "b.md").write_text("# Beta\n[[a]]\n")
+    (vault / "sub").mkdir()
+    (vault / "sub/c.md").write_text("text")
+    r = app.index.scan()
+    assert (r.added, r.unchanged) == (3, 0)
+    r = app.index.scan()
+    assert (r.added, r.updated, r.unchanged) == (0, 0, 3)
+    os.utime(vault / "a.md", ns=(1, 1))  # touched, same bytes: no re-parse
+    r = app.index.scan()
+    assert (r.touched, r.updated) == (1, 0)
+    (vault / "a.md").write_text("# Alpha\nhello there\n")
+    r = app.index.scan()
+    assert r.updated == 1 and app.search("there")[0]["path"] == "a.md"
+    (vault / "sub/c.md").unlink()
+    r = app.index.scan()
+    assert r.removed == 1 and "sub/c.md" not in note_rows(app)
+
+
+def test_links_re_resolve_when_targets_appear_and_disappear(app, vault):
+    (vault / "a.md").write_text("see [[Later Note]]\n")
+    app.index.scan()
+    assert app.index.outlinks("a.md")[0]["dst"] is None
+    (vault / "x").mkdir()
+    (vault / "x/Later Note.md").write_text("hi")
+    app.index.index_paths(["x/Later Note.md"])
+    assert app.index.outlinks("a.md")[0]["dst"] == "x/Later Note.md"
+    assert [b["source"] for b in app.index.backlinks("x/Later Note.md")] == ["a.md"]
+    (vault / "x/Later Note.md").unlink()
+    app.index.index_paths(["x/Later Note.md"])
+    assert app.index.outlinks("a.md")[0]["dst"] is None
+
+
+def test_ignored_files_are_never_indexed(app, vault):
+    for rel in [".obsidian/workspace.md", ".trash/old.md", ".git/x.md", "n.sync-conflict-20240101-ABC.md",
+                "n (conflicted copy 2024-01-01).md", ".n.md.icloud", "image.png", "real.md"]:
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text("content")
+    app.index.scan()
+    kinds = {p: r for p, r in note_rows(app).items()}
+    assert set(kinds) == {"image.png", "real.md"}
+
+
+def test_exclude_globs(config, vault):
+    from memd.app import Memd
+
+    config.index.exclude = ["Archive/*"]
+    (vault / "Archive").mkdir()
+    (vault / "Archive/old.md").write_text("x")
+    (vault / "keep.md").write_text("x")
+    with Memd(config) as app:
+        app.index.scan()
+        assert set(note_rows(app)) == {"keep.md"}
+
+
+def test_bad_input_is_indexed_as_text_or_skipped_with_a_warning(app, vault):
+    (vault / "latin1.md").write_bytes("# Caf\xe9\nna\xefve text\n".encode("latin-1"))
+    (vault / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    (vault / "badfm.md").write_text("---\ntitle: [unclosed\n: : :\n---\n# Body\nfine words\n")
+    (vault / "listfm.md").write_text("---\n- just\n- a list\n---\nok\n")
+    (vault / "unclosed.md").write_text("---\ntitle: x\nno end\n")
+    (vault / "empty.md").write_text("")
+    r = app.index.scan()
+    warnings = dict(r.warnings)
+    assert "invalid UTF-8" in warnings["latin1.md"]
+    assert "binary" in warnings["binary.md"]
+    assert "malformed frontmatter" in warnings["badfm.md"]
+    assert "not a key/value mapping" in warnings["listfm.md"]
+    assert app.search("text")[0]["path"] == "latin1.md"  # decoded with replacement characters
+    assert app.search("fine words")[0]["path"] == "badfm.md"
+    assert set(note_rows(app)) == {"latin1.md", "binary.md", "badfm.md", "listfm.md", "unclosed.md", "empty.md"}
+
+
+def test_a_50_mb_note_is_indexed_by_name_with_a_warning(app, vault):
+    big = vault / "huge.md"
+    with open(big, "wb") as fh:
+        line = b"lorem ipsum dolor sit amet " * 40 + b"\n"
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            fh.write(line)
+    (vault / "small.md").write_text("findme")
+    r = app.index.scan()
+    assert "larger than index.max_note_mb" in dict(r.warnings)["huge.md"]
+    assert app.search("findme")[0]["path"] == "small.md"
+    assert "huge.md" in note_rows(app)
+
+
+def test_a_large_note_under_the_limit_is_searchable(config, vault):
+    from memd.app import Memd
+
+    text = "\n\n".join(f"paragraph {i} " + "filler " * 50 for i in range(3000)) + "\n\nneedle at the end\n"
+    (vault / "long.md").write_text(text)
+    with Memd(config) as app:
+        app.index.scan()
+        [hit] = app.search("needle")
+        assert hit["path"] == "long.md" and hit["lines"][1] >= 6000
+
+
+def test_symlink_loops_end(app, vault):
+    (vault / "d").mkdir()
+    (vault / "d/n.md").write_text("x")
+    (vault / "d/loop").symlink_to(vault / "d")
+    (vault / "self").symlink_to(vault)
+    (vault / "dangling.md").symlink_to(vault / "nowhere.md")
+    r = app.index.scan()
+    assert set(note_rows(app)) == {"d/n.md"}
+    assert any("loop" in w for _, w in r.warnings)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder regardless of permissions")
+def test_unreadable_folder_keeps_its_rows_nonroot(app, vault):
+    _unreadable_folder_check(app, vault)
+
+
+def test_unreadable_folder_keeps_its_rows(app, vault, monkeypatch):
+    """As root a chmod 000 folder stays readable, so make listing it fail the way it would."""
+    import memd.index.scanner as scanner
+
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.path.basename(str(path)) == "private" and getattr(scandir, "deny", False):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(scanner.os, "scandir", scandir)
+    _unreadable_folder_check(app, vault, deny=lambda on: setattr(scandir, "deny", on))
+
+
+def _unreadable_folder_check(app, vault, deny=None):
+    (vault / "private").mkdir()
+    (vault / "private/secret.md").write_text("secret words")
+    (vault / "open.md").write_text("x")
+    app.index.scan()
+    if deny:
+        deny(True)
+    else:
+        os.chmod(vault / "private", 0)
+    try:
+        r = app.index.scan()
+        assert "private" in r.unreadable_dirs and r.kept == 1 and r.removed == 0
+        assert "private/secret.md" in note_rows(app)
+        assert app.search("secret")[0]["path"] == "private/secret.md"
+    finally:
+        if not deny:
+            os.chmod(vault / "private", 0o755)
+
+
+def test_unreadable_file_keeps_its_rows(app, vault, monkeypatch):
+    (vault / "a.md").write_text("alpha words")
+    app.index.scan()
+    (vault / "a.md").write_text("alpha changed")
+    from pathlib import Path
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "a.md":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    r = app.index.scan()
+    assert "cannot read" in dict(r.warnings)["a.md"]
+    assert app.search("alpha")[0]["path"] == "a.md"
+
+
+def test_files_vanishing_mid_scan(app, vault, monkeypatch):
+    for i in range(50):
+        (vault / f"n{i}.md").write_text(f"note {i}")
+    app.index.scan()
+    for i in range(50):
+        (vault / f"n{i}.md").write_text(f"changed {i}")
+    from pathlib import Path
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name.startswith("n1"):
+            self.unlink(missing_ok=True)  # gone between the walk and the read
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    app.index.scan()
+    monkeypatch.undo()
+    r = app.index.scan()
+    rows = note_rows(app)
+    assert not any(p.startswith("n1") for p in rows) and "n2.md" in rows
+    assert r.removed == 11
+
+
+def test_missing_vault_never_empties_the_index(app, vault, tmp_path):
+    (vault / "a.md").write_text("x")
+    app.index.scan()
+    vault.rename(tmp_path / "moved")
+    with pytest.raises(VaultError, match="vault not found"):
+        app.index.scan()
+    (tmp_path / "moved").rename(vault)
+    assert "a.md" in note_rows(app)
+
+
+def test_stale_memd_temp_files_are_cleaned(app, vault):
+    tmp = vault / ".a.md.memd-abc123.tmp"
+    tmp.write_text("partial")
+    os.utime(tmp, (time.time() - 3600, time.time() - 3600))
+    fresh = vault / ".b.md.memd-def456.tmp"
+    fresh.write_text("in flight")
+    user_dot = vault / ".hidden.tmp"
+    user_dot.write_text("not ours")
+    app.index.scan()
+    assert not tmp.exists() and fresh.exists() and user_dot.exists()
+
+
+def test_reindex_keeps_the_journal(app, vault):
+    from memd.state import Source
+
+    app.set_fact(None, "x", "1", Source("test"))
+    before = app.state.counts()["journal"]
+    app.reindex()
+    assert app.state.counts()["journal"] == before
+    assert app.search("x")[0]["path"] == "memory/user.md"
+
+
+def test_search_ranks_titles_and_handles_odd_queries(app, vault):
+    (vault / "Lisbon.md").write_text("# Lisbon\nA city.\n")
+    (vault / "trip.md").write_text("# Trip\nWe went to lisbon once.\n")
+    (vault / "alias.md").write_text("---\naliases: [Lisboa]\n---\nnothing else\n")
+    app.index.scan()
+    assert app.search("lisbon")[0]["path"] == "Lisbon.md"
+    assert app.search("lisboa")[0]["path"] == "alias.md"
+    assert app.search("lisb")[0]["path"] == "Lisbon.md"  # prefix on the last word
+    for q in ['"', "AND OR NOT", "*", "a:b", "NEAR(", "-", "^", ""]:
+        app.search(q)  # FTS syntax in a query is text, never an error
+    assert app.search("lisbon zzzunknown")[0]["match"] == "any"
+
+
+def test_concurrent_search_while_indexing(app, vault):
+    for i in range(200):
+        (vault / f"n{i}.md").write_text(f"# Note {i}\ncommon word {i}\n")
+    app.index.scan()
+    errors = []
+
+    def searcher():
+        try:
+            for _ in range(50):
+                assert app.search("common")
+        except Exception as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for i in range(200):
+        (vault / f"n{i}.md").write_text(f"# Note {i}\ncommon word changed {i}\n")
+    app.index.scan()
+    for t in threads:
+        t.join()
+    assert not errors
