@@ -204,7 +204,8 @@ Call one with <tool_call>{"name": ..., "arguments": {...}}</tool_call>
 {% endif -%}
 {%- endfor -%}
 {%- if add_generation_prompt %}<|im_start|>assistant
-{% endif -%}
+{% if enable_thinking is defined and enable_thinking %}<think>
+{% endif %}{% endif -%}
 """
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>"]
