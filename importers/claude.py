@@ -37,9 +37,8 @@ def conversation_files(source: Source) -> list[Entry]:
     if source.kind == "file":
         return list(source.entries)
     files = [e for e in source.glob("conversations*.json") if "/" not in e.path]
-    if files:
-        return files
-    return []
+    # A split export numbers the files after the first: conversations.json comes first.
+    return sorted(files, key=lambda e: e.path.lower() != "conversations.json")
 
 
 def sniff(source: Source) -> bool:

@@ -62,11 +62,13 @@ def sniff(source: Source) -> bool:
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None,
           tz: str | tzinfo | None = None) -> Iterator[Conversation]:
     """One Conversation per LoCoMo sample. `me` picks the speaker who plays the user."""
+    return _conversations(source, report, Me(me), zone(tz))  # options checked at the call
+
+
+def _conversations(source: Source, report: Report, who: Me, zone_: tzinfo) -> Iterator[Conversation]:
     files = list(source.entries) if source.kind == "file" else source.glob("*.json")
     if not files:
         raise InputFormatError(f"{source.name}: no .json file found")
-    zone_ = zone(tz)
-    who = Me(me)
     items = failed = 0
     for entry in files:
         for index, sample in enumerate(jsonstream.iter_array(source, entry, "a JSON array of LoCoMo samples")):

@@ -56,10 +56,13 @@ def sniff(source: Source) -> bool:
 @parser
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None,
           tz: str | tzinfo | None = None) -> Iterator[Conversation]:
+    return _conversations(source, report, me, zone(tz))  # options checked at the call
+
+
+def _conversations(source: Source, report: Report, me: str | list[str] | None, zone_: tzinfo) -> Iterator[Conversation]:
     files = export_files(source)
     if not files:
         raise InputFormatError(f"{source.name}: no result.json found (is this a Telegram export?)")
-    zone_ = zone(tz)
     for entry in files:
         head = jsonstream.peek_shape(source, entry)
         if head.top != "object" or not ({"messages", "chats", "personal_information"} & head.keys):

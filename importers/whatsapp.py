@@ -91,12 +91,17 @@ def sniff(source: Source) -> bool:
 def parse(source: Source, report: Report, *, me: str | list[str] | None = None, date_order: str | None = None,
           tz: str | tzinfo | None = None, title: str | None = None) -> Iterator[Conversation]:
     """One Conversation per chat text file found. `me` names the user."""
+    # Options are checked here, at the call, not when the caller starts iterating.
     if date_order is not None and date_order not in ORDERS:
         raise InputFormatError(f"date_order must be one of {', '.join(ORDERS)}, not {date_order!r}")
+    return _conversations(source, report, Me(me), date_order, zone(tz), title)
+
+
+def _conversations(source: Source, report: Report, me: Me, date_order: str | None, zone_: tzinfo,
+                   title: str | None) -> Iterator[Conversation]:
     files = chat_files(source)
     if not files:
         raise InputFormatError(f"{source.name}: no chat .txt file found (is this a WhatsApp export?)")
-    zone_ = zone(tz)
     parsed_any = False
     for entry in files:
         lines = [text for _, text in jsonstream.iter_lines(source, entry)]
@@ -108,7 +113,7 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None, 
             report.warn(entry.path, "not a WhatsApp chat; skipped")
             continue
         parsed_any = True
-        conv = _conversation(source, entry, lines, Me(me), date_order, zone_, title, report)
+        conv = _conversation(source, entry, lines, me, date_order, zone_, title, report)
         if conv is not None:
             yield conv
     if not parsed_any:
@@ -257,8 +262,9 @@ def _classify(body: str, me: Me) -> tuple[str, str | None, str, str] | None:
     media = _media(text)
     if media is not None:
         return me.role(author), author, media, "media"
-    if marked and not text:
-        return None
+    if marked:
+        # iOS prefixes system lines with U+200E and writes the group's name as their author.
+        return ("system", None, text, "event") if text else None
     return me.role(author), author, text, "text"
 
 
