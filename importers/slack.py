@@ -38,19 +38,24 @@ _MARKUP = re.compile(r"<([^<>]+)>")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 
 
-def user_names(source: Source) -> dict[str, str]:
+def user_names(source: Source) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """user id -> the name shown in transcripts (real name first), and user id -> every name
+    the user goes by (handle, display name), which `me` may use."""
     entry = source.find("users.json")
     if entry is None:
-        return {}
+        return {}, {}
     names: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
     data = jsonstream.load(source, entry)
     for user in data if isinstance(data, list) else []:
         if not isinstance(user, dict) or not user.get("id"):
             continue
         profile = user.get("profile") or {}
-        names[user["id"]] = (profile.get("real_name") or user.get("real_name") or profile.get("display_name")
-                             or user.get("name") or user["id"])
-    return names
+        known = [profile.get("real_name"), user.get("real_name"), profile.get("display_name"), user.get("name")]
+        known = [str(n) for n in known if n]
+        names[user["id"]] = known[0] if known else user["id"]
+        aliases[user["id"]] = known
+    return names, aliases
 
 
 def sniff(source: Source) -> bool:
@@ -69,7 +74,7 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
     lists = [(source.find(name), kind) for name, kind in _LISTS]
     if not any(entry for entry, _ in lists) and source.find("users.json") is None:
         raise InputFormatError(f"{source.name}: no channels.json or users.json found (is this a Slack export?)")
-    names = user_names(source)
+    names, aliases = user_names(source)
     who = Me(me)
     for entry, kind in lists:
         if entry is None:
@@ -78,7 +83,7 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
         for index, channel in enumerate(data if isinstance(data, list) else []):
             where = f"{entry.path}#{index}"
             try:
-                conv = _conversation(source, channel, kind, names, who, report, where)
+                conv = _conversation(source, channel, kind, names, aliases, who, report, where)
             except RECORD_ERRORS as exc:
                 report.fail_record(where, exc)
                 continue
@@ -117,8 +122,8 @@ def _bot_text(msg: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if isinstance(p, str) and p)
 
 
-def _conversation(source: Source, channel: Any, kind: str, names: dict[str, str], me: Me,
-                  report: Report, where: str) -> Conversation | None:
+def _conversation(source: Source, channel: Any, kind: str, names: dict[str, str], aliases: dict[str, list[str]],
+                  me: Me, report: Report, where: str) -> Conversation | None:
     if not isinstance(channel, dict):
         raise TypeError("a channel is not a JSON object")
     channel_id = channel.get("id")
@@ -151,7 +156,8 @@ def _conversation(source: Source, channel: Any, kind: str, names: dict[str, str]
         elif subtype in _EVENTS:
             role, turn_kind = "system", "event"
         else:
-            role, turn_kind = me.role(author, user, (msg.get("user_profile") or {}).get("name")), "text"
+            role, turn_kind = me.role(author, user, *aliases.get(user, []),
+                                      (msg.get("user_profile") or {}).get("name")), "text"
         files = [f"[file: {f.get('name') or f.get('title')}]" for f in msg.get("files") or [] if isinstance(f, dict)]
         text = "\n".join(p for p in [body, *files] if p)
         if not text:

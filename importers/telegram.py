@@ -31,6 +31,10 @@ _MEDIA = {
 }
 
 
+class NotTelegram(ValueError):
+    """Messages are there but none has Telegram's shape: the input is another format."""
+
+
 def export_files(source: Source) -> list[Entry]:
     if source.kind == "file":
         return list(source.entries)
@@ -87,6 +91,8 @@ def _conversations(source: Source, report: Report, me: str | list[str] | None, z
             title = entry.name.rsplit(".", 1)[0] if entry.name != "result.json" else source.path.stem
             try:
                 conv = _conversation(chat, _me(me, None), zone_, report, where, fallback_title=title)
+            except NotTelegram as exc:
+                raise InputFormatError(f"{where}: not a Telegram export ({exc})") from None
             except RECORD_ERRORS as exc:
                 report.fail_record(where, exc)
                 continue
@@ -160,8 +166,10 @@ def _conversation(chat: Any, me: Me, tz: tzinfo, report: Report, where: str, fal
     if not isinstance(chat, dict):
         raise TypeError("a chat is not a JSON object")
     records: list[dict[str, Any]] = []
+    seen = 0
     for msg in chat.get("messages") or []:
-        if not isinstance(msg, dict):
+        seen += 1
+        if not isinstance(msg, dict) or msg.get("type") not in ("message", "service"):
             continue
         when = from_epoch(msg.get("date_unixtime")) or from_iso(msg.get("date"), tz)
         if msg.get("type") == "service":
@@ -182,6 +190,8 @@ def _conversation(chat: Any, me: Me, tz: tzinfo, report: Report, where: str, fal
         records.append(dict(id=msg.get("id"), role=me.role(author, msg.get("from_id")), author=author, text=text,
                             time=when, kind="text", meta=meta))
     if not records:
+        if seen:
+            raise NotTelegram(f"none of its {seen} messages is a Telegram message")
         report.warn(where, "no messages; skipped")
         return None
     fallback_ids = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
