@@ -51,6 +51,7 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
     if not files:
         raise InputFormatError(f"{source.name}: no .json files found (is this a DiscordChatExporter export?)")
     who = Me(me)
+    channels = 0
     for entry in files:
         head = jsonstream.head_values(source, entry, ("guild", "channel"))
         if "channel" not in head:
@@ -59,6 +60,7 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
                 raise InputFormatError(f"{source.label(entry)}: not a DiscordChatExporter JSON export (no channel)")
             report.warn(entry.path, "not a DiscordChatExporter channel; skipped")
             continue
+        channels += 1
         where = source.label(entry)
         messages = jsonstream.iter_array(source, entry, "a DiscordChatExporter export", "messages.item")
         try:
@@ -68,6 +70,8 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
             continue
         if conv is not None:
             yield conv
+    if not channels:
+        raise InputFormatError(f"{source.name}: no DiscordChatExporter channel found")
 
 
 def _extras(msg: dict[str, Any]) -> list[str]:

@@ -76,11 +76,15 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
         raise InputFormatError(f"{source.name}: no channels.json or users.json found (is this a Slack export?)")
     names, aliases = user_names(source)
     who = Me(me)
+    listed = 0
     for entry, kind in lists:
         if entry is None:
             continue
         data = jsonstream.load(source, entry)
-        for index, channel in enumerate(data if isinstance(data, list) else []):
+        if not isinstance(data, list):
+            raise InputFormatError(f"{source.label(entry)}: expected a JSON array of conversations")
+        listed += len(data)
+        for index, channel in enumerate(data):
             where = f"{entry.path}#{index}"
             try:
                 conv = _conversation(source, channel, kind, names, aliases, who, report, where)
@@ -89,6 +93,8 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None) 
                 continue
             if conv is not None:
                 yield conv
+    if not listed:
+        raise InputFormatError(f"{source.name}: the export contains no channels or conversations")
 
 
 def render(text: str, names: dict[str, str]) -> str:
