@@ -1,0 +1,1749 @@
+"""Clause-level extraction: who a clause is about, and which facts its predicate states.
+
+A sentence is cut into clauses at punctuation and conjunctions. A clause is kept only when it
+opens with a subject the rules understand:
+
+    I / we / "my husband and I"          the speaker
+    my sister (Anna), Anna, my sister,   a relative of the speaker, named or not
+    he / she                             a pronoun, resolved later by the backend
+    Anna                                 a name already known in the conversation
+
+and the predicate after it matches one of the rules below (anchored at the verb, so "I would
+live in Paris" or "If I lived in Paris" never reads as a location). One set of rules serves
+every subject: verb alternations list first- and third-person forms side by side ("live|lives",
+"am|is"), which is why "My sister Anna lives in Paris" and "I live in Paris" share a rule.
+
+The output is a list of Facts with an unresolved Subject; rules.py decides whom each is about
+(the user, a speaker in a group chat, a named relative) and turns them into MemoryItems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Callable
+
+from memd.extract import rules_lexicon as lex
+from memd.extract.rules_dates import TimeRef, best_time, birth_date_from_age, find_times, parse_number
+from memd.extract.rules_text import (
+    clean_value,
+    declarative_part,
+    gerund,
+    normalise,
+    singular,
+    snake,
+    split_sentences,
+)
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a clause is about, before the backend knows who is speaking."""
+
+    kind: str  # "self" | "relative" (unnamed) | "person" (named) | "pronoun"
+    name: str | None = None
+    relation: str | None = None  # canonical relation to the speaker; "pet" for animals
+    pronoun: str | None = None  # "he" | "she" for kind == "pronoun"
+    plural: bool = False  # "we", "my husband and I"
+
+
+SELF = Subject("self")
+
+
+@dataclass
+class Fact:
+    subject: Subject
+    key: str
+    value: str
+    tags: tuple[str, ...]
+    negated: bool = False
+    # The value is a bare pronoun ("she loved it") that only the context can fill in.
+    needs_object: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or pet a sentence refers to, for relationships and for resolving 'he'/'she'."""
+
+    name: str | None
+    relation: str | None
+    gender: str | None
+    species: str | None = None
+    position: int = 0
+
+
+@dataclass
+class Env:
+    ref: date | None = None
+    strong: bool = False  # the user's own "about me" text
+    intro: bool = False  # the turn opens with a greeting: "Hi, I'm Sam" names the speaker
+    known_names: frozenset[str] = frozenset()
+
+
+@dataclass
+class Clause:
+    subject: Subject
+    pred: str  # the predicate, starting at its verb
+    lead: str  # text before the subject within the sentence ("Last week I ...")
+    env: Env
+    reported: bool = False  # inside "he said (that) ...": "would" reads as "will"
+
+
+@dataclass
+class SentenceResult:
+    facts: list[Fact] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- fragments
+
+_ADV_WORDS = (
+    r"just|really|also|still|now|currently|actually|finally|recently|already|even|totally|"
+    r"officially|basically|only|always|usually|often|sometimes|definitely|seriously|literally|"
+    r"absolutely|truly|honestly|mostly|happily|newly|kind\s+of|sort\s+of|pretty\s+much|both|all|"
+    r"first|then|originally|proudly|lucky\s+enough\s+to|so|super|very|gonna|generally|"
+    r"occasionally|regularly|sometimes|normally|once|ever\s+since"
+)
+ADV = rf"(?:(?:{_ADV_WORDS})\s+)*"
+_CW = r"[A-Z][A-Za-z'&-]*(?:\.(?=\s[A-Z]))?"
+_CONNECT = r"(?:of|de|del|da|do|dos|das|di|du|la|le|el|upon|on|am|sur|en)"
+LOC = rf"(?:the\s+)?{_CW}(?:\s+(?:{_CONNECT}\s+)?{_CW}){{0,4}}(?:,\s*{_CW}(?:\s+{_CW}){{0,2}})?"
+_LOC_DESC = (
+    rf"(?:a|the)\s+(?:(?:small|big|little|tiny|quiet|beautiful|nice|cute|coastal|rural|"
+    rf"college)\s+)?(?:town|city|village|suburb|neighborhood|neighbourhood)\s+"
+    rf"(?:near|outside(?:\s+of)?|in|north\s+of|south\s+of|east\s+of|west\s+of)\s+{LOC}"
+)
+LOC_ANY = rf"(?:{_LOC_DESC}|{LOC})"
+_OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z]|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
+ORG = rf"(?:the\s+)?{_OW}(?:\s+(?:(?:of|for|de|&)\s+)?{_OW}){{0,4}}"
+_WORKPLACE_HEADS = (
+    r"company|startup|start-up|firm|agency|bank|hospital|clinic|school|university|college|"
+    r"restaurant|cafe|coffee\s+shop|bakery|shop|store|lab|nonprofit|non-profit|charity|hotel|bar|"
+    r"gym|library|museum|factory|warehouse|studio|newspaper|magazine|law\s+firm|daycare|"
+    r"pharmacy|supermarket|salon|garage|farm|church|shelter|center|centre|organization|"
+    r"organisation|consultancy|brewery|winery|theater|theatre|bookstore|boutique|kindergarten|"
+    r"nursing\s+home|call\s+center|department\s+store"
+)
+WORKPLACE = rf"(?:a|an|the)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:{_WORKPLACE_HEADS})\b"
+_NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?"
+NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"
+_REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
+_REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
+_JOB_HEADS = lex.alternation(lex.JOB_HEADS)
+JOB = rf"(?:(?:\d{{1,3}}-year-old|[A-Za-z][\w'-]*)\s+){{0,3}}?(?:{_JOB_HEADS})(?:s)?\b"
+_SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
+_LANG = lex.alternation(lex.LANGUAGES)
+_DIETS = lex.alternation(lex.DIETS)
+_HEALTH = lex.alternation(lex.HEALTH)
+_NUM = (
+    r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+_DEGREE = (
+    r"(?:bachelor'?s|master'?s|BA|BS|BSc|MA|MS|MSc|MBA|PhD|Ph\.D\.?|doctorate|degree|diploma|"
+    r"certificate|associate'?s|law\s+degree|medical\s+degree)(?:\s+degree)?"
+)
+HAVE = r"(?:have|has)"
+_REST = r"(?P<rest>.*)"
+
+# The verb that starts a value and says nothing the memory can use ("I will see", "I want to
+# say"): these are conversation moves, not plans or wishes.
+_VAGUE_VERBS = frozenset(
+    """be do try see let keep check think miss love like need talk tell say ask make remember
+    share show give take look stay hang catch text call update go head reach bring help
+    support cheer root pray wait hear know thank hug congratulate encourage remind apologize
+    apologise mention wish find figure sort mean guess bet admit agree come get feel put
+    enjoy appreciate hope imagine believe understand care pass listen read watch post explain
+    answer reply use definitely""".split()
+)
+_VAGUE_OBJECTS_AFTER = re.compile(
+    r"^(?:go|come|get|make|do|have|be)(?:\s+(?:it|this|that|there|here|home|back|out|on|off|"
+    r"through\s+it|by|along|well|better|anywhere|ahead))?$",
+    re.I,
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def valid_name(text: str | None) -> str | None:
+    """A person's name from a capitalised match, or None when it is a common word."""
+    if not text:
+        return None
+    toks = text.split()
+    while toks and (toks[-1] in lex.NOT_NAMES or toks[-1] in lex.LANGUAGES or toks[-1] in lex.DEMONYMS):
+        toks.pop()
+    if not toks or toks[0] in lex.NOT_NAMES or toks[0] in lex.DEMONYMS or toks[0] in lex.LANGUAGES:
+        return None
+    if toks[0].lower() in lex.RELATIONS:
+        return None
+    return " ".join(toks)
+
+
+def clean_place(text: str | None) -> str | None:
+    """'Berlin, Germany' from a capitalised run; drops a trailing weekday, month or pronoun."""
+    if not text:
+        return None
+    t = text.strip().rstrip(".,")
+    parts = [p.strip() for p in t.split(",")]
+    out = []
+    for i, part in enumerate(parts):
+        toks = part.split()
+        while toks and (toks[-1] in lex.NOT_NAMES and toks[-1] not in ("May",) or toks[-1] in lex.MONTH_NAMES):
+            toks.pop()
+        if not toks:
+            break
+        head = toks[1] if toks[0].lower() == "the" and len(toks) > 1 else toks[0]
+        if head in lex.NOT_NAMES:
+            break
+        out.append(" ".join(toks))
+        if len(toks) != len(part.split()):
+            break
+    if not out:
+        return None
+    return ", ".join(out)
+
+
+def clean_org(text: str | None) -> str | None:
+    if not text:
+        return None
+    toks = text.strip().rstrip(".,").split()
+    while toks and toks[-1] in lex.NOT_NAMES:
+        toks.pop()
+    if not toks:
+        return None
+    head = toks[1] if toks[0].lower() == "the" and len(toks) > 1 else toks[0]
+    if head in lex.NOT_NAMES or head in lex.MONTH_NAMES:
+        return None
+    return " ".join(toks)
+
+
+def when(cl: Clause, tense: str) -> TimeRef | None:
+    """The date a clause speaks of: its own time words first, then the words before it."""
+    t = best_time(find_times(cl.pred, cl.env.ref, tense))
+    if t is None and cl.lead:
+        t = best_time(find_times(cl.lead, cl.env.ref, tense))
+    return t
+
+
+def value_of(raw: str | None, cl: Clause, tense: str = "any", *, max_words: int = 10) -> str | None:
+    """A clean value from raw predicate text, with resolved time words taken out."""
+    if not raw:
+        return None
+    # Cut at the first clause boundary first, so a date further on is not stripped from here.
+    v = clean_value(raw, max_words=40)
+    if v is None:
+        return None
+    for t in sorted(find_times(v, cl.env.ref, tense), key=lambda t: -t.start):
+        if t.value is not None:
+            v = (v[: t.start] + " " + v[t.end:]).strip()
+    return clean_value(v, max_words=max_words, cut=False)
+
+
+def dated(value: str, t: TimeRef | None) -> str:
+    """Dated values read 'YYYY-MM-DD: what happened' (see rules.py for the convention)."""
+    return f"{t.value}: {value}" if t is not None and t.value else value
+
+
+def split_list(text: str) -> list[str]:
+    parts = re.split(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|/)\s*", text)
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) -> str | None:
+    """A verb phrase worth remembering ('send the contract'), or None for conversation moves."""
+    v = value_of(raw, cl, tense, max_words=max_words)
+    if not v:
+        return None
+    v = re.sub(r"^(?:to\s+)", "", v)
+    v = re.sub(r"\b(?:someday|some\s+day|one\s+day|eventually|in\s+the\s+future|soon)\b", "", v).strip()
+    v = re.sub(r"\s{2,}", " ", v).strip(" ,")
+    if not v:
+        return None
+    head = v.split()[0].lower()
+    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v):
+        return None
+    if len(v.split()) < 2 and not head.endswith("ing"):
+        return None
+    if re.search(r"\byou(?:r|rs)?\b", v, re.I):
+        return None
+    return v
+
+
+def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: int = 8) -> str | None:
+    """The object of a liking or disliking, as a noun phrase or gerund ('to hike' -> 'hiking')."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    m = re.match(r"to\s+([a-z]+)\b(.*)", raw)
+    if m:
+        if m.group(1) in _VAGUE_VERBS:
+            return None
+        raw = gerund(m.group(1)) + m.group(2)
+    v = value_of(raw, cl, tense, max_words=max_words)
+    if not v:
+        return None
+    if re.search(r"\byou(?:r|rs)?\b", v, re.I):
+        return None
+    if re.match(rf"(?:my|our)\s+{_REL_MODS}(?:{_REL_ALL})$", v, re.I):
+        return None  # "I love my kids" is affection, not a preference to store
+    if re.match(r"(?:the\s+)?(?:way|fact|idea|thought|feeling|sound\s+of\s+that|support|energy)\b", v, re.I):
+        return None
+    return v
+
+
+def _f(cl: Clause, key: str, value: str | None, tags: tuple[str, ...], *, negated: bool = False) -> list[Fact]:
+    if not value:
+        return []
+    return [Fact(cl.subject, key, value, tags, negated=negated)]
+
+
+# --------------------------------------------------------------------------- rules
+
+Handler = Callable[[re.Match[str], Clause], "list[Fact] | None"]
+
+
+@dataclass
+class Rule:
+    name: str
+    rx: re.Pattern[str]
+    handler: Handler
+    subjects: frozenset[str]
+    singular_only: bool  # "we" cannot have one age or one job
+
+
+_RULES: list[Rule] = []
+_ANY = frozenset({"self", "relative", "person", "pronoun"})
+
+
+def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool = False) -> Callable[[Handler], Handler]:
+    def deco(fn: Handler) -> Handler:
+        _RULES.append(Rule(fn.__name__, re.compile(ADV + "(?:" + pattern + ")"), fn, subjects, singular_only))
+        return fn
+
+    return deco
+
+
+# ---- reported speech ("he said he'd send it tomorrow") --------------------------------------
+
+
+@rule(
+    r"(?:said|says|told\s+(?:me|us|him|her|them)|mentioned|promised|announced|texted\s+(?:me|us)|"
+    r"wrote|explained|confirmed|claimed|swore|admitted)\s*,?\s+(?:that\s+)?(?P<inner>.+)",
+    subjects=frozenset({"relative", "person", "pronoun"}),
+)
+def reported(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    inner = m.group("inner")
+    sm = re.match(r"(?P<p>he|she|they)\s+", inner)
+    if not sm:
+        return None
+    # "He said he would ..." - the inner pronoun is the outer subject, unless the genders clash.
+    outer = cl.subject
+    gender = {"he": "male", "she": "female"}.get(sm.group("p"))
+    if outer.kind == "pronoun" and outer.pronoun != sm.group("p"):
+        return None
+    if outer.kind == "relative" and lex.relation_gender(outer.relation) not in (None, gender):
+        return None
+    inner_cl = Clause(outer, inner[sm.end():], cl.lead, cl.env, reported=True)
+    return match_predicate(inner_cl)
+
+
+# ---- location -------------------------------------------------------------------------------
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?(?:live|lives)\s+in\s+(?P<loc>{LOC})"
+    rf"|(?:am|is|are)\s+no\s+longer\s+(?:living|based)\s+in\s+(?P<loc2>{LOC})"
+)
+def live_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "living_location", clean_place(m.group("loc") or m.group("loc2")), ("location",), negated=True)
+
+
+@rule(rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:out\s+of|away\s+from)\s+(?P<loc>{LOC})")
+def moved_out(m: re.Match[str], cl: Clause) -> list[Fact]:
+    place = clean_place(m.group("loc"))
+    t = when(cl, "past")
+    out = _f(cl, "living_location", place, ("location",), negated=True)
+    out += _f(cl, "moved_from", place, ("location",))
+    if t and out:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(
+    rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:back\s+)?(?:here\s+)?"
+    rf"(?:from\s+(?P<from1>{LOC})\s+)?(?:to|into)\s+(?P<loc>{LOC_ANY})(?:\s+from\s+(?P<from2>{LOC}))?"
+)
+def moved_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    t = when(cl, "past")
+    out = _f(cl, "living_location", place, ("location",))
+    out += _f(cl, "moved_from", clean_place(m.group("from1") or m.group("from2")), ("location",))
+    if t:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(rf"(?:{HAVE}\s+{ADV})?moved\s+(?:here|back)\s+from\s+(?P<loc>{LOC})")
+def moved_here(m: re.Match[str], cl: Clause) -> list[Fact]:
+    out = _f(cl, "moved_from", clean_place(m.group("loc")), ("location",))
+    t = when(cl, "past")
+    if t and out:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?:moving|relocating)|(?:will|plan\s+to|plans\s+to|(?:am|is|are)\s+"
+    rf"(?:going|planning|hoping)\s+to)\s+{ADV}move)\s+(?:back\s+)?to\s+(?P<loc>{LOC_ANY})"
+)
+def moving_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    return _f(cl, "plans", dated(f"move to {place}", when(cl, "future")), ("plan", "location"))
+
+
+@rule(
+    rf"(?:live|lives|(?:am|is|are)\s+{ADV}living|{HAVE}\s+{ADV}(?:lived|been\s+living)|reside|resides|"
+    rf"(?:am|is|are)\s+{ADV}(?:based|located|settled))\s+{ADV}(?:in|near|outside(?:\s+of)?)\s+(?P<loc>{LOC_ANY})"
+)
+def lives_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    return _f(cl, "living_location", place, ("location",))
+
+
+@rule(rf"(?:lived|(?:was|were)\s+living|used\s+to\s+live)\s+in\s+(?P<loc>{LOC})")
+def lived_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "previous_location", clean_place(m.group("loc")), ("location",)) or None
+
+
+@rule(rf"(?:am|is|are)\s+(?:originally\s+)?from\s+(?P<loc>{LOC})")
+def comes_from(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
+
+
+@rule(rf"(?:grew\s+up|(?:was|were)\s+(?:born\s+and\s+)?raised)\s+in\s+(?P<loc>{LOC})")
+def grew_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
+
+
+@rule(r"(?:was|were)\s+born\s+" + _REST)
+def born(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rest = m.group("rest")
+    out: list[Fact] = []
+    t = best_time(find_times(rest, cl.env.ref, "past"))
+    if t is not None:
+        out += _f(cl, "birth_date", t.value, ("birthday",))
+    lm = re.search(rf"\bin\s+(?P<loc>{LOC})", rest)
+    if lm:
+        place = clean_place(lm.group("loc"))
+        if place and not re.fullmatch(r"\d{4}", place) and place not in lex.MONTH_NAMES:
+            out += _f(cl, "birth_location", place, ("location", "origin"))
+    return out
+
+
+# ---- age, name --------------------------------------------------------------------------------
+
+
+@rule(
+    rf"(?:am|is)\s+(?P<n>{_NUM})(?:\s+years?\s+old|\s+y/?o)?(?=\s*(?:$|[,.;!)]|and\b|but\b|now\b|today\b|this\b|next\b|so\b))",
+    subjects=frozenset({"self", "relative", "person", "pronoun"}),
+    singular_only=True,
+)
+def age_is(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    n = parse_number(m.group("n"))
+    if n is None or not 0 < n < 120:
+        return None
+    return _f(cl, "age", str(n), ("age",))
+
+
+@rule(
+    rf"(?:{HAVE}\s+)?{ADV}turned\s+(?P<n>{_NUM})\b(?!\s*(?:%|percent|degrees|pages|minutes|hours|miles|km|times))",
+    singular_only=True,
+)
+def turned(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    n = parse_number(m.group("n"))
+    if n is None or not 0 < n < 120:
+        return None
+    out = _f(cl, "age", str(n), ("age",))
+    t = when(cl, "past")
+    if t is not None and t.precision == "day" and t.value:
+        born_on = birth_date_from_age(t.value, n)
+        out += _f(cl, "birth_date", born_on, ("birthday",))
+    return out
+
+
+@rule(rf"(?:am|is)\s+(?:called\s+)?(?P<name>{NAME})\s*(?=$|[,.!;]|\s+and\b|\s+by\b|\s+from\b)", subjects=frozenset({"self"}), singular_only=True)
+def self_named(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I'm Sam" names the speaker only in an introduction or in the user's own profile text;
+    # elsewhere "I'm Canadian" or "I'm Good" would read as names.
+    if not (cl.env.intro or cl.env.strong or m.group(0).startswith(("am called", "is called"))):
+        return None
+    name = valid_name(m.group("name"))
+    return _f(cl, "user_name", name, ("identity",)) or None
+
+
+@rule(rf"go\s+by\s+(?P<name>{NAME})", subjects=frozenset({"self"}), singular_only=True)
+def goes_by(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "preferred_name", valid_name(m.group("name")), ("identity",)) or None
+
+
+# ---- work ------------------------------------------------------------------------------------
+
+_STUDENT_HEADS = re.compile(r"\b(?:student|freshman|sophomore|undergrad|undergraduate|postdoc)s?$", re.I)
+
+
+def _job_facts(cl: Clause, job_raw: str | None, org_raw: str | None, *, previous: bool) -> list[Fact]:
+    if not job_raw:
+        return []
+    words = job_raw.split()
+    out: list[Fact] = []
+    kept = []
+    aspiring = False
+    former = previous
+    for w in words:
+        lw = w.lower()
+        am = re.fullmatch(r"(\d{1,3})-year-old", lw)
+        if am:
+            out += _f(cl, "age", am.group(1), ("age",))
+            continue
+        if lw in ("former", "ex", "retired"):
+            former = True
+            continue
+        if lw in ("aspiring", "wannabe", "would-be", "future"):
+            aspiring = True
+            continue
+        if lw in lex.JOB_NOISE_MODIFIERS and not kept:
+            continue
+        kept.append(w)
+    job = " ".join(kept)
+    if not job:
+        return out
+    if aspiring:
+        return out + _f(cl, "wishes", f"become a {job}", ("wish", "work"))
+    org_is_named = bool(org_raw and not re.match(r"(?:a|an|the)\s+[a-z]", org_raw))
+    org = clean_org(org_raw) if org_is_named else (clean_value(org_raw or "", max_words=6) if org_raw else None)
+    if _STUDENT_HEADS.search(job):
+        out += _f(cl, "job_title", job, ("work", "education"))
+        out += _f(cl, "school", org, ("education",))
+        return out
+    out += _f(cl, "previous_job_title" if former else "job_title", job, ("work",))
+    if org:
+        key = ("previous_employer" if former else "employer") if org_is_named else ("previous_workplace" if former else "workplace")
+        out += _f(cl, key, org, ("work",))
+    return out
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?work\s+(?:at|for)\s+(?P<org>{ORG}|{WORKPLACE})",
+    singular_only=True,
+)
+def work_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    org = clean_org(m.group("org"))
+    return _f(cl, "employer", org, ("work",), negated=True) or None
+
+
+@rule(
+    rf"(?:am|is)\s+(?:no\s+longer\s+(?:a|an)\s+(?P<job>{JOB})|not\s+(?:a|an)\s+(?P<job2>{JOB})\s+(?:any\s*more|any\s+longer))",
+    singular_only=True,
+)
+def job_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "job_title", m.group("job") or m.group("job2"), ("work",), negated=True)
+
+
+def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
+    """Losing a job: the employer and title go, and the loss itself is an event."""
+    jm = re.search(rf"\bas\s+(?:a|an)\s+(?P<job>{JOB})", rest)
+    om = re.search(rf"\b(?:at|with|from)\s+(?P<org>{ORG}|{WORKPLACE})", rest)
+    org = clean_org(om.group("org")) if om else None
+    out = _f(cl, "employer", org or "*", ("work",), negated=True)
+    if jm:
+        out += _f(cl, "job_title", jm.group("job"), ("work",), negated=True)
+    what = verb + (f" as a {jm.group('job')}" if jm else "") + (f" at {org}" if org else "")
+    out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
+    return out
+
+
+@rule(
+    rf"(?P<verb>lost|quit|left)\s+(?:my|his|her|their)\s+(?:(?:old|previous|day|full-time|part-time|"
+    rf"corporate|teaching|office)\s+)?job" + _REST,
+    singular_only=True,
+)
+def job_lost(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _job_end(cl, m.group("rest"), f"{m.group('verb')} job")
+
+
+@rule(rf"(?:got|was|were|{HAVE}\s+been)\s+{ADV}(?P<how>laid\s+off|fired|let\s+go|made\s+redundant)" + _REST, singular_only=True)
+def laid_off(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _job_end(cl, m.group("rest"), "was " + re.sub(r"\s+", " ", m.group("how")))
+
+
+@rule(rf"quit\s+(?P<org>{_OW}(?:\s+{_OW}){{0,3}})(?=$|[\s,.!;])", singular_only=True)
+def quit_org(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    org = clean_org(m.group("org"))
+    if not org:
+        return None
+    out = _f(cl, "employer", org, ("work",), negated=True)
+    return out + _f(cl, "event", dated(f"quit {org}", when(cl, "past")), ("event", "work"))
+
+
+@rule(rf"(?:(?:am|is)\s+(?:now\s+)?retired|retired(?:\s+from\s+(?P<org>{ORG}))?)", singular_only=True)
+def retired(m: re.Match[str], cl: Clause) -> list[Fact]:
+    out = _f(cl, "employment_status", "retired", ("work",))
+    org = clean_org(m.group("org"))
+    if org:
+        out += _f(cl, "employer", org, ("work",), negated=True)
+    if m.group(0).startswith("retired"):
+        out += _f(cl, "event", dated("retired" + (f" from {org}" if org else ""), when(cl, "past")), ("event", "work"))
+    return out
+
+
+@rule(
+    r"(?:am|is)\s+(?:currently\s+|now\s+)?(?P<st>unemployed|jobless|out\s+of\s+work|between\s+jobs|"
+    r"self-employed|freelancing|job\s+hunting|on\s+(?:maternity|paternity|parental|sick)\s+leave)\b",
+    singular_only=True,
+)
+def employment_status(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "employment_status", re.sub(r"\s+", " ", m.group("st")), ("work",))
+
+
+@rule(
+    rf"(?:got|landed|accepted|started|took|found|began|{HAVE}\s+{ADV}(?:got|gotten|landed|accepted|started|found))\s+"
+    rf"(?:a\s+|an\s+|my\s+|the\s+)?(?:(?:new|first|dream|part-time|full-time|summer|teaching|great|"
+    rf"amazing|good|second)\s+)*(?:job|position|role|gig|internship)(?P<offer>\s+offer)?" + _REST,
+    singular_only=True,
+)
+def job_started(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rest = m.group("rest")
+    jm = re.match(rf"\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", rest)
+    om = re.search(rf"^(?:\s+as\s+[^,.;]*?)?\s+(?:at|with|for)\s+(?P<org>{ORG}|{WORKPLACE})", rest)
+    org_raw = om.group("org") if om else None
+    out: list[Fact] = []
+    if not m.group("offer"):
+        if jm:
+            out += _job_facts(cl, jm.group("job"), org_raw, previous=False)
+        elif org_raw:
+            named = not re.match(r"(?:a|an|the)\s+[a-z]", org_raw)
+            out += _f(cl, "employer" if named else "workplace", clean_org(org_raw) if named else clean_value(org_raw, max_words=6), ("work",))
+    what = "got a job offer" if m.group("offer") else "started a new job"
+    if jm:
+        what += f" as a {jm.group('job')}"
+    if org_raw:
+        what += f" at {clean_org(org_raw) or clean_value(org_raw, max_words=6)}"
+    out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
+    return out
+
+
+@rule(rf"(?:got|was|were|{HAVE}\s+been)\s+(?:just\s+)?(?P<how>hired|promoted)" + _REST, singular_only=True)
+def hired(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rest = m.group("rest")
+    jm = re.match(rf"\s+(?:as|to)\s+(?:a\s+|an\s+)?(?P<job>{JOB}|[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", rest)
+    om = re.search(rf"\s+(?:at|by|with)\s+(?P<org>{ORG}|{WORKPLACE})", rest)
+    job = jm.group("job") if jm else None
+    out = _job_facts(cl, job, om.group("org") if om else None, previous=False) if job else []
+    if not job and om:
+        out += _f(cl, "employer", clean_org(om.group("org")), ("work",))
+    what = f"got {m.group('how')}" + (f" as {job}" if job and m.group("how") == "hired" else f" to {job}" if job else "")
+    out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
+    return out
+
+
+@rule(rf"joined\s+(?P<org>{ORG})\s+as\s+(?:a|an|the)\s+(?P<job>{JOB})", singular_only=True)
+def joined_as(m: re.Match[str], cl: Clause) -> list[Fact]:
+    out = _job_facts(cl, m.group("job"), m.group("org"), previous=False)
+    return out + _f(cl, "event", dated(f"joined {clean_org(m.group('org'))}", when(cl, "past")), ("event", "work"))
+
+
+@rule(
+    rf"(?:work|works|(?:am|is)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}as\s+(?:a|an|the)\s+"
+    rf"(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}})(?:\s+(?:at|for|with|in)\s+(?P<org>{ORG}|{WORKPLACE}))?",
+    singular_only=True,
+)
+def works_as(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=False)
+
+
+@rule(rf"worked\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?:\s+(?:at|for|with)\s+(?P<org>{ORG}|{WORKPLACE}))?", singular_only=True)
+def worked_as(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=True)
+
+
+@rule(
+    rf"(?:am|is|are|was|were|{HAVE}\s+been)\s+{ADV}(?:a|an|the)\s+(?P<job>{JOB})"
+    rf"(?:\s+(?P<prep>at|for|with|of|in|based\s+in)\s+(?P<org>{WORKPLACE}|{ORG}))?",
+    singular_only=True,
+)
+def is_a_job(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    previous = m.group(0).lstrip().startswith(("was", "were"))
+    org = m.group("org")
+    place = None
+    if org and m.group("prep").startswith(("in", "based")) and not re.match(r"(?:a|an|the)\s+[a-z]", org):
+        # "a teacher in Lisbon": where the speaker lives only when the user says it of themselves
+        # in their profile text; in chat it may be a trip.
+        place, org = (clean_place(org) if cl.env.strong and not previous else None), None
+    out = _job_facts(cl, m.group("job"), org, previous=previous)
+    if not out:
+        return None
+    if place:
+        out += _f(cl, "living_location", place, ("location",))
+    return out
+
+
+@rule(
+    rf"(?:work|works|(?:am|is|are)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})",
+    singular_only=True,
+)
+def works_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    raw = m.group("org")
+    if re.match(r"(?:a|an|the)\s+[a-z]", raw):
+        return _f(cl, "workplace", clean_value(raw, max_words=6), ("work",)) or None
+    org = clean_org(raw)
+    if not org:
+        return None
+    return _f(cl, "employer", org, ("work",))
+
+
+@rule(rf"worked\s+(?:at|for)\s+(?P<org>{ORG})", singular_only=True)
+def worked_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "previous_employer", clean_org(m.group("org")), ("work",)) or None
+
+
+@rule(
+    rf"(?:work|works|(?:am|is)\s+{ADV}working)\s+{ADV}in\s+(?:(?P<workplace>{WORKPLACE})|(?P<loc>{LOC})|"
+    rf"(?P<field>(?!a\b|an\b|the\b|my\b)[a-z][a-z-]+(?:\s+(?!and\b|but\b|because\b)[a-z][a-z-]+)?))",
+    singular_only=True,
+)
+def works_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    if m.group("workplace"):
+        return _f(cl, "workplace", clean_value(m.group("workplace"), max_words=6), ("work",)) or None
+    if m.group("loc"):
+        return _f(cl, "work_location", clean_place(m.group("loc")), ("work", "location")) or None
+    fieldv = clean_value(m.group("field"), max_words=3)
+    if not fieldv or fieldv in ("progress", "general", "bed", "peace", "silence", "person", "private"):
+        return None
+    return _f(cl, "industry", fieldv, ("work",))
+
+
+@rule(r"(?:work|works|(?:am|is)\s+working)\s+(?:from\s+home|remotely)\b", singular_only=True)
+def works_remote(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "work_arrangement", "remote", ("work",))
+
+
+# ---- diet, allergies, health --------------------------------------------------------------------
+
+
+@rule(
+    rf"(?:(?:am|is)\s+(?:no\s+longer|not)\s+(?:a\s+)?(?P<d1>{_DIETS})(?:\s+(?:any\s*more|any\s+longer))?"
+    rf"|(?:stopped|quit)\s+being\s+(?:a\s+)?(?P<d2>{_DIETS}))\b",
+    singular_only=True,
+)
+def diet_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    d = (m.group("d1") or m.group("d2")).lower()
+    return _f(cl, "diet", lex.DIETS.get(d, d), ("diet",), negated=True)
+
+
+@rule(
+    rf"(?:(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?:a\s+|an\s+|mostly\s+|strictly\s+|fully\s+)?(?P<d1>{_DIETS})\b"
+    rf"(?!\s+(?:food|restaurant|recipe|option|meal|dish|place|cafe|bakery|cookbook|version))"
+    rf"|(?:went|gone|turned|became|become|switched\s+to\s+being)\s+(?P<d2>{_DIETS})\b"
+    rf"|(?:follow|follows|(?:am|is|are)\s+on|eat|eats|started|switched\s+to)\s+(?:a\s+)?(?P<d3>{_DIETS})\s+diet)",
+)
+def diet(m: re.Match[str], cl: Clause) -> list[Fact]:
+    d = (m.group("d1") or m.group("d2") or m.group("d3")).lower()
+    out = _f(cl, "diet", lex.DIETS.get(d, d), ("diet",))
+    if m.group("d2") or (m.group("d3") and m.group(0).startswith(("started", "switched"))):
+        t = when(cl, "past")
+        if t:
+            out += _f(cl, "event", dated(f"went {lex.DIETS.get(d, d)}", t), ("event", "diet"))
+    return out
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not|no\s+longer|never|stopped|quit)\s+(?:eat|eats|eating|drink|drinks|drinking)\s+"
+    rf"(?P<food>{lex.DIET_FOODS})\b"
+)
+def no_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "diet", f"no {m.group('food')}", ("diet",))
+
+
+@rule(r"(?:am|is|are)\s+(?:not|no\s+longer)\s+allergic\s+to\s+(?P<val>[^,.;!?]+)")
+def allergy_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    out: list[Fact] = []
+    for part in split_list(re.sub(r"\s+(?:any\s*more|after\s+all|any\s+longer)\b.*", "", m.group("val"))):
+        out += _f(cl, "allergies", clean_value(part, max_words=4), ("health", "allergy"), negated=True)
+    return out
+
+
+@rule(r"(?:am|is|are)\s+" + ADV + r"(?:severely\s+|very\s+|deathly\s+|mildly\s+|super\s+|highly\s+)?allergic\s+to\s+(?P<val>[^;!?]+)")
+def allergic(m: re.Match[str], cl: Clause) -> list[Fact]:
+    raw = clean_value(m.group("val"), max_words=12)
+    out: list[Fact] = []
+    for part in split_list(raw or ""):
+        out += _f(cl, "allergies", clean_value(part, max_words=4), ("health", "allergy"))
+    return out
+
+
+@rule(rf"{HAVE}\s+(?:a\s+|an\s+)?(?:severe\s+|mild\s+|bad\s+|serious\s+|terrible\s+)?(?P<val>[a-z]+(?:\s+[a-z]+)?)\s+allerg(?:y|ies)\b")
+def has_allergy(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "allergies", clean_value(m.group("val"), max_words=3), ("health", "allergy"))
+
+
+@rule(r"(?:am|is)\s+" + ADV + r"(?P<val>lactose|gluten|fructose|histamine|caffeine)\s+intolerant")
+def intolerant(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "intolerances", m.group("val").lower(), ("health", "diet"))
+
+
+@rule(rf"(?:{HAVE}|(?:was|were|got)\s+diagnosed\s+with|suffer\s+from|suffers\s+from)\s+(?P<cond>{_HEALTH})\b")
+def health(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "health_conditions", m.group("cond"), ("health",))
+
+
+# ---- relationships ---------------------------------------------------------------------------
+
+
+@rule(
+    rf"(?:(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?:happily\s+)?(?P<st>married|engaged)(?:\s+to\s+(?P<name>{NAME}))?)",
+)
+def married_state(m: re.Match[str], cl: Clause) -> list[Fact]:
+    st = m.group("st")
+    out = _f(cl, "marital_status", st, ("relationship",))
+    name = valid_name(m.group("name"))
+    if name and cl.subject.kind == "self":
+        rel = "spouse" if st == "married" else "fiance"
+        out.append(Fact(Subject("person", name, rel), "relationship", lex.relation_label(rel), ("relationship", "family")))
+    return out
+
+
+@rule(
+    rf"(?:(?P<past>got)|(?P<fut>(?:am|is|are)\s+{ADV}getting|will\s+get|(?:am|is|are)\s+(?:going|planning)\s+to\s+get))\s+"
+    rf"(?P<st>married|engaged|divorced)(?:\s+to\s+(?P<name>{NAME}))?"
+)
+def got_married(m: re.Match[str], cl: Clause) -> list[Fact]:
+    st = m.group("st")
+    name = valid_name(m.group("name"))
+    verb = {"married": "get married", "engaged": "get engaged", "divorced": "get divorced"}[st]
+    out: list[Fact] = []
+    if name and cl.subject.kind == "self":
+        rel = "spouse" if st == "married" else "fiance" if st == "engaged" else None
+        if rel:
+            out.append(Fact(Subject("person", name, rel), "relationship", lex.relation_label(rel), ("relationship", "family")))
+    if m.group("past"):
+        out += _f(cl, "marital_status", st, ("relationship",))
+        out += _f(cl, "event", dated("got " + st + (f" to {name}" if name else ""), when(cl, "past")), ("event", "relationship"))
+    else:
+        out += _f(cl, "plans", dated(verb + (f" to {name}" if name else ""), when(cl, "future")), ("plan", "relationship"))
+    return out
+
+
+@rule(rf"(?:married|(?:am|is)\s+marrying)\s+(?P<name>{NAME})", subjects=frozenset({"self"}))
+def married_name(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    name = valid_name(m.group("name"))
+    if not name:
+        return None
+    out = [Fact(Subject("person", name, "spouse"), "relationship", "spouse", ("relationship", "family"))]
+    if m.group(0).startswith("married"):
+        out += _f(cl, "marital_status", "married", ("relationship",))
+    return out
+
+
+@rule(
+    rf"(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?:dating|seeing|going\s+out\s+with|in\s+a\s+relationship\s+with|together\s+with)\s+(?P<name>{NAME})",
+    subjects=frozenset({"self"}),
+)
+def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    name = valid_name(m.group("name"))
+    if not name:
+        return None
+    return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family"))]
+
+
+@rule(r"(?:am|is)\s+" + ADV + r"(?P<st>single|divorced|widowed|separated)\b", singular_only=True)
+def marital(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "marital_status", m.group("st"), ("relationship",))
+
+
+@rule(
+    rf"(?:broke\s+up|split\s+up|{HAVE}\s+broken\s+up)(?:\s+with\s+(?:my\s+{_REL_MODS}(?P<rel>{_REL_ALL})\s*,?\s*)?(?P<name>{NAME})?)?"
+)
+def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
+    name = valid_name(m.group("name"))
+    rel = lex.RELATIONS.get((m.group("rel") or "").lower(), "partner")
+    out: list[Fact] = []
+    if name and cl.subject.kind == "self":
+        out.append(Fact(Subject("person", name, rel), "relationship", lex.relation_label(rel), ("relationship",), negated=True))
+    elif cl.subject.kind == "self":
+        out += _f(cl, "partner", "*", ("relationship",), negated=True)
+    out += _f(cl, "event", dated("broke up" + (f" with {name}" if name else ""), when(cl, "past")), ("event", "relationship"))
+    return out
+
+
+@rule(
+    rf"{HAVE}\s+(?P<n>{_NUM}|a\s+couple\s+of)\s+(?:(?:young|little|grown|adult|beautiful|amazing|wonderful|great|"
+    rf"older|younger|twin)\s+)?(?P<what>kids|children|sons|daughters|boys|girls|brothers|sisters|siblings|grandkids|grandchildren)\b"
+)
+def family_count(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    n = parse_number(m.group("n"))
+    if n is None:
+        return None
+    what = m.group("what").lower()
+    key = {
+        "kids": "number_of_children", "children": "number_of_children", "boys": "number_of_children",
+        "girls": "number_of_children", "sons": "number_of_sons", "daughters": "number_of_daughters",
+        "brothers": "number_of_brothers", "sisters": "number_of_sisters", "siblings": "number_of_siblings",
+        "grandkids": "number_of_grandchildren", "grandchildren": "number_of_grandchildren",
+    }[what]
+    return _f(cl, key, str(n), ("family",))
+
+
+@rule(
+    rf"{HAVE}\s+(?:a|an|one)\s+(?:(?:little|big|older|younger|baby|twin|step)\s+)?(?P<rel>son|daughter|brother|sister|kid|child|baby)\b(?!\s+(?:named|called))",
+)
+def has_relative(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rel = m.group("rel").lower()
+    key = "children" if rel in ("son", "daughter", "kid", "child", "baby") else "siblings"
+    return _f(cl, key, re.sub(r"^(?:a|an|one)\s+", "", m.group(0).split(None, 1)[1]), ("family",))
+
+
+# ---- pets ------------------------------------------------------------------------------------
+
+
+@rule(
+    rf"(?P<verb>{HAVE}|own|owns|adopted|got|rescued|bought|brought\s+home|welcomed|took\s+in|"
+    rf"(?:am|is|are)\s+{ADV}getting|{HAVE}\s+{ADV}(?:got|adopted|gotten|rescued))\s+"
+    rf"(?P<det>a|an|two|three|four|another|our|my)?\s*(?:(?:{lex.PET_MODIFIERS})\s+)*"
+    rf"(?P<sp>{_SPECIES_ALL})\b(?:\s*,?\s*(?:named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
+)
+def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    sp_word = m.group("sp").lower()
+    species = lex.SPECIES.get(sp_word) or lex.SPECIES_PLURALS.get(sp_word)
+    if not species:
+        return None
+    names = [n for n in (valid_name(x) for x in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names") or "")) if n]
+    verb = m.group("verb").split()[-1]
+    future = m.group("verb").startswith(("am", "is", "are"))
+    out: list[Fact] = []
+    if cl.subject.kind == "self":
+        for name in names:
+            out.append(Fact(Subject("person", name, "pet"), "relationship", "pet", ("pet",)))
+            out.append(Fact(Subject("person", name, "pet"), "species", species, ("pet",)))
+        if not names:
+            det = (m.group("det") or "a").lower()
+            count = parse_number(det) if det not in ("a", "an", "another", "our", "my") else None
+            if future:
+                out += _f(cl, "plans", dated(f"get a {sp_word}", when(cl, "future")), ("plan", "pet"))
+                return out
+            out += _f(cl, "pets", f"{count} {sp_word}" if count and count > 1 else species, ("pet",))
+    else:
+        label = ", ".join(names)
+        out += _f(cl, "pets", f"{label} ({species})" if names else species, ("pet",))
+    if verb in ("adopted", "got", "rescued", "bought", "home", "welcomed", "in") and not future:
+        t = when(cl, "past")
+        if t:
+            what = f"{verb if verb not in ('home', 'in') else 'got'} a {sp_word}" + (f" named {', '.join(names)}" if names else "")
+            out += _f(cl, "event", dated(what, t), ("event", "pet"))
+    return out
+
+
+@rule(r"(?:passed\s+away|died|passed|was\s+put\s+down)\b", subjects=frozenset({"relative", "person", "pronoun"}))
+def died(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "event", dated("passed away", when(cl, "past")), ("event",))
+
+
+# ---- languages, education --------------------------------------------------------------------
+
+
+@rule(
+    rf"(?:speak|speaks|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{_LANG})\s+speaker)"
+    rf"(?:\s+(?P<langs>(?:{_LANG})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{_LANG}))*))?"
+)
+def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    out: list[Fact] = []
+    if m.group("native"):
+        out += _f(cl, "native_language", m.group("native"), ("language",))
+    for lang in split_list(m.group("langs") or ""):
+        out += _f(cl, "languages", lang, ("language",))
+    return out or None
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?:learning|studying)\s+(?P<lang>{_LANG})\b")
+def learning_language(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "learning", m.group("lang"), ("language", "learning"))
+
+
+@rule(
+    rf"(?:(?P<cur>study|studies|(?:am|is)\s+{ADV}(?:studying|majoring\s+in)|major\s+in)"
+    rf"|(?P<past>studied|majored\s+in)"
+    rf"|(?:{HAVE}|got|earned|completed|finished)\s+(?:a|an|my|his|her)\s+(?P<deg>{_DEGREE})\s+in"
+    rf"|graduated\s+with\s+(?:a|an)\s+(?P<deg2>{_DEGREE})\s+in)"
+    rf"\s+(?P<field>[A-Za-z][\w-]*(?:\s+(?!at\b|from\b|in\b|and\b|but\b|because\b|last\b|next\b|this\b|for\b|since\b)[A-Za-z][\w-]*){{0,3}})"
+    rf"(?:\s+(?:at|from)\s+(?P<org>{ORG}))?"
+)
+def studies(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    fieldv = clean_value(m.group("field"), max_words=4)
+    if not fieldv or fieldv.lower() in ("hard", "a lot", "abroad", "together", "late", "lot"):
+        return None
+    if fieldv in lex.LANGUAGES and m.group("cur"):
+        return _f(cl, "learning", fieldv, ("language", "learning"))
+    deg = m.group("deg") or m.group("deg2")
+    org = clean_org(m.group("org"))
+    value = (f"{deg} in {fieldv}" if deg and deg.lower() != "degree" else fieldv) + (f", {org}" if org else "")
+    if m.group("cur"):
+        value = f"studying {value}"
+    out = _f(cl, "education", value, ("education",))
+    if deg and m.group(0).startswith(("got", "earned", "completed", "finished", "graduated")):
+        t = when(cl, "past")
+        if t:
+            out += _f(cl, "graduation_date", t.value, ("education", "date"))
+    return out
+
+
+@rule(
+    rf"graduated(?:\s+from\s+(?P<org>(?:high\s+school|college|university|grad\s+school|law\s+school|med\s+school|"
+    rf"nursing\s+school|art\s+school)|{ORG}))?" + _REST
+)
+def graduated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    org = m.group("org")
+    org = org if org and org[0].islower() else clean_org(org)
+    out: list[Fact] = []
+    if org:
+        out += _f(cl, "education", f"graduated from {org}", ("education",))
+    t = when(cl, "past")
+    if t:
+        out += _f(cl, "graduation_date", t.value, ("education", "date"))
+        out += _f(cl, "event", dated("graduated" + (f" from {org}" if org else ""), t), ("event", "education"))
+    return out
+
+
+# ---- likes, dislikes, hobbies ----------------------------------------------------------------
+
+
+@rule(
+    r"(?:(?:(?:do|does)\s+not\s+(?:like|enjoy|love)|stopped\s+(?:liking|enjoying|loving))\s+(?P<v1>[^,.;!?]+?)\s+(?:any\s*more|any\s+longer)"
+    r"|no\s+longer\s+(?:like|likes|enjoy|enjoys|love|loves)\s+(?P<v2>[^,.;!?]+)"
+    r"|(?:am|is)\s+(?:not\s+into\s+(?P<v3>[^,.;!?]+?)\s+any\s*more|no\s+longer\s+into\s+(?P<v4>[^,.;!?]+)|over\s+(?P<v5>[^,.;!?]+)))"
+)
+def likes_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    raw = next(g for g in (m.group(k) for k in ("v1", "v2", "v3", "v4", "v5")) if g)
+    return _f(cl, "likes", object_value(raw, cl), ("preference",), negated=True)
+
+
+@rule(
+    r"(?:hate|hates|dislike|dislikes|detest|detests|loathe|loathes|(?:can|could)\s*not\s+stand|"
+    r"(?:do|does)\s+not\s+(?:really\s+)?(?:like|enjoy|care\s+for)|(?:am|is|are)\s+(?:not\s+(?:a\s+(?:big\s+|huge\s+)?fan\s+of|"
+    r"into|keen\s+on|fond\s+of)|(?:so\s+)?(?:sick|tired)\s+of))\s+(?P<val>[^;!?]+)"
+)
+def dislikes(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "dislikes", object_value(m.group("val"), cl), ("preference",))
+
+
+@rule(
+    r"(?:(?:am|is|are)\s+" + ADV + r"(?:afraid|scared|terrified|frightened)\s+of|(?:have|has)\s+(?:a\s+)?(?:fear|phobia)\s+of)\s+(?P<val>[^;!?]+)"
+)
+def fears(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "fears", object_value(m.group("val"), cl, max_words=6), ("preference",))
+
+
+@rule(r"(?:prefer|prefers)\s+(?P<a>[^,;!?]+?)\s+(?:over|to|rather\s+than|instead\s+of)\s+(?P<b>[^,;!?]+)")
+def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    a = object_value(m.group("a"), cl, max_words=5)
+    b = object_value(m.group("b"), cl, max_words=5)
+    if not a or not b:
+        return None
+    return _f(cl, "preferences", f"{a} over {b}", ("preference",))
+
+
+@rule(
+    rf"(?:love|loves|like|likes|enjoy|enjoys|adore|adores|prefer|prefers|"
+    rf"{HAVE}\s+{ADV}(?:loved|liked|enjoyed|been\s+(?:into|obsessed\s+with|passionate\s+about))|"
+    rf"(?:am|is|are)\s+{ADV}(?:into|obsessed\s+with|passionate\s+about|crazy\s+about|addicted\s+to|"
+    rf"(?:a\s+)?(?:big\s+|huge\s+|massive\s+|longtime\s+|die-hard\s+)?fans?\s+of|fond\s+of|keen\s+on|enjoying|loving)|"
+    rf"{HAVE}\s+(?:a\s+|always\s+had\s+a\s+)?(?:passion|soft\s+spot|love|thing)\s+for|fell\s+in\s+love\s+with|"
+    rf"got\s+{ADV}into)\s+(?P<val>[^;!?]+)"
+)
+def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    raw = m.group("val")
+    if cl.subject.kind == "pronoun" and re.match(r"(?:it|that|this|them)\b\s*(?:$|[,.!]|so\s+much|a\s+lot)", raw.strip()):
+        # "She loved it": worth keeping only once both "she" and "it" are known.
+        return [Fact(cl.subject, "likes", raw.split()[0], ("preference",), needs_object=True)]
+    if re.match(r"(?:the\s+)?(?:most|best)\b", raw.strip()):
+        return []
+    v = object_value(raw, cl)
+    return _f(cl, "likes", v, ("preference",))
+
+
+@rule(
+    r"(?P<verb>play|plays|(?:am|is|are)\s+playing|" + HAVE + r"\s+been\s+playing)\s+(?:the\s+)?"
+    r"(?P<val>(?!with\b|around\b|it\b|that\b|this\b|a\s+role\b|along\b|games?\s+with\b)[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)(?=$|[\s,.!;])"
+)
+def plays(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = clean_value(m.group("val"), max_words=3)
+    if not v or v in ("a", "an", "some", "my", "games", "for", "in", "on", "at", "music for", "outside"):
+        return None
+    v = re.sub(r"\s+(?:every|on|at|with|for|in)$", "", v)
+    return _f(cl, "hobbies", f"playing {v}", ("hobby",))
+
+
+@rule(r"(?:go|goes)\s+(?P<val>[a-z]+ing)\b(?!\s+(?:to|on|through|for|with)\b)")
+def goes_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = m.group("val").lower()
+    if v in ("going", "nothing", "something", "everything", "thing", "bring", "sing", "king", "ring", "spring", "wing"):
+        return None
+    return _f(cl, "hobbies", v, ("hobby",))
+
+
+@rule(
+    r"(?:do|does|practice|practise|practices|practises|(?:am|is)\s+(?:doing|practicing|practising))\s+"
+    r"(?P<val>yoga|pilates|karate|judo|taekwondo|crossfit|ballet|meditation|tai\s+chi|kickboxing|boxing|"
+    r"jiu-jitsu|archery|photography|pottery|gymnastics|parkour|aikido|kung\s+fu|zumba|calligraphy|"
+    r"origami|woodworking|martial\s+arts|improv|stand-up|triathlons|marathons)\b"
+)
+def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "hobbies", m.group("val").lower(), ("hobby",))
+
+
+@rule(
+    rf"(?P<verb>took\s+up|picked\s+up|started|began|{HAVE}\s+{ADV}(?:taken\s+up|picked\s+up|started|begun))\s+"
+    rf"(?P<val>(?:[a-z]+ing)(?:\s+(?!and\b|but\b|because\b|with\b|last\b|this\b|in\b|since\b)[a-z]+){{0,3}}|yoga|pilates|karate|judo|"
+    rf"crossfit|ballet|meditation|photography|pottery|gymnastics|knitting|the\s+[a-z]+)(?=$|[\s,.!;])"
+)
+def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = clean_value(m.group("val"), max_words=5)
+    if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working"):
+        return None
+    verb = re.sub(r"^(?:have|has)\s+", "", m.group("verb"))
+    verb = {"taken up": "took up", "picked up": "picked up", "begun": "began"}.get(verb, verb)
+    out = _f(cl, "hobbies", v, ("hobby",))
+    t = when(cl, "past")
+    if t:
+        out += _f(cl, "event", dated(f"{verb} {v}", t), ("event", "hobby"))
+    return out
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}learning\s+(?:how\s+)?(?:to\s+)?(?P<val>[^;!?]+)")
+def learning(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, max_words=6)
+    if not v or v.split()[0].lower() in ("a", "so", "that", "more", "lots", "from", "about"):
+        return None
+    return _f(cl, "learning", v, ("learning",))
+
+
+# ---- plans, wishes, events, activities -------------------------------------------------------
+
+_FUTURE_CUE = re.compile(
+    r"\b(?:tomorrow|tonight|next|this\s+coming|upcoming|later\s+(?:today|this)|this\s+(?:weekend|evening|"
+    r"afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|winter|spring|fall)|"
+    r"in\s+(?:a|an|\d+|one|two|three|four|five|six|a\s+couple\s+of|a\s+few)\s+(?:days?|weeks?|months?|years?)|"
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.I,
+)
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?:going\s+to|planning\s+(?:to|on)|about\s+to|set\s+to|scheduled\s+to|aiming\s+to|"
+    rf"intending\s+to|due\s+to|looking\s+forward\s+to)|(?:plan|plans|intend|intends|aim|aims)\s+to|(?P<will>will|shall)|"
+    rf"(?P<would>would))\s+{ADV}(?P<val>[^;!?]+)"
+)
+def plans(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    if m.group("would") and not cl.reported:
+        return None  # "I would move to Paris" is a hypothetical, not a plan
+    raw = m.group("val")
+    if m.group("will") and re.match(r"(?:be|have|never|not|always|probably|maybe)\b", raw):
+        # "I will be there", "I will never forget": not plans; "I will be moving to X" is.
+        bm = re.match(r"be\s+(?P<ing>[a-z]+ing\b.*)", raw)
+        if not bm:
+            return None
+        raw = bm.group("ing")
+    if "going to" in m.group(0) and re.match(r"(?:[A-Z]|the\s|a\s|an\s|my\s|visit\b)", raw):
+        # "I'm going to Lisbon next week": a destination, not an infinitive.
+        dest = value_of(raw, cl, "future", max_words=6)
+        if not dest or re.match(r"(?:the|a|an|my)\s+(?:gym|store|bed|office|shop|toilet|bathroom|doctor)\b", dest):
+            return None
+        return _f(cl, "plans", dated(f"go to {dest}", when(cl, "future")), ("plan",))
+    v = vp_value(raw, cl, "future")
+    if not v:
+        return None
+    if re.match(r"(?:on\s+)?[a-z]+ing\b", v) and "planning" in m.group(0):
+        v = re.sub(r"^on\s+", "", v)
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
+@rule(
+    rf"(?:(?:would|could)\s+{ADV}(?:love|like|want)\s+to|(?:want|wants)\s+to|(?:wish|wishes)\s+(?:I|we|he|she)\s+could|"
+    rf"(?:dream|dreams)\s+(?:of|about)|{HAVE}\s+{ADV}(?:wanted|dreamed|dreamt)\s+(?:to|of|about)|(?:hope|hopes)\s+to|"
+    rf"(?:am|is|are)\s+{ADV}(?:hoping\s+to|thinking\s+(?:about|of)|considering|dreaming\s+(?:of|about)))\s+{ADV}(?P<val>[^;!?]+)"
+)
+def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = vp_value(m.group("val"), cl, "future")
+    if not v:
+        return None
+    return _f(cl, "wishes", v, ("wish",))
+
+
+@rule(rf"{HAVE}\s+{ADV}been\s+to\s+(?P<val>[^;!?]+)")
+def been_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, "past", max_words=6)
+    if not v or re.match(r"(?:a\s+lot|so\s+many|many|lots|it|that|this|there)\b", v):
+        return None
+    return _f(cl, "event", dated(f"been to {v}", when(cl, "past")), ("event", "travel"))
+
+
+_EVENT_VERBS = (
+    "went|visited|traveled|travelled|flew|drove|started|began|joined|finished|completed|launched|opened|"
+    "founded|adopted|bought|got|received|won|lost|met|attended|took|made|painted|drew|wrote|published|"
+    "built|created|designed|organized|organised|hosted|celebrated|ran|hiked|climbed|camped|cooked|baked|"
+    "learned|learnt|tried|saw|watched|read|found|decided|applied|signed\\s+up|volunteered|donated|raised|"
+    "planted|sold|left|broke|injured|hurt|had|gave|taught|performed|played|competed|participated|"
+    "recorded|released|renovated|redecorated|passed|failed|enrolled|registered|booked|reached|achieved|"
+    "helped|spoke|welcomed|returned|came\\s+back|got\\s+back|moved|quit|went\\s+back|signed|"
+    "surprised|threw|graduated|picked\\s+up|took\\s+up|checked\\s+out|tried\\s+out|set\\s+up|put\\s+together|"
+    "bumped\\s+into|ran\\s+into|caught\\s+up|explored|discovered|emailed|skyped|called|texted|chatted|"
+    "talked|worked|practiced|practised|rehearsed|swam|biked|cycled|surfed|skied|fished|crafted|knitted|"
+    "sewed|shot|filmed|photographed|collected|fixed|repaired|cleaned|decorated|pitched|presented|"
+    "interviewed|trained|studied|researched|mentored|coached|led|managed|earned|saved|spent|"
+    "celebrated|threw|arranged|planned|prepared|wrapped\\s+up|nailed|aced|survived|recovered|"
+    "underwent|tore|sprained|broke|crashed|lost|missed|cancelled|canceled|postponed|"
+    "reconnected|adopted|fostered|rescued|volunteered|donated|ordered|upgraded|installed|launched"
+)
+_EVENT_PP = (
+    "visited|traveled|travelled|started|begun|joined|finished|completed|launched|opened|founded|adopted|"
+    "bought|got|gotten|received|won|lost|met|attended|taken|made|painted|written|published|built|created|"
+    "designed|organized|organised|hosted|celebrated|run|hiked|climbed|learned|learnt|tried|seen|watched|"
+    "read|found|decided|applied|signed\\s+up|volunteered|donated|raised|sold|left|taught|performed|"
+    "played|competed|participated|recorded|released|renovated|passed|enrolled|booked|reached|achieved|"
+    "returned|picked\\s+up|taken\\s+up|set\\s+up|put\\s+together|explored|discovered|practiced|rehearsed|"
+    "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
+)
+_VAGUE_EVENT = re.compile(
+    r"^(?:(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|called|texted|talked|"
+    r"chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
+    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite|)\s*)?"
+    r"(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
+    r"it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|to\s+bed|to\s+sleep|sick|"
+    r"time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|everything|"
+    r"something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|divorced|"
+    r"hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|through|over|along|"
+    r"by|up|on|off|in|away|your|my\s+best|what|how|why|when|where|sure|around|inspired|"
+    r"emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|to\s+say|together|along)\b)",
+    re.I,
+)
+
+
+@rule(
+    rf"(?P<verb>{_EVENT_VERBS}|{HAVE}\s+{ADV}(?:{_EVENT_PP})|(?:was|were)\s+(?:able\s+to\s+|lucky\s+enough\s+to\s+)?"
+    rf"(?:invited\s+to|accepted\s+(?:to|into)|awarded|chosen|selected|elected|nominated|featured))\s+(?P<val>[^;!?]+)"
+)
+def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"\s+", " ", m.group("verb"))
+    verb = re.sub(rf"^(?:have|has)\s+(?:(?:{_ADV_WORDS})\s+)*", "", verb)
+    rest = m.group("val")
+    v = value_of(rest, cl, "past", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if _VAGUE_EVENT.match(phrase):
+        return None
+    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
+        return None
+    if len(phrase.split()) < 2 + (verb in ("got", "had", "made", "took", "did", "went")):
+        return None
+    return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?P<verb>[a-z]+ing)\s+(?P<val>[^;!?]+)")
+def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "We're flying to Tokyo next Friday": the present progressive with a future time is a plan.
+    if not _FUTURE_CUE.search(cl.pred) or m.group("verb") in ("going", "thinking", "hoping", "looking", "getting", "doing", "trying", "feeling"):
+        return None
+    v = vp_value(m.group("verb") + " " + m.group("val"), cl, "future")
+    if not v:
+        return None
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
+_ACTIVITY_VERBS = (
+    "working\\s+on|training\\s+for|writing|building|taking|volunteering|practicing|practising|"
+    "preparing\\s+for|saving\\s+(?:up\\s+)?for|looking\\s+for|searching\\s+for|renovating|teaching|coaching|"
+    "organizing|organising|running|raising|fostering|painting|knitting|designing|developing|launching|"
+    "opening|expanding|growing|recording|producing|researching|exploring|applying\\s+for|interviewing|"
+    "recovering\\s+from|starting|studying|mentoring|attending|taking\\s+care\\s+of|caring\\s+for|"
+    "collecting|getting\\s+into|helping\\s+out|rehearsing|finishing(?:\\s+up)?|putting\\s+together|hosting|"
+    "participating\\s+in|competing\\s+in|planning|creating|making|reading|playing|learning|"
+    "setting\\s+up|fixing\\s+up|remodeling|redecorating|baking|cooking|volunteering|fundraising\\s+for|"
+    "campaigning\\s+for|dancing|singing|drawing|sculpting|composing|filming|editing|blogging|vlogging|"
+    "streaming|hiking|running|cycling|swimming|traveling|travelling|visiting|touring|moving"
+)
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS})|{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
+    rf"\s+(?P<val>[^;!?]+)"
+)
+def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"\s+", " ", m.group("verb") or m.group("verb2"))
+    if verb.split()[0] in (
+        "thinking", "feeling", "going", "doing", "trying", "wondering", "meaning", "hoping", "waiting",
+        "getting", "having", "being", "dying", "kidding", "saying", "talking", "telling", "looking",
+        "keeping", "loving", "enjoying", "missing", "seeing", "hearing", "wanting", "needing", "busy",
+        "coming", "checking", "following", "using", "struggling", "dealing", "sharing", "chatting",
+        "reaching", "sending", "asking", "showing", "letting", "catching", "texting", "calling",
+        "spending", "putting", "making",
+    ) and not verb.startswith(("looking for", "making")):
+        return None
+    future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
+    rest = m.group("val")
+    v = value_of(rest, cl, "future" if future else "any", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _VAGUE_EVENT.match(phrase):
+        return None
+    if verb in ("making", "reading", "playing", "taking") and len(v.split()) < 2:
+        return None
+    if future:
+        return _f(cl, "plans", dated(phrase, when(cl, "future")), ("plan",))
+    return _f(cl, "activities", phrase, ("activity",))
+
+
+# --------------------------------------------------------------------------- clause splitting
+
+_MARKERS = re.compile(
+    r"(?:(?:oh|well|yeah|yes|yep|so|and|but|also|plus|anyway|anyways|btw|by\s+the\s+way|actually|honestly|"
+    r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
+    r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
+    r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
+    r"(?:hey|hi|hello)\s+" + NAME + r")[,!:.]?\s+)*",
+    re.I,
+)
+_BOUNDARY = re.compile(
+    r"(?:[,;:]\s*|\s+-+\s+|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
+    r"yet|or|that|now|after|before|once|until|till|where|when|whereas)\s+|\s+(?=I\s))",
+)
+_HYPOTHETICAL_BEFORE = re.compile(
+    r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
+    r"what\s+if|wish|wonder|even\s+if|assuming|maybe)\s*)$",
+    re.I,
+)
+_HYPOTHETICAL_SENTENCE = re.compile(
+    r"^(?:(?:so|and|but|well|oh|also)[,]?\s+)*(?:if|unless|suppose|supposing|imagine|what\s+if|"
+    r"in\s+case|assuming|pretend|let'?s\s+say|hypothetically)\b",
+    re.I,
+)
+_REL_SUBJ = re.compile(
+    rf"[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
+)
+_NAME_REL_SUBJ = re.compile(rf"(?P<name>{NAME}),\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL}),\s*")
+_PLURAL_SUBJ = re.compile(
+    rf"(?:(?:[Mm]y\s+{_REL_MODS}(?:{_REL_ALL})|(?P<cname>{NAME}))\s+and\s+I|[Mm]e\s+and\s+my\s+\w+|[Ww]e)\b\s*"
+)
+_SELF_SUBJ = re.compile(r"I\b(?!')\s*")
+_CAP_REL_SUBJ = re.compile(r"(?P<cap>Mom|Mum|Dad|Grandma|Grandpa|Granny|Nana)\b(?!')\s*")
+_PRON_SUBJ = re.compile(r"(?P<pron>[Hh]e|[Ss]he)\b\s*")
+_NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
+_DROP_START = re.compile(
+    rf"(?:just\s+)?(?:{_EVENT_VERBS}|finishing|working|heading|starting|planning|looking|getting|"
+    rf"taking|trying|been\s+(?:working|looking|planning|thinking|trying|training|learning))\b",
+    re.I,
+)
+_THINK_PREFIX = re.compile(
+    r"(?:think|guess|believe|feel\s+like|suppose|bet|know|hope|heard|mean|swear|reckon|realized|"
+    r"realised|noticed|promise|figured|found\s+out)\s+(?:that\s+)?$"
+)
+
+
+def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
+    """The subject that opens a clause at `pos`, and where its predicate starts."""
+    m = _MARKERS.match(text, pos)
+    p = m.end() if m else pos
+    sm = _PLURAL_SUBJ.match(text, p)
+    if sm:
+        return Subject("self", plural=True), sm.end()
+    sm = _SELF_SUBJ.match(text, p)
+    if sm:
+        return SELF, sm.end()
+    sm = _REL_SUBJ.match(text, p)
+    if sm:
+        word = sm.group("rel").lower()
+        rel = lex.RELATIONS.get(word) or lex.RELATION_PLURALS.get(word)
+        name = valid_name(sm.group("name"))
+        end = sm.end()
+        if sm.group("name") and not name:
+            end = sm.start("name")
+        if name:
+            return Subject("person", name, rel), end
+        return Subject("relative", None, rel, plural=word in lex.RELATION_PLURALS), end
+    sm = _NAME_REL_SUBJ.match(text, p)
+    if sm and valid_name(sm.group("name")):
+        rel = lex.RELATIONS.get(sm.group("rel").lower()) or lex.RELATION_PLURALS.get(sm.group("rel").lower())
+        return Subject("person", valid_name(sm.group("name")), rel), sm.end()
+    sm = _CAP_REL_SUBJ.match(text, p)
+    if sm:
+        return Subject("relative", None, lex.RELATIONS[sm.group("cap").lower()]), sm.end()
+    sm = _PRON_SUBJ.match(text, p)
+    if sm:
+        return Subject("pronoun", pronoun=sm.group("pron").lower()), sm.end()
+    sm = _NAME_SUBJ.match(text, p)
+    if sm:
+        name = valid_name(sm.group("name"))
+        if name and (name in env.known_names or name.split()[0] in env.known_names):
+            return Subject("person", name), sm.end()
+    return None
+
+
+def clauses_of(sentence: str, env: Env) -> list[Clause]:
+    """The clauses of a declarative sentence that open with a subject the rules understand."""
+    if _HYPOTHETICAL_SENTENCE.match(sentence):
+        return []
+    starts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)]
+    found: list[tuple[int, Subject, int]] = []
+    for pos in sorted(set(starts)):
+        if pos >= len(sentence):
+            continue
+        if pos and _HYPOTHETICAL_BEFORE.search(sentence[:pos]):
+            continue
+        if found and pos < found[-1][2]:
+            continue  # inside the subject just found ("My sister, Anna, ...")
+        hit = _subject_at(sentence, pos, env)
+        if hit:
+            found.append((pos, hit[0], hit[1]))
+    dropped = False
+    if not found or found[0][0] != 0:
+        # Chat drops the subject: "Lost my job yesterday", "Finishing up a painting".
+        m = _MARKERS.match(sentence)
+        p = m.end() if m else 0
+        if _DROP_START.match(sentence, p) and sentence[p:p + 1].isupper() and (not found or found[0][0] > p):
+            found.insert(0, (0, SELF, p))
+            dropped = True
+    out: list[Clause] = []
+    for i, (pos, subj, pstart) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else len(sentence)
+        pred = sentence[pstart:end].strip()
+        if i == 0 and dropped:
+            pred = pred[:1].lower() + pred[1:]
+        out.append(Clause(subj, pred, sentence[:pos], env))
+    return out
+
+
+_PRED_STARTS = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:(?:then|also|now|just)\s+)?")
+
+
+def match_predicate(cl: Clause) -> list[Fact]:
+    """Facts from the first matching rule at the start of the predicate and after each 'and'."""
+    facts: list[Fact] = []
+    positions = [0] + [m.end() for m in _PRED_STARTS.finditer(cl.pred)]
+    kind = cl.subject.kind
+    for pos in positions:
+        part = cl.pred[pos:]
+        for r in _RULES:
+            if kind not in r.subjects or (r.singular_only and cl.subject.plural):
+                continue
+            m = r.rx.match(part)
+            if not m:
+                continue
+            sub = Clause(cl.subject, part, cl.lead, cl.env, cl.reported)
+            got = r.handler(m, sub)
+            if got is None:
+                continue
+            facts.extend(got)
+            break
+    return facts
+
+
+# --------------------------------------------------------------------------- statements about "my X"
+
+_FAV = re.compile(
+    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{_REL_MODS}(?P<orel>{_REL_ALL})'s)\s+"
+    r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|top\s+pick)"
+    r"(?:\s+(?P<cat>(?!is\b|are\b|was\b)[a-z][a-z-]*(?:\s+(?!is\b|are\b|was\b|has\b|would\b)[a-z][a-z-]*){0,2}))?\s+"
+    r"(?:is|are|was|were|has\s+to\s+be|would\s+(?:have\s+to\s+)?be|of\s+all\s+time\s+is|right\s+now\s+is|at\s+the\s+moment\s+is)\s+"
+    r"(?P<val>[^;!?]+)"
+)
+_IS_FAV = re.compile(
+    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
+    r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
+    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+)?(?:favorite|favorites|top\s+pick|go-to)"
+    r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
+)
+_NAME_IS = re.compile(rf"[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+(?P<name>{NAME})")
+_BIRTHDAY = re.compile(
+    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{_REL_MODS}(?P<orel>{_REL_ALL})'s)\s+birthday\s+(?:is|was|falls\s+on)\s+(?P<rest>[^;!?]+)"
+)
+_HOBBIES_ARE = re.compile(
+    r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
+)
+_NATIVE = re.compile(rf"[Mm]y\s+(?:native|first|mother)\s+(?:language|tongue)\s+is\s+(?P<lang>{_LANG})")
+_HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
+
+
+def _owner_subject(m: re.Match[str], env: Env) -> Subject | None:
+    if m.group("owner"):
+        return SELF
+    if m.group("orel"):
+        word = m.group("orel").lower()
+        return Subject("relative", None, lex.RELATIONS.get(word) or lex.RELATION_PLURALS.get(word))
+    name = valid_name(m.group("oname"))
+    if name and (name in env.known_names or name.split()[0] in env.known_names):
+        return Subject("person", name)
+    return None
+
+
+def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
+    """Sentences whose subject is an attribute ('my favorite book is Dune'); None if none match."""
+    mk = _MARKERS.match(text, pos)
+    p = mk.end() if mk else pos
+    m = _NAME_IS.match(text, p)
+    if m:
+        name = valid_name(m.group("name"))
+        key = "preferred_name" if m.group("kind") == "nickname" else "user_name"
+        return [Fact(SELF, key, name, ("identity",))] if name else []
+    m = _FAV.match(text, p)
+    if m:
+        subj = _owner_subject(m, env)
+        if subj is None:
+            return []
+        cl = Clause(subj, m.group("val"), "", env)
+        v = object_value(m.group("val"), cl, max_words=8)
+        cat = m.group("cat")
+        key = "favorite_" + snake(singular(cat.split()[-1]) if cat and len(cat.split()) == 1 else cat) if cat else "favorites"
+        if cat and cat.split()[0] in ("thing", "part", "way", "place", "moment", "memory", "time", "one", "thing to do"):
+            key = "favorite_" + snake(cat)
+        return [Fact(subj, key, v, ("preference", "favorite"))] if v else []
+    m = _BIRTHDAY.match(text, p)
+    if m:
+        subj = _owner_subject(m, env)
+        if subj is None:
+            return []
+        t = best_time(find_times(m.group("rest"), env.ref, "future"))
+        if t is None or t.value is None or t.precision != "day":
+            return []
+        has_year = re.search(r"\b(?:19|20)\d\d\b", m.group("rest"))
+        value = t.value if has_year else "--" + t.value[5:]
+        return [Fact(subj, "birth_date", value, ("birthday",))]
+    m = _HOBBIES_ARE.match(text, p)
+    if m:
+        out: list[Fact] = []
+        cl = Clause(SELF, m.group("val"), "", env)
+        for part in split_list(clean_value(m.group("val"), max_words=14) or ""):
+            v = object_value(part, cl, max_words=5)
+            if v:
+                out.append(Fact(SELF, "hobbies", v, ("hobby",)))
+        return out
+    m = _NATIVE.match(text, p)
+    if m:
+        return [Fact(SELF, "native_language", m.group("lang"), ("language",))]
+    m = _HOMETOWN.match(text, p)
+    if m:
+        place = clean_place(m.group("loc"))
+        return [Fact(SELF, "hometown", place, ("location", "origin"))] if place else []
+    m = _IS_FAV.match(text, p)
+    if m:
+        raw = m.group("val")
+        if re.match(r"(?:it|that|this|these|those|they|he|she|which|what|here|there|you)\b", raw, re.I):
+            return []
+        cl = Clause(SELF, raw, "", env)
+        v = object_value(raw, cl, max_words=6)
+        if not v:
+            return []
+        cat = m.group("cat")
+        if m.group("one") or not cat:
+            return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
+        return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]
+    return None
+
+
+# --------------------------------------------------------------------------- mentions
+
+_REL_MENTION = re.compile(
+    rf"\b[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'s\s+(?:{_REL_ALL})))?"
+)
+_NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b")
+_REL_NAMED = re.compile(
+    rf"\b(?:a|an|one|my|our)\s+{_REL_MODS}(?P<rel>{_REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
+)
+_REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})'s\s+name\s+is\s+(?P<name>{NAME})")
+_PET_MENTION = re.compile(
+    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
+)
+_NAME_IS_PET = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+(?:my|our)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b")
+
+
+def _canon_rel(word: str) -> str | None:
+    w = word.lower()
+    return lex.RELATIONS.get(w) or lex.RELATION_PLURALS.get(w)
+
+
+def mentions_in(sentence: str, offset: int = 0) -> list[Mention]:
+    """People and pets the speaker refers to as theirs: 'my sister Anna', 'Max, my dog'."""
+    out: list[Mention] = []
+    for rx in (_REL_NAME_IS, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
+        for m in rx.finditer(sentence):
+            rel = _canon_rel(m.group("rel"))
+            if rel is None:
+                continue
+            plural = m.group("rel").lower() in lex.RELATION_PLURALS
+            name = None if plural else valid_name(m.group("name"))
+            if any(x.position == offset + m.start() for x in out):
+                continue
+            if name and any(x.name == name for x in out):
+                continue
+            if not name and any(x.relation == rel and x.name for x in out):
+                continue
+            gender = "plural" if plural else lex.relation_gender(rel)
+            out.append(Mention(name, rel, gender, None, offset + m.start()))
+    for rx in (_NAME_IS_PET, _PET_MENTION):
+        for m in rx.finditer(sentence):
+            sp = m.group("sp").lower()
+            species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
+            name = valid_name(m.group("name"))
+            if name and any(x.name == name for x in out):
+                continue
+            if not name and any(x.species == species for x in out):
+                continue
+            out.append(Mention(name, "pet", None, species, offset + m.start()))
+    out.sort(key=lambda x: x.position)
+    return out
+
+
+def mention_facts(mentions: list[Mention]) -> list[Fact]:
+    """The relationship lines a named mention implies ('my sister Anna' -> Anna is a sister)."""
+    out: list[Fact] = []
+    seen: set[tuple[str, str]] = set()
+    for mt in mentions:
+        if not mt.name or not mt.relation or (mt.name, mt.relation) in seen:
+            continue
+        seen.add((mt.name, mt.relation))
+        subj = Subject("person", mt.name, mt.relation)
+        if mt.relation == "pet":
+            out.append(Fact(subj, "relationship", "pet", ("pet",)))
+            if mt.species:
+                out.append(Fact(subj, "species", mt.species, ("pet",)))
+            continue
+        if mt.relation in lex.FAMILY:
+            tag = "family"
+        elif mt.relation in lex.WORK_RELATIONS:
+            tag = "work"
+        else:
+            tag = "social"
+        out.append(Fact(subj, "relationship", lex.relation_label(mt.relation), ("relationship", tag)))
+    return out
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult:
+    res = SentenceResult()
+    decl = declarative_part(sentence)
+    if not decl:
+        return res
+    if _HYPOTHETICAL_SENTENCE.match(decl):
+        return res
+    res.mentions = mentions_in(decl, offset)
+    known = env.known_names | {mt.name for mt in res.mentions if mt.name}
+    env2 = Env(env.ref, env.strong, env.intro, frozenset(known))
+    starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)]
+    for pos in sorted(set(starts)):
+        if pos and _HYPOTHETICAL_BEFORE.search(decl[:pos]):
+            continue
+        got = statement_facts(decl, pos, env2)
+        if got:
+            res.facts.extend(got)
+    for cl in clauses_of(decl, env2):
+        res.facts.extend(match_predicate(cl))
+    res.facts.extend(mention_facts(res.mentions))
+    return res
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(normalise(text)))
+
+
+def sentences_of(text: str) -> tuple[str, ...]:
+    """Normalised sentences of a turn's text (cached: the same turn is seen in many windows)."""
+    return _sentences(text)
+
+
+@lru_cache(maxsize=4096)
+def turn_mentions(text: str) -> tuple[Mention, ...]:
+    """Every mention in a turn, positions counted across its sentences."""
+    out: list[Mention] = []
+    offset = 0
+    for s in _sentences(text):
+        decl = declarative_part(s)
+        if decl:
+            out.extend(mentions_in(decl, offset))
+        offset += len(s) + 1
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- profile text
+
+_LABELS: dict[str, str] = {
+    "name": "user_name", "full name": "user_name", "my name": "user_name",
+    "nickname": "preferred_name", "preferred name": "preferred_name", "call me": "preferred_name",
+    "location": "living_location", "city": "living_location", "lives in": "living_location",
+    "live in": "living_location", "based in": "living_location", "home": "living_location",
+    "current location": "living_location", "hometown": "hometown", "from": "hometown",
+    "job": "job_title", "occupation": "job_title", "role": "job_title", "profession": "job_title",
+    "title": "job_title", "job title": "job_title", "position": "job_title",
+    "company": "employer", "employer": "employer", "works at": "employer", "work": "employer",
+    "age": "age", "birthday": "birth_date", "date of birth": "birth_date", "dob": "birth_date",
+    "born": "birth_date", "languages": "languages", "language": "languages",
+    "hobbies": "hobbies", "interests": "hobbies", "likes": "likes", "dislikes": "dislikes",
+    "diet": "diet", "dietary restrictions": "diet", "allergies": "allergies", "pets": "pets",
+    "pronouns": "pronouns", "education": "education", "school": "school", "university": "school",
+    "partner": "partner", "spouse": "partner", "timezone": "timezone", "time zone": "timezone",
+}
+_LIST_KEYS = frozenset({"languages", "hobbies", "likes", "dislikes", "allergies"})
+_TAGS_FOR = {
+    "user_name": ("identity",), "preferred_name": ("identity",), "living_location": ("location",),
+    "hometown": ("location", "origin"), "job_title": ("work",), "employer": ("work",), "age": ("age",),
+    "birth_date": ("birthday",), "languages": ("language",), "hobbies": ("hobby",),
+    "likes": ("preference",), "dislikes": ("preference",), "diet": ("diet",),
+    "allergies": ("health", "allergy"), "pets": ("pet",), "pronouns": ("identity",),
+    "education": ("education",), "school": ("education",), "partner": ("relationship",),
+    "timezone": ("location",),
+}
+_LABEL_LINE = re.compile(
+    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<label>[A-Za-z][A-Za-z ]{1,22}?)[ \t]*[:=][ \t]*(?P<val>\S[^\n]*?)[ \t]*$", re.M
+)
+
+
+def labelled_facts(text: str) -> list[Fact]:
+    """'Name: Sam', 'Location: Lisbon' lines of the user's own profile text."""
+    out: list[Fact] = []
+    for m in _LABEL_LINE.finditer(text):
+        key = _LABELS.get(m.group("label").strip().lower())
+        if not key:
+            continue
+        raw = m.group("val").strip().rstrip(".")
+        tags = _TAGS_FOR.get(key, ())
+        if key == "birth_date":
+            t = best_time(find_times(raw, None, "past"))
+            if t is None or t.value is None:
+                continue
+            out.append(Fact(SELF, key, t.value, tags))
+        elif key == "age":
+            n = parse_number(raw.split()[0]) if raw.split() else None
+            if n is not None and 0 < n < 120:
+                out.append(Fact(SELF, key, str(n), tags))
+        elif key in _LIST_KEYS:
+            for part in split_list(raw):
+                v = clean_value(part, max_words=5, cut=False)
+                if v:
+                    out.append(Fact(SELF, key, v, tags))
+        else:
+            v = raw if key in ("living_location", "hometown") else clean_value(raw, max_words=8, cut=False)
+            if v and len(v) <= 80:
+                out.append(Fact(SELF, key, v, tags))
+    return out
