@@ -154,7 +154,7 @@ class MLXChatModel(ChatModel):
         sampler = lib["make_sampler"](temp=request.temperature, top_p=request.top_p or 0.0)
         pieces: list[str] = []
         generated: list[int] = []
-        finish_reason: str | None = None
+        final: Any = None
         for response in lib["stream_generate"](
             self._model,
             self._tokenizer,
@@ -164,8 +164,15 @@ class MLXChatModel(ChatModel):
             prompt_cache=self._cache,
         ):
             pieces.append(response.text)
-            generated.append(int(response.token))
-            finish_reason = response.finish_reason
+            if response.finish_reason is None:
+                generated.append(int(response.token))
+            final = response
+        # The closing response repeats the last token in older mlx-lm (0.26/0.27) and carries
+        # a token not yielded before (the last one, or the EOS) in newer ones (0.32);
+        # its generation_tokens tells which.
+        if final is not None and final.generation_tokens > len(generated):
+            generated.append(int(final.token))
+        finish_reason = final.finish_reason if final is not None else None
         self._remember(prompt + generated)
         text = "".join(pieces)
         self.last_stats = CacheStats(len(prompt), reused, len(suffix), len(generated))

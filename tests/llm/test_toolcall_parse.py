@@ -137,3 +137,32 @@ def test_prompt_opens_thinking():
     assert prompt_opens_thinking("<|im_start|>assistant\n<think>\n")
     assert not prompt_opens_thinking("<think>old</think><|im_start|>assistant\n")
     assert not prompt_opens_thinking("<|im_start|>assistant\n")
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('{}[]":, <>/_abnmetoolcalgrus\n`')), max_size=200))
+def test_never_raises_and_only_returns_well_formed_calls(text):
+    out = parse_tool_calls(text)
+    for c in out.calls:
+        assert isinstance(c.name, str) and c.name and isinstance(c.arguments, dict)
+
+
+@settings(max_examples=100, deadline=None)
+@given(arguments=st.dictionaries(st.text(min_size=1, max_size=10), _JSON_VALUES, min_size=1, max_size=4), data=st.data())
+def test_a_cut_call_is_never_returned(arguments, data):
+    payload = json.dumps({"name": "add_memory", "arguments": arguments})
+    cut = data.draw(st.integers(min_value=0, max_value=len(payload) - 1))
+    for text in (f"<tool_call>\n{payload[:cut]}", payload[:cut]):
+        assert parse_tool_calls(text).calls == []
+    full = parse_tool_calls(f"<tool_call>\n{payload}\n</tool_call>")
+    assert [c.arguments for c in full.calls] == [arguments]
