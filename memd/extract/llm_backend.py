@@ -18,6 +18,8 @@ from typing import Any
 
 from memd.extract.tools import IGNORE, SEARCH, DecisionRequest, ToolCall, tools_for, validate_call
 from memd.llm.base import ChatModel, ChatResult, Message
+from memd.llm.calllog import CallLog
+from memd.llm.factory import build_chat_model, setting
 from memd.llm.memreader_prompt import render_messages, repair_message
 
 log = logging.getLogger("memd.extract.llm")
@@ -81,6 +83,22 @@ class LLMBackend:
             temperature=self.temperature,
             tag=tag,
         )
+
+
+def llm_backend_from_config(backend: str, *, llm: Any, mlx: Any = None, calllog: CallLog | None = None) -> LLMBackend:
+    """The LLMBackend for extract.backend = "openai" | "mlx", from the [llm] and [mlx] sections.
+
+    Per-call settings come from [llm]: max_tokens, temperature, and tool_choice (optional,
+    default "required"; "auto" or "none" for servers and models that need it).
+    """
+    model = build_chat_model(backend, llm=llm, mlx=mlx, calllog=calllog)
+    tool_choice = setting(llm, "tool_choice", "required")
+    return LLMBackend(
+        model,
+        max_tokens=int(setting(llm, "max_tokens", 2048)),
+        temperature=float(setting(llm, "temperature", 0.2)),
+        tool_choice=None if tool_choice in (None, "", "none") else tool_choice,
+    )
 
 
 def offered_tools(request: DecisionRequest) -> list[dict[str, Any]]:

@@ -124,6 +124,12 @@ class MLXChatModel(ChatModel):
             self._ensure_loaded()
             assert self._lib is not None
             prompt_text = self._render(request.messages, request.tools)
+            if request.tools and not any(t["function"]["name"] in prompt_text for t in request.tools):
+                # A template without tool support drops them silently; the model could then
+                # never call one, and every turn would end as an invalid call.
+                raise LLMModelLoadError(
+                    f"the chat template of {self.model_path.name} does not render tools; use a model with tool calling"
+                )
             prompt = list(self._tokenizer.encode(prompt_text, add_special_tokens=False))
             if not prompt:
                 raise LLMModelLoadError("the chat template rendered an empty prompt")

@@ -131,3 +131,17 @@ def test_mlx_from_config_does_not_load(tmp_path):
         build_chat_model("mlx", mlx={"model_path": ""})
     with pytest.raises(ConfigError, match="unknown model backend 'rules'"):
         build_chat_model("rules")
+
+
+def test_llm_backend_from_config(tmp_path):
+    from memd.extract.llm_backend import llm_backend_from_config
+
+    log = CallLog(tmp_path / "s.db")
+    backend = llm_backend_from_config("openai", llm=LLMSettings(max_tokens=900, temperature=0.5), calllog=log)
+    assert (backend.name, backend.max_tokens, backend.temperature, backend.tool_choice) == ("openai", 900, 0.5, "required")
+    assert backend.model.calllog is log
+    backend.model.close()
+    auto = llm_backend_from_config("openai", llm={"base_url": "http://h/v1", "model": "m", "tool_choice": "none"})
+    assert auto.tool_choice is None
+    auto.model.close()
+    log.close()

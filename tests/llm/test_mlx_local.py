@@ -167,3 +167,18 @@ def test_missing_mlx_extra_is_a_clear_error(tmp_path, monkeypatch):
 def test_missing_model_folder(tmp_path):
     with pytest.raises(LLMModelLoadError, match="config.json not found"):
         MLXChatModel(tmp_path / "nowhere").chat([USER])
+
+
+def test_a_template_that_drops_tools_is_refused(tiny_model_path, tmp_path):
+    import shutil
+
+    folder = tmp_path / "no-tools"
+    shutil.copytree(tiny_model_path, folder)
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    config["chat_template"] = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n"
+    (folder / "tokenizer_config.json").write_text(json.dumps(config))
+    model = MLXChatModel(folder)
+    with pytest.raises(LLMModelLoadError, match="does not render tools"):
+        model.chat([SYSTEM, USER], tools=TOOLS)
+    assert model.chat([SYSTEM, USER], max_tokens=2).usage.completion_tokens <= 2  # without tools it works
+    model.close()
