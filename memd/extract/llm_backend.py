@@ -7,8 +7,9 @@ the reply and says exactly what was wrong; a second failure becomes ignore_memor
 starting with INVALID_CALL_REASON, which the loop logs as a warning. A partial call is never
 returned: validate_call gates every call.
 
-Transport failures (server down, timeout) are raised as memd.llm.errors.LLMError, not turned
-into ignore_memory: the loop can keep the turn and retry later instead of losing it.
+Transport failures (server down, timeout, HTTP errors, a body that is not a chat completion)
+are raised as memd.llm.errors.LLMError, not turned into ignore_memory: the loop can keep the
+turn and retry later instead of losing it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Failures of the model layer, one class per kind a caller reacts to differently.
 
 All are MemdError subclasses because each can reach the user (a `memd ask` against a server
-that is down, a bad model path): the CLI prints the one-line message. The extraction loop tells
-them apart: a connection failure or timeout means "keep the turn and try later", while a
-malformed response is the model's or server's fault and counts like an invalid tool call.
+that is down, a bad model path): the CLI prints the one-line message. None of them is turned
+into a decision by the extraction backend: a server that is down, slow or answering garbage
+(a malformed body, no choices) says nothing about the turn, so the loop should keep the turn
+and try later. Only a reply that arrived but holds no usable tool call becomes ignore_memory.
 """
 
 from __future__ import annotations

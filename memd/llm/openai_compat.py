@@ -7,7 +7,7 @@ retried: the server is alive but slow, and asking again would only double the wa
 
 tool_choice: "required" is what MemReader was trained with, but several servers reject it
 (vLLM before 0.8.3, and vLLM/others reject even "auto" when started without a tool parser).
-On a 400/422 that names tools, the call is repeated with "auto", then with no tool_choice
+On a 400/422 that names tool_choice, the call is repeated with "auto", then with no tool_choice
 at all (the model still sees the tools in its template and writes `<tool_call>` text, which
 the response parser reads). The downgrade is remembered for the life of the model object so
 later calls do not pay for the rejected request again.
@@ -36,7 +36,9 @@ from memd.llm.openai_response import parse_chat_completion
 log = logging.getLogger("memd.llm.openai")
 
 _UNSET = object()
-_TOOL_WORDS = ("tool", "function")
+# Only an error that names tool_choice triggers the fallback: other 400s that mention tools
+# (a malformed tool message, a too-long prompt) must not downgrade the server for good.
+_TOOL_CHOICE_WORDS = ("tool_choice", "tool choice", "toolchoice")
 
 
 class OpenAICompatModel(ChatModel):
@@ -98,7 +100,7 @@ class OpenAICompatModel(ChatModel):
                 break
             except LLMHTTPError as exc:
                 downgrade = _downgrade(choice) if request.tools else _UNSET
-                if exc.status not in (400, 422) or downgrade is _UNSET or not _about_tools(exc.server_message):
+                if exc.status not in (400, 422) or downgrade is _UNSET or not _about_tool_choice(exc.server_message):
                     raise
                 notes.append(f"server rejected tool_choice {choice!r} ({one_line(exc.server_message, 160)}); retrying with {downgrade!r}")
                 log.warning("%s rejected tool_choice %r; falling back to %r", self.url, choice, downgrade)
@@ -204,9 +206,9 @@ def _downgrade(choice: Any) -> Any:
     return _UNSET
 
 
-def _about_tools(message: str) -> bool:
+def _about_tool_choice(message: str) -> bool:
     lowered = message.lower()
-    return any(word in lowered for word in _TOOL_WORDS)
+    return any(word in lowered for word in _TOOL_CHOICE_WORDS)
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -245,3 +245,10 @@ def test_every_call_is_logged(stub, model, calllog):
     assert (row.prompt_tokens, row.completion_tokens) == (731, 61)
     assert row.raw_response["id"] == "8c1f3a9e2b7d4c6e9f0a1b2c3d4e5f60"
     assert row.duration_ms >= 0 and row.error is None
+
+
+def test_400_about_a_tool_message_is_not_a_tool_choice_rejection(stub, model):
+    stub.queue_reply(400, {"error": {"message": "Tool message must follow an assistant message with tool_calls", "type": "invalid_request_error", "code": 400}})
+    with pytest.raises(LLMHTTPError, match="Tool message must follow"):
+        chat(model)
+    assert len(stub.requests) == 1
