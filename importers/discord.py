@@ -111,7 +111,7 @@ def _conversation(guild: dict[str, Any], channel: dict[str, Any], messages: Iter
     fallback = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
     seen: set[str] = set()
     turns = []
-    for rec, alt in zip(records, fallback):
+    for rec, alt in zip(records, fallback, strict=True):
         tid = str(rec["id"]) if rec["id"] and str(rec["id"]) not in seen else alt
         seen.add(tid)
         turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],

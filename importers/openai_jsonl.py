@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 from memd.errors import InputFormatError
@@ -25,10 +26,11 @@ def sniff(source: Source) -> bool:
     if not files or not files[0].name.lower().endswith(".jsonl"):
         return False
     try:
-        for _, line in jsonstream.iter_lines(source, files[0]):
-            if line.strip():
-                record = json.loads(line)
-                return isinstance(record, dict) and isinstance(record.get("messages"), list)
+        with closing(jsonstream.iter_lines(source, files[0])) as lines:
+            for _, line in lines:
+                if line.strip():
+                    record = json.loads(line)
+                    return isinstance(record, dict) and isinstance(record.get("messages"), list)
     except (InputFormatError, json.JSONDecodeError):
         return False
     return False

@@ -136,6 +136,8 @@ def parser(func: ParserFunc) -> Callable[..., ParseRun]:
             source, owns = path, False
         else:
             source, owns = open_source(path, limits=limits), True
+        for skipped in source.skipped:
+            report.warn(skipped, "symbolic link or special file in the export folder; not followed")
         try:
             gen = func(source, report, **options)
         except BaseException:
@@ -154,4 +156,5 @@ def collect(run: ParseRun) -> tuple[list[Conversation], Report]:
     return convs, run.report
 
 
-__all__ = ["InputFormatError", "ParseRun", "Problem", "Report", "Tally", "collect", "one_line", "parser", "RECORD_ERRORS"]
+__all__ = ["RECORD_ERRORS", "InputFormatError", "ParseRun", "Problem", "Report", "Tally", "collect", "one_line",
+           "parser"]

@@ -212,7 +212,7 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> S
 
 
 def _open_plain(entry: Entry) -> BinaryIO:
-    return open(entry.member, "rb")  # noqa: SIM115 - the caller's BufferedReader owns it
+    return open(entry.member, "rb")  # the caller's BufferedReader owns and closes it
 
 
 def _open_dir(root: Path, limits: Limits) -> Source:
@@ -220,8 +220,17 @@ def _open_dir(root: Path, limits: Limits) -> Source:
     skipped: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
-        # Hidden folders (.git, .obsidian) are never part of an export.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__MACOSX")
+        # Hidden folders (.git, .obsidian) are never part of an export; linked folders could
+        # lead anywhere on the disk (or loop), so they are reported and not entered.
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(".") or d == "__MACOSX":
+                continue
+            if (Path(dirpath) / d).is_symlink():
+                skipped.append(d if rel_dir == "." else f"{rel_dir}/{d}")
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for fname in sorted(filenames):
             rel = fname if rel_dir == "." else f"{rel_dir}/{fname}"
             if _is_junk(rel.split("/")) or fname.startswith("."):

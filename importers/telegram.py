@@ -197,7 +197,7 @@ def _conversation(chat: Any, me: Me, tz: tzinfo, report: Report, where: str, fal
     fallback_ids = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
     seen: set[str] = set()
     turns: list[Turn] = []
-    for rec, fallback in zip(records, fallback_ids):
+    for rec, fallback in zip(records, fallback_ids, strict=True):
         tid = str(rec["id"]) if rec["id"] is not None and str(rec["id"]) not in seen else fallback
         seen.add(tid)
         turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],

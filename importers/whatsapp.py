@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
+from itertools import islice, pairwise
 from datetime import datetime, tzinfo
 from memd.errors import InputFormatError
 
@@ -77,7 +79,8 @@ def sniff(source: Source) -> bool:
         if not entry.name.lower().endswith(".txt"):
             continue
         try:
-            lines = [text for _, (_, text) in zip(range(20), jsonstream.iter_lines(source, entry)) if text.strip()]
+            with closing(jsonstream.iter_lines(source, entry)) as stream:
+                lines = [text for _, text in islice(stream, 20) if text.strip()]
         except InputFormatError:
             continue
         if lines and _HEADER.match(lines[0]) and _AUTHOR.match(_HEADER.match(lines[0])["body"] or "") is not None:
@@ -146,7 +149,7 @@ def detect_date_order(dates: list[str]) -> tuple[str, bool]:
     def backwards(order: str) -> int:
         days = [_ordinal(f, order) for f in fields]
         valid = [d for d in days if d is not None]
-        return sum(1 for a, b in zip(valid, valid[1:]) if b < a) + (len(days) - len(valid)) * 1000
+        return sum(1 for a, b in pairwise(valid) if b < a) + (len(days) - len(valid)) * 1000
 
     dmy, mdy = backwards("DMY"), backwards("MDY")
     if mdy < dmy:
@@ -232,7 +235,7 @@ def _conversation(source: Source, entry: Entry, lines: list[str], me: Me, date_o
         return None
     ids = content_ids(f"{t.isoformat()}|{a or ''}|{x}" for t, _, a, x, _ in records)
     turns = [Turn(id=tid, role=role, author=author, text=text, time=t, kind=kind)  # type: ignore[arg-type]
-             for tid, (t, role, author, text, kind) in zip(ids, records)]
+             for tid, (t, role, author, text, kind) in zip(ids, records, strict=True)]
     name = title or chat_title(source, entry)
     return Conversation(
         source=SOURCE,

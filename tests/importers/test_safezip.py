@@ -178,3 +178,20 @@ def test_encrypted_member(tmp_path, make_zip, one_line):
 def test_too_many_members(tmp_path, make_zip, one_line):
     zpath = make_zip(tmp_path / "many.zip", {f"f{i}.json": "[]" for i in range(30)})
     assert "more than 20 members" in _refused(zpath, one_line, limits=Limits(max_entries=20))
+
+
+def test_skipped_links_are_reported_by_parsers(tmp_path):
+    from memd.importers import chatgpt
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "conversations.json").write_text('[{"id": "c", "mapping": {"r": {"message": null, "parent": null}}}]')
+    os.symlink(tmp_path, export / "loop")
+    (export / "secret.json").symlink_to(tmp_path / "elsewhere.json")
+    run = chatgpt.parse(export)
+    assert list(run) == []  # the only conversation has no messages
+    assert [(w.where, w.message) for w in run.report.warnings] == [
+        ("loop", "symbolic link or special file in the export folder; not followed"),
+        ("secret.json", "symbolic link or special file in the export folder; not followed"),
+        ("c", "no visible messages; skipped"),
+    ]
