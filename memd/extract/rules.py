@@ -169,7 +169,10 @@ class RulesBackend:
         found += f_new
         # Buffered turns: re-read with everything known now, the new turn included.
         resolved_buffered = 0
-        for i, bt in enumerate(buffered):
+        # A buffered turn waits for a person to refer to; a new turn that names nobody cannot
+        # resolve it, so outside a final pass only re-read the buffer when there is someone new.
+        reread = request.final or bool(turn_mentions(new.text))
+        for i, bt in enumerate(buffered if reread else []):
             ctx_before = buffered[:i]
             ctx_after = buffered[i + 1:] + list(request.recent) + [new]
             f_b, d_b = self._read_turn(bt, request, ctx_before, ctx_after, user_names, from_buffer=True)

@@ -76,7 +76,7 @@ class Mention:
     position: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Env:
     ref: date | None = None
     strong: bool = False  # the user's own "about me" text
@@ -109,6 +109,7 @@ _ADV_WORDS = (
     r"occasionally|regularly|sometimes|normally|once|ever\s+since"
 )
 ADV = rf"(?:(?:{_ADV_WORDS})\s+)*"
+_ADV_RX = re.compile(ADV)
 _CW = r"[A-Z][A-Za-z'&-]*(?:\.(?=\s[A-Z]))?"
 _CONNECT = r"(?:of|de|del|da|do|dos|das|di|du|la|le|el|upon|on|am|sur|en)"
 LOC = rf"(?:the\s+)?{_CW}(?:\s+(?:{_CONNECT}\s+)?{_CW}){{0,4}}(?:,\s*{_CW}(?:\s+{_CW}){{0,2}})?"
@@ -155,11 +156,11 @@ _REST = r"(?P<rest>.*)"
 # say"): these are conversation moves, not plans or wishes.
 _VAGUE_VERBS = frozenset(
     """be do try see let keep check think miss love like need talk tell say ask make remember
-    share show give take look stay hang catch text call update go head reach bring help
+    share show give take look hang catch text call update go head reach bring help
     support cheer root pray wait hear know thank hug congratulate encourage remind apologize
     apologise mention wish find figure sort mean guess bet admit agree come get feel put
     enjoy appreciate hope imagine believe understand care pass listen read watch post explain
-    answer reply use definitely""".split()
+    answer reply use definitely ever never not have need""".split()
 )
 _VAGUE_OBJECTS_AFTER = re.compile(
     r"^(?:go|come|get|make|do|have|be)(?:\s+(?:it|this|that|there|here|home|back|out|on|off|"
@@ -255,6 +256,14 @@ def split_list(text: str) -> list[str]:
     return [p for p in (p.strip() for p in parts) if p]
 
 
+_VAGUE_VP = re.compile(
+    r"^(?:stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
+    r"sane|put|true|grounded|hopeful|optimistic)|\w+\s+(?:it|this|that|them|him|her)(?:\s+(?:out|up|over|off|on|in|through|again|now))?$)",
+    re.I,
+)
+_INDEFINITE = re.compile(r"\b(?:something|anything|nothing|everything|stuff|things)\b", re.I)
+
+
 def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) -> str | None:
     """A verb phrase worth remembering ('send the contract'), or None for conversation moves."""
     v = value_of(raw, cl, tense, max_words=max_words)
@@ -266,7 +275,9 @@ def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) ->
     if not v:
         return None
     head = v.split()[0].lower()
-    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v):
+    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v) or _VAGUE_VP.match(v):
+        return None
+    if _INDEFINITE.search(" ".join(v.split()[1:3])):
         return None
     if len(v.split()) < 2 and not head.endswith("ing"):
         return None
@@ -323,7 +334,9 @@ _ANY = frozenset({"self", "relative", "person", "pronoun"})
 
 def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool = False) -> Callable[[Handler], Handler]:
     def deco(fn: Handler) -> Handler:
-        _RULES.append(Rule(fn.__name__, re.compile(ADV + "(?:" + pattern + ")"), fn, subjects, singular_only))
+        # Adverbs before the verb ("I just moved") are skipped once per predicate by
+        # match_predicate, not by every rule: trying them in seventy patterns was the hot spot.
+        _RULES.append(Rule(fn.__name__, re.compile(pattern), fn, subjects, singular_only))
         return fn
 
     return deco
@@ -1189,6 +1202,24 @@ def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "wishes", v, ("wish",))
 
 
+@rule(r"used\s+to\s+(?P<val>[^;!?]+)")
+def used_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    if re.match(r"live\s+in\b", m.group("val")):
+        return None  # "used to live in X" is lived_in's
+    v = vp_value(m.group("val"), cl, "past")
+    if not v:
+        return None
+    return _f(cl, "past_activities", v, ("activity",))
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?:determined|committed|dedicated|set|excited|ready|eager)\s+to\s+(?P<val>[^;!?]+)")
+def determined_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = vp_value(m.group("val"), cl, "future")
+    if not v or v.split()[0].endswith("ing"):
+        return None
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
 @rule(rf"{HAVE}\s+{ADV}been\s+to\s+(?P<val>[^;!?]+)")
 def been_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     v = value_of(m.group("val"), cl, "past", max_words=6)
@@ -1224,16 +1255,17 @@ _EVENT_PP = (
     "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
 )
 _VAGUE_EVENT = re.compile(
-    r"^(?:(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|called|texted|talked|"
+    r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|called|texted|talked|"
     r"chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
-    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite|)\s*)?"
+    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite)\s+)*"
     r"(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
     r"it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|to\s+bed|to\s+sleep|sick|"
     r"time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|everything|"
     r"something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|divorced|"
     r"hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|through|over|along|"
     r"by|up|on|off|in|away|your|my\s+best|what|how|why|when|where|sure|around|inspired|"
-    r"emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|to\s+say|together|along)\b)",
+    r"emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|to\s+say|together|along|"
+    r"(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some)\b)",
     re.I,
 )
 
@@ -1246,11 +1278,13 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     verb = re.sub(r"\s+", " ", m.group("verb"))
     verb = re.sub(rf"^(?:have|has)\s+(?:(?:{_ADV_WORDS})\s+)*", "", verb)
     rest = m.group("val")
+    if verb in _TRANSITIVE and _TRANSITIVE_GAP.match(rest):
+        return None  # "a pic I took during a workout": the object is before the verb
     v = value_of(rest, cl, "past", max_words=9)
     if not v:
         return None
     phrase = f"{verb} {v}"
-    if _VAGUE_EVENT.match(phrase):
+    if _VAGUE_EVENT.match(phrase) or _INDEFINITE.match(v):
         return None
     if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
         return None
@@ -1270,6 +1304,44 @@ def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
 
 
+_NOT_PAST = frozenset(
+    """need needed feed bleed proceed exceed succeed speed seed weed breed indeed red bed shed
+    embed""".split()
+)
+# "a pic I took during a workout", "the figurines I bought yesterday remind me": a verb that
+# needs an object, followed straight away by a preposition, time or verb, had its object
+# earlier in the sentence. Such clauses say nothing on their own.
+_TRANSITIVE_GAP = re.compile(
+    r"^(?:during|at|in|on|from|after|before|when|while|last|yesterday|today|because|so|and|but|"
+    r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier)\b",
+    re.I,
+)
+_TRANSITIVE = frozenset(
+    """took made got bought found saw had read wrote painted drew built created designed received
+    gave sent shot filmed photographed picked brought ordered tried won sold knitted baked cooked
+    collected fixed watched""".split()
+)
+
+
+@rule(rf"(?P<verb>[a-z]{{2,}}ed|{HAVE}\s+{ADV}[a-z]{{2,}}ed)\s+(?P<val>[^;!?]+)")
+def past_generic(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # Any regular past tense after "I" is something that happened ("I emailed some
+    # wholesalers", "I dyed my hair"); the verb lists above only add the irregular ones.
+    verb = re.sub(rf"^(?:have|has)\s+(?:(?:{_ADV_WORDS})\s+)*", "", m.group("verb"))
+    if verb in _NOT_PAST or verb.endswith("eed"):
+        return None
+    rest = m.group("val")
+    if re.match(r"(?:during|while|when|last|yesterday|remind|reminds|is|are|was|were)\b", rest):
+        return None
+    v = value_of(rest, cl, "past", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if _VAGUE_EVENT.match(phrase) or re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _INDEFINITE.match(v):
+        return None
+    return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
+
+
 _ACTIVITY_VERBS = (
     "working\\s+on|training\\s+for|writing|building|taking|volunteering|practicing|practising|"
     "preparing\\s+for|saving\\s+(?:up\\s+)?for|looking\\s+for|searching\\s+for|renovating|teaching|coaching|"
@@ -1280,7 +1352,8 @@ _ACTIVITY_VERBS = (
     "participating\\s+in|competing\\s+in|planning|creating|making|reading|playing|learning|"
     "setting\\s+up|fixing\\s+up|remodeling|redecorating|baking|cooking|volunteering|fundraising\\s+for|"
     "campaigning\\s+for|dancing|singing|drawing|sculpting|composing|filming|editing|blogging|vlogging|"
-    "streaming|hiking|running|cycling|swimming|traveling|travelling|visiting|touring|moving"
+    "streaming|hiking|running|cycling|swimming|traveling|travelling|visiting|touring|moving|trying\\s+out|"
+    "researching|searching\\s+for|training|preparing|saving|organizing|organising"
 )
 
 
@@ -1297,7 +1370,7 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         "coming", "checking", "following", "using", "struggling", "dealing", "sharing", "chatting",
         "reaching", "sending", "asking", "showing", "letting", "catching", "texting", "calling",
         "spending", "putting", "making",
-    ) and not verb.startswith(("looking for", "making")):
+    ) and not verb.startswith(("looking for", "making", "trying out")):
         return None
     future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     rest = m.group("val")
@@ -1321,12 +1394,19 @@ _MARKERS = re.compile(
     r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
     r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
     r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
-    r"(?:hey|hi|hello)\s+" + NAME + r")[,!:.]?\s+)*",
+    r"(?:hey|hi|hello)\s+" + NAME + r"|"
+    # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
+    r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"
+    r"(?:[A-Za-z0-9'-]+\s+){0,2}?(?:[A-Za-z0-9'-]+),|"
+    r"(?:last|this|next|on|earlier|yesterday|today|tonight|recently)\s+(?:(?:week|weekend|month|year|night|"
+    r"morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|"
+    r"winter|spring|fall|time)\s+)?(?=(?:I|we|We|my|My)\s)"
+    r")[,!:.]?\s+)*",
     re.I,
 )
 _BOUNDARY = re.compile(
     r"(?:[,;:]\s*|\s+-+\s+|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
-    r"yet|or|that|now|after|before|once|until|till|where|when|whereas)\s+|\s+(?=I\s))",
+    r"yet|or|that|now|after|before|once|until|till|where|when|whereas)\s+|\s+(?=(?:I|we|We)\s))",
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
@@ -1341,6 +1421,9 @@ _HYPOTHETICAL_SENTENCE = re.compile(
 _REL_SUBJ = re.compile(
     rf"[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
 )
+_PET_SUBJ = re.compile(
+    rf"[Mm]y\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
+)
 _NAME_REL_SUBJ = re.compile(rf"(?P<name>{NAME}),\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL}),\s*")
 _PLURAL_SUBJ = re.compile(
     rf"(?:(?:[Mm]y\s+{_REL_MODS}(?:{_REL_ALL})|(?P<cname>{NAME}))\s+and\s+I|[Mm]e\s+and\s+my\s+\w+|[Ww]e)\b\s*"
@@ -1350,8 +1433,9 @@ _CAP_REL_SUBJ = re.compile(r"(?P<cap>Mom|Mum|Dad|Grandma|Grandpa|Granny|Nana)\b(
 _PRON_SUBJ = re.compile(r"(?P<pron>[Hh]e|[Ss]he)\b\s*")
 _NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
 _DROP_START = re.compile(
-    rf"(?:just\s+)?(?:{_EVENT_VERBS}|finishing|working|heading|starting|planning|looking|getting|"
-    rf"taking|trying|been\s+(?:working|looking|planning|thinking|trying|training|learning))\b",
+    rf"(?:just\s+)?(?:{_EVENT_VERBS}|finishing|working|heading|starting|planning|looking\s+for|"
+    rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
+    rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching))\b",
     re.I,
 )
 _THINK_PREFIX = re.compile(
@@ -1381,6 +1465,13 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
         if name:
             return Subject("person", name, rel), end
         return Subject("relative", None, rel, plural=word in lex.RELATION_PLURALS), end
+    sm = _PET_SUBJ.match(text, p)
+    if sm:
+        name = valid_name(sm.group("name"))
+        word = sm.group("sp").lower()
+        if name:
+            return Subject("person", name, "pet"), sm.end()
+        return Subject("relative", None, word, plural=word in lex.SPECIES_PLURALS), sm.end()
     sm = _NAME_REL_SUBJ.match(text, p)
     if sm and valid_name(sm.group("name")):
         rel = lex.RELATIONS.get(sm.group("rel").lower()) or lex.RELATION_PLURALS.get(sm.group("rel").lower())
@@ -1433,7 +1524,9 @@ def clauses_of(sentence: str, env: Env) -> list[Clause]:
     return out
 
 
-_PRED_STARTS = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:(?:then|also|now|just)\s+)?")
+# Only "and" joins two predicates of one subject; a bare comma more often starts an aside
+# ("my home, like a reminder of ...").
+_PRED_STARTS = re.compile(r",?\s+and\s+(?:(?:then|also|now|just)\s+)?")
 
 
 def match_predicate(cl: Clause) -> list[Fact]:
@@ -1443,10 +1536,11 @@ def match_predicate(cl: Clause) -> list[Fact]:
     kind = cl.subject.kind
     for pos in positions:
         part = cl.pred[pos:]
+        verb_at = _ADV_RX.match(part).end()
         for r in _RULES:
             if kind not in r.subjects or (r.singular_only and cl.subject.plural):
                 continue
-            m = r.rx.match(part)
+            m = r.rx.match(part, verb_at)
             if not m:
                 continue
             sub = Clause(cl.subject, part, cl.lead, cl.env, cl.reported)
@@ -1581,7 +1675,8 @@ def _canon_rel(word: str) -> str | None:
     return lex.RELATIONS.get(w) or lex.RELATION_PLURALS.get(w)
 
 
-def mentions_in(sentence: str, offset: int = 0) -> list[Mention]:
+@lru_cache(maxsize=8192)
+def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
     """People and pets the speaker refers to as theirs: 'my sister Anna', 'Max, my dog'."""
     out: list[Mention] = []
     for rx in (_REL_NAME_IS, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
@@ -1610,7 +1705,7 @@ def mentions_in(sentence: str, offset: int = 0) -> list[Mention]:
                 continue
             out.append(Mention(name, "pet", None, species, offset + m.start()))
     out.sort(key=lambda x: x.position)
-    return out
+    return tuple(out)
 
 
 def mention_facts(mentions: list[Mention]) -> list[Fact]:
@@ -1640,18 +1735,24 @@ def mention_facts(mentions: list[Mention]) -> list[Fact]:
 # --------------------------------------------------------------------------- entry points
 
 
+@lru_cache(maxsize=8192)
 def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult:
+    """Facts and mentions of one normalised sentence. Cached: a turn is read again whenever it
+    sits in the buffer, and results are never mutated by callers."""
     res = SentenceResult()
     decl = declarative_part(sentence)
     if not decl:
         return res
     if _HYPOTHETICAL_SENTENCE.match(decl):
         return res
-    res.mentions = mentions_in(decl, offset)
+    res.mentions = list(mentions_in(decl, offset))
     known = env.known_names | {mt.name for mt in res.mentions if mt.name}
     env2 = Env(env.ref, env.strong, env.intro, frozenset(known))
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)]
-    for pos in sorted(set(starts)):
+    # Every statement pattern names "my ..." or "<name>'s ...": skip the scan when neither occurs.
+    low = decl.lower()
+    scan = "my " in low or "'s " in low
+    for pos in sorted(set(starts)) if scan else ():
         if pos and _HYPOTHETICAL_BEFORE.search(decl[:pos]):
             continue
         got = statement_facts(decl, pos, env2)

@@ -17,36 +17,38 @@ _EMOJI = re.compile(
 )
 _QUOTE_CHARS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
 
-# Spelled-out forms for chat shorthand. Word boundaries keep "u" in "you" alone.
-_SLANG: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bgonna\b", re.I), "going to"),
-    (re.compile(r"\bwanna\b", re.I), "want to"),
-    (re.compile(r"\bgotta\b", re.I), "got to"),
-    (re.compile(r"\b(?:'cause|'cuz|cuz|coz|cos)\b", re.I), "because"),
-    (re.compile(r"(?<![\w'])'cause\b", re.I), "because"),
-    (re.compile(r"\bfave?s\b", re.I), "favorites"),
-    (re.compile(r"\b(?:fave?|fav'|favourite)\b", re.I), "favorite"),
-    (re.compile(r"\bfavourites\b", re.I), "favorites"),
-    (re.compile(r"\b(?:b-?day|bday)\b", re.I), "birthday"),
-    (re.compile(r"\b(?:tmrw|tmr|tomorow|tommorow|tomorrw)\b", re.I), "tomorrow"),
-    (re.compile(r"\b(?:yday|yesterady)\b", re.I), "yesterday"),
-    (re.compile(r"\bim\b"), "I am"),
-    (re.compile(r"\bi\b"), "I"),
-    (re.compile(r"\bive\b"), "I have"),
-    (re.compile(r"\bdont\b", re.I), "do not"),
-    (re.compile(r"\bcant\b", re.I), "can not"),
-    (re.compile(r"\bbf\b"), "boyfriend"),
-    (re.compile(r"\bgf\b"), "girlfriend"),
-    (re.compile(r"\bbff\b", re.I), "best friend"),
-    (re.compile(r"\bw/\s?", re.I), "with "),
-    (re.compile(r"\b(?:b/c|bc)\b", re.I), "because"),
-    (re.compile(r"\byrs?\b", re.I), "years"),
-    (re.compile(r"\bbiz\b", re.I), "business"),
-    (re.compile(r"\bcollab-?ing\b", re.I), "collaborating"),
-    (re.compile(r"\bpeeps\b", re.I), "people"),
-    (re.compile(r"\bcatchin'", re.I), "catching"),
-]
+# Spelled-out forms for chat shorthand, applied in one pass (one regex, one lookup) because
+# normalising runs on every turn of every stream.
+_SLANG_WORDS = {
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "'cause": "because",
+    "'cuz": "because", "cuz": "because", "coz": "because", "cos": "because", "fav": "favorite",
+    "fave": "favorite", "favourite": "favorite", "favs": "favorites", "faves": "favorites",
+    "favourites": "favorites", "bday": "birthday", "b-day": "birthday", "tmrw": "tomorrow",
+    "tmr": "tomorrow", "tomorow": "tomorrow", "tommorow": "tomorrow", "tomorrw": "tomorrow",
+    "yday": "yesterday", "dont": "do not", "cant": "can not", "bff": "best friend",
+    "b/c": "because", "bc": "because", "yr": "years", "yrs": "years", "biz": "business",
+    "collab-ing": "collaborating", "collabing": "collaborating", "peeps": "people",
+    "catchin'": "catching",
+}
+_SLANG_CASED = {"im": "I am", "i": "I", "ive": "I have", "bf": "boyfriend", "gf": "girlfriend"}
+_SLANG = re.compile(
+    r"(?<![\w'])(?:'cause|'cuz|catchin')|\b(?:gonna|wanna|gotta|cuz|coz|cos|fave?s?|favourites?|b-?day|"
+    r"tmrw|tmr|tomorow|tommorow|tomorrw|yday|dont|cant|bff|b/c|bc|yrs?|biz|collab-?ing|peeps)\b|"
+    r"\b(?:im|i|ive|bf|gf)\b",
+    re.I,
+)
+_W_SLASH = re.compile(r"\bw/\s?", re.I)
 
+
+def _slang(m: re.Match[str]) -> str:
+    w = m.group(0)
+    if w in _SLANG_CASED:
+        return _SLANG_CASED[w]
+    rep = _SLANG_WORDS.get(w.lower())
+    return rep if rep is not None else w
+
+
+_SIMPLE_CONTRACTIONS = {"'re": " are", "'ve": " have", "'ll": " will"}
 _CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
     (re.compile(r"\b([Cc])an't\b"), r"\1an not"),
@@ -55,9 +57,6 @@ _CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\w)n't\b"), r"\1 not"),
     (re.compile(r"\bI'm\b", re.I), "I am"),
     (re.compile(r"\b([Ll])et's\b"), r"\1et us"),
-    (re.compile(r"'re\b"), " are"),
-    (re.compile(r"'ve\b"), " have"),
-    (re.compile(r"'ll\b"), " will"),
     # "'d" is "had" before a past participle and "would" otherwise.
     (re.compile(r"'d\s+(?=(?:been|had|gone|done|seen|never|already|just|got|gotten|made|left|moved|taken|met)\b)"), " had "),
     (re.compile(r"'d\b"), " would"),
@@ -66,6 +65,8 @@ _CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow|[Ee]veryone|[Nn]obody|[Ee]verything)'s\b"), r"\1 is"),
     (re.compile(r"\b(name|birthday)'s\b", re.I), r"\1 is"),
 ]
+_SIMPLE_CONTRACTION = re.compile(r"'(?:re|ve|ll)\b")
+
 
 _ABBREVIATIONS = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co)\.", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+|(?<=[.!?])(?=[A-Z])")
@@ -88,11 +89,14 @@ def normalise(text: str) -> str:
     t = text.translate(_QUOTE_CHARS)
     t = _EMOJI.sub(" ", t)
     t = _DOUBLE_QUOTED.sub(_quoted, t)
-    t = t.replace("&", " & ").replace("\u2014", " - ").replace("\u2013", " - ")
-    for rx, rep in _CONTRACTIONS:
-        t = rx.sub(rep, t)
-    for rx, rep in _SLANG:
-        t = rx.sub(rep, t)
+    t = t.replace("\u2014", " - ").replace("\u2013", " - ")
+    if "'" in t:
+        t = _SIMPLE_CONTRACTION.sub(lambda m: _SIMPLE_CONTRACTIONS[m.group(0)], t)
+        for rx, rep in _CONTRACTIONS:
+            t = rx.sub(rep, t)
+    t = _SLANG.sub(_slang, t)
+    if "/" in t:
+        t = _W_SLASH.sub("with ", t)
     t = re.sub(r"[ \t]+", " ", t)
     return t.strip()
 
@@ -193,9 +197,12 @@ _VAGUE_VALUES = frozenset(
     "what you do", "my life", "a good day", "a great day", "a nice day", "a great week",
     "a good week", "a rough day", "a tough day", "a long day", "the time", "some time",
 }
+# A value that opens with a pronoun points elsewhere ("it", "what you said"). Demonstratives
+# count only when they stand alone: "this yoga class" is a thing, "this is" is not.
 _PRONOUN_HEAD = re.compile(
-    r"^(?:it|that|this|them|him|her|you|your|yours|me|us|these|those|what|how|when|where|why|who|"
-    r"whatever|which|if|whether|I|we|he|she|they|there|so|to be|being)\b",
+    r"^(?:it|them|him|her|you|your|yours|me|us|what|how|when|where|why|who|whatever|which|if|"
+    r"whether|I|we|he|she|they|there|so|to be|being|"
+    r"(?:this|that|these|those)(?=\s*$|\s+(?:is|was|are|were|one|ones|stuff|thing|things|so|too|a\s+lot|very|really)\b))\b",
     re.I,
 )
 _MULTISPACE = re.compile(r"\s{2,}")
