@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import closing
-from itertools import islice, pairwise
 from datetime import datetime, tzinfo
+from itertools import islice, pairwise
+
 from memd.errors import InputFormatError
 
 from . import jsonstream

@@ -6,10 +6,10 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-
-from memd.errors import InputFormatError
 from memd.importers import chatgpt
 from memd.importers.report import collect
+
+from memd.errors import InputFormatError
 
 
 def utc(*args):

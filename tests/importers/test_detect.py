@@ -4,11 +4,11 @@ import json
 import shutil
 
 import pytest
-
-from memd.errors import InputFormatError
 from memd.importers import registry
 from memd.importers.detect import detect
 from memd.importers.safezip import open_source
+
+from memd.errors import InputFormatError
 
 SAMPLES = [
     (("chatgpt", "chatgpt2graph_conversations.json"), "chatgpt"),

@@ -6,10 +6,10 @@ import json
 import zipfile
 
 import pytest
-
-from memd.errors import InputFormatError
 from memd.importers import registry
 from memd.importers.report import collect
+
+from memd.errors import InputFormatError
 
 FORMATS = registry.names()
 

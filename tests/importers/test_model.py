@@ -1,7 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from memd.importers.model import Conversation, Turn, canonical_json, content_ids
 
 T0 = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)

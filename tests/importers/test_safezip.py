@@ -7,9 +7,9 @@ import struct
 import zipfile
 
 import pytest
+from memd.importers.safezip import Limits, open_source
 
 from memd.errors import InputFormatError
-from memd.importers.safezip import Limits, open_source
 
 
 def test_zip_folder_and_file_offer_the_same_logical_paths(tmp_path, make_zip):

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import yaml
-
 from memd.importers import chatgpt, transcript
 from memd.importers.model import DOCUMENT, Conversation, Turn
 from memd.importers.report import collect
