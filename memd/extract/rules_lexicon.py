@@ -70,7 +70,7 @@ PARTNERS = frozenset("wife husband partner spouse boyfriend girlfriend fiance fi
 WORK_RELATIONS = frozenset("boss manager colleague mentor".split())
 
 RELATION_MODIFIERS = (
-    "little|big|older|younger|baby|twin|best|eldest|oldest|youngest|late|new|dear|lovely|sweet|"
+    "little|big|older|younger|baby|twin|eldest|oldest|youngest|late|new|dear|lovely|sweet|"
     "amazing|awesome|wonderful|beautiful|own|only|old|favorite|childhood|close|good|great"
 )
 

@@ -119,7 +119,7 @@ _LOC_DESC = (
     rf"(?:near|outside(?:\s+of)?|in|north\s+of|south\s+of|east\s+of|west\s+of)\s+{LOC}"
 )
 LOC_ANY = rf"(?:{_LOC_DESC}|{LOC})"
-_OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z]|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
+_OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z](?:\.(?=\s[A-Z]))?|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
 ORG = rf"(?:the\s+)?{_OW}(?:\s+(?:(?:of|for|de|&)\s+)?{_OW}){{0,4}}"
 _WORKPLACE_HEADS = (
     r"company|startup|start-up|firm|agency|bank|hospital|clinic|school|university|college|"
@@ -445,7 +445,7 @@ def comes_from(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
 
 
-@rule(rf"(?:grew\s+up|(?:was|were)\s+(?:born\s+and\s+)?raised)\s+in\s+(?P<loc>{LOC})")
+@rule(rf"(?:grew\s+up|(?:was|were)\s+(?:born\s+and\s+)?raised)\s+in\s+(?P<loc>{LOC_ANY})")
 def grew_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
 
@@ -582,7 +582,8 @@ def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
     out = _f(cl, "employer", org or "*", ("work",), negated=True)
     if jm:
         out += _f(cl, "job_title", jm.group("job"), ("work",), negated=True)
-    what = verb + (f" as a {jm.group('job')}" if jm else "") + (f" at {org}" if org else "")
+    prep = om.group(0).split()[0] if om else "at"
+    what = verb + (f" as a {jm.group('job')}" if jm else "") + (f" {prep} {org}" if org else "")
     out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
     return out
 
@@ -669,6 +670,19 @@ def hired(m: re.Match[str], cl: Clause) -> list[Fact]:
     what = f"got {m.group('how')}" + (f" as {job}" if job and m.group("how") == "hired" else f" to {job}" if job else "")
     out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
     return out
+
+
+@rule(
+    r"joined\s+(?P<org>(?:a|an)\s+(?:[a-z][\w-]*\s+){0,2}?(?:startup|start-up|company|firm|agency|"
+    r"consultancy|law\s+firm|bank|hospital|clinic|school|nonprofit|non-profit))\b",
+    singular_only=True,
+)
+def joined_employer(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    org = clean_value(m.group("org"), max_words=5)
+    if not org:
+        return None
+    out = _f(cl, "workplace", org, ("work",))
+    return out + _f(cl, "event", dated(f"joined {org}", when(cl, "past")), ("event", "work"))
 
 
 @rule(rf"joined\s+(?P<org>{ORG})\s+as\s+(?:a|an|the)\s+(?P<job>{JOB})", singular_only=True)
@@ -799,7 +813,7 @@ def allergy_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 @rule(r"(?:am|is|are)\s+" + ADV + r"(?:severely\s+|very\s+|deathly\s+|mildly\s+|super\s+|highly\s+)?allergic\s+to\s+(?P<val>[^;!?]+)")
 def allergic(m: re.Match[str], cl: Clause) -> list[Fact]:
-    raw = clean_value(m.group("val"), max_words=12)
+    raw = clean_value(m.group("val"), max_words=12, as_list=True)
     out: list[Fact] = []
     for part in split_list(raw or ""):
         out += _f(cl, "allergies", clean_value(part, max_words=4), ("health", "allergy"))
@@ -1056,7 +1070,10 @@ def likes_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
     r"into|keen\s+on|fond\s+of)|(?:so\s+)?(?:sick|tired)\s+of))\s+(?P<val>[^;!?]+)"
 )
 def dislikes(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "dislikes", object_value(m.group("val"), cl), ("preference",))
+    out: list[Fact] = []
+    for part in liked_items(object_value(m.group("val"), cl)):
+        out += _f(cl, "dislikes", part, ("preference",))
+    return out
 
 
 @rule(
@@ -1076,7 +1093,7 @@ def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:love|loves|like|likes|enjoy|enjoys|adore|adores|prefer|prefers|"
+    rf"(?:love|loves|loved|like|likes|enjoy|enjoys|enjoyed|adore|adores|adored|prefer|prefers|"
     rf"{HAVE}\s+{ADV}(?:loved|liked|enjoyed|been\s+(?:into|obsessed\s+with|passionate\s+about))|"
     rf"(?:am|is|are)\s+{ADV}(?:into|obsessed\s+with|passionate\s+about|crazy\s+about|addicted\s+to|"
     rf"(?:a\s+)?(?:big\s+|huge\s+|massive\s+|longtime\s+|die-hard\s+)?fans?\s+of|fond\s+of|keen\s+on|enjoying|loving)|"
@@ -1091,7 +1108,22 @@ def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if re.match(r"(?:the\s+)?(?:most|best)\b", raw.strip()):
         return []
     v = object_value(raw, cl)
-    return _f(cl, "likes", v, ("preference",))
+    out: list[Fact] = []
+    for part in liked_items(v):
+        out += _f(cl, "likes", part, ("preference",))
+    return out
+
+
+def liked_items(v: str | None) -> list[str]:
+    """'hiking and rock climbing' -> two likes; 'mac and cheese' stays one dish."""
+    if not v:
+        return []
+    parts = split_list(v)
+    if len(parts) > 1 and all(len(p.split()) <= 3 for p in parts) and (
+        any(p.split()[0].endswith("ing") for p in parts) or all(p[:1].isupper() for p in parts)
+    ):
+        return parts
+    return [v]
 
 
 @rule(
@@ -1106,7 +1138,7 @@ def plays(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "hobbies", f"playing {v}", ("hobby",))
 
 
-@rule(r"(?:go|goes)\s+(?P<val>[a-z]+ing)\b(?!\s+(?:to|on|through|for|with)\b)")
+@rule(r"(?:go|goes)\s+(?P<val>[a-z]+ing)\b(?!\s+to\b)")
 def goes_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     v = m.group("val").lower()
     if v in ("going", "nothing", "something", "everything", "thing", "bring", "sing", "king", "ring", "spring", "wing"):
@@ -1156,7 +1188,9 @@ _FUTURE_CUE = re.compile(
     r"\b(?:tomorrow|tonight|next|this\s+coming|upcoming|later\s+(?:today|this)|this\s+(?:weekend|evening|"
     r"afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|winter|spring|fall)|"
     r"in\s+(?:a|an|\d+|one|two|three|four|five|six|a\s+couple\s+of|a\s+few)\s+(?:days?|weeks?|months?|years?)|"
-    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b|"
+    r"\b(?:in|this|next|by|early|late|mid|until)[\s-]+(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b",
     re.I,
 )
 
@@ -1200,6 +1234,29 @@ def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     return _f(cl, "wishes", v, ("wish",))
+
+
+_APPOINTMENTS = (
+    r"appointment|interview|exam|test|meeting|flight|surgery|operation|date|party|wedding|concert|game|"
+    r"match|recital|presentation|deadline|audition|check-up|checkup|trip|vacation|holiday|conference|"
+    r"class|lesson|show|performance|gig|tournament|race|marathon|competition|ceremony|graduation|"
+    r"reunion|visit|dinner|lunch|shift|training|workshop|retreat|festival|hearing|session"
+)
+
+
+@rule(
+    rf"(?:{HAVE}|(?:am|is|are)\s+having|{HAVE}\s+got)\s+(?:a|an|my|our|the|this|another|two|three)\s+"
+    rf"(?P<what>(?:[\w'-]+\s+){{0,3}}?(?:{_APPOINTMENTS})s?)\b(?P<rest>[^;!?]*)"
+)
+def has_appointment(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I have a dentist appointment tomorrow": an engagement is a plan when it has a future time.
+    if not _FUTURE_CUE.search(cl.pred) and not re.search(r"\b(?:coming\s+up|soon|later)\b", m.group("rest")):
+        return None
+    what = clean_value(m.group("what") + m.group("rest"), max_words=8)
+    v = value_of(what, cl, "future", max_words=8) if what else None
+    if not v:
+        return None
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
 
 
 @rule(r"used\s+to\s+(?P<val>[^;!?]+)")
@@ -1419,10 +1476,12 @@ _HYPOTHETICAL_SENTENCE = re.compile(
     re.I,
 )
 _REL_SUBJ = re.compile(
-    rf"[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
+    rf"(?:[Mm]y|[Oo]ur)\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
+    # "my sister and her husband live in Boston": what follows is true of the sister too.
+    rf"(?P<and>and\s+(?:his|her|their|my)\s+{_REL_MODS}(?:{_REL_ALL})\s+)?"
 )
 _PET_SUBJ = re.compile(
-    rf"[Mm]y\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
+    rf"(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
 )
 _NAME_REL_SUBJ = re.compile(rf"(?P<name>{NAME}),\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL}),\s*")
 _PLURAL_SUBJ = re.compile(
@@ -1462,9 +1521,10 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
         end = sm.end()
         if sm.group("name") and not name:
             end = sm.start("name")
+        plural = word in lex.RELATION_PLURALS or bool(sm.group("and"))
         if name:
-            return Subject("person", name, rel), end
-        return Subject("relative", None, rel, plural=word in lex.RELATION_PLURALS), end
+            return Subject("person", name, rel, plural=plural), end
+        return Subject("relative", None, rel, plural=plural), end
     sm = _PET_SUBJ.match(text, p)
     if sm:
         name = valid_name(sm.group("name"))
@@ -1567,7 +1627,10 @@ _IS_FAV = re.compile(
     r"(?:all-time\s+|absolute\s+|personal\s+|top\s+)?(?:favorite|favorites|top\s+pick|go-to)"
     r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
 )
-_NAME_IS = re.compile(rf"[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+(?P<name>{NAME})")
+_NAME_IS = re.compile(
+    rf"(?:[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+|"
+    rf"(?P<call>(?:please\s+|just\s+|you\s+can\s+|everyone\s+|people\s+|friends\s+)?[Cc]alls?\s+me\s+))(?P<name>{NAME})"
+)
 _BIRTHDAY = re.compile(
     rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{_REL_MODS}(?P<orel>{_REL_ALL})'s)\s+birthday\s+(?:is|was|falls\s+on)\s+(?P<rest>[^;!?]+)"
 )
@@ -1597,7 +1660,7 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     m = _NAME_IS.match(text, p)
     if m:
         name = valid_name(m.group("name"))
-        key = "preferred_name" if m.group("kind") == "nickname" else "user_name"
+        key = "preferred_name" if m.group("kind") == "nickname" or m.group("call") else "user_name"
         return [Fact(SELF, key, name, ("identity",))] if name else []
     m = _FAV.match(text, p)
     if m:
@@ -1626,7 +1689,7 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         out: list[Fact] = []
         cl = Clause(SELF, m.group("val"), "", env)
-        for part in split_list(clean_value(m.group("val"), max_words=14) or ""):
+        for part in split_list(clean_value(m.group("val"), max_words=14, as_list=True) or ""):
             v = object_value(part, cl, max_words=5)
             if v:
                 out.append(Fact(SELF, "hobbies", v, ("hobby",)))
@@ -1749,9 +1812,9 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     known = env.known_names | {mt.name for mt in res.mentions if mt.name}
     env2 = Env(env.ref, env.strong, env.intro, frozenset(known))
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)]
-    # Every statement pattern names "my ..." or "<name>'s ...": skip the scan when neither occurs.
+    # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
-    scan = "my " in low or "'s " in low
+    scan = "my " in low or "'s " in low or "call" in low
     for pos in sorted(set(starts)) if scan else ():
         if pos and _HYPOTHETICAL_BEFORE.search(decl[:pos]):
             continue

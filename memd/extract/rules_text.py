@@ -208,11 +208,20 @@ _PRONOUN_HEAD = re.compile(
 _MULTISPACE = re.compile(r"\s{2,}")
 
 
-def clean_value(raw: str, *, max_words: int = 10, cut: bool = True) -> str | None:
+# For lists ("peanuts, tree nuts and shellfish") the comma is part of the value.
+_LIST_STOP = re.compile(
+    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|\.\.\.|,\s*(?:but|because|so|which|who|since|though|"
+    r"although|and\s+(?:I|we|it|they|he|she|that|this))\b|\s(?:because|since|though|although|but|which|"
+    r"while|when|whenever|and\s+(?:I|we|it|they|he|she|that|this|then|so)\b))",
+    re.I,
+)
+
+
+def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: bool = False) -> str | None:
     """A short memory value cut from `raw`, or None when nothing specific is left."""
     v = raw.strip()
     if cut:
-        m = _VALUE_STOP.search(v)
+        m = (_LIST_STOP if as_list else _VALUE_STOP).search(v)
         if m:
             v = v[: m.start()]
     v = v.strip(" ,.;:-'\"")
