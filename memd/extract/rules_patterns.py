@@ -135,7 +135,7 @@ NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"
 _REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
 _REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
 _JOB_HEADS = lex.alternation(lex.JOB_HEADS)
-JOB = rf"(?:(?:\d{{1,3}}-year-old|[A-Za-z][\w'-]*)\s+){{0,3}}?(?:{_JOB_HEADS})(?:s)?\b"
+JOB = rf"(?:(?:\d{{1,3}}-year-old|[A-Za-z][\w'-]*)\s+){{0,3}}?(?i:{_JOB_HEADS})(?:s)?\b"
 _SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
 _LANG = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
@@ -766,6 +766,80 @@ def works_remote(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "work_arrangement", "remote", ("work",))
 
 
+@rule(rf"(?:am|is)\s+(?:a\s+)?(?P<nat>{lex.alternation(lex.DEMONYMS)})(?:\s+citizen)?(?=\s*(?:$|[,.;!]|and\b|but\b|by\b))", singular_only=True)
+def nationality(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "nationality", m.group("nat"), ("identity",))
+
+
+@rule(
+    r"(?P<verb>run|runs|own|owns|(?:am|is)\s+running|started|opened|founded|launched)\s+(?P<biz>(?:a|an|my|our|his|her|their)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:shop|store|business|company|restaurant|cafe|café|coffee\s+shop|bakery|blog|channel|podcast|studio|farm|"
+    r"salon|bar|startup|start-up|practice|clinic|gym|bookstore|boutique|brand|agency|firm|nonprofit|charity|"
+    r"food\s+truck|newsletter|YouTube\s+channel|Etsy\s+shop))\b(?P<rest>[^;!?]*)"
+)
+def business(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("biz") + m.group("rest"), cl, "past", max_words=8)
+    if not v:
+        return None
+    v = re.sub(r"^(?:my|our|his|her|their)\s+(?:own\s+)?", "a ", v)
+    verb = m.group("verb")
+    out = _f(cl, "business", v, ("work",))
+    if verb in ("started", "opened", "founded", "launched"):
+        out += _f(cl, "event", dated(f"{verb} {v}", when(cl, "past")), ("event", "work"))
+    return out
+
+
+@rule(r"(?:volunteer|volunteers|(?:am|is)\s+volunteering)\s+(?P<prep>at|with|for|in)\s+(?P<val>[^;!?]+)")
+def volunteers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, max_words=6)
+    return _f(cl, "activities", f"volunteering {m.group('prep')} {v}", ("activity",)) if v else None
+
+
+@rule(r"(?:teach|teaches|coach|coaches|tutor|tutors)\s+(?P<val>[^;!?]+)")
+def teaches(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, max_words=6)
+    if not v or re.match(r"(?:me|you|him|her|them|us|myself|it)\b", v):
+        return None
+    verb = {"teach": "teaching", "teaches": "teaching", "coach": "coaching", "coaches": "coaching"}.get(m.group(0).split()[0], "tutoring")
+    return _f(cl, "activities", f"{verb} {v}", ("activity", "work"))
+
+
+@rule(
+    rf"(?:am|is)\s+in\s+(?:my|his|her|their)\s+(?P<year>first|second|third|fourth|final|last|senior|junior)\s+year\s+"
+    rf"(?:of|at)\s+(?P<school>(?:[a-z][\w-]*\s+){{0,2}}(?:school|college|university|uni|law\s+school|med\s+school)|{ORG})"
+)
+def school_year(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    school = m.group("school")
+    school = school if school[0].islower() else clean_org(school)
+    if not school:
+        return None
+    return _f(cl, "education", f"{school} ({m.group('year')} year)", ("education",))
+
+
+@rule(
+    rf"(?:start|starts|begin|begins)\s+(?:(?:my|a|the|his|her)\s+(?:new\s+)?job\s+|work\s+)?(?:at|with)\s+"
+    rf"(?P<org>{WORKPLACE}|{ORG})"
+)
+def starts_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    raw = m.group("org")
+    org = clean_value(raw, max_words=6) if re.match(r"(?:a|an|the)\s+[a-z]", raw) else clean_org(raw)
+    t = when(cl, "future")
+    if not org or t is None:
+        return None
+    return _f(cl, "plans", dated(f"start at {org}", t), ("plan", "work"))
+
+
+@rule(
+    r"(?:am|is)\s+(?!not\b|no\b)(?:a\s+)?(?:big\s+|huge\s+|massive\s+|die-hard\s+|longtime\s+|lifelong\s+|total\s+)?"
+    r"(?P<what>[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*){0,2}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:fan|enthusiast|lover|buff|nerd|geek|addict)\b"
+)
+def fan_of(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    what = m.group("what")
+    if what.lower() in ("a", "an", "the", "big", "huge", "such", "so", "real", "true", "total"):
+        return None
+    return _f(cl, "likes", what, ("preference",))
+
+
 # ---- diet, allergies, health --------------------------------------------------------------------
 
 
@@ -990,8 +1064,9 @@ def died(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    rf"(?:speak|speaks|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{_LANG})\s+speaker)"
-    rf"(?:\s+(?P<langs>(?:{_LANG})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{_LANG}))*))?"
+    rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{_LANG})\s+speaker)\b"
+    rf"(?:\s+(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent|good|perfect)\s+)?"
+    rf"(?:\s*(?P<langs>(?:{_LANG})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{_LANG}))*))?"
 )
 def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     out: list[Fact] = []
@@ -1114,14 +1189,24 @@ def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out
 
 
+# Pairs that name one thing; everything else joined by "and" is a list of things.
+_COMPOUNDS = re.compile(
+    r"\b(?:mac\s+and\s+cheese|fish\s+and\s+chips|rock\s+and\s+roll|rock\s+n\s+roll|salt\s+and\s+pepper|"
+    r"bread\s+and\s+butter|peanut\s+butter\s+and\s+jelly|rhythm\s+and\s+blues|drum\s+and\s+bass|"
+    r"arts\s+and\s+crafts|black\s+and\s+white|dungeons\s+and\s+dragons|cheese\s+and\s+wine|"
+    r"pros\s+and\s+cons|ups\s+and\s+downs|hide\s+and\s+seek|trial\s+and\s+error)\b",
+    re.I,
+)
+
+
 def liked_items(v: str | None) -> list[str]:
     """'hiking and rock climbing' -> two likes; 'mac and cheese' stays one dish."""
     if not v:
         return []
+    if _COMPOUNDS.search(v):
+        return [v]
     parts = split_list(v)
-    if len(parts) > 1 and all(len(p.split()) <= 3 for p in parts) and (
-        any(p.split()[0].endswith("ing") for p in parts) or all(p[:1].isupper() for p in parts)
-    ):
+    if len(parts) > 1 and all(len(p.split()) <= 4 for p in parts):
         return parts
     return [v]
 
@@ -1437,7 +1522,7 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     phrase = f"{verb} {v}"
     if re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _VAGUE_EVENT.match(phrase):
         return None
-    if verb in ("making", "reading", "playing", "taking") and len(v.split()) < 2:
+    if verb in ("making", "reading", "playing", "taking") and len(v.split()) < 2 and not v[:1].isupper():
         return None
     if future:
         return _f(cl, "plans", dated(phrase, when(cl, "future")), ("plan",))
@@ -1463,7 +1548,7 @@ _MARKERS = re.compile(
 )
 _BOUNDARY = re.compile(
     r"(?:[,;:]\s*|\s+-+\s+|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
-    r"yet|or|that|now|after|before|once|until|till|where|when|whereas)\s+|\s+(?=(?:I|we|We)\s))",
+    r"yet|or|that|now|after|before|once|until|till|where|when|whereas|who)\s+|\s+(?=(?:I|we|We)\s))",
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
@@ -1550,7 +1635,30 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     return None
 
 
-def clauses_of(sentence: str, env: Env) -> list[Clause]:
+_BEFORE_WHO = re.compile(rf"(?P<name>{NAME}),?\s+$")
+
+
+def _relative_clause_subject(sentence: str, pos: int, mentions: tuple[Mention, ...]) -> tuple[Subject, int] | None:
+    """'a sister named Clara who lives in Vienna': the clause after 'who' is about Clara."""
+    if not mentions:
+        return None
+    head = sentence[:pos]
+    if sentence.startswith("who ", pos):
+        start = pos + 4
+    elif head.endswith("who "):
+        head, start = head[:-4], pos
+    else:
+        return None
+    m = _BEFORE_WHO.search(head)
+    if not m:
+        return None
+    for mt in mentions:
+        if mt.name == m.group("name"):
+            return Subject("person", mt.name, mt.relation), start
+    return None
+
+
+def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> list[Clause]:
     """The clauses of a declarative sentence that open with a subject the rules understand."""
     if _HYPOTHETICAL_SENTENCE.match(sentence):
         return []
@@ -1563,7 +1671,7 @@ def clauses_of(sentence: str, env: Env) -> list[Clause]:
             continue
         if found and pos < found[-1][2]:
             continue  # inside the subject just found ("My sister, Anna, ...")
-        hit = _subject_at(sentence, pos, env)
+        hit = _subject_at(sentence, pos, env) or _relative_clause_subject(sentence, pos, mentions)
         if hit:
             found.append((pos, hit[0], hit[1]))
     dropped = False
@@ -1586,7 +1694,7 @@ def clauses_of(sentence: str, env: Env) -> list[Clause]:
 
 # Only "and" joins two predicates of one subject; a bare comma more often starts an aside
 # ("my home, like a reminder of ...").
-_PRED_STARTS = re.compile(r",?\s+and\s+(?:(?:then|also|now|just)\s+)?")
+_PRED_STARTS = re.compile(r",?\s+(?:and|but)\s+(?:(?:then|also|now|just)\s+)?")
 
 
 def match_predicate(cl: Clause) -> list[Fact]:
@@ -1638,6 +1746,11 @@ _HOBBIES_ARE = re.compile(
     r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
 )
 _NATIVE = re.compile(rf"[Mm]y\s+(?:native|first|mother)\s+(?:language|tongue)\s+is\s+(?P<lang>{_LANG})")
+_LANG_IS_MY = re.compile(rf"(?P<lang>{_LANG})\s+is\s+my\s+(?P<which>native|first|mother|second|third)\s+(?:language|tongue)")
+_GOAL_IS = re.compile(
+    r"[Mm]y\s+(?:(?:big|biggest|main|ultimate|long-term|lifelong|new|current)\s+)?(?P<kind>dream|goal|plan|aim|ambition|hope)s?\s+"
+    r"(?:is|are|was)\s+(?:to\s+)?(?P<val>[^;!?]+)"
+)
 _HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
 
 
@@ -1697,6 +1810,19 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     m = _NATIVE.match(text, p)
     if m:
         return [Fact(SELF, "native_language", m.group("lang"), ("language",))]
+    m = _LANG_IS_MY.match(text, p)
+    if m:
+        key = "languages" if m.group("which") in ("second", "third") else "native_language"
+        return [Fact(SELF, key, m.group("lang"), ("language",))]
+    m = _GOAL_IS.match(text, p)
+    if m:
+        cl = Clause(SELF, m.group("val"), "", env)
+        v = vp_value(m.group("val"), cl, "future")
+        if not v:
+            return []
+        if m.group("kind") in ("dream", "hope", "ambition"):
+            return [Fact(SELF, "wishes", v, ("wish",))]
+        return [Fact(SELF, "plans", dated(v, when(cl, "future")), ("plan",))]
     m = _HOMETOWN.match(text, p)
     if m:
         place = clean_place(m.group("loc"))
@@ -1821,7 +1947,7 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
         got = statement_facts(decl, pos, env2)
         if got:
             res.facts.extend(got)
-    for cl in clauses_of(decl, env2):
+    for cl in clauses_of(decl, env2, tuple(res.mentions)):
         res.facts.extend(match_predicate(cl))
     res.facts.extend(mention_facts(res.mentions))
     return res
