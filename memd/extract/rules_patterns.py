@@ -265,7 +265,10 @@ _INDEFINITE = re.compile(r"\b(?:something|anything|nothing|everything|stuff|thin
 
 
 def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) -> str | None:
-    """A verb phrase worth remembering ('send the contract'), or None for conversation moves."""
+    """A verb phrase worth remembering ('send the contract'), or None for conversation moves.
+
+    A promise someone else made ("he said he'd send it tomorrow") is kept even when its object
+    is a pronoun: who promised what by when is the memory."""
     v = value_of(raw, cl, tense, max_words=max_words)
     if not v:
         return None
@@ -275,7 +278,7 @@ def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) ->
     if not v:
         return None
     head = v.split()[0].lower()
-    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v) or _VAGUE_VP.match(v):
+    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v) or (_VAGUE_VP.match(v) and not cl.reported):
         return None
     if _INDEFINITE.search(" ".join(v.split()[1:3])):
         return None
@@ -577,9 +580,10 @@ def job_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
 def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
     """Losing a job: the employer and title go, and the loss itself is an event."""
     jm = re.search(rf"\bas\s+(?:a|an)\s+(?P<job>{JOB})", rest)
-    om = re.search(rf"\b(?:at|with|from)\s+(?P<org>{ORG}|{WORKPLACE})", rest)
-    org = clean_org(om.group("org")) if om else None
-    out = _f(cl, "employer", org or "*", ("work",), negated=True)
+    om = re.search(rf"\b(?:at|with|from)\s+(?P<org>{WORKPLACE}|{ORG})", rest)
+    named = bool(om) and not re.match(r"(?:a|an|the)\s+[a-z]", om.group("org"))
+    org = (clean_org(om.group("org")) if named else clean_value(om.group("org"), max_words=6)) if om else None
+    out = _f(cl, "employer" if named or not org else "workplace", org or "*", ("work",), negated=True)
     if jm:
         out += _f(cl, "job_title", jm.group("job"), ("work",), negated=True)
     prep = om.group(0).split()[0] if om else "at"
@@ -617,8 +621,9 @@ def retired(m: re.Match[str], cl: Clause) -> list[Fact]:
     org = clean_org(m.group("org"))
     if org:
         out += _f(cl, "employer", org, ("work",), negated=True)
-    if m.group(0).startswith("retired"):
-        out += _f(cl, "event", dated("retired" + (f" from {org}" if org else ""), when(cl, "past")), ("event", "work"))
+    t = when(cl, "past")
+    if m.group(0).startswith("retired") and t is not None:
+        out += _f(cl, "event", dated("retired" + (f" from {org}" if org else ""), t), ("event", "work"))
     return out
 
 
