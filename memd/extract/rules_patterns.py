@@ -787,6 +787,7 @@ def business(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     v = re.sub(r"^(?:my|our|his|her|their)\s+(?:own\s+)?", "a ", v)
+    v = re.sub(r"^a (?=[aeiouAEIOU])", "an ", v)
     verb = m.group("verb")
     out = _f(cl, "business", v, ("work",))
     if verb in ("started", "opened", "founded", "launched"):
@@ -971,6 +972,11 @@ def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not name:
         return None
     return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family"))]
+
+
+@rule(r"(?:am|is|are)\s+" + ADV + r"(?:dating|seeing)\s+(?:someone|somebody)\b")
+def dating_someone(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "relationship_status", "dating", ("relationship",))
 
 
 @rule(r"(?:am|is)\s+" + ADV + r"(?P<st>single|divorced|widowed|separated)\b", singular_only=True)
@@ -1402,17 +1408,19 @@ _EVENT_PP = (
     "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
 )
 _VAGUE_EVENT = re.compile(
-    r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|called|texted|talked|"
-    r"chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
+    r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|"
+    r"called|texted|talked|chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
     r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite)\s+)*"
-    r"(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
-    r"it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|to\s+bed|to\s+sleep|sick|"
-    r"time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|everything|"
-    r"something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|divorced|"
-    r"hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|through|over|along|"
-    r"by|up|on|off|in|away|your|my\s+best|what|how|why|when|where|sure|around|inspired|"
-    r"emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|to\s+say|together|along|"
-    r"(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some)\b)",
+    r"(?:(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
+    r"to\s+bed|to\s+sleep|sick|time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|"
+    r"everything|something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|"
+    r"divorced|hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|your|my\s+best|what|"
+    r"how|why|when|where|sure|inspired|emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|"
+    r"to\s+say|(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some)\b"
+    # A pronoun or particle alone: "made it", "went out", "took them" say nothing by themselves.
+    r"|(?:it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|by|up|on|off|in|away|over|"
+    r"through|along|around|together)(?:\s+(?:so|too|again|already|together|now|then|anyway|finally|"
+    r"earlier|later|back|out|up|off|home))*\s*$))",
     re.I,
 )
 
@@ -1443,7 +1451,7 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 @rule(rf"(?:am|is|are)\s+{ADV}(?P<verb>[a-z]+ing)\s+(?P<val>[^;!?]+)")
 def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # "We're flying to Tokyo next Friday": the present progressive with a future time is a plan.
-    if not _FUTURE_CUE.search(cl.pred) or m.group("verb") in ("going", "thinking", "hoping", "looking", "getting", "doing", "trying", "feeling"):
+    if not (_FUTURE_CUE.search(cl.pred) or _FUTURE_CUE.search(cl.lead)) or m.group("verb") in ("going", "thinking", "hoping", "looking", "getting", "doing", "trying", "feeling"):
         return None
     v = vp_value(m.group("verb") + " " + m.group("val"), cl, "future")
     if not v:
@@ -1505,7 +1513,8 @@ _ACTIVITY_VERBS = (
 
 
 @rule(
-    rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS})|{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
+    rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS}|[a-z]{{3,}}ing(?:\s+(?:on|for|up|out|at|with|into))?)|"
+    rf"{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
     rf"\s+(?P<val>[^;!?]+)"
 )
 def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
@@ -1514,10 +1523,14 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         "thinking", "feeling", "going", "doing", "trying", "wondering", "meaning", "hoping", "waiting",
         "getting", "having", "being", "dying", "kidding", "saying", "talking", "telling", "looking",
         "keeping", "loving", "enjoying", "missing", "seeing", "hearing", "wanting", "needing", "busy",
-        "coming", "checking", "following", "using", "struggling", "dealing", "sharing", "chatting",
+        "coming", "checking", "following", "struggling", "dating", "dealing", "sharing", "chatting",
         "reaching", "sending", "asking", "showing", "letting", "catching", "texting", "calling",
-        "spending", "putting", "making",
-    ) and not verb.startswith(("looking for", "making", "trying out")):
+        "spending", "putting", "making", "glad", "sorry", "hanging", "heading", "living", "staying",
+        "happening", "wishing", "expecting", "rooting", "cheering", "praying", "counting", "lacking",
+        "guessing", "assuming", "imagining", "picturing", "considering", "planning", "dreaming",
+        "doubting", "freaking", "losing", "running", "going", "winning", "pushing", "reminding",
+        "loving", "liking", "hating", "nothing", "something", "everything", "thing", "bring", "during",
+    ) and not verb.startswith(("looking for", "making", "trying out", "running a", "planning a")):
         return None
     future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     rest = m.group("val")

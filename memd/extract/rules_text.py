@@ -138,6 +138,11 @@ def declarative_part(sentence: str) -> str | None:
     m = _TAG_QUESTION.search(s)
     if m:
         return s[: m.start()].strip() or None
+    # "I started my own store - pretty cool, huh?": a short tail after the last comma or dash
+    # asks for a reaction; the statement before it stands.
+    cut = max(s.rfind(", "), s.rfind(" - "))
+    if cut > 0 and len(s[cut:].split()) <= 5 and not _QUESTION_START.match(s):
+        return s[:cut].strip() or None
     return None
 
 
@@ -173,7 +178,9 @@ _VALUE_STOP = re.compile(
     re.I,
 )
 _TRAILING_FILLER = re.compile(
-    r"(?:\s+(?:too|as well|lately|recently|a lot|so much|now|again|anymore|any more|right now|"
+    r"(?:\s+(?:not\s+so\s+long\s+ago|not\s+long\s+ago|a\s+while\s+(?:ago|back)|a\s+few\s+\w+\s+(?:ago|back)|"
+    r"some\s+time\s+ago|the\s+other\s+day|a\s+bit\s+ago|back\s+then|ages\s+ago|years\s+ago|"
+    r"too|as well|lately|recently|a lot|so much|now|again|anymore|any more|right now|"
     r"these days|today|tonight|already|though|yet|soon|finally|at all|for real|haha|lol|"
     r"and|or|but|the|a|an|of|to|with|for|in|on|at|by|from|my|our|your|his|her|their|this|that|"
     r"some|really|just|very|so|such|about|into|like|there|here|together|ever|all|even|"
@@ -201,7 +208,7 @@ _VAGUE_VALUES = frozenset(
 # count only when they stand alone: "this yoga class" is a thing, "this is" is not.
 _PRONOUN_HEAD = re.compile(
     r"^(?:it|them|him|her|you|your|yours|me|us|what|how|when|where|why|who|whatever|which|if|"
-    r"whether|I|we|he|she|they|there|so|to be|being|"
+    r"whether|I|we|he|she|they|there|so|"
     r"(?:this|that|these|those)(?=\s*$|\s+(?:is|was|are|were|one|ones|stuff|thing|things|so|too|a\s+lot|very|really)\b))\b",
     re.I,
 )

@@ -108,6 +108,7 @@ POSITIVE = [
     ('Tom is my brother-in-law.', ['Tom.relationship=brother in law']),
     ('I got engaged to Ben last night!', ['Ben.relationship=fiance', 'marital_status=engaged', 'event=2024-05-09: got engaged to Ben']),
     ("I've been seeing Alex for a few months.", ['Alex.relationship=partner']),
+    ("I'm dating someone new.", ['relationship_status=dating']),
     ('My partner is a chef.', ['partner_job_title=chef']),
     ('My wife speaks Mandarin.', ['wife_languages=Mandarin']),
     ('My sister and her husband live in Boston.', ['sister_living_location=Boston']),
@@ -285,7 +286,6 @@ IGNORED = [
     "I'm 5 minutes away.",
     "I'm in Paris this week for a conference.",
     "I'm a mom of two.",
-    "I'm dating someone new.",
     "I'm pregnant with our second child.",
     "I'm trying to eat less sugar.",
 
