@@ -135,7 +135,10 @@ NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"
 _REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
 _REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
 _JOB_HEADS = lex.alternation(lex.JOB_HEADS)
-JOB = rf"(?:(?:\d{{1,3}}-year-old|[A-Za-z][\w'-]*)\s+){{0,3}}?(?i:{_JOB_HEADS})(?:s)?\b"
+# Up to three modifiers, greedy so "assistant manager" is not cut to "assistant"; function
+# words cannot be modifiers, so "a teacher and a writer" stays two jobs.
+_JOB_MOD = r"(?!(?:and|or|a|an|the|at|in|for|of|with|to|from|by|on|but)\b)(?:\d{1,3}-year-old|[A-Za-z][\w'-]*)"
+JOB = rf"(?:{_JOB_MOD}\s+){{0,3}}(?i:{_JOB_HEADS})(?:s)?\b"
 _SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
 _LANG = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
@@ -257,7 +260,7 @@ def split_list(text: str) -> list[str]:
 
 
 _VAGUE_VP = re.compile(
-    r"^(?:stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
+    r"^(?:looking\s+forward|stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
     r"sane|put|true|grounded|hopeful|optimistic)|\w+\s+(?:it|this|that|them|him|her)(?:\s+(?:out|up|over|off|on|in|through|again|now))?$)",
     re.I,
 )
@@ -308,6 +311,8 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
         return None  # "I love my kids" is affection, not a preference to store
     if re.match(r"(?:the\s+)?(?:way|fact|idea|thought|feeling|sound\s+of\s+that|support|energy)\b", v, re.I):
         return None
+    if re.match(r"(?:this|that|these|those)\s", v, re.I):
+        return None  # "I love those games": which ones is in the other person's message
     return v
 
 
@@ -1329,6 +1334,9 @@ def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     v = vp_value(m.group("val"), cl, "future")
     if not v:
         return None
+    if re.search(r"(?:thinking|dreaming|dream|dreams)\s+(?:about|of)\s*$|considering\s*$", m.group(0)[: m.start("val") - m.start()]) \
+            and not v.split()[0].endswith("ing"):
+        return None  # "thinking about Max" is a thought, not a wish
     return _f(cl, "wishes", v, ("wish",))
 
 

@@ -61,8 +61,8 @@ _CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"'d\s+(?=(?:been|had|gone|done|seen|never|already|just|got|gotten|made|left|moved|taken|met)\b)"), " had "),
     (re.compile(r"'d\b"), " would"),
     # "'s" after a pronoun is "is" or "has"; after a name it is a possessive and stays.
-    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow|[Ee]veryone|[Nn]obody|[Ee]verything)'s\s+(?=(?:been|got|had|gotten|done|made|moved|started|finished|lived|worked|never)\b)"), r"\1 has "),
-    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow|[Ee]veryone|[Nn]obody|[Ee]verything)'s\b"), r"\1 is"),
+    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow)'s\s+(?=(?:been|got|had|gotten|done|made|moved|started|finished|lived|worked|never)\b)"), r"\1 has "),
+    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow)'s\b"), r"\1 is"),
     (re.compile(r"\b(name|birthday)'s\b", re.I), r"\1 is"),
 ]
 _SIMPLE_CONTRACTION = re.compile(r"'(?:re|ve|ll)\b")
@@ -169,8 +169,8 @@ def is_small_talk(text: str) -> bool:
 # Words after which a value has said what it needed to say. Cutting there keeps
 # "moved to Berlin, Germany because my partner got a job there" down to the fact.
 _VALUE_STOP = re.compile(
-    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
-    r"so that|so I|so we|which|who|whom|whose|while|whereas|until|unless|if|when|whenever|as soon as|"
+    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|\w-\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
+    r"so that|so I|so we|which|who|whom|whose|while|whereas|until|unless|if|when|whenever|as soon as|where|that|"
     r"as I|as we|as it|as they|as she|as he|and I|and we|and it|and they|and he|and she|and then|"
     r"and that|and this|and now|and also|and so|and got|and had|and was|and is|and am|"
     r"and have|and has|and will|and would|and can|and really|and just|and my|or something|"
