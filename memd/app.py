@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -63,6 +64,7 @@ class Memd:
             on_written=self._after_write,
         )
         self._memory_scanned = False
+        self.writer.recover()  # settle operations a crash left half-journaled
         self.memory_dir = config.memory.dir.strip("/")
         self.user_path = f"{self.memory_dir}/{config.memory.user_file}"
         self.entities_dir = f"{self.memory_dir}/{config.memory.entities_dir}"
@@ -256,11 +258,13 @@ class Memd:
                     raise ConflictError(f"cannot undo #{entry_id}: later operations changed {entry['path']}"
                                         f" (undo #{later[-1]['id']} first)")
                 raise ConflictError(f"cannot undo #{entry_id}: {entry['path']} has been edited by hand since")
-            op: Operation = RevertHunks(entry["path"], [], undo_of=entry_id, created_file=True)
+            # The check above is repeated by the plan under the write lock (compare-and-swap).
+            op: Operation = RevertHunks(entry["path"], [], undo_of=entry_id, created_file=True,
+                                        expected_content=change["content"])
         elif change.get("deleted"):
             op = CreateFile(entry["path"], change["content"])
         else:
-            op = RevertHunks(entry["path"], change["hunks"], undo_of=entry_id)
+            op = RevertHunks(entry["path"], change["hunks"], undo_of=entry_id, hand_lines=change.get("hand", []))
         result = self.writer.apply(op, Source("undo", ref=str(entry_id)), undo_of=entry_id)
         if result.status == "conflict":
             raise ConflictError(f"cannot undo #{entry_id}: {result.reason}")
@@ -334,8 +338,16 @@ class Memd:
         op = operation_from_args(item["op"], item["args"])
         source = Source.from_json(item["source"])
         source = Source("review", ref=str(item_id), detail=source.detail, link=source.link)
-        result = self.writer.apply(op, source, force=True)
+        # Accepting lets memd replace exactly the lines the item showed — nothing the user has
+        # written or changed since. If those lines are gone, the item is stale.
+        granted = Counter(line_hash(l) for l in item["granted"])
+        self.state.resolve_review(item_id, "stale")
+        result = self.writer.apply(op, source, granted=granted)
+        if result.status == "review":
+            raise ConflictError(f"review item #{item_id} is out of date: the file changed since it was queued"
+                                f" (see #{result.review_id})")
         if result.status not in ("applied", "noop"):
+            self.state.resolve_review(item_id, "pending")
             raise ConflictError(f"cannot apply review item #{item_id}: {result.reason or result.status}")
         self.state.resolve_review(item_id, "accepted", result.journal_id)
         return {"id": item_id, "status": "accepted", "result": result.to_json()}

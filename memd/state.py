@@ -37,8 +37,11 @@ CREATE TABLE IF NOT EXISTS journal (
     hash_after TEXT,
     change TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'applied',
-    undo_of INTEGER
+    undo_of INTEGER,
+    owned_added TEXT NOT NULL DEFAULT '[]',
+    owned_removed TEXT NOT NULL DEFAULT '[]'
 );
+CREATE INDEX IF NOT EXISTS journal_pending ON journal(status) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS journal_path ON journal(path, id);
 CREATE INDEX IF NOT EXISTS journal_ts ON journal(ts);
 CREATE TABLE IF NOT EXISTS owned_lines (
@@ -59,6 +62,7 @@ CREATE TABLE IF NOT EXISTS review (
     reason TEXT NOT NULL,
     current TEXT,
     proposed TEXT,
+    granted TEXT NOT NULL DEFAULT '[]',
     fingerprint TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending',
     resolved_ts TEXT,
@@ -72,6 +76,19 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def dumps(value: Any) -> str:
+    """JSON for the database. ASCII escapes keep undecodable bytes (surrogate escapes from a
+    file that is not valid UTF-8) intact: SQLite cannot store them raw, and undo needs them exact."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def db_text(text: str | None) -> str | None:
+    """A display string safe for SQLite (undecodable bytes shown as U+FFFD)."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def line_hash(line: str) -> str:
@@ -147,8 +164,12 @@ class StateDB(Database):
         with self.tx() as c:
             c.execute("DELETE FROM owned_lines WHERE path = ?", (path,))
 
-    # -- journal -------------------------------------------------------------------------------
-    def record(
+    # -- journal (write-ahead) -------------------------------------------------------------------
+    # An operation is journaled as `pending` before its file is replaced and marked `applied`
+    # (with the ownership of its lines) right after. A crash in between is settled when memd next
+    # opens the vault (`recover`): if the file holds what the entry says it wrote, the entry is
+    # completed; if not, it is marked `failed`. Either way no memd line goes un-journaled.
+    def begin(
         self,
         *,
         op: str,
@@ -165,19 +186,42 @@ class StateDB(Database):
         batch: str | None = None,
         undo_of: int | None = None,
     ) -> int:
-        """Journal one applied operation and update line ownership, in one transaction."""
         with self.tx() as c:
             cur = c.execute(
                 "INSERT INTO journal (ts, batch, op, args, path, entity, key, source_kind, source_ref,"
-                " source_detail, hash_before, hash_after, change, undo_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), batch, op, json.dumps(args, ensure_ascii=False), path, entity, key, source.kind,
-                 source.ref, json.dumps(source.to_json(), ensure_ascii=False), hash_before, hash_after,
-                 json.dumps(change, ensure_ascii=False), undo_of),
+                " source_detail, hash_before, hash_after, change, undo_of, status, owned_added, owned_removed)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
+                (now_iso(), batch, op, dumps(args), path, db_text(entity), db_text(key), source.kind,
+                 db_text(source.ref), dumps(source.to_json()), hash_before, hash_after, dumps(change), undo_of,
+                 dumps(added), dumps(removed)),
             )
-            self._adjust_owned(c, path, added, removed)
-            if undo_of is not None:
-                c.execute("UPDATE journal SET status = 'undone' WHERE id = ?", (undo_of,))
             return int(cur.lastrowid)
+
+    def commit(self, entry_id: int) -> None:
+        """The file now holds the entry's content: apply its ownership changes and mark it applied."""
+        with self.tx() as c:
+            row = c.execute("SELECT path, undo_of, owned_added, owned_removed, status FROM journal WHERE id = ?",
+                            (entry_id,)).fetchone()
+            if row is None or row["status"] != "pending":
+                return
+            self._adjust_owned(c, row["path"], json.loads(row["owned_added"]), json.loads(row["owned_removed"]))
+            c.execute("UPDATE journal SET status = 'applied' WHERE id = ?", (entry_id,))
+            if row["undo_of"] is not None:
+                c.execute("UPDATE journal SET status = 'undone' WHERE id = ?", (row["undo_of"],))
+
+    def fail(self, entry_id: int) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE journal SET status = 'failed' WHERE id = ? AND status = 'pending'", (entry_id,))
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self.read() as c:
+            return [_journal_dict(r) for r in c.execute("SELECT * FROM journal WHERE status = 'pending' ORDER BY id")]
+
+    def record(self, **kwargs: Any) -> int:
+        """Journal an operation whose file write has already happened (begin + commit)."""
+        entry_id = self.begin(**kwargs)
+        self.commit(entry_id)
+        return entry_id
 
     def journal_entry(self, entry_id: int) -> dict[str, Any] | None:
         with self.read() as c:
@@ -234,19 +278,20 @@ class StateDB(Database):
     ) -> tuple[int, bool]:
         """Queue an operation for review; (id, created). The same proposal is never queued twice,
         and one the user already rejected is not asked again."""
-        fp = hashlib.sha1(json.dumps([path, op, args], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        fp = hashlib.sha1(json.dumps([path, op, args], sort_keys=True).encode()).hexdigest()
         with self.tx() as c:
             row = c.execute(
-                "SELECT id FROM review WHERE fingerprint = ? AND status IN ('pending', 'rejected') ORDER BY id DESC",
-                (fp,),
+                "SELECT id FROM review WHERE fingerprint = ? AND current IS ? AND status IN ('pending', 'rejected')"
+                " ORDER BY id DESC", (fp, db_text(current)),
             ).fetchone()
             if row:
                 return int(row[0]), False
+            granted = [l for l in (current or "").split("\n") if l.strip()]
             cur = c.execute(
-                "INSERT INTO review (ts, path, entity, key, op, args, source, reason, current, proposed, fingerprint)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), path, entity, key, op, json.dumps(args, ensure_ascii=False),
-                 json.dumps(source.to_json(), ensure_ascii=False), reason, current, proposed, fp),
+                "INSERT INTO review (ts, path, entity, key, op, args, source, reason, current, proposed, granted,"
+                " fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (now_iso(), path, db_text(entity), db_text(key), op, dumps(args), dumps(source.to_json()), reason,
+                 db_text(current), db_text(proposed), dumps(granted), fp),
             )
             return int(cur.lastrowid), True
 
@@ -299,6 +344,8 @@ def _journal_dict(row: sqlite3.Row) -> dict[str, Any]:
     d["args"] = json.loads(d["args"])
     d["change"] = json.loads(d["change"])
     d["source"] = json.loads(d.pop("source_detail") or "{}")
+    d.pop("owned_added", None)
+    d.pop("owned_removed", None)
     return d
 
 
@@ -306,5 +353,6 @@ def _review_dict(row: sqlite3.Row) -> dict[str, Any]:
     d = dict(row)
     d["args"] = json.loads(d["args"])
     d["source"] = json.loads(d["source"])
+    d["granted"] = json.loads(d["granted"])
     d.pop("fingerprint", None)
     return d

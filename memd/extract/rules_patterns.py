@@ -334,17 +334,93 @@ class Rule:
     handler: Handler
     subjects: frozenset[str]
     singular_only: bool  # "we" cannot have one age or one job
+    starts: frozenset[str] | None = None  # first characters a match can have; None: any
 
 
 _RULES: list[Rule] = []
+_BY_FIRST: dict[str, list[Rule]] = {}
+
+
+def rules_for(ch: str) -> list[Rule]:
+    """The rules, in order, that can match a predicate starting with `ch`."""
+    got = _BY_FIRST.get(ch)
+    if got is None:
+        got = [r for r in _RULES if r.starts is None or ch in r.starts]
+        _BY_FIRST[ch] = got
+    return got
 _ANY = frozenset({"self", "relative", "person", "pronoun"})
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with; None when it could start with any.
+
+    Used to try only the rules whose first letter fits the predicate's first letter. Reads the
+    pattern with the standard library's own parser; anything it does not recognise counts as
+    "any character", so a rule is never skipped wrongly, only tried needlessly.
+    """
+    try:
+        from re import _constants as C  # noqa: N812
+        from re import _parser
+
+        parsed = _parser.parse(pattern)
+    except Exception:
+        return None
+
+    def chars_of(items, fold: bool):
+        acc: set[str] = set()
+        for op, av in items:
+            if op is C.LITERAL:
+                acc.add(chr(av))
+                return acc, False
+            if op is C.IN:
+                for iop, iav in av:
+                    if iop is C.LITERAL:
+                        acc.add(chr(iav))
+                    elif iop is C.RANGE and iav[1] - iav[0] < 64:
+                        acc.update(chr(x) for x in range(iav[0], iav[1] + 1))
+                    else:
+                        raise ValueError("open class")
+                return acc, False
+            if op is C.SUBPATTERN:
+                sub_fold = fold or bool(av[1] & C.SRE_FLAG_IGNORECASE)
+                got, nullable = chars_of(av[3], sub_fold)
+                acc |= {x for ch in got for x in (ch.lower(), ch.upper())} if sub_fold else got
+                if not nullable:
+                    return acc, False
+                continue
+            if op is C.BRANCH:
+                nullable = False
+                for branch in av[1]:
+                    got, n = chars_of(branch, fold)
+                    acc |= got
+                    nullable = nullable or n
+                if not nullable:
+                    return acc, False
+                continue
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                got, n = chars_of(av[2], fold)
+                acc |= got
+                if av[0] > 0 and not n:
+                    return acc, False
+                continue
+            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                continue
+            raise ValueError(f"unhandled {op}")
+        return acc, True
+
+    try:
+        got, nullable = chars_of(parsed, False)
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return None
+    return None if nullable else frozenset(got)
 
 
 def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool = False) -> Callable[[Handler], Handler]:
     def deco(fn: Handler) -> Handler:
         # Adverbs before the verb ("I just moved") are skipped once per predicate by
         # match_predicate, not by every rule: trying them in seventy patterns was the hot spot.
-        _RULES.append(Rule(fn.__name__, re.compile(pattern), fn, subjects, singular_only))
+        _RULES.append(Rule(fn.__name__, re.compile(pattern), fn, subjects, singular_only, first_chars(pattern)))
+        _BY_FIRST.clear()
         return fn
 
     return deco
@@ -1731,7 +1807,9 @@ def match_predicate(cl: Clause) -> list[Fact]:
     for pos in positions:
         part = cl.pred[pos:]
         verb_at = _ADV_RX.match(part).end()
-        for r in _RULES:
+        if verb_at >= len(part):
+            continue
+        for r in rules_for(part[verb_at]):
             if kind not in r.subjects or (r.singular_only and cl.subject.plural):
                 continue
             m = r.rx.match(part, verb_at)

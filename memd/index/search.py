@@ -3,6 +3,13 @@
 The query is the user's words, each quoted (so FTS syntax in a query is just text), all
 required; the last word is a prefix (search as you type). When every word together finds too
 little, any-word matches fill the rest. Results are one per note, best chunk first.
+
+Cost control, measured on a 10k-note vault (bench/index_bench.py): BM25 costs a few µs per
+matching chunk and a snippet far more, so
+  - candidates are ranked without snippets; snippets are made for the final hits only;
+  - a query whose words are in more than BROAD chunks (stop-word-like: "the", "notes") is not
+    BM25-ranked over all of them: notes whose title or alias matches come first (a note-level
+    table, ten times smaller), then body matches in index order, which SQLite can stop early.
 """
 
 from __future__ import annotations
@@ -13,54 +20,93 @@ from typing import Any
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 WEIGHTS = (10.0, 8.0, 3.0, 1.0)  # title, aliases, heading, body
+NAME_WEIGHTS = (10.0, 8.0)
 MARK_OPEN, MARK_CLOSE = "«", "»"
+BROAD = 1000  # matching chunks beyond which a query is treated as stop-word-like
 
 
-def fts_query(text: str, *, any_word: bool = False) -> str | None:
+def fts_query(text: str, *, any_word: bool = False, prefix: bool = True) -> str | None:
     words = _WORD.findall(text)
     if not words:
         return None
-    quoted = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    last = f'"{words[-1]}"' + ("*" if prefix and len(words[-1]) >= 2 else "")
+    quoted = [f'"{w}"' for w in words[:-1]] + [last]
     return (" OR " if any_word else " ").join(quoted)
+
+
+def _filters(kind: str | None, path_prefix: str | None) -> tuple[str, list[Any]]:
+    where, params = "", []
+    if kind:
+        where += " AND n.kind = ?"
+        params.append(kind)
+    if path_prefix:
+        where += " AND n.path >= ? AND n.path < ?"
+        params += [path_prefix, path_prefix + "\U0010ffff"]
+    return where, params
+
+
+def _ranked(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
+    sql = (f"SELECT fts.rowid, n.id, bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score"
+           " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
+           f" WHERE fts MATCH ?{where} ORDER BY score LIMIT ?")
+    return [(cid, nid, -score) for cid, nid, score in conn.execute(sql, [match, *params, want])]
+
+
+def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
+    """Stop-word-like queries: title/alias matches ranked, then body matches unranked."""
+    out: list[tuple] = []
+    names_sql = (f"SELECT n.id, bm25(fts_names, {', '.join(map(str, NAME_WEIGHTS))}) AS score FROM fts_names"
+                 f" JOIN notes n ON n.id = fts_names.rowid WHERE fts_names MATCH ?{where} ORDER BY score LIMIT ?")
+    for nid, score in conn.execute(names_sql, [match, *params, want]):
+        row = conn.execute("SELECT id FROM chunks WHERE note_id = ? ORDER BY start_line LIMIT 1", (nid,)).fetchone()
+        if row:
+            out.append((row[0], nid, -score))
+    body_sql = ("SELECT fts.rowid, n.id FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
+                f" WHERE fts MATCH ?{where} LIMIT ?")
+    out += [(cid, nid, 0.0) for cid, nid in conn.execute(body_sql, [match, *params, want])]
+    return out
+
+
+def _capped_count(conn: sqlite3.Connection, match: str) -> int:
+    """How many chunks match, counted only up to BROAD (cheap: no ranking, stops early)."""
+    return conn.execute("SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)",
+                        (match, BROAD)).fetchone()[0]
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str | None = None,
            path_prefix: str | None = None) -> list[dict[str, Any]]:
-    hits: dict[str, dict[str, Any]] = {}
+    where, params = _filters(kind, path_prefix)
+    picked: dict[int, tuple[int, float, str, str]] = {}  # note id -> (chunk id, score, match, fts query)
+    n_words = len(_WORD.findall(query))
     for any_word in (False, True):
         match = fts_query(query, any_word=any_word)
         if match is None:
             return []
-        where, params = ["fts MATCH ?"], [match]
-        if kind:
-            where.append("n.kind = ?")
-            params.append(kind)
-        if path_prefix:
-            where.append("n.path >= ? AND n.path < ?")
-            params += [path_prefix, path_prefix + "\U0010ffff"]
-        sql = (
-            "SELECT n.path, n.title, n.kind, c.heading, c.start_line, c.end_line,"
-            f" bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score,"
-            f" snippet(fts, 3, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 16) AS snippet"
-            " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
-            f" WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
-        )
-        params.append(limit * 4)
-        for row in conn.execute(sql, params):
-            if row["path"] in hits:
-                continue
-            hits[row["path"]] = {
-                "path": row["path"],
-                "title": row["title"],
-                "kind": row["kind"],
-                "heading": row["heading"],
-                "lines": [row["start_line"], row["end_line"]],
-                "score": round(-row["score"], 4),
-                "snippet": row["snippet"],
-                "match": "all" if not any_word else "any",
-            }
-            if len(hits) >= limit:
-                break
-        if len(hits) >= limit or len(_WORD.findall(query)) < 2:
+        count = _capped_count(conn, match)
+        if count >= BROAD:
+            # A last word that, as a prefix, is in a thousand chunks narrows nothing: match it whole.
+            match = fts_query(query, any_word=any_word, prefix=False) or match
+            count = _capped_count(conn, match)
+        if count:
+            finder = _broad if count >= BROAD else _ranked
+            label = ("any" if any_word else "all") + ("-broad" if count >= BROAD else "")
+            for cid, nid, score in finder(conn, match, limit * 4, where, params):
+                if nid not in picked:
+                    picked[nid] = (cid, score, label, match)
+                    if len(picked) >= limit:
+                        break
+        if len(picked) >= limit or n_words < 2:
             break
-    return list(hits.values())[:limit]
+    hits = []
+    for nid, (cid, score, label, match) in picked.items():
+        row = conn.execute(
+            "SELECT n.path, n.title, n.kind, c.heading, c.start_line, c.end_line FROM chunks c"
+            " JOIN notes n ON n.id = c.note_id WHERE c.id = ?", (cid,)).fetchone()
+        snip = conn.execute(f"SELECT snippet(fts, 3, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 16) FROM fts"
+                            " WHERE fts MATCH ? AND rowid = ?", (match, cid)).fetchone()
+        hits.append({
+            "path": row[0], "title": row[1], "kind": row[2], "heading": row[3], "lines": [row[4], row[5]],
+            "score": round(score, 4), "snippet": snip[0] if snip else "", "match": label.split("-")[0],
+            "broad": label.endswith("broad"),
+        })
+    return hits

@@ -204,11 +204,23 @@ class Hunk:
         return cls(d["start"], list(d["old"]), list(d["new"]), d.get("before"))
 
 
+def _coalesce(edits: list[Edit]) -> list[Edit]:
+    """Merge edits that touch (one ends where the next starts) into one, so every hunk's anchor
+    line is a line the operation keeps, and undo can find it."""
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        if out and e.start == out[-1].end and out[-1].end > out[-1].start and e.end > e.start:
+            out[-1] = Edit(out[-1].start, e.end, out[-1].new + e.new)
+        else:
+            out.append(e)
+    return out
+
+
 def apply_edits(doc: MemoryDoc, edits: list[Edit]) -> tuple[str, list[Hunk]]:
     """Apply non-overlapping edits; returns the new text and the hunks (for the journal)."""
     lines, endings = list(doc.lines), list(doc.endings)
     hunks: list[Hunk] = []
-    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+    for e in sorted(_coalesce(edits), key=lambda e: e.start, reverse=True):
         before = doc.lines[e.start - 1] if e.start > 0 else None
         hunks.append(Hunk(e.start, doc.lines[e.start:e.end], list(e.new), before))
         new_endings = [doc.newline] * len(e.new)

@@ -32,13 +32,15 @@ EVENTS = "Events"
 class PlanContext:
     owned: Counter  # line hash -> how many copies of that line memd wrote in this file
     resolve: Callable[[str, str], str | None]  # (link target, source path) -> vault path
-    force: bool = False  # the user accepted this in review: hand-written lines may be replaced
+    force: bool = False  # every line may be replaced (tests only; review uses `granted`)
+    # Lines the user agreed to let go in review: exactly the ones the review item showed them.
+    granted: Counter = field(default_factory=Counter)
 
     def owns(self, lines: list[str]) -> bool:
         if self.force:
             return True
         need = Counter(line_hash(l) for l in lines if l.strip())
-        return all(self.owned.get(h, 0) >= n for h, n in need.items())
+        return all(self.owned.get(h, 0) + self.granted.get(h, 0) >= n for h, n in need.items())
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Plan:
     content: str | None = None  # for create
     current: str | None = None  # for conflicts: the line(s) in the way
     proposed: str | None = None  # for conflicts: what memd wanted to write
+    unowned: list[str] = field(default_factory=list)  # new lines that are the user's, not memd's (undo)
 
     @classmethod
     def noop(cls, reason: str) -> "Plan":
@@ -138,7 +141,7 @@ class SetFact(Operation):
         if len(existing) > 1:
             return Plan.conflict(
                 f"{len(existing)} lines hold {self.fact_key}; not choosing one to replace",
-                "\n".join(doc.lines[existing[0].index]), line,
+                "\n".join(l for f in existing for l in doc.lines[f.index:f.end]), line,
             )
         f = existing[0]
         block = doc.lines[f.index:f.end]
@@ -183,7 +186,8 @@ class AddRelation(Operation):
         if not self.exclusive or not existing:
             return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
         if len(existing) > 1:
-            return Plan.conflict(f"{len(existing)} lines hold {self.fact_key}", doc.lines[existing[0].index], line)
+            return Plan.conflict(f"{len(existing)} lines hold {self.fact_key}",
+                                 "\n".join(l for f in existing for l in doc.lines[f.index:f.end]), line)
         f = existing[0]
         block = doc.lines[f.index:f.end]
         if not ctx.owns(block):
@@ -251,10 +255,11 @@ class RemoveFact(Operation):
                               for l in parse_links(f.value))]
         if not matches:
             return Plan.noop("nothing to remove")
-        for f in matches:
-            block = doc.lines[f.index:f.end]
-            if not ctx.owns(block):
-                return Plan.conflict("the line to remove was written by hand", "\n".join(block), None)
+        # Ownership over all the lines together: two copies of a line memd wrote once means one
+        # of them is the user's, so neither may go without review.
+        lines = [l for f in matches for l in doc.lines[f.index:f.end]]
+        if not ctx.owns(lines):
+            return Plan.conflict("the line to remove was written by hand", "\n".join(lines), None)
         return Plan("edit", "remove", [Edit(f.index, f.end, []) for f in matches])
 
 
@@ -281,13 +286,16 @@ class RevertHunks(Operation):
     path: str
     hunks: list[dict[str, Any]]
     undo_of: int = 0
-    created_file: bool = False  # the undone operation created the file
-    expected_hash: str | None = None
+    created_file: bool = False  # the undone operation created the file: remove it...
+    expected_content: str | None = None  # ...but only if it still holds exactly this
+    hand_lines: list[str] = field(default_factory=list)  # restored lines that were the user's
 
     def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
         if doc is None:
             return Plan.conflict("the file no longer exists", "", None)
         if self.created_file:
+            if self.expected_content is not None and doc.render() != self.expected_content:
+                return Plan.conflict("the file has been edited since", "", None)
             return Plan("delete", "remove the file the operation created")
         edits: list[Edit] = []
         taken: set[int] = set()
@@ -299,21 +307,26 @@ class RevertHunks(Operation):
                 return Plan.conflict("the lines it wrote have been edited since", shown, "\n".join(h.old))
             if h.new and not ctx.owns(h.new):
                 return Plan.conflict("the lines it wrote are now hand-written", "\n".join(h.new), "\n".join(h.old))
-            taken.update(range(at, at + len(h.new)))
+            taken.update(range(at, at + max(len(h.new), 1)))
             edits.append(Edit(at, at + len(h.new), list(h.old)))
-        return Plan("edit", "undo", edits)
+        return Plan("edit", "undo", edits, unowned=list(self.hand_lines))
 
 
 def _find_block(doc: MemoryDoc, h: Hunk, taken: set[int]) -> int | None:
-    """Where hunk `h`'s new lines sit now (nearest its old position), or where to re-insert."""
-    n = len(h.new)
+    """Where hunk `h`'s new lines sit now (nearest its old position), or where to re-insert.
+
+    Never inside (or above) frontmatter: memd does not write there, so neither does an undo.
+    """
+    n, lo = len(h.new), doc.fm_end
     if n:
-        starts = [i for i in range(len(doc.lines) - n + 1)
+        starts = [i for i in range(lo, len(doc.lines) - n + 1)
                   if doc.lines[i:i + n] == h.new and not taken & set(range(i, i + n))]
     elif h.before is None:
-        starts = [0]
+        starts = [lo]
     else:
-        starts = [i + 1 for i, line in enumerate(doc.lines) if line == h.before]
+        # The anchor may be the frontmatter's closing fence (the block went right below it).
+        starts = [i + 1 for i in range(max(lo - 1, 0), len(doc.lines)) if doc.lines[i] == h.before]
+    starts = [i for i in starts if i not in taken]
     if not starts:
         return None
     return min(starts, key=lambda i: abs(i - h.start))

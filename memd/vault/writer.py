@@ -16,13 +16,14 @@ import os
 import posixpath
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from memd.errors import VaultError
-from memd.state import Source, StateDB
+from memd.state import Source, StateDB, line_hash
 from memd.vault.atomic import atomic_write, remove_file, sha256
 from memd.vault.ignore import is_ignored_path
 from memd.vault.memfile import MemoryDoc, split_lines
@@ -53,6 +54,29 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 def encode(text: str, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogateescape")
+
+
+def _not_owned(lines: list[str], owned: Counter) -> list[str]:
+    left = Counter(owned)
+    out = []
+    for line in lines:
+        h = line_hash(line)
+        if left.get(h, 0) > 0:
+            left[h] -= 1
+        elif line.strip():
+            out.append(line)
+    return out
+
+
+def _minus(lines: list[str], remove: list[str]) -> list[str]:
+    drop = Counter(remove)
+    out = []
+    for line in lines:
+        if drop.get(line, 0) > 0:
+            drop[line] -= 1
+        else:
+            out.append(line)
+    return out
 
 
 def safe_relpath(rel: str) -> str:
@@ -136,10 +160,7 @@ class VaultWriter:
 
     def _replace(self, path: str, data: bytes) -> str:
         target = self._abs(path)
-        try:
-            atomic_write(target, data, fsync=self.fsync)
-        except OSError as exc:
-            raise VaultError(f"cannot write {path}: {exc.strerror}") from None
+        atomic_write(target, data, fsync=self.fsync)
         st = os.stat(target)
         self._own[path] = (st.st_size, st.st_mtime_ns)
         return sha256(data)
@@ -149,7 +170,7 @@ class VaultWriter:
         op: Operation,
         source: Source,
         *,
-        force: bool = False,
+        granted: Counter | None = None,
         batch: str | None = None,
         undo_of: int | None = None,
     ) -> WriteResult:
@@ -167,7 +188,8 @@ class VaultWriter:
                     doc = MemoryDoc.parse(text)
                     # Lines memd wrote that are gone now were edited by hand: forget them first.
                     self.state.prune_owned(path, doc.lines)
-                ctx = PlanContext(self.state.owned_counts(path), self.resolve, force)
+                owned = self.state.owned_counts(path)
+                ctx = PlanContext(owned, self.resolve, granted=granted or Counter())
                 plan = op.plan(doc, ctx)
                 if plan.status == "noop":
                     return WriteResult("noop", path, op.name, plan.reason)
@@ -175,44 +197,80 @@ class VaultWriter:
                     return self._park(op, source, plan, path)
                 if self._read(path) != before:
                     continue  # changed under us: re-read and re-plan
-                return self._commit(op, source, plan, path, before, doc, bom, batch, undo_of)
+                return self._commit(op, source, plan, path, before, doc, bom, batch, undo_of, owned)
             return WriteResult("deferred", path, op.name, "the file kept changing; try again later")
 
     def _commit(self, op: Operation, source: Source, plan: Plan, path: str, before: bytes | None,
-                doc: MemoryDoc | None, bom: bool, batch: str | None, undo_of: int | None) -> WriteResult:
+                doc: MemoryDoc | None, bom: bool, batch: str | None, undo_of: int | None,
+                owned: Counter) -> WriteResult:
         hash_before = sha256(before) if before is not None else None
+        data: bytes | None
         if plan.status == "create":
             assert plan.content is not None
-            hash_after = self._replace(path, encode(plan.content, False))
-            lines = split_lines(plan.content)[0]
+            data = encode(plan.content, False)
             change: dict[str, Any] = {"created": True, "content": plan.content}
-            added, removed = lines, []
+            added, removed = split_lines(plan.content)[0], []
         elif plan.status == "delete":
             assert doc is not None
-            try:
-                remove_file(self._abs(path), fsync=self.fsync)
-            except OSError as exc:
-                raise VaultError(f"cannot remove {path}: {exc.strerror}") from None
-            self._own.pop(path, None)
-            hash_after = None
+            data = None
             change = {"deleted": True, "content": doc.render()}
-            added, removed = [], doc.lines
+            added, removed = [], list(doc.lines)
         else:
             assert doc is not None
             new_text, hunks = render_new_text(doc, plan)
-            hash_after = self._replace(path, encode(new_text, bom))
-            change = {"hunks": [h.to_json() for h in hunks]}
-            added = [l for h in hunks for l in h.new]
+            data = encode(new_text, bom)
             removed = [l for h in hunks for l in h.old]
-        journal_id = self.state.record(
+            added = [l for h in hunks for l in h.new]
+            change = {"hunks": [h.to_json() for h in hunks]}
+            # Removed lines memd did not own were the user's (granted in review): an undo must
+            # give them back as the user's, not as memd's.
+            hand = _not_owned(removed, owned)
+            if hand:
+                change["hand"] = hand
+        owned_added = _minus(added, plan.unowned)
+        entry = self.state.begin(
             op=op.name, args=op.args(), path=path, source=source, change=change,
-            hash_before=hash_before, hash_after=hash_after, added=added, removed=removed,
-            entity=op.entity, key=op.key, batch=batch, undo_of=undo_of,
+            hash_before=hash_before, hash_after=sha256(data) if data is not None else None,
+            added=owned_added, removed=removed, entity=op.entity, key=op.key, batch=batch, undo_of=undo_of,
         )
-        if plan.status == "delete":
+        try:
+            if data is None:
+                remove_file(self._abs(path), fsync=self.fsync)
+                self._own.pop(path, None)
+            else:
+                self._replace(path, data)
+        except OSError as exc:
+            self.state.fail(entry)
+            raise VaultError(f"cannot write {path}: {exc.strerror}") from None
+        except BaseException:
+            self.state.fail(entry)
+            raise
+        self.state.commit(entry)
+        if data is None:
             self.state.forget_file(path)
         self.on_written(path)
-        return WriteResult("applied", path, op.name, plan.reason, journal_id=journal_id, hash_after=hash_after)
+        return WriteResult("applied", path, op.name, plan.reason, journal_id=entry,
+                           hash_after=sha256(data) if data is not None else None)
+
+    def recover(self) -> list[dict[str, Any]]:
+        """Settle journal entries left `pending` by a crash between journal and file write."""
+        settled = []
+        for entry in self.state.pending():
+            try:
+                data = self._abs(entry["path"]).read_bytes()
+                current = sha256(data)
+            except FileNotFoundError:
+                current = None
+            except OSError:
+                continue  # cannot tell yet; try again next time
+            if current == entry["hash_after"]:
+                self.state.commit(entry["id"])
+                entry["status"] = "applied"
+            else:
+                self.state.fail(entry["id"])
+                entry["status"] = "failed"
+            settled.append(entry)
+        return settled
 
     def _park(self, op: Operation, source: Source, plan: Plan, path: str) -> WriteResult:
         if op.name == "undo":
@@ -243,12 +301,20 @@ class VaultWriter:
                     return WriteResult("conflict", path, op_name, "the note was edited by hand; kept as it is")
                 if self._read(path) != before:
                     continue
-                hash_after = self._replace(path, data)
-                journal_id = self.state.record(
+                hash_after = sha256(data)
+                journal_id = self.state.begin(
                     op=op_name, args={"path": path, "bytes": len(data)}, path=path, source=source,
                     change={"file": True, "created": before is None}, hash_before=sha256(before) if before else None,
                     hash_after=hash_after, added=[], removed=[],
                 )
+                try:
+                    self._replace(path, data)
+                except BaseException as exc:
+                    self.state.fail(journal_id)
+                    if isinstance(exc, OSError):
+                        raise VaultError(f"cannot write {path}: {exc.strerror}") from None
+                    raise
+                self.state.commit(journal_id)
                 self.on_written(path)
                 return WriteResult("applied", path, op_name, "written", journal_id=journal_id, hash_after=hash_after)
             return WriteResult("deferred", path, op_name, "the file kept changing; try again later")
