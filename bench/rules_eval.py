@@ -198,6 +198,7 @@ def evaluate(data: list[dict], mode: str, window: int) -> dict:
         "token_f1_all_gold": round(statistics.fmean(all_gold_f1), 4) if all_gold_f1 else 0.0,
         "invalid_calls": invalid,
         "ms_per_call_mean": round(statistics.fmean(ms), 4) if ms else 0.0,
+        "ms_per_call_median": round(statistics.median(ms), 4) if ms else 0.0,
         "ms_per_call_p99": round(sorted(ms)[int(len(ms) * 0.99)] if ms else 0.0, 4),
         "calls": len(ms),
         "top_keys": dict(keys.most_common(25)),

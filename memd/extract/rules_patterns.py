@@ -158,12 +158,11 @@ _REST = r"(?P<rest>.*)"
 # The verb that starts a value and says nothing the memory can use ("I will see", "I want to
 # say"): these are conversation moves, not plans or wishes.
 _VAGUE_VERBS = frozenset(
-    """be do try see let keep check think miss love like need talk tell say ask make remember
-    share show give take look hang catch text call update go head reach bring help
-    support cheer root pray wait hear know thank hug congratulate encourage remind apologize
-    apologise mention wish find figure sort mean guess bet admit agree come get feel put
-    enjoy appreciate hope imagine believe understand care pass listen read watch post explain
-    answer reply use definitely ever never not have need""".split()
+    """be do try see let check think miss love like need talk tell say ask remember share show
+    take look hang catch text call update go head reach bring support cheer root pray wait hear
+    know thank hug congratulate encourage remind apologize apologise mention wish find figure
+    sort mean guess bet admit agree come feel enjoy appreciate hope imagine believe understand
+    care pass listen read watch post explain answer reply definitely ever never not have need""".split()
 )
 _VAGUE_OBJECTS_AFTER = re.compile(
     r"^(?:go|come|get|make|do|have|be)(?:\s+(?:it|this|that|there|here|home|back|out|on|off|"
@@ -260,7 +259,9 @@ def split_list(text: str) -> list[str]:
 
 
 _VAGUE_VP = re.compile(
-    r"^(?:looking\s+forward|stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
+    r"^(?:looking\s+forward|make\s+sure|get\s+back|keep\s+(?:going|it\s+up|pushing|at\s+it|trying|that\s+in\s+mind|"
+    r"in\s+touch|an\s+eye)|give\s+(?:it|this|that)\s+a|help\s+(?:you|out)$|get\s+(?:it|this|that|there|going)|"
+    r"stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
     r"sane|put|true|grounded|hopeful|optimistic)|\w+\s+(?:it|this|that|them|him|her)(?:\s+(?:out|up|over|off|on|in|through|again|now))?$)",
     re.I,
 )
@@ -1403,7 +1404,8 @@ def plans(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 @rule(
     rf"(?:(?:would|could)\s+{ADV}(?:love|like|want)\s+to|(?:want|wants)\s+to|(?:wish|wishes)\s+(?:I|we|he|she)\s+could|"
-    rf"(?:dream|dreams)\s+(?:of|about)|{HAVE}\s+{ADV}(?:wanted|dreamed|dreamt)\s+(?:to|of|about)|(?:hope|hopes)\s+to|"
+    rf"(?:dream|dreams)\s+(?:of|about)|{HAVE}\s+{ADV}(?:wanted|dreamed|dreamt|been\s+(?:wanting|meaning|dying|itching))\s+(?:to|of|about)|"
+    rf"(?:hope|hopes)\s+to|"
     rf"(?:am|is|are)\s+{ADV}(?:hoping\s+to|thinking\s+(?:about|of)|considering|dreaming\s+(?:of|about)))\s+{ADV}(?P<val>[^;!?]+)"
 )
 def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
@@ -1437,6 +1439,19 @@ def has_appointment(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
+@rule(
+    rf"(?:(?:am|is|are)|{HAVE}\s+been)\s+{ADV}(?:(?:involved|active|engaged)\s+(?:in|with)|busy\s+(?:with|getting\s+ready\s+for|"
+    rf"preparing\s+for|working\s+on|planning))\s+(?P<val>[^;!?]+)"
+)
+def involved_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, max_words=8)
+    if not v or _INDEFINITE.match(v) or re.match(r"(?:it|that|this|stuff|things|work)$", v):
+        return None
+    head = re.search(r"(involved|active|engaged)\s+(in|with)|busy\s+(?:with\s+)?(getting ready for|preparing for|working on|planning)?", m.group(0))
+    what = f"{head.group(1)} {head.group(2)} {v}" if head and head.group(1) else (f"{head.group(3)} {v}" if head and head.group(3) else v)
+    return _f(cl, "activities", what, ("activity",))
 
 
 @rule(r"used\s+to\s+(?P<val>[^;!?]+)")
@@ -1491,6 +1506,19 @@ _EVENT_PP = (
     "returned|picked\\s+up|taken\\s+up|set\\s+up|put\\s+together|explored|discovered|practiced|rehearsed|"
     "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
 )
+_GENERIC_REST = re.compile(
+    r"(?:(?:time|day|week|weekend|night|month|year|experience|one|chat|talk|conversation|moment|while|ride|"
+    r"run|start|bit|lot|so|too|much|really|again|already)\b\s*)*$",
+    re.I,
+)
+
+
+def vague_event(phrase: str) -> bool:
+    """'had a great time' says nothing; 'had a great time at the jazz festival' does."""
+    m = _VAGUE_EVENT.match(phrase)
+    return bool(m) and bool(_GENERIC_REST.match(phrase[m.end():].strip()))
+
+
 _VAGUE_EVENT = re.compile(
     r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|"
     r"called|texted|talked|chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
@@ -1523,7 +1551,7 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     phrase = f"{verb} {v}"
-    if _VAGUE_EVENT.match(phrase) or _INDEFINITE.match(v):
+    if vague_event(phrase) or _INDEFINITE.match(v):
         return None
     if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
         return None
@@ -1576,7 +1604,7 @@ def past_generic(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     phrase = f"{verb} {v}"
-    if _VAGUE_EVENT.match(phrase) or re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _INDEFINITE.match(v):
+    if vague_event(phrase) or re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _INDEFINITE.match(v):
         return None
     return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
 
@@ -1614,15 +1642,16 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         "guessing", "assuming", "imagining", "picturing", "considering", "planning", "dreaming",
         "doubting", "freaking", "losing", "running", "going", "winning", "pushing", "reminding",
         "loving", "liking", "hating", "nothing", "something", "everything", "thing", "bring", "during",
-    ) and not verb.startswith(("looking for", "making", "trying out", "running a", "planning a")):
-        return None
+    ) and not verb.startswith(("looking for", "looking into", "making", "trying out", "running a", "planning a")):
+        if not (verb == "trying" and not m.group("val").startswith(("to ", "my best", "hard", "not "))):
+            return None
     future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     rest = m.group("val")
     v = value_of(rest, cl, "future" if future else "any", max_words=9)
     if not v:
         return None
     phrase = f"{verb} {v}"
-    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or _VAGUE_EVENT.match(phrase):
+    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or vague_event(phrase):
         return None
     if verb in ("making", "reading", "playing", "taking") and len(v.split()) < 2 and not v[:1].isupper():
         return None
