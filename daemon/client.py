@@ -88,7 +88,12 @@ class Client:
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
-        self._send(message)
+        try:
+            self._send(message)
+        except DaemonError as lost:
+            # The daemon may have refused us and hung up before we wrote (another uid, too many
+            # connections); its one-line reason is still waiting in our receive buffer.
+            raise self._parting_error() or lost from None
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
             reply = self._read_reply(deadline)
@@ -102,6 +107,15 @@ class Client:
         if "error" in reply:
             raise error_from_reply(reply["error"])
         return reply.get("result")
+
+    def _parting_error(self) -> MemdError | None:
+        try:
+            reply = self._read_reply(time.monotonic() + 0.5)
+        except DaemonError:
+            return None
+        if isinstance(reply, dict) and isinstance(reply.get("error"), dict):
+            return error_from_reply(reply["error"])
+        return None
 
     def notify(self, method: str, /, **params: Any) -> None:
         """Fire and forget: JSON-RPC sends nothing back for a notification."""
@@ -166,25 +180,34 @@ def connect(socket_path: Path, *, timeout: float = DEFAULT_TIMEOUT, connect_time
     No socket file, or one left by a crashed daemon, answers at once (ENOENT / ECONNREFUSED):
     the CLI then works in process without waiting.
     """
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(connect_timeout)
-    try:
-        sock.connect(os.fspath(socket_path))
-    except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
-        sock.close()
-        return None
-    except TimeoutError:
-        sock.close()
-        # A full accept backlog: a daemon exists but is swamped.
-        raise DaemonError("the daemon is not accepting connections (timed out)") from None
-    except PermissionError:
-        sock.close()
-        raise DaemonError(f"permission denied on {socket_path}", hint="the daemon runs as another user") from None
-    except OSError as exc:
-        sock.close()
-        if exc.errno in (errno.ENOTSOCK, errno.ECONNRESET):
+    deadline = time.monotonic() + connect_timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(max(0.001, deadline - time.monotonic()))
+        try:
+            sock.connect(os.fspath(socket_path))
+            break
+        except BlockingIOError:
+            # EAGAIN: the daemon's accept backlog is full for a moment (a burst of clients).
+            sock.close()
+            if time.monotonic() >= deadline:
+                raise DaemonError("the daemon is not accepting connections (backlog full)") from None
+            time.sleep(0.01)
+            continue
+        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
+            sock.close()
             return None
-        raise DaemonError(f"cannot reach the daemon at {socket_path}: {exc.strerror or exc}") from None
+        except TimeoutError:
+            sock.close()
+            raise DaemonError("the daemon is not accepting connections (timed out)") from None
+        except PermissionError:
+            sock.close()
+            raise DaemonError(f"permission denied on {socket_path}", hint="the daemon runs as another user") from None
+        except OSError as exc:
+            sock.close()
+            if exc.errno in (errno.ENOTSOCK, errno.ECONNRESET):
+                return None
+            raise DaemonError(f"cannot reach the daemon at {socket_path}: {exc.strerror or exc}") from None
     return Client(sock, timeout=timeout)
 
 

@@ -101,7 +101,9 @@ class SocketServer:
         sock = self._inherited if self._inherited is not None else self._bind()
         sock.setblocking(False)
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_unix_server(lambda: _Connection(self), sock=sock)
+        # asyncio calls listen() again on the socket it is given, with its own default backlog
+        # (100) unless told otherwise.
+        self._server = await loop.create_unix_server(lambda: _Connection(self), sock=sock, backlog=self.limits.backlog)
         self._reaper = loop.create_task(self._reap())
         log.info("listening on %s", self.path)
 

@@ -246,3 +246,17 @@ def test_connect_returns_none_fast_when_nothing_listens(tmp_path):
     assert connect(tmp_path / "dead.sock") is None
     (tmp_path / "file.sock").write_text("")
     assert connect(tmp_path / "file.sock") is None
+
+
+def test_connect_gives_up_clearly_on_a_daemon_that_never_accepts(short_dir):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(os.fspath(short_dir / "busy.sock"))
+    listener.listen(0)
+    clients = []
+    with pytest.raises(DaemonError, match="not accepting connections"):
+        for _ in range(10):  # the kernel queues a connection or two, then says EAGAIN
+            clients.append(connect(short_dir / "busy.sock", connect_timeout=0.2))
+    assert 0 < len(clients) < 10
+    for client in clients:
+        client.close()
+    listener.close()
