@@ -158,7 +158,7 @@ _REST = r"(?P<rest>.*)"
 # The verb that starts a value and says nothing the memory can use ("I will see", "I want to
 # say"): these are conversation moves, not plans or wishes.
 _VAGUE_VERBS = frozenset(
-    """be do try see let check think miss love like need talk tell say ask remember share show
+    """be do try see let check think miss love like need talk tell say ask remember share show keep
     take look hang catch text call update go head reach bring support cheer root pray wait hear
     know thank hug congratulate encourage remind apologize apologise mention wish find figure
     sort mean guess bet admit agree come feel enjoy appreciate hope imagine believe understand
@@ -259,7 +259,8 @@ def split_list(text: str) -> list[str]:
 
 
 _VAGUE_VP = re.compile(
-    r"^(?:looking\s+forward|make\s+sure|get\s+back|keep\s+(?:going|it\s+up|pushing|at\s+it|trying|that\s+in\s+mind|"
+    r"^(?:looking\s+forward|make\s+sure|make\s+(?:my|our|their|his|her)\s+dreams?|give\s+.{1,30}?\s+a\s+(?:try|go|shot|look)\b|"
+    r"\w+\s+(?:it|this|that|them|him|her)\b|get\s+back|keep\s+(?:going|it\s+up|pushing|at\s+it|trying|that\s+in\s+mind|"
     r"in\s+touch|an\s+eye)|give\s+(?:it|this|that)\s+a|help\s+(?:you|out)$|get\s+(?:it|this|that|there|going)|"
     r"stay\s+(?:positive|strong|motivated|safe|tuned|focused|calm|humble|healthy|connected|in\s+touch|"
     r"sane|put|true|grounded|hopeful|optimistic)|\w+\s+(?:it|this|that|them|him|her)(?:\s+(?:out|up|over|off|on|in|through|again|now))?$)",
@@ -1545,6 +1546,8 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     verb = re.sub(r"\s+", " ", m.group("verb"))
     verb = re.sub(rf"^(?:have|has)\s+(?:(?:{_ADV_WORDS})\s+)*", "", verb)
     rest = m.group("val")
+    if re.match(r"(?:not|never)\b", rest):
+        return None
     if verb in _TRANSITIVE and _TRANSITIVE_GAP.match(rest):
         return None  # "a pic I took during a workout": the object is before the verb
     v = value_of(rest, cl, "past", max_words=9)
@@ -1573,7 +1576,14 @@ def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 _NOT_PAST = frozenset(
     """need needed feed bleed proceed exceed succeed speed seed weed breed indeed red bed shed
-    embed""".split()
+    embed used supposed""".split()
+) | frozenset(
+    # Participles that after "I" are feelings, not things done: "I'm excited and scared to ...".
+    """tired excited interested scared bored worried amazed pleased surprised blessed stressed
+    overwhelmed thrilled motivated inspired obsessed determined committed prepared relieved
+    exhausted confused frustrated disappointed annoyed embarrassed delighted satisfied impressed
+    terrified shocked touched stoked pumped hooked amused fascinated devastated heartbroken
+    grateful convinced concerned involved engaged attached""".split()
 )
 # "a pic I took during a workout", "the figurines I bought yesterday remind me": a verb that
 # needs an object, followed straight away by a preposition, time or verb, had its object
@@ -1647,6 +1657,10 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
             return None
     future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     rest = m.group("val")
+    if re.match(r"(?:for|since|lately|recently|all\s+day|a\s+lot|so\s+much|non-stop|nonstop|a\s+while)\b", rest) or re.match(
+        r"(?:a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b", rest
+    ):
+        return None  # "I've been playing for a month": how long, but not what
     v = value_of(rest, cl, "future" if future else "any", max_words=9)
     if not v:
         return None

@@ -220,7 +220,7 @@ def is_small_talk(text: str) -> bool:
 # "moved to Berlin, Germany because my partner got a job there" down to the fact.
 _VALUE_STOP = re.compile(
     r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|\w-\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
-    r"so that|so I|so we|which|who|whom|whose|while|whereas|until|unless|if|when|whenever|as soon as|where|that|"
+    r"so that|so I|so we|which|who|whom|whose|what|while|whereas|until|unless|if|when|whenever|as soon as|where|that|"
     r"as I|as we|as it|as they|as she|as he|and I|and we|and it|and they|and he|and she|and then|"
     r"and that|and this|and now|and also|and so|and got|and had|and was|and is|and am|"
     r"and have|and has|and will|and would|and can|and really|and just|and my|or something|"
