@@ -149,3 +149,75 @@ def status(app: Memd) -> dict[str, Any]:
 @method("reindex")
 def reindex(app: Memd) -> dict[str, Any]:
     return app.reindex().to_json()
+
+
+# -- extraction ------------------------------------------------------------------------------------
+def extraction_loop(app: Memd, source_kind: str = "ingest") -> Any:
+    """The app's extraction loop for `source_kind`, built once (a model loads only once)."""
+    from memd.extract.backends import build_backend
+    from memd.extract.loop import ExtractionLoop
+
+    loops = app.__dict__.setdefault("_loops", {})
+    if source_kind not in loops:
+        backend = app.__dict__.get("_backend") or build_backend(app.config)
+        app.__dict__["_backend"] = backend
+        loops[source_kind] = ExtractionLoop(app, backend, source_kind=source_kind)
+    return loops[source_kind]
+
+
+_ROLES = ("user", "assistant", "system", "other")
+
+
+@method("ingest")
+def ingest(app: Memd, stream: str, text: str, role: str = "user", author: str | None = None,
+           time: str | None = None, turn_id: str | None = None, end: bool = False,
+           source_link: str | None = None) -> dict[str, Any]:
+    """One new chat turn through the extraction loop; `end` also closes the stream."""
+    from memd.extract.tools import Turn
+
+    if role not in _ROLES:
+        raise ParamsError(f"ingest: role must be one of {', '.join(_ROLES)}")
+    if not stream.strip():
+        raise ParamsError("ingest: stream must not be empty")
+    if len(text) > 200_000:
+        raise ParamsError("ingest: text is longer than 200,000 characters; split it into turns")
+    if time is not None:
+        try:
+            datetime.fromisoformat(time.replace("Z", "+00:00"))
+        except ValueError:
+            raise ParamsError(f"ingest: time must be ISO 8601, got {time!r}") from None
+    loop = extraction_loop(app)
+    if turn_id is None:
+        turn_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    out: dict[str, Any] = {}
+    if text.strip():
+        turn = Turn(stream=stream, role=role, text=text, author=author, time=time, turn_id=turn_id,
+                    source_link=source_link)
+        out["decision"] = loop.process(turn).to_json()
+    if end:
+        flushed = loop.end_stream(stream)
+        out["end"] = flushed.to_json() if flushed else None
+    return out
+
+
+@method("stream.end")
+def stream_end(app: Memd, stream: str) -> dict[str, Any]:
+    flushed = extraction_loop(app).end_stream(stream)
+    return {"stream": stream, "end": flushed.to_json() if flushed else None}
+
+
+@method("remember")
+def remember(app: Memd, text: str) -> dict[str, Any]:
+    """One statement, decided at once."""
+    if not text.strip():
+        raise ParamsError("remember: nothing to remember")
+    decisions = extraction_loop(app, "remember").remember(text)
+    return {"decisions": [d.to_json() for d in decisions]}
+
+
+@method("decisions")
+def decisions(app: Memd, stream: str | None = None, limit: int = 50) -> dict[str, Any]:
+    from memd.extract.streams import StreamStore
+
+    store = StreamStore(app.state, app.config.extract.window_turns)
+    return {"decisions": store.decisions(stream, limit), "buffers": store.streams_with_buffer()}

@@ -27,7 +27,7 @@ from memd.vault.atomic import sha256
 from memd.vault.ignore import is_ignored_path, is_markdown
 from memd.vault.links import Link, NameTable, target_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY,
@@ -53,10 +53,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_note ON chunks(note_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, aliases, heading, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    title, aliases, heading, body, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(
-    title, aliases, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    title, aliases, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE TABLE IF NOT EXISTS links (
     id INTEGER PRIMARY KEY,

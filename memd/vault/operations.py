@@ -207,8 +207,8 @@ class AddEvent(Operation):
 
     def __post_init__(self) -> None:
         self.text = " ".join(self.text.split())
-        if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", self.date) or not self.text:
-            raise ValueError("an event needs a date (YYYY-MM-DD) and a text")
+        if not re.match(r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2})?$", self.date) or not self.text:
+            raise ValueError("an event needs a date (YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY) and a text")
 
     @property
     def fact_key(self) -> str:

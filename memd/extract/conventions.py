@@ -1,0 +1,38 @@
+"""What a memory item's tags and values mean to the loop, whichever backend produced it.
+
+    tag "negation"        the fact (entity, key, value) no longer holds: remove it
+    value "*"             with "negation": whatever the key holds
+    tag "from_buffer"     the item came from a buffered turn ...
+    tag "turn:<id>"       ... this one, so exactly that turn leaves the buffer
+    value "DATE: text"    a dated event or plan (DATE is YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY)
+
+Multi-valued keys accumulate values; every other key holds one value, replaced by a newer one.
+"""
+
+from __future__ import annotations
+
+import re
+
+NEGATION_TAG = "negation"
+ANY_VALUE = "*"
+FROM_BUFFER_TAG = "from_buffer"
+TURN_TAG_PREFIX = "turn:"
+
+MULTI_VALUED_KEYS = frozenset(
+    """likes dislikes preferences favorites fears hobbies activities allergies intolerances
+    health_conditions languages learning plans wishes event pets children siblings education
+    previous_location previous_employer previous_job_title previous_workplace friend colleague
+    cousin child son daughter sister brother pet""".split()
+)
+# Keys that describe things that happen rather than what someone is.
+EVENT_KEYS = frozenset({"event", "plans"})
+
+DATED_VALUE = re.compile(r"^(?P<date>\d{4}(?:-W\d{2}|-\d{2}(?:-\d{2})?)?): (?P<text>.+)$")
+
+
+def split_dated(value: str) -> tuple[str | None, str]:
+    """'2023-05-07: went to a support group' -> ('2023-05-07', 'went to a support group')."""
+    m = DATED_VALUE.match(value)
+    if not m:
+        return None, value
+    return m.group("date"), m.group("text")

@@ -1,0 +1,262 @@
+"""The active extraction loop (DESIGN.md "Extraction loop"): one decision per new turn.
+
+    context  = the stream's buffered turns + its recent turns + the new turn
+    decide   = backend picks search_memory (answered from memd's own index and fed back, at most
+               `max_searches` a turn), add_memory, buffer_memory or ignore_memory
+    add      -> memory operations through the one writer (journaled with the turn as source)
+    buffer   -> the turn waits in the stream's persisted buffer
+    ignore   -> dropped (kept only as context for the next turns)
+
+The buffer is re-evaluated with final=True (add or ignore only) when the stream ends, after an
+idle timeout (the daemon's scheduler calls `flush_idle`), or when it holds more than
+`buffer_max_turns`. An invalid call gets one repair retry, then counts as ignore with a warning;
+a partial call is never applied. Every decision is recorded (decisions table) and every write
+it caused is in the journal, pointing back at the turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from memd.app import Memd
+from memd.errors import MemdError
+from memd.extract.apply import Applied, apply_items
+from memd.extract.privacy import PrivacyFilter
+from memd.extract.conventions import TURN_TAG_PREFIX
+from memd.extract.streams import StreamStore
+from memd.extract.tools import (
+    ADD, BUFFER, IGNORE, SEARCH, Backend, DecisionRequest, MemoryItem, SearchStep, ToolCall, Turn, validate_call,
+)
+from memd.state import Source
+
+log = logging.getLogger("memd.extract")
+DETAIL_CHARS = 240
+
+
+@dataclass
+class Decision:
+    stream: str
+    turn_id: str | None
+    tool: str
+    arguments: dict[str, Any]
+    reasoning: str | None = None
+    searches: list[SearchStep] = field(default_factory=list)
+    final: bool = False
+    warnings: list[str] = field(default_factory=list)
+    applied: Applied | None = None
+    decision_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "stream": self.stream, "turn_id": self.turn_id, "tool": self.tool, "arguments": self.arguments,
+            "final": self.final, "searches": [s.query for s in self.searches], "warnings": self.warnings,
+            "decision_id": self.decision_id,
+        }
+        if self.reasoning:
+            d["reasoning"] = self.reasoning
+        if self.applied is not None:
+            d["writes"] = [r.to_json() for r in self.applied.results]
+            d["dropped"] = [{"key": i.key, "value": i.value, "why": why} for i, why in self.applied.dropped]
+        return d
+
+
+class ExtractionLoop:
+    def __init__(self, app: Memd, backend: Backend, *, source_kind: str = "ingest",
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        cfg = app.config.extract
+        self.app = app
+        self.backend = backend
+        self.source_kind = source_kind
+        self.max_searches = cfg.max_searches
+        self.buffer_max = cfg.buffer_max_turns
+        self.idle = timedelta(minutes=cfg.idle_flush_minutes)
+        self.streams = StreamStore(app.state, cfg.window_turns)
+        self.privacy = PrivacyFilter(app.config.privacy)
+        self.user_names = list(app.config.import_.me)
+        self.clock = clock
+        # Backends that mark which buffered turns an add used (the rules backend does) let the
+        # rest of the buffer keep waiting; for the others an add consumes the whole buffer.
+        self.backend_tags_buffer = getattr(backend, "name", "") == "rules"
+
+    # -- one turn ------------------------------------------------------------------------------
+    def process(self, turn: Turn) -> Decision:
+        turn = self._clean(turn)
+        request = DecisionRequest(
+            new_turn=turn,
+            recent=self.streams.recent(turn.stream),
+            buffered=self.streams.buffered(turn.stream),
+            user_names=self.user_names,
+            today=_day(turn.time) or self.clock().date().isoformat(),
+        )
+        try:
+            decision = self._decide(request)
+        except MemdError as exc:
+            # The backend is unreachable or broken: keep the turn (buffered) for a later retry.
+            self.streams.add_turn(turn, buffered=True)
+            self.streams.record_decision(stream=turn.stream, turn_id=turn.turn_id, tool="error",
+                                         arguments={"error": str(exc)}, reasoning=None, searches=0, final=False,
+                                         warnings=[str(exc)], journal_ids=[], review_ids=[])
+            raise MemdError(f"extraction backend failed: {exc}; the turn is kept and will be retried") from None
+        if decision.tool == BUFFER:
+            self.streams.add_turn(turn, buffered=True)
+        else:
+            if decision.tool == ADD:
+                decision.applied = self._apply(decision, turn)
+                self._settle_buffer(turn.stream, decision)
+            self.streams.add_turn(turn, buffered=False)
+        self._record(decision)
+        if decision.tool == BUFFER and len(request.buffered) + 1 > self.buffer_max:
+            self.flush(turn.stream, reason="buffer full")
+        return decision
+
+    def _clean(self, turn: Turn) -> Turn:
+        text, found = self.privacy.clean_text(turn.text)
+        if found:
+            log.info("redacted %d secret(s) in %s", len(found), turn.stream)
+        return replace(turn, text=text)
+
+    def _decide(self, request: DecisionRequest) -> Decision:
+        turn = request.new_turn
+        warnings: list[str] = []
+        while True:
+            call = self._valid_call(request, warnings)
+            if call.name != SEARCH:
+                break
+            query = str(call.arguments["query"])
+            request.searches.append(SearchStep(query, self.search_memory(query)))
+            if len(request.searches) >= self.max_searches:
+                request.allow_search = False  # three searches: now add, buffer or ignore
+        return Decision(turn.stream, turn.turn_id, call.name, call.arguments, call.reasoning, list(request.searches),
+                        request.final, warnings)
+
+    def _valid_call(self, request: DecisionRequest, warnings: list[str]) -> ToolCall:
+        """The backend's call if it is complete and allowed here; one retry; else ignore."""
+        for attempt in (1, 2):
+            call = self.backend.decide(request)
+            errors = validate_call(call, final=request.final)
+            if not errors and call.name == SEARCH and not request.allow_search:
+                errors = ["search_memory is not allowed now (search limit reached)"]
+            if not errors:
+                if call.name == IGNORE and str(call.arguments.get("reason", "")).startswith("invalid tool call"):
+                    warnings.append(call.arguments["reason"])  # the LLM backend's own repair failed
+                return call
+            warnings.append(f"invalid {call.name} call (attempt {attempt}): {'; '.join(errors)}")
+            log.warning("invalid tool call from %s: %s", getattr(self.backend, "name", "?"), errors[0])
+        return ToolCall(IGNORE, {"reason": "invalid tool call after one repair retry"})
+
+    def search_memory(self, query: str, limit: int = 6) -> str:
+        """What a search_memory call sees: matching memory lines, with the file they are in."""
+        hits = self.app.search(query, limit=limit, kind="memory")
+        if not hits:
+            return "No matching memories."
+        out = []
+        for h in hits:
+            text = self.app._read_text(h["path"]) or ""
+            lines = text.split("\n")[h["lines"][0] - 1:h["lines"][1]]
+            body = "\n".join(l for l in lines if l.strip())[:800]
+            out.append(f"[{h['path']}]\n{body}")
+        return "\n\n".join(out)
+
+    def _source(self, turn: Turn) -> Source:
+        ref = f"{turn.stream}#{turn.turn_id}" if turn.turn_id else turn.stream
+        detail = " ".join(turn.text.split())
+        if len(detail) > DETAIL_CHARS:
+            detail = detail[:DETAIL_CHARS - 1] + "…"
+        return Source(self.source_kind, ref=ref, detail=detail, link=turn.source_link)
+
+    def _apply(self, decision: Decision, turn: Turn, sources: dict[str, Turn] | None = None) -> Applied:
+        items = [MemoryItem.from_dict(d) for d in decision.arguments["memory_list"]]
+        allowed: list[MemoryItem] = []
+        applied = Applied()
+        for item in items:
+            why = self.privacy.blocked(item)
+            if why:
+                applied.dropped.append((item, why))
+            else:
+                allowed.append(item)
+        by_turn: dict[str | None, list[MemoryItem]] = {}
+        for item in allowed:
+            tid = next((t[len(TURN_TAG_PREFIX):] for t in item.tags if t.startswith(TURN_TAG_PREFIX)), None)
+            by_turn.setdefault(tid if sources and tid in sources else None, []).append(item)
+        for tid, group in by_turn.items():
+            src_turn = sources[tid] if tid is not None and sources else turn
+            result = apply_items(self.app, group, self._source(src_turn))
+            applied.results += result.results
+            applied.dropped += result.dropped
+        return applied
+
+    def _settle_buffer(self, stream: str, decision: Decision) -> None:
+        """After an add: buffered turns it used are no longer waiting."""
+        if not self.backend_tags_buffer:
+            self.streams.unbuffer(stream)
+            return
+        used = {t[len(TURN_TAG_PREFIX):] for d in decision.arguments.get("memory_list", [])
+                for t in d.get("tags", []) if t.startswith(TURN_TAG_PREFIX)}
+        if used:
+            self.streams.unbuffer(stream, used)
+
+    def _record(self, d: Decision) -> None:
+        d.decision_id = self.streams.record_decision(
+            stream=d.stream, turn_id=d.turn_id, tool=d.tool, arguments=d.arguments, reasoning=d.reasoning,
+            searches=len(d.searches), final=d.final, warnings=d.warnings,
+            journal_ids=d.applied.journal_ids if d.applied else [], review_ids=d.applied.review_ids if d.applied else [])
+
+    # -- the buffer ----------------------------------------------------------------------------
+    def flush(self, stream: str, reason: str = "end") -> Decision | None:
+        """Re-evaluate the stream's buffer with final=True: add what it holds, or drop it."""
+        buffered = self.streams.buffered(stream)
+        if not buffered:
+            return None
+        request = DecisionRequest(
+            new_turn=buffered[-1], buffered=buffered[:-1], recent=self.streams.recent(stream), final=True,
+            allow_search=False, user_names=self.user_names,
+            today=_day(buffered[-1].time) or self.clock().date().isoformat(),
+        )
+        decision = self._decide(request)
+        decision.warnings.append(f"buffer re-evaluated ({reason})")
+        if decision.tool == ADD:
+            decision.applied = self._apply(decision, buffered[-1], {t.turn_id: t for t in buffered if t.turn_id})
+        self.streams.unbuffer(stream)
+        self._record(decision)
+        return decision
+
+    def end_stream(self, stream: str) -> Decision | None:
+        decision = self.flush(stream, reason="stream ended")
+        self.streams.end(stream)
+        return decision
+
+    def flush_idle(self) -> list[Decision]:
+        cutoff = (self.clock() - self.idle).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        out = []
+        for stream in self.streams.idle_streams(cutoff):
+            d = self.flush(stream, reason="idle")
+            if d:
+                out.append(d)
+        return out
+
+    def remember(self, text: str, *, stream: str | None = None) -> list[Decision]:
+        """One statement from the user, decided at once (never left waiting in a buffer)."""
+        now = self.clock()
+        turn = Turn(stream=stream or f"remember-{now.strftime('%Y%m%d%H%M%S%f')}", role="user", text=text,
+                    time=now.isoformat(), turn_id="1")
+        first = self.process(turn)
+        out = [first]
+        if first.tool == BUFFER:
+            flushed = self.flush(turn.stream, reason="remember")
+            if flushed:
+                out.append(flushed)
+        self.streams.end(turn.stream)
+        return out
+
+
+def _day(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
