@@ -26,7 +26,7 @@ from memd.errors import MemdError
 from memd.extract.apply import Applied, apply_items
 from memd.extract.privacy import PrivacyFilter
 from memd.extract.conventions import TURN_TAG_PREFIX
-from memd.extract.streams import StreamStore
+from memd.extract.streams import MemoryStreamStore, StreamStore
 from memd.extract.tools import (
     ADD, BUFFER, IGNORE, SEARCH, Backend, DecisionRequest, MemoryItem, SearchStep, ToolCall, Turn, validate_call,
 )
@@ -64,7 +64,7 @@ class Decision:
 
 
 class ExtractionLoop:
-    def __init__(self, app: Memd, backend: Backend, *, source_kind: str = "ingest",
+    def __init__(self, app: Memd, backend: Backend, *, source_kind: str = "ingest", in_memory: bool = False,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         cfg = app.config.extract
         self.app = app
@@ -73,7 +73,9 @@ class ExtractionLoop:
         self.max_searches = cfg.max_searches
         self.buffer_max = cfg.buffer_max_turns
         self.idle = timedelta(minutes=cfg.idle_flush_minutes)
-        self.streams = StreamStore(app.state, cfg.window_turns)
+        persistent = StreamStore(app.state, cfg.window_turns)
+        # Imports keep stream state in memory (see MemoryStreamStore); live turns persist it.
+        self.streams = MemoryStreamStore(persistent) if in_memory else persistent
         self.privacy = PrivacyFilter(app.config.privacy)
         self.user_names = list(app.config.import_.me)
         self.clock = clock

@@ -139,3 +139,65 @@ class StreamStore:
             for k in ("arguments", "warnings", "journal_ids", "review_ids"):
                 r[k] = json.loads(r[k])
         return rows
+
+
+class MemoryStreamStore:
+    """Stream state held in memory, for imports: an imported conversation is a whole stream that
+    ends (and flushes its buffer) before the next starts, so nothing needs to survive a restart
+    (an interrupted import re-runs the conversation, and facts already written are no-ops).
+    Decisions are kept and written to the state database in one transaction by `save`."""
+
+    def __init__(self, persistent: StreamStore):
+        self.persistent = persistent
+        self.window = persistent.window
+        self._recent: dict[str, list[Turn]] = {}
+        self._buffered: dict[str, list[Turn]] = {}
+        self._decisions: list[dict[str, Any]] = []
+
+    def recent(self, stream: str) -> list[Turn]:
+        return list(self._recent.get(stream, ()))
+
+    def buffered(self, stream: str) -> list[Turn]:
+        return list(self._buffered.get(stream, ()))
+
+    def add_turn(self, turn: Turn, *, buffered: bool) -> None:
+        if buffered:
+            self._buffered.setdefault(turn.stream, []).append(turn)
+        else:
+            recent = self._recent.setdefault(turn.stream, [])
+            recent.append(turn)
+            del recent[:-self.window]
+
+    def unbuffer(self, stream: str, turn_ids: set[str] | None = None) -> None:
+        keep, moved = [], []
+        for t in self._buffered.get(stream, []):
+            (moved if turn_ids is None or t.turn_id in turn_ids else keep).append(t)
+        self._buffered[stream] = keep
+        for t in moved:
+            self.add_turn(t, buffered=False)
+
+    def end(self, stream: str) -> None:
+        self._recent.pop(stream, None)
+        self._buffered.pop(stream, None)
+
+    def idle_streams(self, older_than_iso: str) -> list[str]:
+        return []  # import streams end explicitly
+
+    def record_decision(self, **fields: Any) -> int:
+        self._decisions.append(fields)
+        return 0
+
+    def save(self) -> int:
+        """Write the decisions made since the last save; how many."""
+        rows, self._decisions = self._decisions, []
+        if not rows:
+            return 0
+        with self.persistent.state.tx() as c:
+            c.executemany(
+                "INSERT INTO decisions (ts, stream, turn_id, tool, arguments, reasoning, searches, final, warnings,"
+                " journal_ids, review_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(now_iso(), d["stream"], db_text(d["turn_id"]), d["tool"], dumps(d["arguments"]),
+                  db_text(d["reasoning"]), d["searches"], int(d["final"]), dumps(d["warnings"]),
+                  dumps(d["journal_ids"]), dumps(d["review_ids"])) for d in rows],
+            )
+        return len(rows)

@@ -229,3 +229,16 @@ def test_remember_decides_at_once(app, vault):
     assert [d.tool for d in ds] == ["buffer_memory", "add_memory"] and ds[1].final
     assert "- city: Rome" in user_md(vault)
     assert app.why("user", "city")["facts"][0]["source"]["kind"] == "remember"
+
+
+def test_in_memory_streams_for_imports_save_decisions_in_one_batch(app, vault):
+    loop = ExtractionLoop(app, Scripted(IGNORE, BUFFER, add(item("city", "Oslo"))), source_kind="import:chatgpt",
+                          in_memory=True)
+    loop.process(turn("hello", 1, stream="conv-1"))
+    loop.process(turn("he moved there", 2, stream="conv-1"))
+    loop.end_stream("conv-1")
+    assert "- city: Oslo" in user_md(vault)
+    assert loop.streams.persistent.decisions("conv-1") == []
+    assert loop.streams.save() == 3
+    assert [d["tool"] for d in loop.streams.persistent.decisions("conv-1")] == ["add_memory", "buffer_memory", "ignore_memory"]
+    assert app.why("user", "city")["facts"][0]["source"]["kind"] == "import:chatgpt"
