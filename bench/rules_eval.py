@@ -31,7 +31,12 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from memd.extract.rules import FROM_BUFFER_TAG, TURN_TAG_PREFIX, RulesBackend, split_dated
+from memd.extract.rules import (
+    FROM_BUFFER_TAG,
+    TURN_TAG_PREFIX,
+    RulesBackend,
+    split_dated,
+)
 from memd.extract.tools import ADD, BUFFER, DecisionRequest, Turn, validate_call
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -78,19 +78,24 @@ import re
 from dataclasses import dataclass
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_dates import reference_date
-from memd.extract.rules_patterns import (
-    Env,
-    Fact,
-    Mention,
-    Subject,
+from memd.extract.rules_clauses import (
     analyse_sentence,
     labelled_facts,
     sentences_of,
     turn_mentions,
 )
-from memd.extract.rules_text import is_small_talk, third_person, declarative_part
-from memd.extract.tools import ADD, BUFFER, IGNORE, DecisionRequest, MemoryItem, ToolCall, Turn
+from memd.extract.rules_dates import reference_date
+from memd.extract.rules_patterns import Env, Fact, Mention, Subject
+from memd.extract.rules_text import declarative_part, is_small_talk, third_person
+from memd.extract.tools import (
+    ADD,
+    BUFFER,
+    IGNORE,
+    DecisionRequest,
+    MemoryItem,
+    ToolCall,
+    Turn,
+)
 
 NEGATION_TAG = "negation"
 ANY_VALUE = "*"

@@ -1,16 +1,9 @@
-"""Clause-level extraction: who a clause is about, and which facts its predicate states.
+"""The predicate rules: which facts a clause states, given who it is about.
 
-A sentence is cut into clauses at punctuation and conjunctions. A clause is kept only when it
-opens with a subject the rules understand:
-
-    I / we / "my husband and I"          the speaker
-    my sister (Anna), Anna, my sister,   a relative of the speaker, named or not
-    he / she                             a pronoun, resolved later by the backend
-    Anna                                 a name already known in the conversation
-
-and the predicate after it matches one of the rules below (anchored at the verb, so "I would
-live in Paris" or "If I lived in Paris" never reads as a location). One set of rules serves
-every subject: verb alternations list first- and third-person forms side by side ("live|lives",
+rules_clauses cuts a sentence into clauses with a Subject (the speaker, a relative, a pet, a
+pronoun, a known name). Here each rule is anchored at the predicate's verb, so "I would live in
+Paris" or "If I lived in Paris" never reads as a location, and one set of rules serves every
+subject: verb alternations list first- and third-person forms side by side ("live|lives",
 "am|is"), which is why "My sister Anna lives in Paris" and "I live in Paris" share a rule.
 
 The output is a list of Facts with an unresolved Subject; rules.py decides whom each is about
@@ -20,21 +13,21 @@ The output is a list of Facts with an unresolved Subject; rules.py decides whom 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from typing import Callable
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_dates import TimeRef, best_time, birth_date_from_age, find_times, parse_number
+from memd.extract.rules_dates import (
+    TimeRef,
+    best_time,
+    birth_date_from_age,
+    find_times,
+    parse_number,
+)
 from memd.extract.rules_text import (
     clean_value,
-    declarative_part,
     gerund,
-    normalise,
-    singular,
-    snake,
-    split_sentences,
 )
 
 # --------------------------------------------------------------------------- data
@@ -132,15 +125,15 @@ _WORKPLACE_HEADS = (
 WORKPLACE = rf"(?:a|an|the)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:{_WORKPLACE_HEADS})\b"
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?"
 NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"
-_REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
-_REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
+REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
+REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
 _JOB_HEADS = lex.alternation(lex.JOB_HEADS)
 # Up to three modifiers, greedy so "assistant manager" is not cut to "assistant"; function
 # words cannot be modifiers, so "a teacher and a writer" stays two jobs.
 _JOB_MOD = r"(?!(?:and|or|a|an|the|at|in|for|of|with|to|from|by|on|but)\b)(?:\d{1,3}-year-old|[A-Za-z][\w'-]*)"
 JOB = rf"(?:{_JOB_MOD}\s+){{0,3}}(?i:{_JOB_HEADS})(?:s)?\b"
-_SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
-_LANG = lex.alternation(lex.LANGUAGES)
+SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
+LANG_ALT = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
 _HEALTH = lex.alternation(lex.HEALTH)
 _NUM = (
@@ -309,7 +302,7 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
         return None
     if re.search(r"\byou(?:r|rs)?\b", v, re.I):
         return None
-    if re.match(rf"(?:my|our)\s+{_REL_MODS}(?:{_REL_ALL})$", v, re.I):
+    if re.match(rf"(?:my|our)\s+{REL_MODS}(?:{REL_ALL})$", v, re.I):
         return None  # "I love my kids" is affection, not a preference to store
     if re.match(r"(?:the\s+)?(?:way|fact|idea|thought|feeling|sound\s+of\s+that|support|energy)\b", v, re.I):
         return None
@@ -361,11 +354,11 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     "any character", so a rule is never skipped wrongly, only tried needlessly.
     """
     try:
-        from re import _constants as C  # noqa: N812
+        from re import _constants as C  # noqa: N812 (the module's own name for it)
         from re import _parser
 
         parsed = _parser.parse(pattern)
-    except Exception:
+    except (ImportError, re.error):
         return None
 
     def chars_of(items, fold: bool):
@@ -676,8 +669,8 @@ def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?P<verb>lost|quit|left)\s+(?:my|his|her|their)\s+(?:(?:old|previous|day|full-time|part-time|"
-    rf"corporate|teaching|office)\s+)?job" + _REST,
+    r"(?P<verb>lost|quit|left)\s+(?:my|his|her|their)\s+(?:(?:old|previous|day|full-time|part-time|"
+    r"corporate|teaching|office)\s+)?job" + _REST,
     singular_only=True,
 )
 def job_lost(m: re.Match[str], cl: Clause) -> list[Fact]:
@@ -1068,7 +1061,7 @@ def marital(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    rf"(?:broke\s+up|split\s+up|{HAVE}\s+broken\s+up)(?:\s+with\s+(?:my\s+{_REL_MODS}(?P<rel>{_REL_ALL})\s*,?\s*)?(?P<name>{NAME})?)?"
+    rf"(?:broke\s+up|split\s+up|{HAVE}\s+broken\s+up)(?:\s+with\s+(?:my\s+{REL_MODS}(?P<rel>{REL_ALL})\s*,?\s*)?(?P<name>{NAME})?)?"
 )
 def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
     name = valid_name(m.group("name"))
@@ -1116,7 +1109,7 @@ def has_relative(m: re.Match[str], cl: Clause) -> list[Fact]:
     rf"(?P<verb>{HAVE}|own|owns|adopted|got|rescued|bought|brought\s+home|welcomed|took\s+in|"
     rf"(?:am|is|are)\s+{ADV}getting|{HAVE}\s+{ADV}(?:got|adopted|gotten|rescued))\s+"
     rf"(?P<det>a|an|two|three|four|another|our|my)?\s*(?:(?:{lex.PET_MODIFIERS})\s+)*"
-    rf"(?P<sp>{_SPECIES_ALL})\b(?:\s*,?\s*(?:named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
+    rf"(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s*(?:named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
 )
 def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     sp_word = m.group("sp").lower()
@@ -1158,9 +1151,9 @@ def died(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{_LANG})\s+speaker)\b"
+    rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{LANG_ALT})\s+speaker)\b"
     rf"(?:\s+(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent|good|perfect)\s+)?"
-    rf"(?:\s*(?P<langs>(?:{_LANG})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{_LANG}))*))?"
+    rf"(?:\s*(?P<langs>(?:{LANG_ALT})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{LANG_ALT}))*))?"
 )
 def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     out: list[Fact] = []
@@ -1171,7 +1164,7 @@ def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out or None
 
 
-@rule(rf"(?:am|is|are)\s+{ADV}(?:learning|studying)\s+(?P<lang>{_LANG})\b")
+@rule(rf"(?:am|is|are)\s+{ADV}(?:learning|studying)\s+(?P<lang>{LANG_ALT})\b")
 def learning_language(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "learning", m.group("lang"), ("language", "learning"))
 
@@ -1481,7 +1474,7 @@ def been_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "event", dated(f"been to {v}", when(cl, "past")), ("event", "travel"))
 
 
-_EVENT_VERBS = (
+EVENT_VERBS = (
     "went|visited|traveled|travelled|flew|drove|started|began|joined|finished|completed|launched|opened|"
     "founded|adopted|bought|got|received|won|lost|met|attended|took|made|painted|drew|wrote|published|"
     "built|created|designed|organized|organised|hosted|celebrated|ran|hiked|climbed|camped|cooked|baked|"
@@ -1539,7 +1532,7 @@ _VAGUE_EVENT = re.compile(
 
 
 @rule(
-    rf"(?P<verb>{_EVENT_VERBS}|{HAVE}\s+{ADV}(?:{_EVENT_PP})|(?:was|were)\s+(?:able\s+to\s+|lucky\s+enough\s+to\s+)?"
+    rf"(?P<verb>{EVENT_VERBS}|{HAVE}\s+{ADV}(?:{_EVENT_PP})|(?:was|were)\s+(?:able\s+to\s+|lucky\s+enough\s+to\s+)?"
     rf"(?:invited\s+to|accepted\s+(?:to|into)|awarded|chosen|selected|elected|nominated|featured))\s+(?P<val>[^;!?]+)"
 )
 def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
@@ -1634,6 +1627,26 @@ _ACTIVITY_VERBS = (
 )
 
 
+# "-ing" verbs that describe a state of mind or a conversation move, not something the speaker
+# is doing: "I'm thinking about it", "I'm going through a lot", "I'm loving it".
+_NOT_ACTIVITIES = frozenset(
+    """thinking feeling going doing trying wondering meaning hoping waiting getting having being
+    dying kidding saying talking telling looking keeping loving enjoying missing seeing hearing
+    wanting needing busy coming checking following struggling dating dealing sharing chatting
+    reaching sending asking showing letting catching texting calling spending putting making glad
+    sorry hanging heading living staying happening wishing expecting rooting cheering praying
+    counting lacking guessing assuming imagining picturing considering planning dreaming doubting
+    freaking losing running winning pushing reminding liking hating nothing something everything
+    thing bring during""".split()
+)
+# ...unless followed by what makes them a pursuit.
+_ACTIVITY_PHRASES = ("looking for", "looking into", "making", "trying out", "running a", "planning a")
+_DURATION_ONLY = re.compile(
+    r"(?:for|since|lately|recently|all\s+day|a\s+lot|so\s+much|non-stop|nonstop|a\s+while)\b|"
+    r"(?:a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+)
+
+
 @rule(
     rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS}|[a-z]{{3,}}ing(?:\s+(?:on|for|up|out|at|with|into))?)|"
     rf"{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
@@ -1641,26 +1654,15 @@ _ACTIVITY_VERBS = (
 )
 def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     verb = re.sub(r"\s+", " ", m.group("verb") or m.group("verb2"))
-    if verb.split()[0] in (
-        "thinking", "feeling", "going", "doing", "trying", "wondering", "meaning", "hoping", "waiting",
-        "getting", "having", "being", "dying", "kidding", "saying", "talking", "telling", "looking",
-        "keeping", "loving", "enjoying", "missing", "seeing", "hearing", "wanting", "needing", "busy",
-        "coming", "checking", "following", "struggling", "dating", "dealing", "sharing", "chatting",
-        "reaching", "sending", "asking", "showing", "letting", "catching", "texting", "calling",
-        "spending", "putting", "making", "glad", "sorry", "hanging", "heading", "living", "staying",
-        "happening", "wishing", "expecting", "rooting", "cheering", "praying", "counting", "lacking",
-        "guessing", "assuming", "imagining", "picturing", "considering", "planning", "dreaming",
-        "doubting", "freaking", "losing", "running", "going", "winning", "pushing", "reminding",
-        "loving", "liking", "hating", "nothing", "something", "everything", "thing", "bring", "during",
-    ) and not verb.startswith(("looking for", "looking into", "making", "trying out", "running a", "planning a")):
-        if not (verb == "trying" and not m.group("val").startswith(("to ", "my best", "hard", "not "))):
-            return None
-    future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     rest = m.group("val")
-    if re.match(r"(?:for|since|lately|recently|all\s+day|a\s+lot|so\s+much|non-stop|nonstop|a\s+while)\b", rest) or re.match(
-        r"(?:a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b", rest
-    ):
+    blocked = verb.split()[0] in _NOT_ACTIVITIES and not verb.startswith(_ACTIVITY_PHRASES)
+    # "I'm trying kundalini yoga" is a pursuit; "I'm trying to stay calm" is not.
+    tried_thing = verb == "trying" and not rest.startswith(("to ", "my best", "hard", "not "))
+    if blocked and not tried_thing:
+        return None
+    if _DURATION_ONLY.match(rest):
         return None  # "I've been playing for a month": how long, but not what
+    future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     v = value_of(rest, cl, "future" if future else "any", max_words=9)
     if not v:
         return None
@@ -1674,168 +1676,7 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "activities", phrase, ("activity",))
 
 
-# --------------------------------------------------------------------------- clause splitting
-
-_MARKERS = re.compile(
-    r"(?:(?:oh|well|yeah|yes|yep|so|and|but|also|plus|anyway|anyways|btw|by\s+the\s+way|actually|honestly|"
-    r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
-    r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
-    r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
-    r"(?:hey|hi|hello)\s+" + NAME + r"|"
-    # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
-    r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"
-    r"(?:[A-Za-z0-9'-]+\s+){0,2}?(?:[A-Za-z0-9'-]+),|"
-    r"(?:last|this|next|on|earlier|yesterday|today|tonight|recently)\s+(?:(?:week|weekend|month|year|night|"
-    r"morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|"
-    r"winter|spring|fall|time)\s+)?(?=(?:I|we|We|my|My)\s)"
-    r")[,!:.]?\s+)*",
-    re.I,
-)
-_BOUNDARY = re.compile(
-    r"(?:[,;:]\s*|\s+-+\s+|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
-    r"yet|or|that|now|after|before|once|until|till|where|when|whereas|who)\s+|\s+(?=(?:I|we|We)\s))",
-)
-_HYPOTHETICAL_BEFORE = re.compile(
-    r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
-    r"what\s+if|wish|wonder|even\s+if|assuming|maybe)\s*)$",
-    re.I,
-)
-_HYPOTHETICAL_SENTENCE = re.compile(
-    r"^(?:(?:so|and|but|well|oh|also)[,]?\s+)*(?:if|unless|suppose|supposing|imagine|what\s+if|"
-    r"in\s+case|assuming|pretend|let'?s\s+say|hypothetically)\b",
-    re.I,
-)
-_REL_SUBJ = re.compile(
-    rf"(?:[Mm]y|[Oo]ur)\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
-    # "my sister and her husband live in Boston": what follows is true of the sister too.
-    rf"(?P<and>and\s+(?:his|her|their|my)\s+{_REL_MODS}(?:{_REL_ALL})\s+)?"
-)
-_PET_SUBJ = re.compile(
-    rf"(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'))?\s*,?\s*"
-)
-_NAME_REL_SUBJ = re.compile(rf"(?P<name>{NAME}),\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL}),\s*")
-_PLURAL_SUBJ = re.compile(
-    rf"(?:(?:[Mm]y\s+{_REL_MODS}(?:{_REL_ALL})|(?P<cname>{NAME}))\s+and\s+I|[Mm]e\s+and\s+my\s+\w+|[Ww]e)\b\s*"
-)
-_SELF_SUBJ = re.compile(r"I\b(?!')\s*")
-_CAP_REL_SUBJ = re.compile(r"(?P<cap>Mom|Mum|Dad|Grandma|Grandpa|Granny|Nana)\b(?!')\s*")
-_PRON_SUBJ = re.compile(r"(?P<pron>[Hh]e|[Ss]he)\b\s*")
-_NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
-_DROP_START = re.compile(
-    rf"(?:just\s+)?(?:{_EVENT_VERBS}|finishing|working|heading|starting|planning|looking\s+for|"
-    rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
-    rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching))\b",
-    re.I,
-)
-_THINK_PREFIX = re.compile(
-    r"(?:think|guess|believe|feel\s+like|suppose|bet|know|hope|heard|mean|swear|reckon|realized|"
-    r"realised|noticed|promise|figured|found\s+out)\s+(?:that\s+)?$"
-)
-
-
-def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
-    """The subject that opens a clause at `pos`, and where its predicate starts."""
-    m = _MARKERS.match(text, pos)
-    p = m.end() if m else pos
-    sm = _PLURAL_SUBJ.match(text, p)
-    if sm:
-        return Subject("self", plural=True), sm.end()
-    sm = _SELF_SUBJ.match(text, p)
-    if sm:
-        return SELF, sm.end()
-    sm = _REL_SUBJ.match(text, p)
-    if sm:
-        word = sm.group("rel").lower()
-        rel = lex.RELATIONS.get(word) or lex.RELATION_PLURALS.get(word)
-        name = valid_name(sm.group("name"))
-        end = sm.end()
-        if sm.group("name") and not name:
-            end = sm.start("name")
-        plural = word in lex.RELATION_PLURALS or bool(sm.group("and"))
-        if name:
-            return Subject("person", name, rel, plural=plural), end
-        return Subject("relative", None, rel, plural=plural), end
-    sm = _PET_SUBJ.match(text, p)
-    if sm:
-        name = valid_name(sm.group("name"))
-        word = sm.group("sp").lower()
-        if name:
-            return Subject("person", name, "pet"), sm.end()
-        return Subject("relative", None, word, plural=word in lex.SPECIES_PLURALS), sm.end()
-    sm = _NAME_REL_SUBJ.match(text, p)
-    if sm and valid_name(sm.group("name")):
-        rel = lex.RELATIONS.get(sm.group("rel").lower()) or lex.RELATION_PLURALS.get(sm.group("rel").lower())
-        return Subject("person", valid_name(sm.group("name")), rel), sm.end()
-    sm = _CAP_REL_SUBJ.match(text, p)
-    if sm:
-        return Subject("relative", None, lex.RELATIONS[sm.group("cap").lower()]), sm.end()
-    sm = _PRON_SUBJ.match(text, p)
-    if sm:
-        return Subject("pronoun", pronoun=sm.group("pron").lower()), sm.end()
-    sm = _NAME_SUBJ.match(text, p)
-    if sm:
-        name = valid_name(sm.group("name"))
-        if name and (name in env.known_names or name.split()[0] in env.known_names):
-            return Subject("person", name), sm.end()
-    return None
-
-
-_BEFORE_WHO = re.compile(rf"(?P<name>{NAME}),?\s+$")
-
-
-def _relative_clause_subject(sentence: str, pos: int, mentions: tuple[Mention, ...]) -> tuple[Subject, int] | None:
-    """'a sister named Clara who lives in Vienna': the clause after 'who' is about Clara."""
-    if not mentions:
-        return None
-    head = sentence[:pos]
-    if sentence.startswith("who ", pos):
-        start = pos + 4
-    elif head.endswith("who "):
-        head, start = head[:-4], pos
-    else:
-        return None
-    m = _BEFORE_WHO.search(head)
-    if not m:
-        return None
-    for mt in mentions:
-        if mt.name == m.group("name"):
-            return Subject("person", mt.name, mt.relation), start
-    return None
-
-
-def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> list[Clause]:
-    """The clauses of a declarative sentence that open with a subject the rules understand."""
-    if _HYPOTHETICAL_SENTENCE.match(sentence):
-        return []
-    starts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)]
-    found: list[tuple[int, Subject, int]] = []
-    for pos in sorted(set(starts)):
-        if pos >= len(sentence):
-            continue
-        if pos and _HYPOTHETICAL_BEFORE.search(sentence[:pos]):
-            continue
-        if found and pos < found[-1][2]:
-            continue  # inside the subject just found ("My sister, Anna, ...")
-        hit = _subject_at(sentence, pos, env) or _relative_clause_subject(sentence, pos, mentions)
-        if hit:
-            found.append((pos, hit[0], hit[1]))
-    dropped = False
-    if not found or found[0][0] != 0:
-        # Chat drops the subject: "Lost my job yesterday", "Finishing up a painting".
-        m = _MARKERS.match(sentence)
-        p = m.end() if m else 0
-        if _DROP_START.match(sentence, p) and sentence[p:p + 1].isupper() and (not found or found[0][0] > p):
-            found.insert(0, (0, SELF, p))
-            dropped = True
-    out: list[Clause] = []
-    for i, (pos, subj, pstart) in enumerate(found):
-        end = found[i + 1][0] if i + 1 < len(found) else len(sentence)
-        pred = sentence[pstart:end].strip()
-        if i == 0 and dropped:
-            pred = pred[:1].lower() + pred[1:]
-        out.append(Clause(subj, pred, sentence[:pos], env))
-    return out
-
+# --------------------------------------------------------------------------- applying the rules
 
 # Only "and" joins two predicates of one subject; a bare comma more often starts an aside
 # ("my home, like a reminder of ...").
@@ -1865,322 +1706,3 @@ def match_predicate(cl: Clause) -> list[Fact]:
             facts.extend(got)
             break
     return facts
-
-
-# --------------------------------------------------------------------------- statements about "my X"
-
-_FAV = re.compile(
-    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{_REL_MODS}(?P<orel>{_REL_ALL})'s)\s+"
-    r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|top\s+pick)"
-    r"(?:\s+(?P<cat>(?!is\b|are\b|was\b)[a-z][a-z-]*(?:\s+(?!is\b|are\b|was\b|has\b|would\b)[a-z][a-z-]*){0,2}))?\s+"
-    r"(?:is|are|was|were|has\s+to\s+be|would\s+(?:have\s+to\s+)?be|of\s+all\s+time\s+is|right\s+now\s+is|at\s+the\s+moment\s+is)\s+"
-    r"(?P<val>[^;!?]+)"
-)
-_IS_FAV = re.compile(
-    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
-    r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
-    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+)?(?:favorite|favorites|top\s+pick|go-to)"
-    r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
-)
-_NAME_IS = re.compile(
-    rf"(?:[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+|"
-    rf"(?P<call>(?:please\s+|just\s+|you\s+can\s+|everyone\s+|people\s+|friends\s+)?[Cc]alls?\s+me\s+))(?P<name>{NAME})"
-)
-_BIRTHDAY = re.compile(
-    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{_REL_MODS}(?P<orel>{_REL_ALL})'s)\s+birthday\s+(?:is|was|falls\s+on)\s+(?P<rest>[^;!?]+)"
-)
-_HOBBIES_ARE = re.compile(
-    r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
-)
-_NATIVE = re.compile(rf"[Mm]y\s+(?:native|first|mother)\s+(?:language|tongue)\s+is\s+(?P<lang>{_LANG})")
-_LANG_IS_MY = re.compile(rf"(?P<lang>{_LANG})\s+is\s+my\s+(?P<which>native|first|mother|second|third)\s+(?:language|tongue)")
-_GOAL_IS = re.compile(
-    r"[Mm]y\s+(?:(?:big|biggest|main|ultimate|long-term|lifelong|new|current)\s+)?(?P<kind>dream|goal|plan|aim|ambition|hope)s?\s+"
-    r"(?:is|are|was)\s+(?:to\s+)?(?P<val>[^;!?]+)"
-)
-_HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
-
-
-def _owner_subject(m: re.Match[str], env: Env) -> Subject | None:
-    if m.group("owner"):
-        return SELF
-    if m.group("orel"):
-        word = m.group("orel").lower()
-        return Subject("relative", None, lex.RELATIONS.get(word) or lex.RELATION_PLURALS.get(word))
-    name = valid_name(m.group("oname"))
-    if name and (name in env.known_names or name.split()[0] in env.known_names):
-        return Subject("person", name)
-    return None
-
-
-def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
-    """Sentences whose subject is an attribute ('my favorite book is Dune'); None if none match."""
-    mk = _MARKERS.match(text, pos)
-    p = mk.end() if mk else pos
-    m = _NAME_IS.match(text, p)
-    if m:
-        name = valid_name(m.group("name"))
-        key = "preferred_name" if m.group("kind") == "nickname" or m.group("call") else "user_name"
-        return [Fact(SELF, key, name, ("identity",))] if name else []
-    m = _FAV.match(text, p)
-    if m:
-        subj = _owner_subject(m, env)
-        if subj is None:
-            return []
-        cl = Clause(subj, m.group("val"), "", env)
-        v = object_value(m.group("val"), cl, max_words=8)
-        cat = m.group("cat")
-        key = "favorite_" + snake(singular(cat.split()[-1]) if cat and len(cat.split()) == 1 else cat) if cat else "favorites"
-        if cat and cat.split()[0] in ("thing", "part", "way", "place", "moment", "memory", "time", "one", "thing to do"):
-            key = "favorite_" + snake(cat)
-        return [Fact(subj, key, v, ("preference", "favorite"))] if v else []
-    m = _BIRTHDAY.match(text, p)
-    if m:
-        subj = _owner_subject(m, env)
-        if subj is None:
-            return []
-        t = best_time(find_times(m.group("rest"), env.ref, "future"))
-        if t is None or t.value is None or t.precision != "day":
-            return []
-        has_year = re.search(r"\b(?:19|20)\d\d\b", m.group("rest"))
-        value = t.value if has_year else "--" + t.value[5:]
-        return [Fact(subj, "birth_date", value, ("birthday",))]
-    m = _HOBBIES_ARE.match(text, p)
-    if m:
-        out: list[Fact] = []
-        cl = Clause(SELF, m.group("val"), "", env)
-        for part in split_list(clean_value(m.group("val"), max_words=14, as_list=True) or ""):
-            v = object_value(part, cl, max_words=5)
-            if v:
-                out.append(Fact(SELF, "hobbies", v, ("hobby",)))
-        return out
-    m = _NATIVE.match(text, p)
-    if m:
-        return [Fact(SELF, "native_language", m.group("lang"), ("language",))]
-    m = _LANG_IS_MY.match(text, p)
-    if m:
-        key = "languages" if m.group("which") in ("second", "third") else "native_language"
-        return [Fact(SELF, key, m.group("lang"), ("language",))]
-    m = _GOAL_IS.match(text, p)
-    if m:
-        cl = Clause(SELF, m.group("val"), "", env)
-        v = vp_value(m.group("val"), cl, "future")
-        if not v:
-            return []
-        if m.group("kind") in ("dream", "hope", "ambition"):
-            return [Fact(SELF, "wishes", v, ("wish",))]
-        return [Fact(SELF, "plans", dated(v, when(cl, "future")), ("plan",))]
-    m = _HOMETOWN.match(text, p)
-    if m:
-        place = clean_place(m.group("loc"))
-        return [Fact(SELF, "hometown", place, ("location", "origin"))] if place else []
-    m = _IS_FAV.match(text, p)
-    if m:
-        raw = m.group("val")
-        if re.match(r"(?:it|that|this|these|those|they|he|she|which|what|here|there|you)\b", raw, re.I):
-            return []
-        cl = Clause(SELF, raw, "", env)
-        v = object_value(raw, cl, max_words=6)
-        if not v:
-            return []
-        cat = m.group("cat")
-        if m.group("one") or not cat:
-            return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
-        return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]
-    return None
-
-
-# --------------------------------------------------------------------------- mentions
-
-_REL_MENTION = re.compile(
-    rf"\b[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'s\s+(?:{_REL_ALL})))?"
-)
-_NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{_REL_MODS}(?P<rel>{_REL_ALL})\b")
-_REL_NAMED = re.compile(
-    rf"\b(?:a|an|one|my|our)\s+{_REL_MODS}(?P<rel>{_REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
-)
-_REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{_REL_MODS}(?P<rel>{_REL_ALL})'s\s+name\s+is\s+(?P<name>{NAME})")
-_PET_MENTION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
-)
-_NAME_IS_PET = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+(?:my|our)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{_SPECIES_ALL})\b")
-
-
-def _canon_rel(word: str) -> str | None:
-    w = word.lower()
-    return lex.RELATIONS.get(w) or lex.RELATION_PLURALS.get(w)
-
-
-@lru_cache(maxsize=8192)
-def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
-    """People and pets the speaker refers to as theirs: 'my sister Anna', 'Max, my dog'."""
-    out: list[Mention] = []
-    for rx in (_REL_NAME_IS, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
-        for m in rx.finditer(sentence):
-            rel = _canon_rel(m.group("rel"))
-            if rel is None:
-                continue
-            plural = m.group("rel").lower() in lex.RELATION_PLURALS
-            name = None if plural else valid_name(m.group("name"))
-            if any(x.position == offset + m.start() for x in out):
-                continue
-            if name and any(x.name == name for x in out):
-                continue
-            if not name and any(x.relation == rel and x.name for x in out):
-                continue
-            gender = "plural" if plural else lex.relation_gender(rel)
-            out.append(Mention(name, rel, gender, None, offset + m.start()))
-    for rx in (_NAME_IS_PET, _PET_MENTION):
-        for m in rx.finditer(sentence):
-            sp = m.group("sp").lower()
-            species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
-            name = valid_name(m.group("name"))
-            if name and any(x.name == name for x in out):
-                continue
-            if not name and any(x.species == species for x in out):
-                continue
-            out.append(Mention(name, "pet", None, species, offset + m.start()))
-    out.sort(key=lambda x: x.position)
-    return tuple(out)
-
-
-def mention_facts(mentions: list[Mention]) -> list[Fact]:
-    """The relationship lines a named mention implies ('my sister Anna' -> Anna is a sister)."""
-    out: list[Fact] = []
-    seen: set[tuple[str, str]] = set()
-    for mt in mentions:
-        if not mt.name or not mt.relation or (mt.name, mt.relation) in seen:
-            continue
-        seen.add((mt.name, mt.relation))
-        subj = Subject("person", mt.name, mt.relation)
-        if mt.relation == "pet":
-            out.append(Fact(subj, "relationship", "pet", ("pet",)))
-            if mt.species:
-                out.append(Fact(subj, "species", mt.species, ("pet",)))
-            continue
-        if mt.relation in lex.FAMILY:
-            tag = "family"
-        elif mt.relation in lex.WORK_RELATIONS:
-            tag = "work"
-        else:
-            tag = "social"
-        out.append(Fact(subj, "relationship", lex.relation_label(mt.relation), ("relationship", tag)))
-    return out
-
-
-# --------------------------------------------------------------------------- entry points
-
-
-@lru_cache(maxsize=8192)
-def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult:
-    """Facts and mentions of one normalised sentence. Cached: a turn is read again whenever it
-    sits in the buffer, and results are never mutated by callers."""
-    res = SentenceResult()
-    decl = declarative_part(sentence)
-    if not decl:
-        return res
-    if _HYPOTHETICAL_SENTENCE.match(decl):
-        return res
-    res.mentions = list(mentions_in(decl, offset))
-    known = env.known_names | {mt.name for mt in res.mentions if mt.name}
-    env2 = Env(env.ref, env.strong, env.intro, frozenset(known))
-    starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)]
-    # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
-    low = decl.lower()
-    scan = "my " in low or "'s " in low or "call" in low
-    for pos in sorted(set(starts)) if scan else ():
-        if pos and _HYPOTHETICAL_BEFORE.search(decl[:pos]):
-            continue
-        got = statement_facts(decl, pos, env2)
-        if got:
-            res.facts.extend(got)
-    for cl in clauses_of(decl, env2, tuple(res.mentions)):
-        res.facts.extend(match_predicate(cl))
-    res.facts.extend(mention_facts(res.mentions))
-    return res
-
-
-@lru_cache(maxsize=4096)
-def _sentences(text: str) -> tuple[str, ...]:
-    return tuple(split_sentences(normalise(text)))
-
-
-def sentences_of(text: str) -> tuple[str, ...]:
-    """Normalised sentences of a turn's text (cached: the same turn is seen in many windows)."""
-    return _sentences(text)
-
-
-@lru_cache(maxsize=4096)
-def turn_mentions(text: str) -> tuple[Mention, ...]:
-    """Every mention in a turn, positions counted across its sentences."""
-    out: list[Mention] = []
-    offset = 0
-    for s in _sentences(text):
-        decl = declarative_part(s)
-        if decl:
-            out.extend(mentions_in(decl, offset))
-        offset += len(s) + 1
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------- profile text
-
-_LABELS: dict[str, str] = {
-    "name": "user_name", "full name": "user_name", "my name": "user_name",
-    "nickname": "preferred_name", "preferred name": "preferred_name", "call me": "preferred_name",
-    "location": "living_location", "city": "living_location", "lives in": "living_location",
-    "live in": "living_location", "based in": "living_location", "home": "living_location",
-    "current location": "living_location", "hometown": "hometown", "from": "hometown",
-    "job": "job_title", "occupation": "job_title", "role": "job_title", "profession": "job_title",
-    "title": "job_title", "job title": "job_title", "position": "job_title",
-    "company": "employer", "employer": "employer", "works at": "employer", "work": "employer",
-    "age": "age", "birthday": "birth_date", "date of birth": "birth_date", "dob": "birth_date",
-    "born": "birth_date", "languages": "languages", "language": "languages",
-    "hobbies": "hobbies", "interests": "hobbies", "likes": "likes", "dislikes": "dislikes",
-    "diet": "diet", "dietary restrictions": "diet", "allergies": "allergies", "pets": "pets",
-    "pronouns": "pronouns", "education": "education", "school": "school", "university": "school",
-    "partner": "partner", "spouse": "partner", "timezone": "timezone", "time zone": "timezone",
-}
-_LIST_KEYS = frozenset({"languages", "hobbies", "likes", "dislikes", "allergies"})
-_TAGS_FOR = {
-    "user_name": ("identity",), "preferred_name": ("identity",), "living_location": ("location",),
-    "hometown": ("location", "origin"), "job_title": ("work",), "employer": ("work",), "age": ("age",),
-    "birth_date": ("birthday",), "languages": ("language",), "hobbies": ("hobby",),
-    "likes": ("preference",), "dislikes": ("preference",), "diet": ("diet",),
-    "allergies": ("health", "allergy"), "pets": ("pet",), "pronouns": ("identity",),
-    "education": ("education",), "school": ("education",), "partner": ("relationship",),
-    "timezone": ("location",),
-}
-_LABEL_LINE = re.compile(
-    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<label>[A-Za-z][A-Za-z ]{1,22}?)[ \t]*[:=][ \t]*(?P<val>\S[^\n]*?)[ \t]*$", re.M
-)
-
-
-def labelled_facts(text: str) -> list[Fact]:
-    """'Name: Sam', 'Location: Lisbon' lines of the user's own profile text."""
-    out: list[Fact] = []
-    for m in _LABEL_LINE.finditer(text):
-        key = _LABELS.get(m.group("label").strip().lower())
-        if not key:
-            continue
-        raw = m.group("val").strip().rstrip(".")
-        tags = _TAGS_FOR.get(key, ())
-        if key == "birth_date":
-            t = best_time(find_times(raw, None, "past"))
-            if t is None or t.value is None:
-                continue
-            out.append(Fact(SELF, key, t.value, tags))
-        elif key == "age":
-            n = parse_number(raw.split()[0]) if raw.split() else None
-            if n is not None and 0 < n < 120:
-                out.append(Fact(SELF, key, str(n), tags))
-        elif key in _LIST_KEYS:
-            for part in split_list(raw):
-                v = clean_value(part, max_words=5, cut=False)
-                if v:
-                    out.append(Fact(SELF, key, v, tags))
-        else:
-            v = raw if key in ("living_location", "hometown") else clean_value(raw, max_words=8, cut=False)
-            if v and len(v) <= 80:
-                out.append(Fact(SELF, key, v, tags))
-    return out

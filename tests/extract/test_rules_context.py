@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from memd.extract.rules import FROM_BUFFER_TAG, NEGATION_TAG, TURN_TAG_PREFIX, RulesBackend
+from memd.extract.rules import (
+    FROM_BUFFER_TAG,
+    NEGATION_TAG,
+    TURN_TAG_PREFIX,
+    RulesBackend,
+)
 from memd.extract.tools import ADD, BUFFER, IGNORE, DecisionRequest, Turn, validate_call
 
 WHEN = "2023-05-08T13:56:00"  # a Monday

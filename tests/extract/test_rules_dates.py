@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number, reference_date
+from memd.extract.rules_dates import (
+    best_time,
+    birth_date_from_age,
+    find_times,
+    parse_number,
+    reference_date,
+)
 
 MONDAY = date(2023, 5, 8)
 FRIDAY = date(2024, 5, 10)
