@@ -13,18 +13,25 @@ What it reads
     Questions, hypotheticals ("if I lived in Paris"), quoted speech, generic knowledge and
     small talk produce nothing.
 
-Memory items (see memd/extract/tools.py for the schema)
-    key          snake_case, mem-agent style. Facts about the user: user_name, preferred_name,
-                 birth_date, birth_location, age, hometown, living_location, moved_from,
-                 moved_date, previous_location, work_location, job_title, previous_job_title,
-                 employer, previous_employer, workplace, previous_workplace, industry,
-                 employment_status, work_arrangement, school, education, graduation_date,
-                 languages, native_language, learning, marital_status, partner, children,
-                 siblings, number_of_children (and number_of_sons, _daughters, _siblings,
-                 _brothers, _sisters, _grandchildren), pets, likes, dislikes, preferences,
-                 favorites, favorite_<thing> (favorite_book, favorite_dance_style...), fears,
-                 hobbies, activities, allergies, intolerances, diet, health_conditions, plans,
-                 wishes, event.
+Memory items (schema: memd/extract/tools.py; conventions shared with the loop:
+memd/extract/conventions.py)
+    key          snake_case, mem-agent style. Facts about the user:
+                   identity   user_name, preferred_name, nationality, birth_date,
+                              birth_location, age
+                   places     living_location, moved_from, moved_date, previous_location,
+                              hometown, work_location
+                   work       job_title, previous_job_title, employer, previous_employer,
+                              workplace, previous_workplace, industry, employment_status,
+                              work_arrangement, business
+                   study      education, school, graduation_date, languages,
+                              native_language, learning
+                   people     marital_status, relationship_status, partner, children,
+                              siblings, number_of_children (_sons, _daughters, _siblings,
+                              _brothers, _sisters, _grandchildren), pets
+                   taste      likes, dislikes, preferences, favorites, favorite_<thing>
+                              (favorite_book, favorite_dance_style...), fears, hobbies
+                   health     allergies, intolerances, diet, health_conditions
+                   time       event, plans, wishes, activities, past_activities
                  On an entity: the same keys, plus relationship (sister, friend, pet...) and
                  species for pets.
                  A relative without a name is kept on the speaker under a prefixed key:
@@ -78,6 +85,16 @@ import re
 from dataclasses import dataclass
 
 from memd.extract import rules_lexicon as lex
+from memd.extract.conventions import (
+    ANY_VALUE,
+    DATED_VALUE,
+    EVENT_KEYS,
+    FROM_BUFFER_TAG,
+    MULTI_VALUED_KEYS,
+    NEGATION_TAG,
+    TURN_TAG_PREFIX,
+    split_dated,
+)
 from memd.extract.rules_clauses import (
     analyse_sentence,
     labelled_facts,
@@ -97,29 +114,12 @@ from memd.extract.tools import (
     Turn,
 )
 
-NEGATION_TAG = "negation"
-ANY_VALUE = "*"
-FROM_BUFFER_TAG = "from_buffer"
-TURN_TAG_PREFIX = "turn:"
-
-MULTI_VALUED_KEYS = frozenset(
-    """likes dislikes preferences favorites fears hobbies activities allergies intolerances
-    health_conditions languages learning plans wishes event pets children siblings education
-    previous_location previous_employer previous_job_title previous_workplace friend colleague
-    cousin child son daughter sister brother pet""".split()
-)
-# Keys that describe things that happen rather than what someone is.
-EVENT_KEYS = frozenset({"event", "plans"})
-
-DATED_VALUE = re.compile(r"^(?P<date>\d{4}(?:-W\d{2}|-\d{2}(?:-\d{2})?)?): (?P<text>.+)$")
-
-
-def split_dated(value: str) -> tuple[str | None, str]:
-    """'2023-05-07: went to a support group' -> ('2023-05-07', 'went to a support group')."""
-    m = DATED_VALUE.match(value)
-    if not m:
-        return None, value
-    return m.group("date"), m.group("text")
+# The conventions (tags, "*", dated values, multi-valued keys) are shared with the loop that
+# applies them; they live in one place so a backend and the loop cannot drift apart.
+__all__ = [
+    "ANY_VALUE", "DATED_VALUE", "EVENT_KEYS", "FROM_BUFFER_TAG", "MULTI_VALUED_KEYS", "NEGATION_TAG",
+    "TURN_TAG_PREFIX", "RulesBackend", "split_dated",
+]
 
 
 @dataclass(frozen=True)
