@@ -144,6 +144,9 @@ def _turn_key(t: Turn) -> tuple:
     return (t.stream, t.turn_id) if t.turn_id else (t.stream, t.role, t.author, t.time, t.text)
 
 
+MAX_SENTENCES = 60
+MAX_SENTENCES_STRONG = 400
+
 _GREETING_START = re.compile(r"\s*(?:hi|hello|hey|hiya|heya|greetings)\b", re.I)
 _OBJECT_ANTECEDENT = re.compile(
     r"\b(?:gave|got|bought|made|took|showed|sent|cooked|baked|brought|knitted|painted|wrote|"
@@ -242,7 +245,10 @@ class RulesBackend:
         own_mentions: list[Mention] = []
         offset = 0
         sentences = sentences_of(turn.text)
-        for idx, sentence in enumerate(sentences):
+        # A long paste is not read to the end: facts about a person come in a few sentences,
+        # and the bound keeps one message from stalling the loop. Profile text gets more room.
+        limit = MAX_SENTENCES_STRONG if turn.strong else MAX_SENTENCES
+        for idx, sentence in enumerate(sentences[:limit]):
             res = analyse_sentence(sentence, env, offset)
             for fact in res.facts:
                 subj, owner = fact.subject, speaker

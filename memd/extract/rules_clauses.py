@@ -110,6 +110,13 @@ _DROP_START = re.compile(
     re.I,
 )
 
+# Bounds that keep a pathological message (a pasted log, "I I I I ...") linear: real clauses
+# are short, and the words that matter before a clause ("if", "last week") are close to it.
+MAX_SENTENCE_CHARS = 1200
+MAX_CLAUSE_STARTS = 24
+_LOOKBACK = 80
+
+
 def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     """The subject that opens a clause at `pos`, and where its predicate starts."""
     m = _MARKERS.match(text, pos)
@@ -164,7 +171,7 @@ def _relative_clause_subject(sentence: str, pos: int, mentions: tuple[Mention, .
     """'a sister named Clara who lives in Vienna': the clause after 'who' is about Clara."""
     if not mentions:
         return None
-    head = sentence[:pos]
+    head = sentence[max(0, pos - 80):pos]
     if sentence.startswith("who ", pos):
         start = pos + 4
     elif head.endswith("who "):
@@ -184,12 +191,12 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
     """The clauses of a declarative sentence that open with a subject the rules understand."""
     if _HYPOTHETICAL_SENTENCE.match(sentence):
         return []
-    starts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)]
+    starts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)][:MAX_CLAUSE_STARTS]
     found: list[tuple[int, Subject, int]] = []
     for pos in sorted(set(starts)):
         if pos >= len(sentence):
             continue
-        if pos and _HYPOTHETICAL_BEFORE.search(sentence[:pos]):
+        if pos and _HYPOTHETICAL_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos):
             continue
         if found and pos < found[-1][2]:
             continue  # inside the subject just found ("My sister, Anna, ...")
@@ -210,7 +217,7 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
         pred = sentence[pstart:end].strip()
         if i == 0 and dropped:
             pred = pred[:1].lower() + pred[1:]
-        out.append(Clause(subj, pred, sentence[:pos], env))
+        out.append(Clause(subj, pred, sentence[max(0, pos - _LOOKBACK):pos], env))
     return out
 
 
@@ -423,7 +430,7 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     """Facts and mentions of one normalised sentence. Cached: a turn is read again whenever it
     sits in the buffer, and results are never mutated by callers."""
     res = SentenceResult()
-    decl = declarative_part(sentence)
+    decl = declarative_part(sentence[:MAX_SENTENCE_CHARS])
     if not decl:
         return res
     if _HYPOTHETICAL_SENTENCE.match(decl):
@@ -431,12 +438,12 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     res.mentions = list(mentions_in(decl, offset))
     known = env.known_names | {mt.name for mt in res.mentions if mt.name}
     env2 = Env(env.ref, env.strong, env.intro, frozenset(known))
-    starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)]
+    starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)][:MAX_CLAUSE_STARTS]
     # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
     scan = "my " in low or "'s " in low or "call" in low
     for pos in sorted(set(starts)) if scan else ():
-        if pos and _HYPOTHETICAL_BEFORE.search(decl[:pos]):
+        if pos and _HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos):
             continue
         got = statement_facts(decl, pos, env2)
         if got:
@@ -463,7 +470,7 @@ def turn_mentions(text: str) -> tuple[Mention, ...]:
     out: list[Mention] = []
     offset = 0
     for s in _sentences(text):
-        decl = declarative_part(s)
+        decl = declarative_part(s[:MAX_SENTENCE_CHARS])
         if decl:
             out.extend(mentions_in(decl, offset))
         offset += len(s) + 1

@@ -1686,7 +1686,8 @@ _PRED_STARTS = re.compile(r",?\s+(?:and|but)\s+(?:(?:then|also|now|just)\s+)?")
 def match_predicate(cl: Clause) -> list[Fact]:
     """Facts from the first matching rule at the start of the predicate and after each 'and'."""
     facts: list[Fact] = []
-    positions = [0] + [m.end() for m in _PRED_STARTS.finditer(cl.pred)]
+    # A few coordinated predicates per subject at most ("lives in Paris and works as a nurse").
+    positions = [0] + [m.end() for m in _PRED_STARTS.finditer(cl.pred, 0, 400)][:5]
     kind = cl.subject.kind
     for pos in positions:
         part = cl.pred[pos:]
