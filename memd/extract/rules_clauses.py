@@ -252,6 +252,11 @@ _GOAL_IS = re.compile(
     r"[Mm]y\s+(?:(?:big|biggest|main|ultimate|long-term|lifelong|new|current)\s+)?(?P<kind>dream|goal|plan|aim|ambition|hope)s?\s+"
     r"(?:is|are|was)\s+(?:to\s+)?(?P<val>[^;!?]+)"
 )
+_BUSINESS_OPEN = re.compile(
+    r"[Mm]y\s+(?:(?:own|new|little|small|online|first)\s+)*(?P<biz>(?:[\w'-]+\s+){0,2}?(?:shop|store|business|company|"
+    r"restaurant|cafe|bakery|blog|channel|podcast|studio|salon|bar|startup|brand|agency|boutique|Etsy\s+shop))\s+"
+    r"(?:is|was)\s+(?:finally\s+|now\s+|officially\s+)?(?:open|opened|launched|live|up\s+and\s+running)\b"
+)
 _HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
 
 
@@ -324,6 +329,12 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
         if m.group("kind") in ("dream", "hope", "ambition"):
             return [Fact(SELF, "wishes", v, ("wish",))]
         return [Fact(SELF, "plans", dated(v, when(cl, "future")), ("plan",))]
+    m = _BUSINESS_OPEN.match(text, p)
+    if m:
+        words = re.sub(r"^[Mm]y\s+", "", m.group(0).split(" is ")[0].split(" was ")[0])
+        biz = ("an " if words[:1].lower() in "aeiou" else "a ") + words
+        cl = Clause(SELF, m.group(0), "", env)
+        return [Fact(SELF, "business", biz, ("work",)), Fact(SELF, "event", dated(f"opened {biz}", when(cl, "past")), ("event", "work"))]
     m = _HOMETOWN.match(text, p)
     if m:
         place = clean_place(m.group("loc"))

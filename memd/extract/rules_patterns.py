@@ -1260,6 +1260,7 @@ def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     rf"(?:am|is|are)\s+{ADV}(?:into|obsessed\s+with|passionate\s+about|crazy\s+about|addicted\s+to|"
     rf"(?:a\s+)?(?:big\s+|huge\s+|massive\s+|longtime\s+|die-hard\s+)?fans?\s+of|fond\s+of|keen\s+on|enjoying|loving)|"
     rf"{HAVE}\s+(?:a\s+|always\s+had\s+a\s+)?(?:passion|soft\s+spot|love|thing)\s+for|fell\s+in\s+love\s+with|"
+    rf"(?:go|goes)\s+(?:crazy|nuts|wild)\s+(?:for|over)|"
     rf"got\s+{ADV}into)\s+(?P<val>[^;!?]+)"
 )
 def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
