@@ -16,7 +16,7 @@ from memd import errors as memd_errors
 from memd.errors import DaemonError, MemdError
 
 from .lock import lock_holder
-from .paths import DaemonPaths
+from .paths import DaemonPaths, daemon_paths
 
 MAX_REQUEST_BYTES = 1024 * 1024
 # Replies can be large (search results, logs) but not unbounded: a runaway daemon must not eat
@@ -239,3 +239,8 @@ def daemon_state(paths: DaemonPaths, *, timeout: float = 2.0) -> DaemonState:
         except MemdError:
             return DaemonState(pid=pid, reachable=False)
     return DaemonState(pid=answer.get("pid", pid) if isinstance(answer, dict) else pid, reachable=True)
+
+
+def vault_daemon_state(vault: Path, *, state_dir: Path, runtime_dir: Path | None = None) -> DaemonState:
+    """daemon_state() for a vault, with the socket and lock paths derived as the daemon does."""
+    return daemon_state(daemon_paths(vault, state_dir=state_dir, runtime_dir=runtime_dir))

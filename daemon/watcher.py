@@ -119,6 +119,9 @@ class Watcher:
         on_status: Callable[[str], None] | None = None,
     ):
         self.root = os.path.abspath(os.fspath(vault))
+        # Watched by its real path: FSEvents reports resolved paths (/private/var/..., a symlinked
+        # vault's target), and inotify reports whatever path it was given, so this one matches both.
+        self._watched_root = os.path.realpath(self.root)
         self._on_changes = on_changes
         self._on_status = on_status
         self.debounce = debounce
@@ -132,7 +135,7 @@ class Watcher:
         self._running = False
         self._thread: threading.Thread | None = None
         self._observer: BaseObserver | None = None
-        self._root_identity: tuple[int, int] | None = None
+        self._root_identity: tuple[int, int, str] | None = None
         self._overflow_signal = _OverflowSignal(self)
         self.mode: str | None = None  # "inotify", "fsevents", "kqueue", "polling"; None while not watching
         self.fallback_reason: str | None = None
@@ -145,7 +148,11 @@ class Watcher:
             if self._running:
                 return
             self._running = True
-        logging.getLogger(_OVERFLOW_LOGGER).addHandler(self._overflow_signal)
+        overflow_logger = logging.getLogger(_OVERFLOW_LOGGER)
+        overflow_logger.addHandler(self._overflow_signal)
+        if not overflow_logger.isEnabledFor(logging.WARNING):
+            # The signal rides on a warning; a quieter logging setup must not swallow it.
+            overflow_logger.setLevel(logging.WARNING)
         self._ensure_watching(initial=True)
         self._thread = threading.Thread(target=self._run, name="memd-watcher", daemon=True)
         self._thread.start()
@@ -189,7 +196,7 @@ class Watcher:
     def _start_observer(self, kind: str) -> BaseObserver:
         observer = self._new_observer(kind)
         try:
-            observer.schedule(_Handler(self), self.root, recursive=True, event_filter=WATCHED_EVENTS)
+            observer.schedule(_Handler(self), self._watched_root, recursive=True, event_filter=WATCHED_EVENTS)
             observer.start()
         except BaseException:
             # stop() also closes the inotify instance the constructor opened; join() only works
@@ -202,9 +209,11 @@ class Watcher:
 
     def _ensure_watching(self, *, initial: bool = False) -> None:
         """Watch the vault if it is there; re-watch it if the folder was replaced or the watch died."""
+        real_root = os.path.realpath(self.root)
         try:
-            info = os.stat(self.root)
-            identity = (info.st_dev, info.st_ino) if os.path.isdir(self.root) else None
+            info = os.stat(real_root)
+            # A symlinked vault repointed elsewhere counts as replaced, like a folder swapped in.
+            identity = (info.st_dev, info.st_ino, real_root) if os.path.isdir(real_root) else None
         except OSError:
             identity = None
         if identity is None:
@@ -222,6 +231,7 @@ class Watcher:
             return
         was_lost = self._observer is not None or (not initial and self._root_identity is None)
         self._stop_observer()
+        self._watched_root = real_root
         kind = "polling" if self._observer_kind == "polling" else "native"
         try:
             self._observer = self._start_observer(kind)
@@ -256,9 +266,9 @@ class Watcher:
 
     def _relative(self, path: str | bytes) -> str | None:
         path = os.fsdecode(path)
-        if not path or path == self.root:
+        if not path or path == self._watched_root:
             return None
-        prefix = self.root.rstrip(os.sep) + os.sep
+        prefix = self._watched_root.rstrip(os.sep) + os.sep
         if not path.startswith(prefix):
             return None
         relative = path[len(prefix) :]
@@ -270,7 +280,7 @@ class Watcher:
         if isinstance(event, (FileMovedEvent, DirMovedEvent)):
             # Source: possibly deleted; destination: changed (an atomic save lands here).
             touched.append(event.dest_path)
-        if isinstance(event, DirDeletedEvent) and os.fsdecode(event.src_path) == self.root:
+        if isinstance(event, DirDeletedEvent) and os.fsdecode(event.src_path) == self._watched_root:
             self._wake()  # the supervisor notices the missing vault and re-watches later
             return
         for path in touched:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import signal
 import socket
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from memd.daemon import rpc
-from memd.daemon.client import RpcError, connect, daemon_state
+from memd.daemon.client import RpcError, connect, daemon_state, vault_daemon_state
 from memd.daemon.lock import InstanceLock, lock_holder
 from memd.daemon.paths import MAX_SOCKET_PATH_BYTES, daemon_paths, ensure_private_dir
 from memd.errors import DaemonError
@@ -39,6 +37,8 @@ def test_second_instance_is_refused_with_the_running_pid(tmp_path, short_dir, sp
     with connect(paths.socket) as client:
         assert client.ping()["pid"] == first.pid
     assert daemon_state(paths).pid == first.pid and daemon_state(paths).reachable
+    found = vault_daemon_state(vault, state_dir=state, runtime_dir=run)
+    assert found.running and found.reachable and found.pid == first.pid
 
 
 def test_a_crashed_daemon_leaves_a_socket_the_next_one_replaces(tmp_path, short_dir, spawn, serve, vault_paths):

@@ -172,9 +172,14 @@ def test_application_and_internal_errors(serve, vault_paths):
 
 
 def test_oversized_request_is_refused_then_closed(serve, vault_paths):
-    serve(limits=Limits(max_request_bytes=64 * 1024))
+    serve()  # the default limit: 1 MiB
+    with connect(vault_paths.socket) as client:
+        just_under = "x" * (1024 * 1024 - 1024)
+        assert client.call("echo", blob=just_under) == {"blob": just_under}
+        with pytest.raises(DaemonError, match="too large"):
+            client.call("echo", blob="x" * (1024 * 1024))  # refused before sending
     raw = Raw(vault_paths.socket)
-    body = json.dumps(request("echo", {"blob": "x" * (200 * 1024)})) + "\n"
+    body = json.dumps(request("echo", {"blob": "x" * (1024 * 1024)})) + "\n"
     try:
         raw.send(body)
     except (BrokenPipeError, ConnectionResetError):
@@ -186,7 +191,7 @@ def test_oversized_request_is_refused_then_closed(serve, vault_paths):
     # Also without a newline at all: the limit applies to the buffered partial line.
     raw = Raw(vault_paths.socket)
     try:
-        raw.send(b"[" * (100 * 1024))
+        raw.send(b"[" * (1024 * 1024 + 10))
     except (BrokenPipeError, ConnectionResetError):
         pass
     assert "too large" in raw.line()["error"]["message"]

@@ -259,7 +259,6 @@ def test_falls_back_to_polling_when_inotify_instances_run_out(tmp_path):
     import shutil
     import tempfile
 
-    from watchdog.observers import inotify, inotify_c, polling  # noqa: F401  loaded before the uid switch
 
     nobody = pwd.getpwnam("nobody")
     base = tempfile.mkdtemp(prefix="memdw-", dir="/tmp")
@@ -314,3 +313,12 @@ def test_falls_back_to_polling_when_inotify_instances_run_out(tmp_path):
     assert result["mode"] == "polling"
     assert "kernel limit" in result["reason"]
     assert result["seen"] is True
+
+
+def test_vault_reached_through_a_symlink(vault, tmp_path):
+    link = tmp_path / "vault-link"
+    link.symlink_to(vault)
+    seen = Collector()
+    with Watcher(link, seen, debounce=0.05, supervise_interval=0.1):
+        (vault / "real.md").write_text("x")
+        seen.wait_paths("real.md")
