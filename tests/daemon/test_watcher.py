@@ -18,6 +18,7 @@ from memd.daemon.ignore import is_ignored
 from memd.daemon.watcher import Changes, Watcher
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to another uid")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify behaviour")
 WAIT = 30.0  # generous: only a failure ever waits this long
 
 
@@ -82,7 +83,7 @@ def sentinel(vault, collector, name="zz-sentinel.md"):
 
 def test_create_edit_atomic_save_move_delete(vault, watch):
     watcher, seen = watch()
-    assert watcher.mode == "inotify" and watcher.fallback_reason is None
+    assert watcher.mode not in (None, "polling") and watcher.fallback_reason is None
     note = vault / "note.md"
     note.write_text("- a: 1\n")
     seen.wait_paths("note.md")
@@ -188,7 +189,7 @@ def test_vault_briefly_missing(vault, watch, tmp_path):
     os.rename(aside, vault)
     # Events made while unwatched are lost, so the watcher asks for a full reconcile ...
     seen.wait_for(lambda: any(batch.full_rescan for batch in seen.batches))
-    assert watcher.mode == "inotify"
+    assert watcher.mode not in (None, "polling")
     # ... and watches the returned folder again.
     (vault / "after.md").write_text("x")
     seen.wait_paths("after.md")
@@ -218,6 +219,7 @@ def test_polling_mode_on_request(vault, watch):
     assert not any(path.startswith(".git") for path in seen.paths)
 
 
+@linux_only
 def test_kernel_queue_overflow_asks_for_a_full_rescan(vault, watch):
     watcher, seen = watch()
     for name in ("a.md", "b.md"):
@@ -254,6 +256,7 @@ def test_kernel_queue_overflow_asks_for_a_full_rescan(vault, watch):
 
 
 @needs_root
+@linux_only
 def test_falls_back_to_polling_when_inotify_instances_run_out(tmp_path):
     """As 'nobody' (so no other process's instances count), use up every inotify instance."""
     import shutil
