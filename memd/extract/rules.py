@@ -250,6 +250,8 @@ class RulesBackend:
         limit = MAX_SENTENCES_STRONG if turn.strong else MAX_SENTENCES
         for idx, sentence in enumerate(sentences[:limit]):
             res = analyse_sentence(sentence, env, offset)
+            # "My daughter Lily is 7 and she loves dinosaurs": the sentence's own people count.
+            own_mentions.extend(res.mentions)
             for fact in res.facts:
                 subj, owner = fact.subject, speaker
                 if subj.kind == "pronoun":
@@ -264,7 +266,6 @@ class RulesBackend:
                         continue
                     fact = Fact(fact.subject, fact.key, obj, fact.tags, fact.negated)
                 out.append(_Found(fact, speaker, subj, owner, from_buffer, turn))
-            own_mentions.extend(res.mentions)
             offset += len(sentence) + 1
         return out, dangling
 

@@ -25,6 +25,7 @@ from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, find_times, parse_number
 from memd.extract.rules_patterns import (
     EVENT_VERBS,
+    JOB,
     LANG_ALT,
     LOC,
     NAME,
@@ -79,7 +80,7 @@ _BOUNDARY = re.compile(
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
-    r"what\s+if|wish|wonder|even\s+if|assuming|maybe)\s*)$",
+    r"what\s+if|wish|wonder|even\s+if|assuming|maybe|like|feel\s+like)\s*)$",
     re.I,
 )
 _HYPOTHETICAL_SENTENCE = re.compile(
@@ -436,12 +437,19 @@ def mention_facts(mentions: list[Mention]) -> list[Fact]:
 # --------------------------------------------------------------------------- entry points
 
 
+# "As a nurse working nights, how can I sleep better?": a question, but it says who is asking.
+_AS_A_JOB = re.compile(rf"^(?:(?:so|and|but|well|ok|okay|hi|hello|hey)[,!]?\s+)*[Aa]s\s+(?:a|an)\s+(?P<job>{JOB})(?:\s+[^,?]{{0,40}})?,\s+")
+
+
 @lru_cache(maxsize=8192)
 def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult:
     """Facts and mentions of one normalised sentence. Cached: a turn is read again whenever it
     sits in the buffer, and results are never mutated by callers."""
     res = SentenceResult()
     decl = declarative_part(sentence[:MAX_SENTENCE_CHARS])
+    m = _AS_A_JOB.match(sentence)
+    if m:
+        res.facts.extend(match_predicate(Clause(SELF, "am a " + m.group("job"), "", env)))
     if not decl:
         return res
     if _HYPOTHETICAL_SENTENCE.match(decl):

@@ -276,7 +276,9 @@ def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) ->
     if not v:
         return None
     head = v.split()[0].lower()
-    if head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v) or (_VAGUE_VP.match(v) and not cl.reported):
+    # "go to Bali" names a place; "go there" or "go for it" does not.
+    somewhere = re.match(r"(?:go|come|move|travel|fly|get)\s+(?:back\s+)?to\s+(?:the\s+)?[A-Z]", v)
+    if not somewhere and (head in _VAGUE_VERBS or _VAGUE_OBJECTS_AFTER.match(v) or (_VAGUE_VP.match(v) and not cl.reported)):
         return None
     if _INDEFINITE.search(" ".join(v.split()[1:3])):
         return None
@@ -808,10 +810,13 @@ def is_a_job(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:work|works|(?:am|is|are)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})",
+    rf"(?:work|works|(?:am|is|are)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
+    rf"(?:\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}))?",
     singular_only=True,
 )
 def works_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    if m.group("job"):
+        return _job_facts(cl, m.group("job"), m.group("org"), previous=False) or None
     raw = m.group("org")
     if re.match(r"(?:a|an|the)\s+[a-z]", raw):
         return _f(cl, "workplace", clean_value(raw, max_words=6), ("work",)) or None

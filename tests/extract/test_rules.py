@@ -219,6 +219,22 @@ POSITIVE = [
     ('I had surgery on my knee last month.', ['event=2024-04: had surgery on my knee']),
     ('I teach piano on the side.', ['activities=teaching piano on the side']),
     ('I volunteer at an animal shelter.', ['activities=volunteering at an animal shelter']),
+    # --- requests to an AI assistant: the request is ignored, what it says about the user is not
+    ("Can you help me write a cover letter? I'm applying for a product manager role at Stripe. I have 5 years of experience in fintech.", ['activities=applying for a product manager role at Stripe']),
+    ("I'm planning a trip to Japan in April with my wife. We love food and hiking. Any suggestions?", ['plans=2025-04: planning a trip to Japan with my wife', 'likes=food', 'likes=hiking']),
+    ("My daughter Lily is 7 and she's obsessed with dinosaurs. What are good books for her?", ['Lily.age=7', 'Lily.likes=dinosaurs', 'Lily.relationship=daughter']),
+    ('I need a vegetarian recipe for 4 people, my husband is allergic to nuts.', ['husband_allergies=nuts']),
+    ('Write a poem about my dog Rex who passed away last month.', ['Rex.event=2024-04: passed away', 'Rex.relationship=pet', 'Rex.species=dog']),
+    ("I'm a high school teacher in Ohio and I want to make my chemistry lessons more engaging.", ['job_title=high school teacher', 'wishes=make my chemistry lessons more engaging']),
+    ("I work at Google as a data analyst but I'm thinking about switching to UX design.", ['job_title=data analyst', 'employer=Google', 'wishes=switching to UX design']),
+    ("I'm 16 and my parents won't let me get a job.", ['age=16']),
+    ("Give me a workout plan. I'm 45, I have bad knees and I hate running.", ['age=45', 'dislikes=running']),
+    ('Rewrite this email to my boss Karen so it sounds more polite.', ['Karen.relationship=boss']),
+    ('Act as if you are a travel agent. I want to go to Bali.', ['wishes=go to Bali']),
+    ("I'm moving to Denver next month and need help finding an apartment near downtown.", ['plans=2024-06: move to Denver']),
+    ('As a nurse working night shifts, how can I sleep better during the day?', ['job_title=nurse']),
+    ('My son has autism and I want to find activities he will enjoy.', ['son_health_conditions=autism']),
+    ("I'm building a React app for my startup and I'm stuck on state management.", ['activities=building a React app for my startup']),
     # --- updates and negations: tagged "negation", value '*' for 'whatever it was'
     ('I moved out of Berlin last month.', ['!living_location=Berlin', 'moved_from=Berlin', 'moved_date=2024-04']),
     ("I don't live in London anymore.", ['!living_location=London']),
@@ -239,6 +255,13 @@ POSITIVE = [
 
 IGNORED = [
     # --- questions, hypotheticals, quoted speech, generic knowledge, chit-chat, conversation moves
+    'Translate "I love you" into French.',
+    "What's the capital of Australia?",
+    "Explain quantum computing like I'm five.",
+    'I think I have the flu, what should I do?',
+    "Pretend you're my girlfriend and tell me you love me.",
+    "Let's say I'm a millionaire. What would I buy?",
+    'Tell me a joke about cats.',
     'Where do you live?',
     'Do you have any pets?',
     "What's your favorite movie?",
