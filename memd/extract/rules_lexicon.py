@@ -66,7 +66,6 @@ FAMILY = frozenset(
     "father_in_law sister_in_law brother_in_law twin parents children sibling grandparents "
     "grandchildren in_laws godmother godfather".split()
 )
-PARTNERS = frozenset("wife husband partner spouse boyfriend girlfriend fiance fiancee".split())
 WORK_RELATIONS = frozenset("boss manager colleague mentor".split())
 
 RELATION_MODIFIERS = (

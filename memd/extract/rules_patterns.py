@@ -25,10 +25,7 @@ from memd.extract.rules_dates import (
     find_times,
     parse_number,
 )
-from memd.extract.rules_text import (
-    clean_value,
-    gerund,
-)
+from memd.extract.rules_text import clean_value, gerund
 
 # --------------------------------------------------------------------------- data
 
@@ -188,9 +185,10 @@ def clean_place(text: str | None) -> str | None:
     t = text.strip().rstrip(".,")
     parts = [p.strip() for p in t.split(",")]
     out = []
-    for i, part in enumerate(parts):
+    for part in parts:
         toks = part.split()
-        while toks and (toks[-1] in lex.NOT_NAMES and toks[-1] not in ("May",) or toks[-1] in lex.MONTH_NAMES):
+        # "I moved to Paris Tuesday": the weekday is not part of the place.
+        while toks and (toks[-1] in lex.NOT_NAMES or toks[-1] in lex.MONTH_NAMES):
             toks.pop()
         if not toks:
             break

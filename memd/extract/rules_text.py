@@ -298,11 +298,6 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
     return v
 
 
-def strip_span(text: str, start: int, end: int) -> str:
-    """`text` without [start, end), with the gap closed."""
-    return _MULTISPACE.sub(" ", (text[:start] + " " + text[end:])).strip()
-
-
 _VOWELS = "aeiou"
 
 
