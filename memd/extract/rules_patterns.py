@@ -354,7 +354,7 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     "any character", so a rule is never skipped wrongly, only tried needlessly.
     """
     try:
-        from re import _constants as C  # noqa: N812 (the module's own name for it)
+        from re import _constants as C
         from re import _parser
 
         parsed = _parser.parse(pattern)

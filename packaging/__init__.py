@@ -1,1 +1,0 @@
-"""Service definitions (launchd, systemd, Homebrew), shipped as package data for `memd service`."""
