@@ -10,7 +10,10 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from memd.config import Config
 
 from memd import errors as memd_errors
 from memd.errors import DaemonError, MemdError
@@ -244,3 +247,21 @@ def daemon_state(paths: DaemonPaths, *, timeout: float = 2.0) -> DaemonState:
 def vault_daemon_state(vault: Path, *, state_dir: Path, runtime_dir: Path | None = None) -> DaemonState:
     """daemon_state() for a vault, with the socket and lock paths derived as the daemon does."""
     return daemon_state(daemon_paths(vault, state_dir=state_dir, runtime_dir=runtime_dir))
+
+
+def connect_for_config(config: "Config") -> Client | None:
+    """For the CLI: a client of this vault's running daemon, or None when none runs.
+
+    A daemon that holds the vault but does not answer is an error, not "none running": the CLI
+    must not write the vault in process beside a live daemon.
+    """
+    from .paths import paths_for_config
+
+    paths = paths_for_config(config)
+    if lock_holder(paths.lock) is None:
+        return None
+    client = connect(paths.socket)
+    if client is None:
+        raise DaemonError(f"memd is running for this vault (pid {lock_holder(paths.lock)}) but its socket does"
+                          f" not answer", hint="memd doctor; or wait for it to finish starting")
+    return client

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from memd.config import Config
+
 import hashlib
 import os
 import re
@@ -110,3 +115,15 @@ def ensure_private_dir(path: Path) -> Path:
     if stat.S_IMODE(info.st_mode) != 0o700:
         os.chmod(path, 0o700)
     return path
+
+
+def paths_for_config(config: "Config") -> DaemonPaths:
+    """The daemon's paths for a loaded config; `daemon.socket_path` overrides the socket."""
+    paths = daemon_paths(config.vault, state_dir=config.state_dir)
+    if config.daemon.socket_path:
+        sock = Path(config.daemon.socket_path).expanduser()
+        if len(os.fsencode(sock)) >= MAX_SOCKET_PATH_BYTES:
+            raise DaemonError(f"daemon.socket_path is {len(os.fsencode(sock))} bytes; unix sockets need < "
+                              f"{MAX_SOCKET_PATH_BYTES}")
+        paths = DaemonPaths(socket=sock, lock=paths.lock)
+    return paths

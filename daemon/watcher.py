@@ -33,7 +33,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
-from .ignore import is_ignored
+from memd.vault.ignore import is_ignored_path as is_ignored
 
 log = logging.getLogger("memd.daemon.watcher")
 

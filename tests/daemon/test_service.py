@@ -205,13 +205,31 @@ def test_homebrew_formula_renders(tmp_path):
     assert not re.search(r"@[A-Z_]+@", text)  # every placeholder filled
 
 
-def test_shipped_templates_are_package_data():
-    from importlib import resources
+TEMPLATES = {"memd.service.in", "memd.socket.in", "dev.memd.plist.in", "memd.rb.in"}
 
-    names = {entry.name for entry in resources.files("memd.packaging").iterdir()}
-    assert {"memd.service.in", "memd.socket.in", "dev.memd.plist.in", "memd.rb.in"} <= names
-    for name in names - {"__init__.py", "__pycache__"}:
-        assert stat.S_ISREG(os.stat(resources.files("memd.packaging").joinpath(name)).st_mode)
+
+def test_templates_load_in_this_install():
+    from memd.daemon import templates
+
+    for name in TEMPLATES:
+        assert "@" in templates.load(name)
+
+
+@pytest.mark.slow
+def test_built_wheel_ships_the_templates_and_no_top_level_packaging(tmp_path):
+    """packaging/ is data (memd.packaging), never a top-level package shadowing PyPI's."""
+    import subprocess
+    import sys
+    import zipfile
+
+    repo = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(repo)],
+                   check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("memd-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"memd/packaging/{n}" for n in TEMPLATES} <= set(names)
+    assert not any(n.startswith("packaging/") for n in names)
+    assert "memd/daemon/client.py" in names and "memd/importers/chatgpt.py" in names
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from memd.daemon.ignore import is_ignored
+from memd.vault.ignore import is_ignored_path as is_ignored
 from memd.daemon.watcher import Changes, Watcher
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to another uid")
