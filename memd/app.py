@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from memd.config import Config, load_config
 from memd.errors import ConflictError, NotFoundError, VaultError
-from memd.index.index import Index, ScanReport, drop_index
+from memd.index.index import Index, ScanReport
 from memd.index.search import search as fts_search
 from memd.state import Source, StateDB, line_hash
 from memd.vault.links import RANK_TITLE, name_key, parse_links
@@ -396,10 +396,8 @@ class Memd:
         }
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> ScanReport:
-        """Drop the rebuildable index and build it again (the state database is untouched)."""
-        self.index.close()
-        drop_index(self.config.index_db)
-        self.index = Index(self.config, on_memory_note=self.state.prune_owned_text)
+        """Empty the rebuildable index and build it again (the state database is untouched)."""
+        self.index.reset()
         return self.index.scan(progress=progress)
 
 

@@ -17,6 +17,7 @@ it caused is in the journal, pointing back at the turn.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -82,9 +83,21 @@ class ExtractionLoop:
         # Backends that mark which buffered turns an add used (the rules backend does) let the
         # rest of the buffer keep waiting; for the others an add consumes the whole buffer.
         self.backend_tags_buffer = getattr(backend, "name", "") == "rules"
+        # The daemon serves many clients at once: turns of one stream are decided one at a time,
+        # in order; different streams proceed side by side.
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _stream_lock(self, stream: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(stream, threading.Lock())
 
     # -- one turn ------------------------------------------------------------------------------
     def process(self, turn: Turn) -> Decision:
+        with self._stream_lock(turn.stream):
+            return self._process(turn)
+
+    def _process(self, turn: Turn) -> Decision:
         turn = self._clean(turn)
         request = DecisionRequest(
             new_turn=turn,
@@ -111,7 +124,7 @@ class ExtractionLoop:
             self.streams.add_turn(turn, buffered=False)
         self._record(decision)
         if decision.tool == BUFFER and len(request.buffered) + 1 > self.buffer_max:
-            self.flush(turn.stream, reason="buffer full")
+            self._flush(turn.stream, reason="buffer full")
         return decision
 
     def _clean(self, turn: Turn) -> Turn:
@@ -209,6 +222,10 @@ class ExtractionLoop:
     # -- the buffer ----------------------------------------------------------------------------
     def flush(self, stream: str, reason: str = "end") -> Decision | None:
         """Re-evaluate the stream's buffer with final=True: add what it holds, or drop it."""
+        with self._stream_lock(stream):
+            return self._flush(stream, reason)
+
+    def _flush(self, stream: str, reason: str) -> Decision | None:
         buffered = self.streams.buffered(stream)
         if not buffered:
             return None
@@ -226,8 +243,11 @@ class ExtractionLoop:
         return decision
 
     def end_stream(self, stream: str) -> Decision | None:
-        decision = self.flush(stream, reason="stream ended")
-        self.streams.end(stream)
+        with self._stream_lock(stream):
+            decision = self._flush(stream, reason="stream ended")
+            self.streams.end(stream)
+        with self._locks_guard:
+            self._locks.pop(stream, None)
         return decision
 
     def flush_idle(self) -> list[Decision]:

@@ -158,6 +158,10 @@ class Index:
         return self._names
 
     def resolve(self, target: str, source_path: str | None = None, *, markdown: bool = False) -> str | None:
+        with self.db.lock:  # the name table changes while a scan runs in another thread
+            return self._resolve(target, source_path, markdown)
+
+    def _resolve(self, target: str, source_path: str | None, markdown: bool) -> str | None:
         names = self.names()
         if markdown and not target.startswith(("/", "./", "../")):
             # Markdown links are relative to the linking note's folder first.
@@ -246,6 +250,8 @@ class Index:
                     sub = self.scan(prefix=rel)  # a folder appeared or was moved in
                     _merge(report, sub)
                 continue
+            # No size+mtime shortcut here: an event says the file changed, and timestamps are
+            # coarse (a same-size edit within a few ms keeps its mtime). The hash decides.
             report.scanned += 1
             todo.append((rel, st))
         self._process(todo, rows, report, None)
@@ -508,6 +514,15 @@ class Index:
     def warnings(self, limit: int = 50) -> list[dict[str, Any]]:
         q = "SELECT path, warning FROM notes WHERE warning IS NOT NULL ORDER BY path LIMIT ?"
         return [dict(r) for r in self.reader().execute(q, (limit,))]
+
+    def reset(self) -> None:
+        """Empty every table (for `memd reindex`), in place: other threads keep a working index."""
+        with self.db.tx() as c:
+            for table in ("notes", "chunks", "links", "facts", "fts", "fts_names", "meta"):
+                c.execute(f"DELETE FROM {table}")
+            self._names = None
+        with self.db.read() as c:
+            c.execute("VACUUM")
 
     def optimize(self) -> None:
         with self.db.tx() as c:
