@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -157,12 +158,16 @@ def extraction_loop(app: Memd, source_kind: str = "ingest") -> Any:
     from memd.extract.backends import build_backend
     from memd.extract.loop import ExtractionLoop
 
-    loops = app.__dict__.setdefault("_loops", {})
-    if source_kind not in loops:
-        backend = app.__dict__.get("_backend") or build_backend(app.config)
-        app.__dict__["_backend"] = backend
-        loops[source_kind] = ExtractionLoop(app, backend, source_kind=source_kind)
-    return loops[source_kind]
+    with _LOOP_LOCK:
+        loops = app.__dict__.setdefault("_loops", {})
+        if source_kind not in loops:
+            backend = app.__dict__.get("_backend") or build_backend(app.config)
+            app.__dict__["_backend"] = backend
+            loops[source_kind] = ExtractionLoop(app, backend, source_kind=source_kind)
+        return loops[source_kind]
+
+
+_LOOP_LOCK = threading.Lock()
 
 
 _ROLES = ("user", "assistant", "system", "other")
@@ -221,3 +226,49 @@ def decisions(app: Memd, stream: str | None = None, limit: int = 50) -> dict[str
 
     store = StreamStore(app.state, app.config.extract.window_turns)
     return {"decisions": store.decisions(stream, limit), "buffers": store.streams_with_buffer()}
+
+
+# -- imports ---------------------------------------------------------------------------------------
+def _import_backend(app: Memd) -> Any:
+    """The app's extraction backend, built once and shared with `ingest` (a model loads once)."""
+    from memd.extract.backends import build_backend
+
+    backend = app.__dict__.get("_backend") or build_backend(app.config)
+    app.__dict__["_backend"] = backend
+    return backend
+
+
+@method("import.start")
+def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool = False,
+                 me: list[str] | str | None = None, tz: str | None = None, since: str | None = None,
+                 limit: int | None = None, extract: bool = True, dry_run: bool = False) -> dict[str, Any]:
+    """Import an export (ChatGPT, Claude, chat logs) and return the report. Runs to the end; a
+    daemon runs it in a thread and answers `import.status` meanwhile (progress is kept in the
+    state database, updated about once a second)."""
+    from memd.importers import registry
+    from memd.importers.pipeline import ImportRequest, normalise_format, run_import
+
+    fmt = normalise_format(format)
+    if fmt != "auto" and fmt not in registry.names():
+        raise ParamsError(f"import.start: unknown format {format!r} (known: auto, {', '.join(registry.names())})")
+    if limit is not None and limit < 1:
+        raise ParamsError("import.start: limit must be at least 1")
+    since_iso = parse_since(since)
+    request = ImportRequest(
+        path=path, format=fmt, all_branches=all_branches, me=[me] if isinstance(me, str) else list(me or []),
+        tz=tz, since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
+        extract=extract, dry_run=dry_run)
+    backend = _import_backend(app) if extract and not dry_run else None
+    return run_import(app, request, backend=backend).to_json()
+
+
+@method("import.status")
+def import_status(app: Memd, id: int | None = None) -> dict[str, Any]:
+    """The running import's progress (or the last one's outcome), and what the ledger holds."""
+    from memd.importers.ledger import Ledger
+
+    ledger = Ledger(app.state)
+    run = ledger.run(id)
+    if id is not None and run is None:
+        raise ParamsError(f"import.status: no import run #{id}")
+    return {"run": run, "recent": ledger.runs(10), "ledger": ledger.counts()}

@@ -12,6 +12,7 @@ import click
 from memd import __version__
 from memd.cli.common import CliState, err_console
 from memd.cli.extract_cmds import decisions, ingest, remember
+from memd.cli.import_cmds import import_group
 from memd.cli.memory_cmds import entity, fact, log, review, undo, why
 from memd.cli.search_cmds import search
 from memd.cli.setup_cmds import init, reindex, status
@@ -30,7 +31,8 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (init, status, reindex, search, entity, fact, log, undo, why, review, ingest, remember, decisions):
+for command in (init, status, reindex, search, entity, fact, log, undo, why, review, ingest, remember, decisions,
+                import_group):
     cli.add_command(command)
 
 

@@ -1,0 +1,566 @@
+"""One import pipeline for every format: conversation -> transcript note -> extraction -> ledger.
+
+    run = run_import(app, ImportRequest(path, "chatgpt"), progress=callback)
+
+A parser (registry) yields Conversations; nothing here knows one format from another, except
+that chat logs of people (registry kind "chat") are cut into one note per month (periods.py).
+Adding a format is adding a parser.
+
+Two passes, so that bad input never half-writes the vault:
+
+1. Read (validate). The whole export is parsed and each conversation is compared with the
+   ledger (ledger.py): new, changed, resumed, extraction-only or unchanged. Those that need work
+   are staged in a temporary spool (spool.py). A truncated zip, invalid JSON or UTF-8 half-way
+   through, a wrong format or an empty export surfaces here, as one InputFormatError, before a
+   single byte reaches the vault. Staging (rather than parsing twice) costs one compressed copy
+   of what changed on local disk, and buys the second pass a chronological order.
+2. Write. Staged conversations, oldest first: reserve the transcript path in the ledger (pending),
+   write the note through the writer's whole-file compare-and-swap (a note the user edited is
+   kept), feed the turns that are new since the last import through the extraction loop, then
+   mark the ledger row done with the decisions of that conversation. A kill -9 anywhere leaves
+   at most one pending conversation, which the next run redoes on the same path; every step of
+   it is idempotent (same bytes, facts already present), so nothing is duplicated.
+
+Which turns the extraction loop decides on: the user's and other people's text (roles user and
+other). Assistant and system turns are given to the loop as context only (the rules backend
+ignores them anyway, and a model backend would spend a call on each); tool output, code, bot
+posts and attached documents are neither. "About me" / custom-instruction turns are strong
+sources and are extracted once per distinct text, however many conversations repeat them.
+
+The function is safe to run in a daemon thread: it talks to the app only through its locked
+state database and writer, holds an import lock file so two imports never interleave, reports
+progress through a callback and the `import_runs` table, and stops between conversations when
+`cancel` is set.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import inspect
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from threading import Event
+from typing import Any
+
+import yaml
+
+from memd.errors import InputFormatError, MemdError
+from memd.state import Source
+
+from . import registry
+from .ledger import DONE, EDITED, PENDING, Entry, Ledger, path_key, text_hash, turn_digest
+from .model import Conversation, Turn
+from .periods import split_by_month
+from .report import RECORD_ERRORS, ParseRun, Problem, one_line
+from .spool import Spool
+from .survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED, PlannedNote, Survey
+from .times import UTC, zone
+from .transcript import block_ids, render, short_suffix, transcript_path
+
+# Turn kinds that are never statements by a person: left out of extraction entirely.
+NOT_STATEMENTS = frozenset({"code", "execution_output", "tool_call", "error", "quote", "bot", "document"})
+DECIDE_ROLES = ("user", "other")  # decided on by the extraction loop
+CONTEXT_ROLES = ("assistant", "system")  # given to it as context only
+_LOOP_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "other": "other", "tool": "other"}
+RUN_UPDATE_SECONDS = 1.0
+
+
+class ImportBusyError(MemdError):
+    """Another import is writing to this vault."""
+
+
+@dataclass
+class ImportRequest:
+    path: str
+    format: str = "auto"  # a registry name, "auto", or a CLI spelling like "openai-jsonl"
+    all_branches: bool = False
+    me: list[str] = field(default_factory=list)  # names that are the user (default: config import.me)
+    tz: str | None = None  # zone of wall-clock times in chat logs, and of dates in transcripts
+    since: datetime | None = None  # only conversations active since then
+    limit: int | None = None  # at most this many conversations that need work
+    extract: bool = True
+    dry_run: bool = False
+
+    def options(self) -> dict[str, Any]:
+        return {"all_branches": self.all_branches, "me": self.me, "tz": self.tz,
+                "since": self.since.isoformat() if self.since else None, "limit": self.limit,
+                "extract": self.extract}
+
+
+@dataclass
+class ImportProgress:
+    phase: str  # "reading" (first pass; total unknown) | "writing"
+    done: int
+    total: int | None
+    counts: dict[str, int]
+
+
+@dataclass
+class ImportReport:
+    path: str
+    format: str
+    dry_run: bool
+    run_id: int | None = None
+    survey: Survey = field(default_factory=Survey)
+    new: int = 0  # transcripts created
+    updated: int = 0  # transcripts replaced by a newer version
+    unchanged: int = 0
+    kept: int = 0  # changed in the export, but the note was edited by hand: kept as it is
+    extracted_conversations: int = 0
+    turns_extracted: int = 0  # turns fed to the extraction loop (decided or as context)
+    decisions: Counter = field(default_factory=Counter)  # tool -> count
+    facts_added: int = 0  # memory writes applied (facts, relations, events, new entity files)
+    review_items: int = 0  # memory writes parked for review (they would overwrite a hand edit)
+    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    failed: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+    timings: Counter = field(default_factory=Counter)  # seconds by step
+
+    @property
+    def written(self) -> int:
+        return self.new + self.updated
+
+    def counts(self) -> dict[str, int]:
+        return {"written": self.written, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "kept": self.kept, "skipped": sum(self.skipped.values()), "failed": len(self.failed),
+                "facts_added": self.facts_added, "review_items": self.review_items,
+                "turns_extracted": self.turns_extracted}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "format": self.format, "dry_run": self.dry_run, "run_id": self.run_id,
+            **self.counts(),
+            "extracted_conversations": self.extracted_conversations,
+            "decisions": dict(self.decisions),
+            "skipped_reasons": dict(self.skipped),
+            "failures": [{"where": p.where, "message": p.message} for p in self.failed],
+            "warnings": [{"where": p.where, "message": p.message} for p in self.warnings],
+            "survey": self.survey.to_json(),
+            "planned": [n.to_json() for n in self.survey.planned] if self.dry_run else [],
+            "cancelled": self.cancelled,
+            "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in sorted(self.timings.items())},
+        }
+
+
+def normalise_format(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def run_import(app: Any, request: ImportRequest, *, progress: Callable[[ImportProgress], None] | None = None,
+               cancel: Event | None = None, backend: Any = None) -> ImportReport:
+    """Import `request.path` into the app's vault (or only survey it, with `dry_run`)."""
+    return _Import(app, request, progress, cancel, backend).run()
+
+
+class _Import:
+    def __init__(self, app: Any, request: ImportRequest, progress: Callable[[ImportProgress], None] | None,
+                 cancel: Event | None, backend: Any):
+        self.app = app
+        self.req = request
+        self.progress = progress
+        self.cancel = cancel
+        self.backend = backend
+        self.ledger = Ledger(app.state)
+        self.sources_dir = app.config.memory.sources_dir.strip("/")
+        self.zone: tzinfo = zone(request.tz) if request.tz else UTC
+        self.me = list(request.me) if request.me else list(app.config.import_.me)
+        self.report = ImportReport(path=str(request.path), format=normalise_format(request.format),
+                                   dry_run=request.dry_run)
+        self.claimed: dict[str, str] = {}  # path key -> conversation key, paths planned in this run
+        self.seen_keys: set[str] = set()
+        self.seen_text_run: set[str] = set()
+        self.loops: dict[str, Any] = {}
+        self.run_id: int | None = None
+        self._last_update = 0.0
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(self) -> ImportReport:
+        start = time.perf_counter()
+        path = Path(self.req.path).expanduser()
+        self._check_path(path)
+        with self._import_lock():
+            self.run_id = self.ledger.start_run(fmt=self.report.format, path=str(path), options=self.req.options(),
+                                                dry_run=self.req.dry_run)
+            self.report.run_id = self.run_id
+            try:
+                spool = None if self.req.dry_run else Spool(self.app.config.state_dir)
+                try:
+                    self._read(path, spool)
+                    if spool is not None and len(spool):
+                        self._write(spool)
+                finally:
+                    if spool is not None:
+                        spool.close()
+            except BaseException as exc:
+                status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+                self.report.seconds = time.perf_counter() - start
+                self.ledger.update_run(self.run_id, status=status, error=one_line(str(exc) or type(exc).__name__),
+                                       counts=self.report.counts(), finished=_now())
+                raise
+            self.report.seconds = time.perf_counter() - start
+            self.ledger.update_run(self.run_id, status="cancelled" if self.report.cancelled else "done",
+                                   phase="done", counts=self.report.counts(), finished=_now())
+        return self.report
+
+    def _check_path(self, path: Path) -> None:
+        # A FIFO or a device would block the reader forever; an export is a file or a folder.
+        try:
+            if path.exists() and not (path.is_file() or path.is_dir()):
+                raise InputFormatError(f"{path}: not a file or a folder")
+        except OSError as exc:
+            raise InputFormatError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+    @contextmanager
+    def _import_lock(self) -> Iterator[None]:
+        if self.req.dry_run:
+            yield
+            return
+        lock_path = self.app.config.state_dir / "import.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ImportBusyError("another import is running on this vault; wait for it to finish"
+                                      " (memd import status)") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    # -- pass 1: read, validate, classify, stage -------------------------------------------------
+    def _open(self, path: Path) -> tuple[str, ParseRun]:
+        fmt = self.report.format
+        if fmt == "auto":
+            from .detect import detect
+
+            fmt = detect(path)
+            self.report.format = fmt
+            if self.run_id is not None:
+                self.ledger.update_run(self.run_id, format=fmt)
+        parse = registry.get(fmt).load().parse
+        accepted = {name for name, p in inspect.signature(parse).parameters.items() if p.kind == p.KEYWORD_ONLY}
+        wanted: dict[str, Any] = {"all_branches": self.req.all_branches or None, "tz": self.req.tz}
+        if self.me:
+            # Assistant exports name one user; chat logs accept every name the user goes by.
+            wanted["me"] = self.me[0] if registry.get(fmt).kind == "assistant" else self.me
+        options = {k: v for k, v in wanted.items() if v is not None and k in accepted}
+        if registry.get(fmt).kind == "chat" and not self.me:
+            self.report.warnings.append(Problem(str(path), "no --me given and import.me is not set: every person in"
+                                                           " the chat is someone else, none of them is you"))
+        return fmt, registry.get(fmt).parse(path, **options)
+
+    def _conversations(self, run: ParseRun, fmt: str) -> Iterator[Conversation]:
+        split = registry.get(fmt).kind == "chat"
+        for conv in run:
+            if split:
+                yield from split_by_month(conv, self.zone)
+            else:
+                yield conv
+
+    def _read(self, path: Path, spool: Spool | None) -> None:
+        t0 = time.perf_counter()
+        timings = self.report.timings
+        try:
+            fmt, run = self._open(path)
+            with run:
+                seq = 0
+                for conv in self._conversations(run, fmt):
+                    seq += 1
+                    t1 = time.perf_counter()
+                    self._classify(conv, seq, spool)
+                    timings["classify"] += time.perf_counter() - t1
+                    self._tick("reading", seq, None)
+            parse_report = run.report
+        except OSError as exc:
+            # An unreadable member (permissions, I/O error) mid-way: the whole input is refused.
+            name = getattr(exc, "filename", None) or path
+            raise InputFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        timings["read"] += time.perf_counter() - t0 - timings["classify"]
+        self.report.failed.extend(parse_report.failures)
+        self.report.warnings.extend(parse_report.warnings)
+        self._tick("reading", seq, None, force=True)
+
+    def _classify(self, conv: Conversation, seq: int, spool: Spool | None) -> None:
+        survey = self.report.survey
+        first, last = conv.first_time, _last_activity(conv)
+        if conv.key in self.seen_keys:
+            self.report.warnings.append(Problem(conv.source_id, "appears twice in the export; the first one is kept"))
+            survey.add(conv, first, last, "duplicate")
+            self.report.skipped["duplicate in the export"] += 1
+            return
+        self.seen_keys.add(conv.key)
+        if self.req.since is not None and (last is None or last < self.req.since):
+            survey.add(conv, first, last, "before --since")
+            self.report.skipped["before --since"] += 1
+            return
+        t0 = time.perf_counter()
+        hashes = {t.id: t.content_hash() for t in conv.turns}
+        content_hash = conv.content_hash()
+        self.report.timings["hash"] += time.perf_counter() - t0
+        entry = self.ledger.get(conv.source, conv.source_id)
+        state, to_extract = self._state(conv, entry, content_hash, hashes)
+        if state == UNCHANGED:
+            survey.add(conv, first, last, UNCHANGED)
+            self.report.unchanged += 1
+            return
+        planned = sum(survey.count(s) for s in (NEW, CHANGED, RESUME, EXTRACT))
+        if self.req.limit is not None and planned >= self.req.limit:
+            survey.add(conv, first, last, "over --limit")
+            self.report.skipped["over --limit"] += 1
+            return
+        survey.add(conv, first, last, state)
+        if spool is not None:
+            t0 = time.perf_counter()
+            try:
+                spool.add((first is None, first or datetime.min.replace(tzinfo=UTC), seq), (conv, content_hash, hashes))
+            except OSError as exc:
+                raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
+            self.report.timings["stage"] += time.perf_counter() - t0
+        else:
+            note_path = entry.path if entry else self._place(conv)
+            survey.plan(PlannedNote(conv.key, conv.title, note_path, state, len(conv.turns), len(to_extract)))
+
+    def _state(self, conv: Conversation, entry: Entry | None, content_hash: str,
+               hashes: dict[str, str]) -> tuple[str, list[Turn]]:
+        done = entry.extracted if entry else set()
+        to_extract = [t for t in conv.turns if turn_digest(t.id, hashes[t.id]) not in done] if self.req.extract else []
+        if entry is None:
+            return NEW, to_extract
+        if entry.status == PENDING:
+            return RESUME, to_extract
+        if entry.content_hash != content_hash:
+            return CHANGED, to_extract
+        return (EXTRACT if to_extract else UNCHANGED), to_extract
+
+    # -- where a new transcript goes ---------------------------------------------------------------
+    def _place(self, conv: Conversation) -> str:
+        """The note's path: `<date> <title>.md`, or with the conversation's short suffix when
+        that name is taken by another conversation or by a note memd did not write."""
+        candidates = [None, short_suffix(conv), short_suffix(conv, 12), short_suffix(conv, 64)]
+        for suffix in candidates:
+            rel = transcript_path(conv, sources_dir=self.sources_dir, suffix=suffix, tz=self.zone).as_posix()
+            key = path_key(rel)
+            owner = self.claimed.get(key) or self.ledger.path_owner(rel)
+            if owner is not None and owner != conv.key:
+                continue
+            target = self.app.config.vault / rel
+            if owner is None and target.exists() and _note_identity(target) != (conv.source, conv.source_id):
+                continue  # someone else's note (or an unrelated one); a note with our frontmatter is adopted
+            self.claimed[key] = conv.key
+            return rel
+        raise InputFormatError(f"{conv.key}: no free file name for its transcript")  # 2^256 collisions away
+
+    # -- pass 2: write -----------------------------------------------------------------------------
+    def _write(self, spool: Spool) -> None:
+        total, done = len(spool), 0
+        self._tick("writing", 0, total, force=True)
+        for conv, content_hash, hashes in spool.drain():
+            if self.cancel is not None and self.cancel.is_set():
+                self.report.cancelled = True
+                break
+            done += 1
+            try:
+                self._import_one(conv, content_hash, hashes)
+            except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
+                # One conversation the transcript or extraction cannot handle: reported, skipped.
+                # Its ledger row (if any) stays pending and is retried next time.
+                self.report.failed.append(Problem(conv.source_id, f"skipped, {type(exc).__name__}: {one_line(str(exc))}"))
+            self._tick("writing", done, total)
+        self._tick("writing", done, total, force=True)
+
+    def _import_one(self, conv: Conversation, content_hash: str, hashes: dict[str, str]) -> None:
+        timings = self.report.timings
+        entry = self.ledger.get(conv.source, conv.source_id)
+        digests = {t.id: turn_digest(t.id, hashes[t.id]) for t in conv.turns}
+        state, to_extract = self._state(conv, entry, content_hash, hashes)
+        if state == UNCHANGED:  # the same conversation twice in one export, or another run did it
+            self.report.unchanged += 1
+            return
+        path = entry.path if entry else self._place(conv)
+        written_hash = entry.written_hash if entry else None
+        status = entry.status if entry and entry.status != PENDING else DONE
+        t0 = time.perf_counter()
+        self.ledger.begin(source=conv.source, source_id=conv.source_id, kind=conv.kind, title=conv.title, path=path,
+                          run_id=self.run_id)
+        timings["ledger"] += time.perf_counter() - t0
+
+        if entry is None or entry.status == PENDING or entry.content_hash != content_hash:
+            t0 = time.perf_counter()
+            text = render(conv, tz=self.zone)
+            t1 = time.perf_counter()
+            timings["render"] += t1 - t0
+            result = self.app.writer.write_whole(
+                path, text, expected_hash=written_hash,
+                source=Source(f"import:{conv.source}", ref=conv.key, detail=conv.title))
+            timings["write"] += time.perf_counter() - t1
+            if result.status == "applied":
+                if entry is None or entry.content_hash is None:
+                    self.report.new += 1
+                else:
+                    self.report.updated += 1
+                written_hash, status = result.hash_after, DONE
+            elif result.status == "noop":
+                self.report.unchanged += 1
+                written_hash, status = result.hash_after, DONE
+            elif result.status == "conflict":
+                self.report.kept += 1
+                self.report.warnings.append(Problem(path, "edited by hand; kept as it is (new turns are still"
+                                                          " extracted)"))
+                status = EDITED
+            else:  # deferred: the note is being edited right now; retried next run
+                self.report.skipped["note being edited, retry later"] += 1
+                return
+        else:
+            self.report.unchanged += 1
+
+        extracted = set(entry.extracted) if entry else set()
+        seen_text: list[str] = []
+        if to_extract:
+            t0 = time.perf_counter()
+            seen_text = self._extract(conv, path, to_extract)
+            timings["extract"] += time.perf_counter() - t0
+            extracted |= {digests[t.id] for t in to_extract}
+        t0 = time.perf_counter()
+        self.ledger.finish(source=conv.source, source_id=conv.source_id, content_hash=content_hash,
+                           turns=digests.values(), extracted=extracted, written_hash=written_hash, status=status,
+                           seen_text=seen_text)
+        timings["ledger"] += time.perf_counter() - t0
+
+    # -- extraction ------------------------------------------------------------------------------
+    def _loop(self, source: str) -> Any:
+        loop = self.loops.get(source)
+        if loop is None:
+            from memd.extract.loop import ExtractionLoop
+
+            if self.backend is None:
+                from memd.extract.backends import build_backend
+
+                self.backend = build_backend(self.app.config)
+            loop = self.loops[source] = ExtractionLoop(self.app, self.backend, source_kind=f"import:{source}",
+                                                       in_memory=True)
+        return loop
+
+    def _extract(self, conv: Conversation, path: str, turns: list[Turn]) -> list[str]:
+        """Feed `turns` (new since the last import) through the loop as one stream; the texts of
+        strong turns extracted, for the ledger."""
+        from memd.extract.tools import Turn as LoopTurn
+
+        loop = self._loop(conv.source)
+        stream = conv.key
+        blocks = block_ids(conv)
+        note = path[:-3] if path.endswith(".md") else path
+        report = self.report
+
+        def loop_turn(t: Turn) -> Any:
+            return LoopTurn(stream=stream, role=_LOOP_ROLES[t.role], text=t.text, author=t.author,
+                            time=t.time.isoformat().replace("+00:00", "Z") if t.time else None,
+                            turn_id=blocks[t.id], source_link=f"[[{note}#^{blocks[t.id]}]]", strong=t.strong)
+
+        def context(t: Turn) -> None:
+            text, _ = loop.privacy.clean_text(t.text)
+            lt = loop_turn(t)
+            lt.text = text
+            loop.streams.add_turn(lt, buffered=False)
+
+        # Turns before the first new one give the loop the context it would have had live.
+        first = next(i for i, t in enumerate(conv.turns) if t.id == turns[0].id)
+        for t in conv.turns[max(0, first - loop.streams.window):first]:
+            if t.kind not in NOT_STATEMENTS and t.role in DECIDE_ROLES + CONTEXT_ROLES:
+                context(t)
+        seen: list[str] = []
+        decided = False
+        timings = report.timings
+        for t in turns:
+            report.turns_extracted += 1
+            if t.kind in NOT_STATEMENTS:
+                continue
+            if t.strong:
+                digest = text_hash(t.text)
+                if digest in self.seen_text_run or self.ledger.seen_text(digest):
+                    continue  # the same custom instructions, repeated by another conversation
+                self.seen_text_run.add(digest)
+                seen.append(digest)
+            t0 = time.perf_counter()
+            if t.role in DECIDE_ROLES:
+                self._tally(loop.process(loop_turn(t)))
+                decided = True
+                timings["extract: decide"] += time.perf_counter() - t0
+            elif t.role in CONTEXT_ROLES:
+                context(t)
+                timings["extract: context"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if decided:
+            self._tally(loop.end_stream(stream))
+        else:
+            loop.streams.end(stream)
+        loop.streams.save()
+        timings["extract: end+save"] += time.perf_counter() - t0
+        report.extracted_conversations += 1
+        return seen
+
+    def _tally(self, decision: Any) -> None:
+        if decision is None:
+            return
+        self.report.decisions[decision.tool] += 1
+        if decision.applied is not None:
+            for result in decision.applied.results:
+                if result.status == "applied":
+                    self.report.facts_added += 1
+                elif result.status == "review":
+                    self.report.review_items += 1
+
+    # -- progress --------------------------------------------------------------------------------
+    def _tick(self, phase: str, done: int, total: int | None, force: bool = False) -> None:
+        if self.progress is not None:
+            self.progress(ImportProgress(phase, done, total, self.report.counts()))
+        now = time.monotonic()
+        if self.run_id is not None and (force or now - self._last_update >= RUN_UPDATE_SECONDS):
+            self._last_update = now
+            self.ledger.update_run(self.run_id, phase=phase, done=done, total=total, counts=self.report.counts())
+
+
+def _last_activity(conv: Conversation) -> datetime | None:
+    times = [t.time for t in conv.turns if t.time is not None]
+    if times:
+        return max(times)
+    return conv.updated or conv.created
+
+
+def _note_identity(path: Path) -> tuple[str, str] | None:
+    """(source, id) from a transcript note's frontmatter, None for any other file."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192).decode("utf-8", "replace")
+    except OSError:
+        return None
+    if not head.startswith("---\n"):
+        return None
+    end = head.find("\n---", 4)
+    if end < 0:
+        return None
+    try:
+        data = yaml.safe_load(head[4:end])
+    except yaml.YAMLError:
+        return None
+    if isinstance(data, dict) and data.get("source") is not None and data.get("id") is not None:
+        return str(data["source"]), str(data["id"])
+    return None
+
+
+def _now() -> str:
+    from memd.state import now_iso
+
+    return now_iso()

@@ -1,0 +1,229 @@
+"""`memd import chatgpt|claude|chat PATH`: exports into transcript notes and memory, and
+`memd import status`.
+
+The import runs in this process (with a progress bar), also when a daemon is running: both go
+through the same writer lock, ledger and import lock, so they never interleave. The socket
+method `import.start` runs the same pipeline for scripts and the daemon.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from memd.cli.common import console, emit, err_console, invoke, json_option, state
+
+CHAT_FORMATS = ["auto", "whatsapp", "telegram", "discord", "slack", "openai-jsonl", "sharegpt", "locomo"]
+SHOW_PROBLEMS = 20
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import conversations (ChatGPT, Claude.ai, chat logs) into transcript notes and memory.
+
+    \b
+    memd import chatgpt ~/Downloads/chatgpt-export.zip
+    memd import claude ~/Downloads/claude-export.zip --dry-run
+    memd import chat "WhatsApp Chat with Anna.zip" --me "Ana Silva"
+    """
+
+
+def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+    @click.option("--since", help="Only conversations active since DATE (2024-05-01, or a span like 30d).")
+    @click.option("--limit", type=click.IntRange(min=1), help="Import at most N new or changed conversations.")
+    @click.option("--no-extract", is_flag=True, help="Write transcripts only; extract facts on a later run.")
+    @json_option
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+_PATH = click.Path(path_type=str)  # existence is checked by the importer, with its own message
+
+
+@import_group.command("chatgpt")
+@click.argument("path", type=_PATH)
+@click.option("--all-branches", is_flag=True, help="Also keep edited prompts and regenerated answers.")
+@_common
+def import_chatgpt(path: str, all_branches: bool, **common: Any) -> None:
+    """Import a ChatGPT data export (the zip, its folder, or conversations.json)."""
+    _import(path, "chatgpt", all_branches=all_branches, **common)
+
+
+@import_group.command("claude")
+@click.argument("path", type=_PATH)
+@click.option("--all-branches", is_flag=True, help="Also keep edited prompts and regenerated answers.")
+@_common
+def import_claude(path: str, all_branches: bool, **common: Any) -> None:
+    """Import a Claude.ai data export (zip, folder or conversations.json): chats, memory, projects."""
+    _import(path, "claude", all_branches=all_branches, **common)
+
+
+@import_group.command("chat")
+@click.argument("path", type=_PATH)
+@click.option("--format", "fmt", type=click.Choice(CHAT_FORMATS), default="auto", show_default=True,
+              help="The export's format.")
+@click.option("--me", multiple=True, help="Your name in the chat (repeatable; default: config import.me).")
+@click.option("--tz", help="Time zone of the log's clock times, e.g. Europe/Lisbon (default UTC).")
+@_common
+def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, **common: Any) -> None:
+    """Import a chat log: WhatsApp, Telegram, Discord, Slack, OpenAI JSONL, ShareGPT, LoCoMo."""
+    _import(path, fmt, me=list(me), tz=tz, **common)
+
+
+def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int | None, no_extract: bool,
+            all_branches: bool = False, me: list[str] | None = None, tz: str | None = None) -> None:
+    from memd.api import _import_backend, parse_since
+    from memd.importers.pipeline import ImportRequest, normalise_format, run_import
+
+    since_iso = parse_since(since)
+    request = ImportRequest(
+        path=path, format=normalise_format(fmt), all_branches=all_branches, me=me or [], tz=tz,
+        since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None,
+        limit=limit, extract=not no_extract, dry_run=dry_run)
+    app = state().app()
+    backend = _import_backend(app) if request.extract and not dry_run else None
+    with _progress() as update:
+        report = run_import(app, request, progress=update, backend=backend)
+    emit(report.to_json(), _show_dry_run if dry_run else _show_report)
+
+
+@import_group.command("status")
+@click.option("--id", "run_id", type=int, help="A given run (default: the latest).")
+@json_option
+def import_status(run_id: int | None) -> None:
+    """Progress of the running import, or how the last one ended."""
+    data = invoke("import.status", id=run_id)
+
+    def human(d: dict[str, Any]) -> None:
+        run = d["run"]
+        if run is None:
+            console.print("[dim]no import has run yet[/dim]")
+            return
+        total = f"/{run['total']}" if run["total"] is not None else ""
+        console.print(f"[bold]#{run['id']}[/bold] {escape(run['format'] or '?')} {escape(run['path'])}")
+        console.print(f"  {run['status']} · {run['phase']} {run['done']}{total} · started {run['started'][:19]}"
+                      + (f" · finished {run['finished'][:19]}" if run["finished"] else ""))
+        counts = run["counts"]
+        if counts:
+            console.print("  " + " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v))
+        if run["error"]:
+            console.print(f"  [red]{escape(run['error'])}[/red]")
+
+    emit(data, human)
+
+
+# -- progress ------------------------------------------------------------------------------------
+@contextmanager
+def _progress() -> Iterator[Callable[[Any], None]]:
+    """Two phases on one bar: reading the export (a count, no total yet), then writing with
+    counts and an ETA. On stderr, and only for a terminal without --json."""
+    if state().json or not err_console.is_terminal:
+        yield lambda event: None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("eta"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[counts]}"),
+        console=err_console, transient=True,
+    ) as progress:
+        reading = progress.add_task("Reading export", total=None, counts="")
+        writing: Any = None
+
+        def update(event: Any) -> None:
+            nonlocal writing
+            c = event.counts
+            if event.phase == "reading":
+                progress.update(reading, completed=event.done, counts=f"{event.done} conversations read")
+                return
+            if writing is None:
+                progress.update(reading, visible=False)
+                writing = progress.add_task("Importing", total=event.total, counts="")
+            progress.update(writing, completed=event.done, total=event.total,
+                            counts=f"new {c['new']} · updated {c['updated']} · unchanged {c['unchanged']}"
+                                   f" · facts {c['facts_added']}")
+
+        yield update
+
+
+# -- output --------------------------------------------------------------------------------------
+def _when(iso: str | None) -> str:
+    return iso[:10] if iso else "—"
+
+
+def _show_formats(d: dict[str, Any], dry_run: bool) -> None:
+    t = Table(show_header=True, header_style="bold", box=None)
+    for col in ("source", "kind", "conversations", "turns", "from", "to", "new", "changed", "unchanged", "left out"):
+        t.add_column(col, justify="right" if col not in ("source", "kind") else "left")
+    for g in d["survey"]["formats"]:
+        plan = g["plan"]
+        left_out = sum(v for k, v in plan.items() if k not in ("new", "changed", "resume", "extract", "unchanged"))
+        t.add_row(escape(g["source"]), g["kind"], str(g["conversations"]), str(g["turns"]), _when(g["first"]),
+                  _when(g["last"]), str(plan.get("new", 0)),
+                  str(plan.get("changed", 0) + plan.get("resume", 0) + plan.get("extract", 0)),
+                  str(plan.get("unchanged", 0)), str(left_out))
+    console.print(t)
+
+
+def _show_problems(d: dict[str, Any]) -> None:
+    if d["failures"]:
+        console.print(f"[red]failed[/red] ({len(d['failures'])}):")
+        for f in d["failures"][:SHOW_PROBLEMS]:
+            console.print(f"  {escape(f['where'])}: {escape(f['message'])}")
+        if len(d["failures"]) > SHOW_PROBLEMS:
+            console.print(f"  … and {len(d['failures']) - SHOW_PROBLEMS} more (--json lists them all)")
+    if d["warnings"]:
+        for w in d["warnings"][:SHOW_PROBLEMS]:
+            err_console.print(f"[yellow]warning[/yellow] {escape(w['where'])}: {escape(w['message'])}")
+        if len(d["warnings"]) > SHOW_PROBLEMS:
+            err_console.print(f"[yellow]… and {len(d['warnings']) - SHOW_PROBLEMS} more warnings[/yellow]")
+
+
+def _show_dry_run(d: dict[str, Any]) -> None:
+    s = d["survey"]
+    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {s['conversations']} conversations, "
+                  f"{s['turns']} turns, {_when(s['first'])} → {_when(s['last'])}")
+    _show_formats(d, True)
+    planned = d["planned"]
+    if planned:
+        console.print(f"[bold]would import[/bold] ({len(planned)}{'+' if len(planned) >= 1000 else ''}):")
+        for n in planned[:SHOW_PROBLEMS]:
+            what = {"new": "new", "changed": "update", "resume": "finish", "extract": "extract"}.get(n["state"], n["state"])
+            console.print(f"  {what:<7} {escape(n['path'])}  [dim]{n['turns']} turns,"
+                          f" {n['turns_to_extract']} to extract[/dim]")
+        if len(planned) > SHOW_PROBLEMS:
+            console.print(f"  … and {len(planned) - SHOW_PROBLEMS} more (--json lists them)")
+    _show_problems(d)
+    console.print("[dim]dry run: nothing was written[/dim]")
+
+
+def _show_report(d: dict[str, Any]) -> None:
+    s = d["survey"]
+    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {s['conversations']} conversations, "
+                  f"{s['turns']} turns, {_when(s['first'])} → {_when(s['last'])}")
+    t = Table(show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    t.add_column(style="dim")
+    skipped = ", ".join(f"{k} {v}" for k, v in d["skipped_reasons"].items())
+    t.add_row("written", str(d["written"]), f"new {d['new']}, updated {d['updated']}")
+    t.add_row("unchanged", str(d["unchanged"]), "")
+    if d["kept"]:
+        t.add_row("kept", str(d["kept"]), "edited by hand, left as they are")
+    t.add_row("skipped", str(d["skipped"]), skipped)
+    t.add_row("failed", str(d["failed"]), "")
+    t.add_row("facts added", str(d["facts_added"]),
+              f"from {d['turns_extracted']} turns" if d["turns_extracted"] else "")
+    t.add_row("review items", str(d["review_items"]), "memd review" if d["review_items"] else "")
+    t.add_row("time", f"{d['seconds']:.1f}s", "cancelled" if d["cancelled"] else "")
+    console.print(t)
+    _show_problems(d)
