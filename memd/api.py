@@ -34,18 +34,28 @@ def method(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def call(app: Memd, name: str, params: dict[str, Any] | None = None) -> Any:
+    fn, bound = _bind(app, name, params)
+    return fn(*bound.args, **bound.kwargs)
+
+
+def call_check(app: Memd, name: str, params: dict[str, Any] | None = None) -> None:
+    """Raise ParamsError now if `call` would (for work that then runs in the background)."""
+    _bind(app, name, params)
+
+
+def _bind(app: Memd, name: str, params: dict[str, Any] | None) -> tuple[Callable[..., Any], inspect.BoundArguments]:
     fn = METHODS.get(name)
     if fn is None:
         raise ParamsError(f"unknown method {name!r}")
     params = dict(params or {})
+    signature = inspect.signature(fn)
     try:
-        bound = inspect.signature(fn).bind(app, **params)
+        bound = signature.bind(app, **params)
     except TypeError as exc:
         raise ParamsError(f"{name}: {exc}") from None
     for pname, value in list(bound.arguments.items())[1:]:
-        annotation = inspect.signature(fn).parameters[pname].annotation
-        _check_type(name, pname, value, annotation)
-    return fn(*bound.args, **bound.kwargs)
+        _check_type(name, pname, value, signature.parameters[pname].annotation)
+    return fn, bound
 
 
 _TYPES = {"str": str, "int": int, "bool": bool, "float": (int, float), "list": list, "dict": dict}

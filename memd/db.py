@@ -55,16 +55,30 @@ class Database:
         with self.lock:
             yield self.conn
 
-    def ensure_schema(self, name: str, version: int, sql: str) -> None:
-        """Create a module's tables once per schema version (modules own their tables)."""
+    def ensure_schema(self, name: str, version: int, sql: str, migrations: dict[int, str] | None = None) -> None:
+        """Create a module's tables (modules own their tables), or migrate them from an older
+        version: `migrations[v]` takes version v-1 to v. A database from a newer memd is refused."""
+        from memd.errors import MemdError
+
         with self.tx() as c:
             c.execute("CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
             row = c.execute("SELECT version FROM schema_versions WHERE name = ?", (name,)).fetchone()
-            if row and row[0] >= version:
+            if row and row[0] == version:
                 return
-            for stmt in sql.split(";\n"):
-                if stmt.strip():
-                    c.execute(stmt)
+            if row and row[0] > version:
+                raise MemdError(f"{self.path} was written by a newer memd ({name} schema {row[0]} > {version})",
+                                hint="upgrade memd")
+            if row is None:
+                steps = [sql]
+            else:
+                missing = [v for v in range(row[0] + 1, version + 1) if v not in (migrations or {})]
+                if missing:
+                    raise MemdError(f"{self.path}: no migration for {name} schema {missing[0]}")
+                steps = [(migrations or {})[v] for v in range(row[0] + 1, version + 1)]
+            for script in steps:
+                for stmt in script.split(";\n"):
+                    if stmt.strip():
+                        c.execute(stmt)
             c.execute("INSERT OR REPLACE INTO schema_versions (name, version) VALUES (?, ?)", (name, version))
 
     def close(self) -> None:

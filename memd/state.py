@@ -78,6 +78,18 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# Version 2: the journal became write-ahead (ownership applied on commit); review items keep the
+# exact lines they showed.
+MIGRATIONS = {
+    2: """
+ALTER TABLE journal ADD COLUMN owned_added TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE journal ADD COLUMN owned_removed TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX IF NOT EXISTS journal_pending ON journal(status) WHERE status = 'pending';
+ALTER TABLE review ADD COLUMN granted TEXT NOT NULL DEFAULT '[]'
+""",
+}
+
+
 def dumps(value: Any) -> str:
     """JSON for the database. ASCII escapes keep undecodable bytes (surrogate escapes from a
     file that is not valid UTF-8) intact: SQLite cannot store them raw, and undo needs them exact."""
@@ -115,7 +127,7 @@ class Source:
 class StateDB(Database):
     def __init__(self, path: Path):
         super().__init__(path)
-        self.ensure_schema("state", 1, SCHEMA)
+        self.ensure_schema("state", 2, SCHEMA, MIGRATIONS)
 
     # -- line ownership ------------------------------------------------------------------------
     def owned_counts(self, path: str) -> Counter:

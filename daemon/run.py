@@ -1,0 +1,252 @@
+"""`memd run`: the daemon — one process per vault, in the foreground (launchd/systemd run it).
+
+Start-up: take the vault's lock (before anything binds the socket), reconcile the index with the
+vault (catches every change made while the daemon was down), serve the socket, watch the vault,
+start the scheduler, then tell systemd READY=1. Changes from the watcher go to one indexing
+thread, so the index is updated in the order things happened and a burst of events never runs
+scans side by side. SIGTERM/SIGINT: stop accepting requests, let the write in progress finish
+(the writer's lock), and exit — buffers are already persisted turn by turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from memd import api
+from memd.app import Memd
+from memd.config import Config
+from memd.daemon.lock import InstanceLock
+from memd.daemon.paths import ensure_private_dir, paths_for_config
+from memd.daemon.scheduler import Scheduler
+from memd.daemon.sdactivation import listen_sockets
+from memd.daemon.sdnotify import Notifier
+from memd.daemon.socket_server import SocketServer
+from memd.daemon.watcher import Changes, Watcher
+
+log = logging.getLogger("memd.daemon")
+SHUTDOWN_GRACE_S = 1.5  # SIGTERM to exit well within 2 s, even with a write in flight
+BUFFER_FLUSH_EVERY_S = 60.0
+OPTIMISE_EVERY_S = 24 * 3600.0
+
+
+class IndexWorker:
+    """Applies watcher batches to the index, one at a time, on its own thread."""
+
+    def __init__(self, app: Memd):
+        self.app = app
+        self.queue: queue.Queue[Changes | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="memd-indexer", daemon=True)
+        self.batches = 0
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def submit(self, changes: Changes) -> None:
+        self.queue.put(changes)
+
+    def stop(self, timeout: float) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout)
+
+    def idle(self) -> bool:
+        return self.queue.unfinished_tasks == 0
+
+    def _run(self) -> None:
+        while True:
+            changes = self.queue.get()
+            try:
+                if changes is None:
+                    return
+                self._apply(changes)
+            except Exception as exc:  # one bad batch must not stop indexing; the reconcile scan recovers
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("indexing a batch of changes failed")
+            finally:
+                self.queue.task_done()
+
+    def _apply(self, changes: Changes) -> None:
+        self.batches += 1
+        index = self.app.index
+        if changes.full_rescan:
+            index.scan()
+            return
+        if changes.paths:
+            index.index_paths(sorted(changes.paths))
+        for folder in sorted(changes.folders):
+            index.scan(prefix=folder) if (self.app.config.vault / folder).is_dir() else index.index_paths([folder])
+
+
+class Daemon:
+    def __init__(self, config: Config):
+        self.config = config
+        self.paths = paths_for_config(config)
+        self.started = time.monotonic()
+        self.app: Memd | None = None
+        self.watcher: Watcher | None = None
+        self.worker: IndexWorker | None = None
+        self.scheduler: Scheduler | None = None
+        self.imports = ImportJobs()
+        self._stop: asyncio.Event | None = None
+
+    # -- methods the socket serves ---------------------------------------------------------------
+    def methods(self, app: Memd) -> dict[str, Any]:
+        table = {name: functools.partial(fn, app) for name, fn in api.METHODS.items()}
+        table["status"] = functools.partial(self._status, app)
+        if "import.start" in api.METHODS:
+            table["import.start"] = functools.partial(self.imports.start, app)
+        return table
+
+    def _status(self, app: Memd) -> dict[str, Any]:
+        data = api.status(app)
+        data["daemon"] = {
+            "pid": os.getpid(),
+            "uptime_s": round(time.monotonic() - self.started, 1),
+            "socket": str(self.paths.socket),
+            "watcher": self.watcher.mode if self.watcher else None,
+            "watcher_fallback": self.watcher.fallback_reason if self.watcher else None,
+            "index_batches": self.worker.batches if self.worker else 0,
+            "index_error": self.worker.last_error if self.worker else None,
+            "jobs": [_job_json(j) for j in self.scheduler.status()] if self.scheduler else [],
+            "import_running": self.imports.running(),
+        }
+        return data
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def run(self) -> int:
+        return asyncio.run(self._main())
+
+    async def _main(self) -> int:
+        lock = InstanceLock(self.paths.lock)
+        lock.acquire()  # before binding: a running daemon's socket must never be replaced
+        notifier = Notifier()
+        inherited = listen_sockets()
+        os.environ.pop("NOTIFY_SOCKET", None)  # children (imports, models) must not notify systemd
+        executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="memd-rpc")
+        app = self.app = Memd(self.config)
+        try:
+            notifier.status("reconciling the index with the vault")
+            report = app.index.scan()
+            log.info("start-up scan: %d files, %d added, %d updated, %d removed in %.2fs", report.scanned,
+                     report.added, report.updated, report.removed, report.seconds)
+            ensure_private_dir(self.paths.socket.parent)
+            server = SocketServer(self.paths.socket, self.methods(app), lock=lock, executor=executor,
+                                  inherited=inherited[0] if inherited else None)
+            await server.start()
+            self.worker = IndexWorker(app)
+            self.worker.start()
+            self.watcher = Watcher(self.config.vault, self.worker.submit, debounce=self.config.daemon.debounce_ms / 1000,
+                                   on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
+            self.watcher.start()
+            self.scheduler = self._schedule(app)
+            self.scheduler.start()
+            loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self._stop.set)
+            notifier.ready(f"serving {self.config.vault}")
+            log.info("memd is running for %s (socket %s)", self.config.vault, self.paths.socket)
+            watchdog = asyncio.create_task(self._watchdog(notifier)) if notifier.watchdog_interval() else None
+            await self._stop.wait()
+            notifier.stopping("shutting down")
+            log.info("stopping")
+            if watchdog:
+                watchdog.cancel()
+            await server.close()
+            self._shutdown(app, executor)
+        finally:
+            app.close()
+            lock.release()
+        return 0
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    def _shutdown(self, app: Memd, executor: ThreadPoolExecutor) -> None:
+        deadline = time.monotonic() + SHUTDOWN_GRACE_S
+        self.imports.cancel()
+        if self.watcher:
+            self.watcher.stop(flush=False)
+        if self.scheduler:
+            self.scheduler.shutdown(wait=False)
+        if self.worker:
+            self.worker.stop(timeout=max(0.0, deadline - time.monotonic()) / 2)
+        executor.shutdown(wait=False, cancel_futures=True)
+        # Wait for a write in flight to finish (the writer holds its lock for the whole write),
+        # then hold the lock so no new one starts while the process exits.
+        acquired = app.writer._thread_lock.acquire(timeout=max(0.05, deadline - time.monotonic()))
+        if not acquired:
+            log.warning("a write was still running at shutdown; it is atomic and will be old or new")
+
+    def _schedule(self, app: Memd) -> Scheduler:
+        sched = Scheduler()
+        sched.add_buffer_flush(lambda: api.extraction_loop(app).flush_idle(), every=BUFFER_FLUSH_EVERY_S)
+        sched.add_reconcile(app.index.scan, every=self.config.daemon.reconcile_minutes * 60, run_at_start=False)
+        sched.add_index_optimise(app.index.optimize, every=OPTIMISE_EVERY_S)
+        return sched
+
+    async def _watchdog(self, notifier: Notifier) -> None:
+        interval = notifier.watchdog_interval() or 30.0
+        while True:
+            notifier.watchdog()
+            await asyncio.sleep(interval / 2)
+
+
+class ImportJobs:
+    """`import.start` over the socket returns at once; the import runs on its own thread and
+    `import.status` reports its progress (kept by the import pipeline in the state database)."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+        self.cancelled = threading.Event()
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, app: Memd, **params: Any) -> dict[str, Any]:
+        from memd.errors import DaemonError
+
+        if params.get("dry_run"):
+            return api.call(app, "import.start", params)  # a dry run writes nothing: answer directly
+        with self._lock:
+            if self.running():
+                raise DaemonError("an import is already running", hint="memd import status")
+            api.call_check(app, "import.start", params)  # bad parameters fail here, not in the thread
+            before = api.call(app, "import.status", {}).get("run")
+            self.last_error = None
+
+            def work() -> None:
+                try:
+                    api.call(app, "import.start", params)
+                except Exception as exc:  # reported through import.status
+                    self.last_error = str(exc)
+                    log.error("import failed: %s", exc)
+
+            self._thread = threading.Thread(target=work, name="memd-import", daemon=True)
+            self._thread.start()
+        return {"started": True, "previous_run": before.get("id") if isinstance(before, dict) else None}
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
+def _job_json(job: Any) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in job.__dict__.items()}
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # quiet: one line per job run otherwise
