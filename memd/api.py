@@ -282,3 +282,24 @@ def import_status(app: Memd, id: int | None = None) -> dict[str, Any]:
     if id is not None and run is None:
         raise ParamsError(f"import.status: no import run #{id}")
     return {"run": run, "recent": ledger.runs(10), "ledger": ledger.counts()}
+
+
+# -- questions -------------------------------------------------------------------------------------
+@method("ask")
+def ask(app: Memd, question: str, limit: int = 5) -> dict[str, Any]:
+    """An answer from memory: the best-matching facts, each with its file and line."""
+    from memd.query.ask import ask as answer
+
+    if not question.strip():
+        raise ParamsError("ask: empty question")
+    return answer(app, question, limit=limit)
+
+
+@method("context")
+def context(app: Memd, query: str | None = None, max_chars: int = 6000) -> dict[str, Any]:
+    """Memory for a model's prompt: user.md, then the entity files relevant to `query`."""
+    from memd.query.ask import context as build
+
+    if not 100 <= max_chars <= 200_000:
+        raise ParamsError("context: max_chars must be between 100 and 200000")
+    return build(app, query, max_chars=max_chars)
