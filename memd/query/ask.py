@@ -56,28 +56,51 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def _relations(facts: list[dict[str, Any]], user_path: str) -> dict[str, str]:
+    """relation word -> entity file, from the user's relationship lines ("partner" -> joao.md)."""
+    out: dict[str, str] = {}
+    for f in facts:
+        if f["path"] == user_path and "[[" in f["value"]:
+            target = re.search(r"\[\[([^\]|#]+)", f["value"])
+            if target:
+                out[f["norm_key"]] = target.group(1)
+    return out
+
+
 def rank_facts(app: Memd, question: str, limit: int = 8) -> list[dict[str, Any]]:
-    words = [w for w in _words(question) if w not in STOP]
+    all_words = _words(question)
+    words = [w for w in all_words if w not in STOP]
     if not words:
         return []
     stems = {_stem(w) for w in words}
-    hinted = {k for w in _words(question) for k in KEY_HINTS.get(w, ())}
+    hinted = {k for w in all_words for k in KEY_HINTS.get(w, ())}
     app.ensure_memory_indexed()
     facts = app.index.facts(limit=100_000)
+    # "my partner's job": the question is about whoever the user's partner is.
+    relations = _relations(facts, app.user_path)
+    via_relation = {app.index.resolve(target, app.user_path) for rel, target in relations.items()
+                    if set(rel.split("_")) & {w.lower() for w in words} or _stem(rel) in stems}
+    via_relation.discard(None)
+    about_me = bool({"i", "my", "me", "mine"} & set(all_words))
     scored = []
     for f in facts:
         entity = "user" if f["path"] == app.user_path else f["title"]
         key_words = {_stem(w) for w in f["norm_key"].split("_") if w}
         value_words = {_stem(w) for w in _words(f["value"])}
         entity_words = {_stem(w) for w in _words(entity)}
+        named = bool(stems & entity_words) or f["path"] in via_relation
         score = 0.0
-        score += 3.0 * len(stems & entity_words)  # "what does Anna do" -> Anna's facts
+        score += 3.0 if named else 0.0  # "what does Anna do" -> Anna's facts
         score += 2.0 * len(stems & key_words)
         score += 1.5 * len(stems & value_words)
         if f["norm_key"] in hinted:
             score += 3.0
-        if entity == "user" and ({"i", "my", "me"} & set(_words(question))):
-            score += 0.5
+        if via_relation and f["path"] == app.user_path and f["norm_key"] in relations:
+            score -= 1.0  # the relation line itself is not the answer to "my partner's job"
+        if entity != "user" and not named:
+            score *= 0.4 if about_me or via_relation else 0.8  # someone else's fact, nobody asked about them
+        elif entity == "user" and via_relation:
+            score *= 0.5
         if score > 0:
             scored.append((score, f, entity))
     scored.sort(key=lambda x: (-x[0], x[1]["path"], x[1]["line"]))

@@ -27,6 +27,11 @@ def test_questions_find_the_right_fact_with_its_source(app):
     assert r["facts"][0]["value"] == "peanuts"
     r = ask(app, "where does anna live")
     assert r["facts"][0]["value"] == "Paris"
+    r = ask(app, "What is my sister's job?")  # follows the user's relation to Anna
+    assert (r["facts"][0]["entity"], r["facts"][0]["value"]) == ("Anna", "nurse")
+    assert "Globex" not in r["answer"]
+    r = ask(app, "Where do I live?")
+    assert "Paris" not in r["answer"]  # Anna's city is not the user's
 
 
 def test_unknown_questions_say_so(app):
