@@ -415,10 +415,12 @@ class VaultMachine(RuleBasedStateMachine):
         except MemdError as exc:
             result = exc
         note(f"{what} -> {result!r}")
-        if os.environ.get("DBG") and isinstance(result, Exception): print("ERR", what, result)
-        tally(f"{what.split(' #')[0]}: " + (type(result).__name__ if isinstance(result, Exception) else
-        ",".join(sorted({r.status for r in (result if isinstance(result, list) else [])})) or "ok"))
+        outcome = (type(result).__name__ if isinstance(result, Exception)
+                   else ",".join(sorted({r.status for r in result})) if isinstance(result, list) else "ok")
+        tally(f"{what.split(' #')[0]}: {outcome}")
         entries = [e for e in self.app.state.journal(limit=10 ** 9, newest_first=False) if e["id"] > self.last_journal]
+        bad = [(e["id"], e["status"]) for e in entries if e["status"] not in ("applied", "undone")]
+        assert not bad, f"{what}: journal entries left {bad} without a crash"
         if entries:
             self.last_journal = entries[-1]["id"]
         paths |= set(self.files()) | {e["path"] for e in entries}
@@ -465,6 +467,8 @@ class VaultMachine(RuleBasedStateMachine):
                 pattern = apply_hunks(pattern, ch["hunks"], f"{where} #{e['id']}")
             # memd removes only copies it owns; a forced (accepted) op also those the user was shown
             excess = Counter({t: n - own.get(t, 0) for t, n in removed.items() if n > own.get(t, 0)})
+            if "hunks" in ch:  # memd's own note of the user's lines it removed (so undo gives them back)
+                assert nonblank(ch.get("hand", [])) == excess, f"{where}: journal 'hand' {ch.get('hand')!r} != {dict(excess)!r}"
             if excess:
                 assert forced_ok(excess, current), f"{where}: removed hand-written line(s) {dict(excess)!r}"
                 taken = Counter({t: min(hand[t], n) for t, n in excess.items()})
@@ -543,6 +547,10 @@ class VaultMachine(RuleBasedStateMachine):
                     return
         self.memd_call(f"undo #{e['id']} ({e['op']})", lambda: self.app.undo(e["id"]))
 
+    @rule(data=st.data())
+    def memd_review_accept(self, data):
+        self.memd_review(data, True)
+
     @rule(data=st.data(), accept=st.booleans())
     def memd_review(self, data, accept):
         items = self.app.review_list()
@@ -593,7 +601,7 @@ def forced_ok(excess: Counter, current: Counter) -> bool:
 def _settings() -> settings:
     explore = os.environ.get("MEMD_HYPOTHESIS_EXPLORE")  # random seeds, more examples: for bug hunting
     return settings(
-        max_examples=int(os.environ.get("MEMD_HYPOTHESIS_EXAMPLES", 400 if explore else 60)),
+        max_examples=int(os.environ.get("MEMD_HYPOTHESIS_EXAMPLES", 400 if explore else 100)),
         stateful_step_count=40,
         deadline=None,
         derandomize=not explore,
