@@ -42,7 +42,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from threading import Event
@@ -67,6 +67,7 @@ from .transcript import block_ids, render, short_suffix, transcript_path
 NOT_STATEMENTS = frozenset({"code", "execution_output", "tool_call", "error", "quote", "bot", "document"})
 DECIDE_ROLES = ("user", "other")  # decided on by the extraction loop
 CONTEXT_ROLES = ("assistant", "system")  # given to it as context only
+CONTEXT_CHARS = 600  # of a context-only turn (an assistant reply), its end is kept
 _LOOP_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "other": "other", "tool": "other"}
 RUN_UPDATE_SECONDS = 1.0
 
@@ -192,14 +193,12 @@ class _Import:
                                                 dry_run=self.req.dry_run)
             self.report.run_id = self.run_id
             try:
-                spool = None if self.req.dry_run else Spool(self.app.config.state_dir)
-                try:
+                with Spool(self.app.config.state_dir) as spool:
                     self._read(path, spool)
-                    if spool is not None and len(spool):
+                    if self.req.dry_run:
+                        self._plan(spool)
+                    elif len(spool):
                         self._write(spool)
-                finally:
-                    if spool is not None:
-                        spool.close()
             except BaseException as exc:
                 status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
                 self.report.seconds = time.perf_counter() - start
@@ -270,7 +269,7 @@ class _Import:
             else:
                 yield conv
 
-    def _read(self, path: Path, spool: Spool | None) -> None:
+    def _read(self, path: Path, spool: Spool) -> None:
         t0 = time.perf_counter()
         timings = self.report.timings
         try:
@@ -293,7 +292,7 @@ class _Import:
         self.report.warnings.extend(parse_report.warnings)
         self._tick("reading", seq, None, force=True)
 
-    def _classify(self, conv: Conversation, seq: int, spool: Spool | None) -> None:
+    def _classify(self, conv: Conversation, seq: int, spool: Spool) -> None:
         survey = self.report.survey
         first, last = conv.first_time, _last_activity(conv)
         if conv.key in self.seen_keys:
@@ -307,11 +306,10 @@ class _Import:
             self.report.skipped["before --since"] += 1
             return
         t0 = time.perf_counter()
-        hashes = {t.id: t.content_hash() for t in conv.turns}
         content_hash = conv.content_hash()
         self.report.timings["hash"] += time.perf_counter() - t0
         entry = self.ledger.get(conv.source, conv.source_id)
-        state, to_extract = self._state(conv, entry, content_hash, hashes)
+        state, to_extract = self._state(conv, entry, content_hash)
         if state == UNCHANGED:
             survey.add(conv, first, last, UNCHANGED)
             self.report.unchanged += 1
@@ -322,26 +320,35 @@ class _Import:
             self.report.skipped["over --limit"] += 1
             return
         survey.add(conv, first, last, state)
-        if spool is not None:
-            t0 = time.perf_counter()
-            try:
-                spool.add((first is None, first or datetime.min.replace(tzinfo=UTC), seq), (conv, content_hash, hashes))
-            except OSError as exc:
-                raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
-            self.report.timings["stage"] += time.perf_counter() - t0
+        if self.req.dry_run:
+            # What the plan needs to name the note: the conversation without its turns.
+            record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
+                           len(conv.turns), len(to_extract))
         else:
-            note_path = entry.path if entry else self._place(conv)
-            survey.plan(PlannedNote(conv.key, conv.title, note_path, state, len(conv.turns), len(to_extract)))
+            record = (conv, content_hash)
+        t0 = time.perf_counter()
+        try:
+            spool.add((first is None, first or datetime.min.replace(tzinfo=UTC), seq), record)
+        except OSError as exc:
+            raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
+        self.report.timings["stage"] += time.perf_counter() - t0
 
     def _state(self, conv: Conversation, entry: Entry | None, content_hash: str,
-               hashes: dict[str, str]) -> tuple[str, list[Turn]]:
-        done = entry.extracted if entry else set()
-        to_extract = [t for t in conv.turns if turn_digest(t.id, hashes[t.id]) not in done] if self.req.extract else []
+               digests: dict[str, str] | None = None) -> tuple[str, list[Turn]]:
+        """How `conv` stands against its ledger entry, and the turns extraction has not read.
+        Per-turn hashes are only computed when they can matter (`digests` or `_digests`)."""
+        extract = self.req.extract
         if entry is None:
-            return NEW, to_extract
+            return NEW, list(conv.turns) if extract else []
+        changed = entry.content_hash != content_hash
+        if not extract or (not changed and entry.status != PENDING and entry.extracted == entry.turns):
+            to_extract: list[Turn] = []  # the same turns as last time, all of them read then
+        else:
+            digests = digests or _digests(conv)
+            to_extract = [t for t in conv.turns if digests[t.id] not in entry.extracted]
         if entry.status == PENDING:
             return RESUME, to_extract
-        if entry.content_hash != content_hash:
+        if changed:
             return CHANGED, to_extract
         return (EXTRACT if to_extract else UNCHANGED), to_extract
 
@@ -363,17 +370,23 @@ class _Import:
             return rel
         raise InputFormatError(f"{conv.key}: no free file name for its transcript")  # 2^256 collisions away
 
+    # -- pass 2 of a dry run: the notes it would write, named in the order a real run would --------
+    def _plan(self, spool: Spool) -> None:
+        for stub, path, state, turns, to_extract in spool.drain():
+            note_path = path or self._place(stub)
+            self.report.survey.plan(PlannedNote(stub.key, stub.title, note_path, state, turns, to_extract))
+
     # -- pass 2: write -----------------------------------------------------------------------------
     def _write(self, spool: Spool) -> None:
         total, done = len(spool), 0
         self._tick("writing", 0, total, force=True)
-        for conv, content_hash, hashes in spool.drain():
+        for conv, content_hash in spool.drain():
             if self.cancel is not None and self.cancel.is_set():
                 self.report.cancelled = True
                 break
             done += 1
             try:
-                self._import_one(conv, content_hash, hashes)
+                self._import_one(conv, content_hash)
             except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
                 # One conversation the transcript or extraction cannot handle: reported, skipped.
                 # Its ledger row (if any) stays pending and is retried next time.
@@ -381,11 +394,13 @@ class _Import:
             self._tick("writing", done, total)
         self._tick("writing", done, total, force=True)
 
-    def _import_one(self, conv: Conversation, content_hash: str, hashes: dict[str, str]) -> None:
+    def _import_one(self, conv: Conversation, content_hash: str) -> None:
         timings = self.report.timings
         entry = self.ledger.get(conv.source, conv.source_id)
-        digests = {t.id: turn_digest(t.id, hashes[t.id]) for t in conv.turns}
-        state, to_extract = self._state(conv, entry, content_hash, hashes)
+        t0 = time.perf_counter()
+        digests = _digests(conv)
+        timings["hash"] += time.perf_counter() - t0
+        state, to_extract = self._state(conv, entry, content_hash, digests)
         if state == UNCHANGED:  # the same conversation twice in one export, or another run did it
             self.report.unchanged += 1
             return
@@ -470,9 +485,12 @@ class _Import:
                             turn_id=blocks[t.id], source_link=f"[[{note}#^{blocks[t.id]}]]", strong=t.strong)
 
         def context(t: Turn) -> None:
-            text, _ = loop.privacy.clean_text(t.text)
+            # What the user answers is at the end of a long assistant reply; the bound keeps the
+            # backend's context (a model's prompt) and the secret redaction, which is linear in
+            # the text, from growing with answers of many kilobytes.
+            text = t.text if len(t.text) <= CONTEXT_CHARS else "…" + t.text[-CONTEXT_CHARS:]
             lt = loop_turn(t)
-            lt.text = text
+            lt.text, _ = loop.privacy.clean_text(text)
             loop.streams.add_turn(lt, buffered=False)
 
         # Turns before the first new one give the loop the context it would have had live.
@@ -530,6 +548,11 @@ class _Import:
         if self.run_id is not None and (force or now - self._last_update >= RUN_UPDATE_SECONDS):
             self._last_update = now
             self.ledger.update_run(self.run_id, phase=phase, done=done, total=total, counts=self.report.counts())
+
+
+def _digests(conv: Conversation) -> dict[str, str]:
+    """turn id -> the ledger's digest of that turn's id and content."""
+    return {t.id: turn_digest(t.id, t.content_hash()) for t in conv.turns}
 
 
 def _last_activity(conv: Conversation) -> datetime | None:

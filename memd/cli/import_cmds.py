@@ -160,17 +160,18 @@ def _when(iso: str | None) -> str:
     return iso[:10] if iso else "—"
 
 
-def _show_formats(d: dict[str, Any], dry_run: bool) -> None:
-    t = Table(show_header=True, header_style="bold", box=None)
-    for col in ("source", "kind", "conversations", "turns", "from", "to", "new", "changed", "unchanged", "left out"):
-        t.add_column(col, justify="right" if col not in ("source", "kind") else "left")
+def _show_formats(d: dict[str, Any]) -> None:
+    """One row per source and kind: what the export holds and what the import does with it."""
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for col in ("format", "convs", "turns", "from", "to", "new", "changed", "same", "skipped"):
+        t.add_column(col, justify="left" if col == "format" else "right", no_wrap=True)
     for g in d["survey"]["formats"]:
         plan = g["plan"]
-        left_out = sum(v for k, v in plan.items() if k not in ("new", "changed", "resume", "extract", "unchanged"))
-        t.add_row(escape(g["source"]), g["kind"], str(g["conversations"]), str(g["turns"]), _when(g["first"]),
-                  _when(g["last"]), str(plan.get("new", 0)),
-                  str(plan.get("changed", 0) + plan.get("resume", 0) + plan.get("extract", 0)),
-                  str(plan.get("unchanged", 0)), str(left_out))
+        skipped = sum(v for k, v in plan.items() if k not in ("new", "changed", "resume", "extract", "unchanged"))
+        label = g["source"] if g["kind"] == "chat" else f"{g['source']} {g['kind']}s"
+        t.add_row(escape(label), str(g["conversations"]), str(g["turns"]), _when(g["first"]), _when(g["last"]),
+                  str(plan.get("new", 0)), str(plan.get("changed", 0) + plan.get("resume", 0) + plan.get("extract", 0)),
+                  str(plan.get("unchanged", 0)), str(skipped))
     console.print(t)
 
 
@@ -192,7 +193,7 @@ def _show_dry_run(d: dict[str, Any]) -> None:
     s = d["survey"]
     console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {s['conversations']} conversations, "
                   f"{s['turns']} turns, {_when(s['first'])} → {_when(s['last'])}")
-    _show_formats(d, True)
+    _show_formats(d)
     planned = d["planned"]
     if planned:
         console.print(f"[bold]would import[/bold] ({len(planned)}{'+' if len(planned) >= 1000 else ''}):")
