@@ -303,3 +303,18 @@ def context(app: Memd, query: str | None = None, max_chars: int = 6000) -> dict[
     if not 100 <= max_chars <= 200_000:
         raise ParamsError("context: max_chars must be between 100 and 200000")
     return build(app, query, max_chars=max_chars)
+
+
+@method("export.json")
+def export_json(app: Memd, path: str | None = None) -> dict[str, Any]:
+    """The memory as one JSON document (written to `path`, or returned when no path is given)."""
+    from pathlib import Path
+
+    from memd.exporters.json_export import export_json as write, memory_document
+
+    if path is None:
+        return memory_document(app)
+    out = Path(path).expanduser()
+    if not out.parent.is_dir():
+        raise ParamsError(f"export.json: no folder {out.parent}")
+    return write(app, out.resolve())

@@ -13,6 +13,7 @@ from memd import __version__
 from memd.cli.common import CliState, err_console
 from memd.cli.daemon_cmds import doctor, run, service
 from memd.cli.demo_cmds import demo
+from memd.cli.export_cmds import export
 from memd.cli.extract_cmds import decisions, ingest, remember
 from memd.cli.import_cmds import import_group
 from memd.cli.memory_cmds import entity, fact, log, review, undo, why
@@ -35,7 +36,7 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
 
 
 for command in (init, status, reindex, search, entity, fact, log, undo, why, review, ingest, remember, decisions,
-                import_group, run, service, doctor, ask, demo):
+                import_group, run, service, doctor, ask, demo, export):
     cli.add_command(command)
 
 

@@ -1,0 +1,211 @@
+"""Daemon benchmark on a generated vault (default 10,000 notes).
+
+    python bench/daemon_bench.py [--notes 10000] [--seconds 5] [--idle 60] [--keep DIR]
+
+Measures, against a real `memd run` process:
+  - edit-to-searchable latency p50/p95 (write a note, poll `search` on the socket until it hits)
+  - socket `search` latency p50/p99 and requests/s with 1 and 32 concurrent clients
+  - start-up time to ready (socket answers) with an existing index
+  - idle RSS and idle CPU of the daemon over --idle seconds
+Prints a table and writes bench/results/daemon_bench.json. Targets: edit-to-searchable p95 <=
+500 ms; search p99 <= 20 ms and >= 2,000 requests/s with 32 clients; idle CPU <= 1 %; idle RSS
+<= 80 MB (no model loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from index_bench import percentile  # noqa: E402
+
+
+def proc_stats(pid: int) -> tuple[float, float]:
+    """(CPU seconds used, RSS in MB) of a process, from /proc (Linux) or ps (macOS)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        with open(f"/proc/{pid}/status") as fh:
+            rss = next(int(l.split()[1]) for l in fh if l.startswith("VmRSS:")) / 1024
+        return cpu, rss
+    except FileNotFoundError:
+        out = subprocess.run(["ps", "-o", "cputime=,rss=", "-p", str(pid)], capture_output=True, text=True).stdout
+        t, rss = out.split()
+        parts = [float(p) for p in t.replace("-", ":").split(":")]
+        cpu = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        return cpu, int(rss) / 1024
+
+
+async def _client_loop(sock: str, queries: list[str], until: float, lat: list[float]) -> None:
+    reader, writer = await asyncio.open_unix_connection(sock)
+    n = 0
+    while time.perf_counter() < until:
+        q = queries[n % len(queries)]
+        n += 1
+        line = json.dumps({"jsonrpc": "2.0", "id": n, "method": "search", "params": {"query": q, "limit": 10}})
+        t0 = time.perf_counter()
+        writer.write(line.encode() + b"\n")
+        await writer.drain()
+        reply = await reader.readline()
+        lat.append((time.perf_counter() - t0) * 1000)
+        if b'"error"' in reply[:200]:
+            raise RuntimeError(reply[:200])
+    writer.close()
+
+
+def _client_process(sock: str, queries: list[str], conns: int, seconds: float, start_at: float, out: "multiprocessing.Queue") -> None:
+    async def main() -> list[float]:
+        while time.time() < start_at:
+            await asyncio.sleep(0.005)
+        until = time.perf_counter() + seconds
+        lat: list[float] = []
+        await asyncio.gather(*(_client_loop(sock, queries, until, lat) for _ in range(conns)))
+        return lat
+
+    out.put(asyncio.run(main()))
+
+
+def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
+    """`clients` concurrent connections spread over up to 4 processes; latency and throughput."""
+    procs_n = min(4, clients)
+    per = [clients // procs_n + (1 if i < clients % procs_n else 0) for i in range(procs_n)]
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 1.5
+    procs = [ctx.Process(target=_client_process, args=(sock, queries, n, seconds, start_at, out)) for n in per]
+    for p in procs:
+        p.start()
+    lat: list[float] = []
+    for _ in procs:
+        lat += out.get(timeout=seconds + 60)
+    for p in procs:
+        p.join()
+    return {"clients": clients, "requests": len(lat), "rps": round(len(lat) / seconds, 1),
+            "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--notes", type=int, default=10_000)
+    ap.add_argument("--seconds", type=float, default=5.0, help="load duration per client count")
+    ap.add_argument("--idle", type=float, default=60.0, help="idle measurement window")
+    ap.add_argument("--edits", type=int, default=40)
+    ap.add_argument("--keep", type=Path)
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "daemon_bench.json")
+    args = ap.parse_args()
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from memd.app import Memd
+    from memd.config import config_from_dict, render_config
+    from memd.daemon.client import connect
+    from vaultgen import VaultGenerator
+
+    console = Console()
+    work = Path(tempfile.mkdtemp(prefix="memd-daemon-bench-"))
+    vault = args.keep or work / "vault"
+    if not (vault / "memory").exists():
+        VaultGenerator().generate(vault, args.notes)
+    cfg_path = work / "config.toml"
+    config = config_from_dict({"vault": str(vault), "state_dir": str(work / "state"),
+                               "daemon": {"socket_path": str(work / "memd.sock")}}, cfg_path)
+    cfg_path.write_text(render_config(config))
+    with Memd(config) as app:  # the existing index the daemon starts with
+        app.index.scan()
+        titles = [t for (t,) in app.index.reader().execute("SELECT title FROM notes WHERE kind = 'note'")]
+    rng = random.Random(5)
+    queries = [" ".join(rng.sample(t.split()[:-1], min(2, len(t.split()) - 1))) or t for t in rng.sample(titles, 500)]
+    env = dict(os.environ, MEMD_CONFIG=str(cfg_path))
+    env.pop("NOTIFY_SOCKET", None)
+    sock = str(work / "memd.sock")
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "memd", "run", "--log-level", "warning"], env=env)
+    client = None
+    while client is None:
+        client = connect(Path(sock)) if os.path.exists(sock) else None
+        if client is None:
+            time.sleep(0.01)
+    client.ping()
+    startup = time.perf_counter() - t0
+    result: dict = {"notes": args.notes, "startup_s": round(startup, 3)}
+    try:
+        # edit-to-searchable
+        notes = sorted(p for p in vault.rglob("*.md") if "memory" not in p.parts)
+        lat = []
+        for i in range(args.edits):
+            path = rng.choice(notes)
+            word = f"zedit{os.getpid()}x{i}q"
+            t0 = time.perf_counter()
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(f"\n{word}\n")
+            while not client.call("search", query=word, limit=1)["results"]:
+                time.sleep(0.002)
+            lat.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.05)
+        result["edit_p50_ms"] = round(percentile(lat, 50), 1)
+        result["edit_p95_ms"] = round(percentile(lat, 95), 1)
+        client.close()
+        result["load"] = [load(sock, queries, n, args.seconds) for n in (1, 32)]
+        # idle
+        time.sleep(3)
+        cpu0, _ = proc_stats(proc.pid)
+        w0 = time.monotonic()
+        time.sleep(args.idle)
+        cpu1, rss = proc_stats(proc.pid)
+        result["idle_cpu_pct"] = round((cpu1 - cpu0) / (time.monotonic() - w0) * 100, 2)
+        result["idle_rss_mb"] = round(rss, 1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+        shutil.rmtree(work, ignore_errors=True)
+
+    one, many = result["load"]
+    table = Table(title=f"memd daemon benchmark — {args.notes:,} notes")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    rows = [
+        ("start-up to ready (existing index)", f"{result['startup_s']} s", ""),
+        ("edit-to-searchable p50", f"{result['edit_p50_ms']} ms", ""),
+        ("edit-to-searchable p95", f"{result['edit_p95_ms']} ms", "<= 500 ms"),
+        ("search, 1 client: p50 / p99", f"{one['p50_ms']} / {one['p99_ms']} ms", ""),
+        ("search, 1 client: requests/s", f"{one['rps']:,.0f}", ""),
+        ("search, 32 clients: p50 / p99", f"{many['p50_ms']} / {many['p99_ms']} ms", "p99 <= 20 ms"),
+        ("search, 32 clients: requests/s", f"{many['rps']:,.0f}", ">= 2,000"),
+        (f"idle CPU over {args.idle:.0f} s", f"{result['idle_cpu_pct']} %", "<= 1 %"),
+        ("idle RSS", f"{result['idle_rss_mb']} MB", "<= 80 MB"),
+    ]
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+    result["targets_met"] = {
+        "edit_p95": result["edit_p95_ms"] <= 500, "search_p99_32": many["p99_ms"] <= 20,
+        "rps_32": many["rps"] >= 2000, "idle_cpu": result["idle_cpu_pct"] <= 1, "idle_rss": result["idle_rss_mb"] <= 80,
+    }
+    for k, ok in result["targets_met"].items():
+        console.print(f"{'[green]PASS' if ok else '[red]MISS'}[/] {k}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
