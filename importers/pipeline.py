@@ -181,6 +181,7 @@ class _Import:
         self.seen_text_run: set[str] = set()
         self.loops: dict[str, Any] = {}
         self.run_id: int | None = None
+        self._deferred = 0  # memory writes of the current conversation put off (a file being edited)
         self._last_update = 0.0
 
     # -- the run -------------------------------------------------------------------------------
@@ -366,7 +367,8 @@ class _Import:
             target = self.app.config.vault / rel
             if owner is None and target.exists() and _note_identity(target) != (conv.source, conv.source_id):
                 continue  # someone else's note (or an unrelated one); a note with our frontmatter is adopted
-            self.claimed[key] = conv.key
+            if self.req.dry_run:
+                self.claimed[key] = conv.key  # a real run reserves the path in the ledger instead
             return rel
         raise InputFormatError(f"{conv.key}: no free file name for its transcript")  # 2^256 collisions away
 
@@ -445,9 +447,17 @@ class _Import:
         seen_text: list[str] = []
         if to_extract:
             t0 = time.perf_counter()
+            self._deferred = 0
             seen_text = self._extract(conv, path, to_extract)
             timings["extract"] += time.perf_counter() - t0
-            extracted |= {digests[t.id] for t in to_extract}
+            if self._deferred:
+                # A memory file was being edited and some facts could not be written: these turns
+                # count as not read, and the next run reads them again (what was written is a no-op).
+                self.report.warnings.append(Problem(conv.source_id, "a memory file was being edited: some facts"
+                                                                     " were not written; the next run reads it again"))
+                seen_text = []
+            else:
+                extracted |= {digests[t.id] for t in to_extract}
         t0 = time.perf_counter()
         self.ledger.finish(source=conv.source, source_id=conv.source_id, content_hash=content_hash,
                            turns=digests.values(), extracted=extracted, written_hash=written_hash, status=status,
@@ -539,6 +549,8 @@ class _Import:
                     self.report.facts_added += 1
                 elif result.status == "review":
                     self.report.review_items += 1
+                elif result.status == "deferred":
+                    self._deferred += 1
 
     # -- progress --------------------------------------------------------------------------------
     def _tick(self, phase: str, done: int, total: int | None, force: bool = False) -> None:

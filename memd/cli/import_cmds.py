@@ -110,13 +110,19 @@ def import_status(run_id: int | None) -> None:
         if run is None:
             console.print("[dim]no import has run yet[/dim]")
             return
-        total = f"/{run['total']}" if run["total"] is not None else ""
-        console.print(f"[bold]#{run['id']}[/bold] {escape(run['format'] or '?')} {escape(run['path'])}")
-        console.print(f"  {run['status']} · {run['phase']} {run['done']}{total} · started {run['started'][:19]}"
-                      + (f" · finished {run['finished'][:19]}" if run["finished"] else ""))
-        counts = run["counts"]
-        if counts:
-            console.print("  " + " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v))
+        console.print(f"[bold]#{run['id']}[/bold] {escape(run['format'] or '?')} {escape(run['path'])}"
+                      + (" [dim](dry run)[/dim]" if run["dry_run"] else ""))
+        line = f"  {run['status']}"
+        if run["status"] == "running":
+            total = f"/{run['total']}" if run["total"] is not None else ""
+            line += f" · {run['phase']} {run['done']}{total}"
+        line += f" · started {run['started'][:19].replace('T', ' ')}"
+        if run["finished"]:
+            line += f" · finished {run['finished'][:19].replace('T', ' ')}"
+        console.print(line)
+        shown = [f"{k.replace('_', ' ')} {v}" for k, v in run["counts"].items() if v and k not in ("new", "updated")]
+        if shown:
+            console.print("  " + " · ".join(shown))
         if run["error"]:
             console.print(f"  [red]{escape(run['error'])}[/red]")
 
@@ -156,6 +162,10 @@ def _progress() -> Iterator[Callable[[Any], None]]:
 
 
 # -- output --------------------------------------------------------------------------------------
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _when(iso: str | None) -> str:
     return iso[:10] if iso else "—"
 
@@ -164,11 +174,12 @@ def _show_formats(d: dict[str, Any]) -> None:
     """One row per source and kind: what the export holds and what the import does with it."""
     t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for col in ("format", "convs", "turns", "from", "to", "new", "changed", "same", "skipped"):
-        t.add_column(col, justify="left" if col == "format" else "right", no_wrap=True)
+        t.add_column(col, justify="left" if col == "format" else "right", no_wrap=True,
+                     min_width=10 if col in ("from", "to") else None)
     for g in d["survey"]["formats"]:
         plan = g["plan"]
         skipped = sum(v for k, v in plan.items() if k not in ("new", "changed", "resume", "extract", "unchanged"))
-        label = g["source"] if g["kind"] == "chat" else f"{g['source']} {g['kind']}s"
+        label = g["source"] if g["kind"] == "chat" else f"{g['source']} {g['kind'][:3]}s"
         t.add_row(escape(label), str(g["conversations"]), str(g["turns"]), _when(g["first"]), _when(g["last"]),
                   str(plan.get("new", 0)), str(plan.get("changed", 0) + plan.get("resume", 0) + plan.get("extract", 0)),
                   str(plan.get("unchanged", 0)), str(skipped))
@@ -199,7 +210,7 @@ def _show_dry_run(d: dict[str, Any]) -> None:
         console.print(f"[bold]would import[/bold] ({len(planned)}{'+' if len(planned) >= 1000 else ''}):")
         for n in planned[:SHOW_PROBLEMS]:
             what = {"new": "new", "changed": "update", "resume": "finish", "extract": "extract"}.get(n["state"], n["state"])
-            console.print(f"  {what:<7} {escape(n['path'])}  [dim]{n['turns']} turns,"
+            console.print(f"  {what:<7} {escape(n['path'])}  [dim]{_n(n['turns'], 'turn')},"
                           f" {n['turns_to_extract']} to extract[/dim]")
         if len(planned) > SHOW_PROBLEMS:
             console.print(f"  … and {len(planned) - SHOW_PROBLEMS} more (--json lists them)")

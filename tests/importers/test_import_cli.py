@@ -333,7 +333,9 @@ def test_import_status(env, vault, tmp_path):
     assert r.returncode == 0 and "no import has run yet" in r.stdout
     run(env, "import", "chatgpt", export_zip(tmp_path / "export.zip", generated(2)), "--no-extract")
     r = run(env, "import", "status")
-    assert re.search(r"#1 chatgpt .*export\.zip", r.stdout) and "done · done 2/2" in r.stdout
+    assert re.search(r"#1 chatgpt .*export\.zip", r.stdout)
+    assert re.search(r"^  done · started \S+ \S+ · finished \S+ \S+$", r.stdout, re.M)
+    assert "written 2" in r.stdout
     data = json.loads(run(env, "import", "status", "--json").stdout)
     assert data["run"]["counts"]["new"] == 2 and data["ledger"] == {"chatgpt:done": 2}
 

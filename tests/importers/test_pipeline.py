@@ -304,6 +304,23 @@ def test_interrupted_import_resumes_without_duplicates(app, vault, tmp_path, con
     assert len(notes(vault)) == 8
 
 
+def test_facts_put_off_by_a_hand_edit_are_read_again_next_run(app, vault, tmp_path):
+    export = write_export(tmp_path / "v1", three())
+    user = vault / "memory" / "user.md"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("# User Information\n")  # the user is typing in it right now
+    app.writer.settle_seconds, app.writer.max_settle_wait = 30.0, 0.05
+    report = imp(app, export)
+    assert report.new == 3 and report.facts_added == 0
+    assert [(w.where, "being edited" in w.message) for w in report.warnings] == [("b", True)]
+    assert user.read_text() == "# User Information\n"
+    app.writer.settle_seconds = 0.0  # the edit has settled
+    report = imp(app, export)
+    assert (report.written, report.extracted_conversations) == (0, 1)
+    assert "- living_location: Lisbon" in user.read_text()
+    assert imp(app, export).turns_extracted == 0
+
+
 def test_notes_of_a_lost_state_are_adopted_not_duplicated(app, vault, tmp_path):
     export = write_export(tmp_path / "v1", three())
     imp(app, export)
