@@ -23,8 +23,10 @@ Two passes, so that bad input never half-writes the vault:
 
 Which turns the extraction loop decides on: the user's and other people's text (roles user and
 other). Assistant and system turns are given to the loop as context only (the rules backend
-ignores them anyway, and a model backend would spend a call on each); tool output, code, bot
-posts and attached documents are neither. "About me" / custom-instruction turns are strong
+ignores them anyway, and a model backend would spend a call on each), cut to their last
+CONTEXT_CHARS; tool output, code, bot posts and attached documents are neither, and neither are
+the branches the user left (edited prompts, regenerated answers: kept in the note with
+--all-branches, but what the user moved away from is not a fact to learn). "About me" / custom-instruction turns are strong
 sources and are extracted once per distinct text, however many conversations repeat them.
 
 The function is safe to run in a daemon thread: it talks to the app only through its locked
@@ -487,7 +489,6 @@ class _Import:
         stream = conv.key
         blocks = block_ids(conv)
         note = path[:-3] if path.endswith(".md") else path
-        report = self.report
 
         def loop_turn(t: Turn) -> Any:
             return LoopTurn(stream=stream, role=_LOOP_ROLES[t.role], text=t.text, author=t.author,
@@ -503,18 +504,27 @@ class _Import:
             lt.text, _ = loop.privacy.clean_text(text)
             loop.streams.add_turn(lt, buffered=False)
 
-        # Turns before the first new one give the loop the context it would have had live.
         first = next(i for i, t in enumerate(conv.turns) if t.id == turns[0].id)
-        for t in conv.turns[max(0, first - loop.streams.window):first]:
-            if t.kind not in NOT_STATEMENTS and t.role in DECIDE_ROLES + CONTEXT_ROLES:
-                context(t)
+        try:
+            # Turns before the first new one give the loop the context it would have had live.
+            for t in conv.turns[max(0, first - loop.streams.window):first]:
+                if t.kind not in NOT_STATEMENTS and t.branch is None and t.role in DECIDE_ROLES + CONTEXT_ROLES:
+                    context(t)
+            return self._feed(loop, stream, turns, loop_turn, context)
+        except BaseException:
+            loop.streams.end(stream)  # a conversation that failed leaves no stream state behind
+            raise
+
+    def _feed(self, loop: Any, stream: str, turns: list[Turn], loop_turn: Callable[[Turn], Any],
+              context: Callable[[Turn], None]) -> list[str]:
+        report = self.report
         seen: list[str] = []
         decided = False
         timings = report.timings
         for t in turns:
             report.turns_extracted += 1
-            if t.kind in NOT_STATEMENTS:
-                continue
+            if t.kind in NOT_STATEMENTS or t.branch is not None:
+                continue  # not a statement; or a branch the user left (kept in the note with --all-branches)
             if t.strong:
                 digest = text_hash(t.text)
                 if digest in self.seen_text_run or self.ledger.seen_text(digest):

@@ -154,6 +154,14 @@ def test_newer_export_adds_new_and_extracts_only_new_turns(app, vault, tmp_path)
     assert (again.written, again.unchanged, again.turns_extracted) == (0, 4, 0)
 
 
+def test_new_turns_are_read_with_the_turns_before_them_as_context(app, vault, tmp_path):
+    imp(app, write_export(tmp_path / "v1", [conversation("s", "Family", qa("My sister Anna is a nurse."))]))
+    longer = conversation("s", "Family", qa("My sister Anna is a nurse.", "She lives in Paris."))
+    report = imp(app, write_export(tmp_path / "v2", [longer]))
+    assert report.updated == 1 and decided(app)[-1] == ("chatgpt:s", block("s-n2"))
+    assert "- living_location: Paris" in (vault / "memory" / "entities" / "anna.md").read_text()
+
+
 def test_custom_instructions_are_extracted_once_per_text(app, vault, tmp_path):
     about_1 = "Preferred name: Ana\nRole: nurse in Porto"
     about_2 = "Preferred name: Ana\nRole: surgeon in Porto"
@@ -170,6 +178,21 @@ def test_custom_instructions_are_extracted_once_per_text(app, vault, tmp_path):
     assert ("chatgpt:t", block("t-n0")) in decided(app)
     # The repeated turn is still in each transcript.
     assert all("Role: nurse in Porto" in notes(vault)[f"2024-05-0{i + 1} Chat {c}.md"] for i, c in enumerate("pqr"))
+
+
+def test_all_branches_are_in_the_note_but_only_the_branch_seen_is_extracted(app, vault, tmp_path):
+    conv = conversation("br", "Branches", qa("I live in Lisbon."), created=T0)
+    # An edited first prompt: a sibling of the prompt the user kept.
+    conv["mapping"]["br-old"] = {"id": "br-old", "parent": "root", "children": [], "message": {
+        "id": "br-old", "author": {"role": "user"}, "create_time": T0 - 30, "weight": 1.0, "recipient": "all",
+        "content": {"content_type": "text", "parts": ["I live in Madrid."]}, "metadata": {}}}
+    conv["mapping"]["root"]["children"].append("br-old")
+    export = write_export(tmp_path / "x", [conv])
+    report = imp(app, export, all_branches=True)
+    note = notes(vault)["2024-05-01 Branches.md"]
+    assert report.new == 1 and "## Other branch 1" in note and "> I live in Madrid." in note
+    assert decided(app) == [("chatgpt:br", block("br-n0"))]
+    assert "- living_location: Lisbon" in user_md(vault) and "Madrid" not in user_md(vault)
 
 
 def test_conversations_are_read_oldest_first(app, vault, tmp_path):
