@@ -243,6 +243,8 @@ class Memd:
             raise NotFoundError(f"no journal entry #{entry_id}")
         if entry["status"] == "undone":
             raise ConflictError(f"#{entry_id} is already undone")
+        if entry["status"] != "applied":
+            raise ConflictError(f"#{entry_id} never took effect (its write was interrupted); there is nothing to undo")
         change = entry["change"]
         if change.get("file"):
             raise ConflictError(f"#{entry_id} wrote a whole note ({entry['path']}); delete or edit the note instead")

@@ -253,7 +253,17 @@ class VaultWriter:
                            hash_after=sha256(data) if data is not None else None)
 
     def recover(self) -> list[dict[str, Any]]:
-        """Settle journal entries left `pending` by a crash between journal and file write."""
+        """Settle journal entries left `pending` by a crash between journal and file write.
+
+        Under the write lock: a live writer holds it from `begin` to `commit`, so an entry still
+        pending once we hold the lock belongs to a process that died.
+        """
+        if not self.state.pending():
+            return []
+        with self._locked():
+            return self._settle_pending()
+
+    def _settle_pending(self) -> list[dict[str, Any]]:
         settled = []
         for entry in self.state.pending():
             try:
