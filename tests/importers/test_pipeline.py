@@ -367,6 +367,23 @@ def test_one_broken_conversation_is_reported_and_skipped(app, vault, tmp_path):
         ("bad", "skipped, malformed record (KeyError: 'mapping')")]
 
 
+def test_a_member_that_cannot_be_read_refuses_the_whole_export(app, vault, tmp_path, monkeypatch):
+    from memd.errors import InputFormatError
+    from memd.importers import safezip
+
+    export = write_export(tmp_path / "x", three())
+    before = snapshot(vault)
+
+    def denied(entry):
+        raise PermissionError(13, "Permission denied", entry.member)
+
+    monkeypatch.setattr(safezip, "_open_plain", denied)  # what a chmod 000 member does to a non-root user
+    with pytest.raises(InputFormatError) as err:
+        imp(app, export)
+    assert str(err.value) == f"{export / 'conversations.json'}: cannot be read (Permission denied)"
+    assert snapshot(vault) == before and Ledger(app.state).counts() == {}
+
+
 def test_chat_logs_are_split_by_month_and_know_who_is_me(app, vault, tmp_path):
     log = tmp_path / "WhatsApp Chat with Family.txt"
     log.write_text("\n".join([
