@@ -174,7 +174,7 @@ class _Import:
         self.backend = backend
         self.ledger = Ledger(app.state)
         self.sources_dir = app.config.memory.sources_dir.strip("/")
-        self.zone: tzinfo = zone(request.tz) if request.tz else UTC
+        self.zone: tzinfo = UTC  # set in run(), where a bad zone is reported like any bad input
         self.me = list(request.me) if request.me else list(app.config.import_.me)
         self.report = ImportReport(path=str(request.path), format=normalise_format(request.format),
                                    dry_run=request.dry_run)
@@ -190,12 +190,15 @@ class _Import:
     def run(self) -> ImportReport:
         start = time.perf_counter()
         path = Path(self.req.path).expanduser()
-        self._check_path(path)
         with self._import_lock():
+            # The run is recorded first, so that `import.status` also reports input refused up front
+            # (a daemon starts imports in the background and answers before they fail).
             self.run_id = self.ledger.start_run(fmt=self.report.format, path=str(path), options=self.req.options(),
                                                 dry_run=self.req.dry_run)
             self.report.run_id = self.run_id
             try:
+                self.zone = zone(self.req.tz) if self.req.tz else UTC
+                self._check_path(path)
                 with Spool(self.app.config.state_dir) as spool:
                     self._read(path, spool)
                     if self.req.dry_run:

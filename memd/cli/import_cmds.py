@@ -83,7 +83,7 @@ def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, **comm
 
 def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int | None, no_extract: bool,
             all_branches: bool = False, me: list[str] | None = None, tz: str | None = None) -> None:
-    from memd.api import _import_backend, parse_since
+    from memd.api import parse_since
     from memd.importers.pipeline import ImportRequest, normalise_format, run_import
 
     since_iso = parse_since(since)
@@ -92,9 +92,8 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
         since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None,
         limit=limit, extract=not no_extract, dry_run=dry_run)
     app = state().app()
-    backend = _import_backend(app) if request.extract and not dry_run else None
-    with _progress() as update:
-        report = run_import(app, request, progress=update, backend=backend)
+    with _progress() as update:  # the backend is built once the export has been read (a bad one fails faster)
+        report = run_import(app, request, progress=update)
     emit(report.to_json(), _show_dry_run if dry_run else _show_report)
 
 

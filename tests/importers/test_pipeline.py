@@ -457,6 +457,11 @@ def test_one_import_at_a_time_and_status(app, vault, tmp_path):
     assert status["ledger"] == {"chatgpt:done": 3} and [r["status"] for r in status["recent"]] == ["done", "done"]
     with pytest.raises(MemdError):
         api.call(app, "import.status", {"id": 999})
+    # Input refused up front is a failed run too: a daemon answers import.start before it fails.
+    with pytest.raises(MemdError, match="no such file or folder"):
+        api.call(app, "import.start", {"path": str(tmp_path / "gone.zip")})
+    failed = api.call(app, "import.status")["run"]
+    assert failed["status"] == "failed" and failed["error"].endswith("gone.zip: no such file or folder")
 
 
 def test_api_validates_its_parameters(app, tmp_path):
