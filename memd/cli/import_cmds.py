@@ -19,8 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from memd.cli.common import console, emit, err_console, invoke, json_option, state
+from memd.importers import registry
 
-CHAT_FORMATS = ["auto", "whatsapp", "telegram", "discord", "slack", "openai-jsonl", "sharegpt", "locomo"]
+# Every registered format but the two with their own command, spelled for a command line; a new
+# parser in the registry shows up here by itself.
+CHAT_FORMATS = ["auto"] + [f.name.replace("_", "-") for f in registry.formats() if f.kind != "assistant"]
 SHOW_PROBLEMS = 20
 
 
@@ -74,7 +77,7 @@ def import_claude(path: str, all_branches: bool, **common: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(CHAT_FORMATS), default="auto", show_default=True,
               help="The export's format.")
 @click.option("--me", multiple=True, help="Your name in the chat (repeatable; default: config import.me).")
-@click.option("--tz", help="Time zone of the log's clock times, e.g. Europe/Lisbon (default UTC).")
+@click.option("--tz", help="Time zone of the log's clock times and of dates in the notes, e.g. Europe/Lisbon (default UTC).")
 @_common
 def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, **common: Any) -> None:
     """Import a chat log: WhatsApp, Telegram, Discord, Slack, OpenAI JSONL, ShareGPT, LoCoMo."""
