@@ -77,7 +77,8 @@ def import_claude(path: str, all_branches: bool, **common: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(CHAT_FORMATS), default="auto", show_default=True,
               help="The export's format.")
 @click.option("--me", multiple=True, help="Your name in the chat (repeatable; default: config import.me).")
-@click.option("--tz", help="Time zone of the log's clock times and of dates in the notes, e.g. Europe/Lisbon (default UTC).")
+@click.option("--tz", help="Time zone of the log's clock times and of dates in the notes, e.g. Europe/Lisbon"
+                           " (default UTC).")
 @_common
 def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, **common: Any) -> None:
     """Import a chat log: WhatsApp, Telegram, Discord, Slack, OpenAI JSONL, ShareGPT, LoCoMo."""
