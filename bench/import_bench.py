@@ -169,13 +169,15 @@ class Gen:
             kind = r.random()
             if kind < 0.06:
                 content = {"content_type": "multimodal_text", "parts": [
-                    {"content_type": "image_asset_pointer", "asset_pointer": f"file-service://file-{r.randrange(200):06d}",
+                    {"content_type": "image_asset_pointer",
+                     "asset_pointer": f"file-service://file-{r.randrange(200):06d}",
                      "size_bytes": 12345, "width": 800, "height": 600},
                     self.question()]}
             elif kind < 0.08:
                 content = {"content_type": "multimodal_text", "parts": [
                     {"content_type": "audio_transcription", "text": self.question(), "direction": "in"},
-                    {"content_type": "audio_asset_pointer", "asset_pointer": f"sediment://file_{r.getrandbits(64):016x}"}]}
+                    {"content_type": "audio_asset_pointer",
+                     "asset_pointer": f"sediment://file_{r.getrandbits(64):016x}"}]}
             else:
                 content = {"content_type": "text", "parts": [self.question()]}
             user = self.node(mapping, nid(), leaf, "user", content, t)

@@ -26,8 +26,9 @@ other). Assistant and system turns are given to the loop as context only (the ru
 ignores them anyway, and a model backend would spend a call on each), cut to their last
 CONTEXT_CHARS; tool output, code, bot posts and attached documents are neither, and neither are
 the branches the user left (edited prompts, regenerated answers: kept in the note with
---all-branches, but what the user moved away from is not a fact to learn). "About me" / custom-instruction turns are strong
-sources and are extracted once per distinct text, however many conversations repeat them.
+--all-branches, but what the user moved away from is not a fact to learn). "About me" /
+custom-instruction turns are strong sources and are extracted once per distinct text, however
+many conversations repeat them.
 
 The function is safe to run in a daemon thread: it talks to the app only through its locked
 state database and writer, holds an import lock file so two imports never interleave, reports
@@ -398,7 +399,8 @@ class _Import:
             except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
                 # One conversation the transcript or extraction cannot handle: reported, skipped.
                 # Its ledger row (if any) stays pending and is retried next time.
-                self.report.failed.append(Problem(conv.source_id, f"skipped, {type(exc).__name__}: {one_line(str(exc))}"))
+                reason = f"skipped, {type(exc).__name__}: {one_line(str(exc))}"
+                self.report.failed.append(Problem(conv.source_id, reason))
             self._tick("writing", done, total)
         self._tick("writing", done, total, force=True)
 

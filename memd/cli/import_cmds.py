@@ -212,7 +212,7 @@ def _show_dry_run(d: dict[str, Any]) -> None:
     if planned:
         console.print(f"[bold]would import[/bold] ({len(planned)}{'+' if len(planned) >= 1000 else ''}):")
         for n in planned[:SHOW_PROBLEMS]:
-            what = {"new": "new", "changed": "update", "resume": "finish", "extract": "extract"}.get(n["state"], n["state"])
+            what = {"changed": "update", "resume": "finish"}.get(n["state"], n["state"])
             console.print(f"  {what:<7} {escape(n['path'])}  [dim]{_n(n['turns'], 'turn')},"
                           f" {n['turns_to_extract']} to extract[/dim]")
         if len(planned) > SHOW_PROBLEMS:
