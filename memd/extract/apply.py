@@ -29,6 +29,12 @@ from memd.vault.writer import WriteResult
 RELATION_KEYS = {"mom": "mother", "mum": "mother", "dad": "father", "wife": "spouse", "husband": "spouse",
                  "bf": "boyfriend", "gf": "girlfriend"}
 _FREEFORM_KEY = re.compile(r"\s")  # an LLM key with spaces is a free-form memory, not a fact name
+# Relations between people other than the user ("Caroline: my sister Anna" -> on Caroline,
+# `- sister: [[entities/anna.md]]`) become links when the value is a person's name.
+PERSON_RELATIONS = frozenset("""mother father parent sister brother sibling son daughter child partner spouse
+husband wife boyfriend girlfriend fiance fiancee friend best_friend colleague coworker boss manager cousin aunt
+uncle grandmother grandfather grandparent niece nephew roommate neighbor neighbour mentor""".split())
+_PERSON_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+){0,3}$")  # an LLM key with spaces is a free-form memory, not a fact name
 NOTES_SECTION = "Notes"
 _MULTI_SUFFIXES = ("_plans", "_event", "_events", "_hobbies", "_likes", "_activities")
 
@@ -86,6 +92,8 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None) -
         results += app.add_relation(None, rel, entity, source, batch=batch)
         if key in ("relationship", rel) or value.lower() == entity.lower():
             return results  # the item only stated the relation, which is now written
+    if entity and key in PERSON_RELATIONS and _PERSON_NAME.match(value) and value.lower() != entity.lower():
+        return results + app.add_relation(entity, key, value, source, batch=batch)
     date, text = split_dated(value)
     if date and (key in EVENT_KEYS or key.endswith(("_event", "_events"))):
         return results + app.add_event(entity, date, text, source, batch=batch)

@@ -242,3 +242,14 @@ def test_in_memory_streams_for_imports_save_decisions_in_one_batch(app, vault):
     assert loop.streams.save() == 3
     assert [d["tool"] for d in loop.streams.persistent.decisions("conv-1")] == ["add_memory", "buffer_memory", "ignore_memory"]
     assert app.why("user", "city")["facts"][0]["source"]["kind"] == "import:chatgpt"
+
+
+def test_relations_between_other_people_become_links(app, vault):
+    loop = ExtractionLoop(app, Scripted(add(item("sister", "Anna", entity="Caroline"),
+                                            item("sister", "a lawyer", entity="Caroline"))))
+    loop.process(turn("Caroline: my sister Anna is a lawyer", 1, role="other", author="Caroline"))
+    caroline = (vault / "memory/entities/caroline.md").read_text()
+    assert "- sister: [[entities/anna.md]]" in caroline  # a name: a link to Anna's file
+    assert "- sister: a lawyer" in caroline  # not a name: a plain fact
+    assert (vault / "memory/entities/anna.md").exists()
+    assert not (vault / "memory/user.md").exists()  # nothing about the user
