@@ -145,6 +145,7 @@ def reopen_and_check(root: Path, logged: dict[str, set[str | None]]) -> dict:
     old = time.time() - STALE_TEMP_SECONDS - 60
     for p in temps:  # as if memd restarts long after the crash
         os.utime(p, (old, old))
+    pending = pending_entries(config.state_db)
     decoy = vault / ".decoy.md.memd-fresh01.tmp"  # a write in progress elsewhere: too young to touch
     decoy.write_bytes(b"in flight")
     app = Memd(config)  # runs write-ahead recovery
@@ -159,13 +160,31 @@ def reopen_and_check(root: Path, logged: dict[str, set[str | None]]) -> dict:
         entries = app.state.journal(limit=10 ** 9, newest_first=False)
         assert not [e for e in entries if e["status"] == "pending"], "journal entries left pending after recovery"
         check_journal(vault, entries, logged)
+        status = {e["id"]: e["status"] for e in entries}
+        for p in pending:  # settled by what the file holds: the new version -> applied, else failed
+            landed = file_sha(vault / p["path"]) == p["hash_after"]
+            assert status[p["id"]] == ("applied" if landed else "failed"), f"entry #{p['id']} mis-recovered"
         for rel in {e["path"] for e in entries}:
             data = (vault / rel).read_bytes() if (vault / rel).exists() else None
             owned = +app.state.owned_counts(rel)
             assert owned == present(data), f"{rel}: memd's ownership does not match the lines it wrote"
-        return {"entries": entries}
+        return {"entries": entries, "recovered": [status[p["id"]] for p in pending]}
     finally:
         app.close()
+
+
+def pending_entries(db: Path) -> list[dict]:
+    """Journal entries a kill left pending, read before memd opens (and recovers) the database."""
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT id, path, hash_after FROM journal WHERE status = 'pending'").fetchall()
+    except sqlite3.OperationalError:
+        return []  # killed before the schema existed
+    finally:
+        conn.close()
+    return [{"id": r[0], "path": r[1], "hash_after": r[2]} for r in rows]
 
 
 def check_journal(vault: Path, entries: list[dict], logged: dict[str, set[str | None]]) -> None:
@@ -248,7 +267,8 @@ def test_random_kills(tmp_path):
             if temps[0].stat().st_size < last["size"]:
                 stats["partial temp files (never visible)"] += 1
         stats["writes"] += len(intents)
-        reopen_and_check(root, logged_versions(records))
+        for status in reopen_and_check(root, logged_versions(records))["recovered"]:
+            stats[f"pending journal entry recovered as {status}"] += 1
     print("\n" + "\n".join(f"{n:6d}  {k}" for k, n in sorted(stats.items())))
     assert stats["writes"] > kills, "the helper barely wrote anything"
     assert stats["killed mid-write"] >= 1, "no kill landed inside a write"
@@ -362,27 +382,31 @@ def test_stale_temp_cleanup_touches_only_old_memd_temps(tmp_path):
     assert all(p.exists() for p in mine), "a file that is not a stale memd temp was removed"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: VaultWriter.recover (memd/vault/writer.py), run by Memd.__init__, settles pending entries "
-    "without taking the write lock, so opening memd in a second process while another is between "
-    "StateDB.begin and its file write marks that live entry `failed`; the write then lands, "
-    "StateDB.commit ignores the non-pending entry, and the journal no longer matches the file "
-    "(memd's new line is unowned and its undo impossible)"))
 def test_recovery_in_another_process_leaves_a_live_write_alone(tmp_path):
     """A second process (the CLI beside the daemon, or two CLI commands) opens the vault while
     the first is between its journal entry and its file write: recovery must not settle an
-    entry whose writer is still running."""
+    entry whose writer is still running. (Regression: recovery used to run without the write
+    lock and marked the live entry `failed`; the write then landed un-owned and un-undoable.)"""
     proc = spawn(tmp_path, "scenario", 0, "pause-after-begin", 4)
+    second = None
     try:
         deadline = time.time() + 60
         while not (tmp_path / "paused").exists():
             assert proc.poll() is None and time.time() < deadline, proc.stderr.read().decode()[-2000:]
             time.sleep(0.01)
-        with Memd(config_for(tmp_path)):
-            pass  # opening runs recovery
+        code = ("import sys; from memd.app import Memd; from memd.config import config_from_dict; "
+                "Memd(config_from_dict(dict(vault=sys.argv[1] + '/vault', state_dir=sys.argv[1] + '/state', "
+                "writer=dict(settle_seconds=0)), None)).close()")
+        second = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO)  # opening runs recovery
+        try:
+            second.wait(timeout=1.0)  # a recovery that ignores the live writer is done by now
+        except subprocess.TimeoutExpired:
+            pass  # waiting for the write lock, as it should
     finally:
         (tmp_path / "go").touch()
         out, err = proc.communicate(timeout=60)
+        if second is not None:
+            assert second.wait(timeout=60) == 0
     assert proc.returncode == 0 and b"SURVIVED" in out, err.decode()[-2000:]
     assert b"- city: Berlin\n" in (tmp_path / "vault" / USER).read_bytes()
     with Memd(config_for(tmp_path)) as app:
@@ -392,11 +416,9 @@ def test_recovery_in_another_process_leaves_a_live_write_alone(tmp_path):
     reopen_and_check(tmp_path, logged_versions(read_log(tmp_path)))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: Memd.undo (memd/app.py) refuses only `undone` entries; a `failed` entry (its write never "
-    "landed: a crash before os.replace) can be undone, and RevertHunks then reverts whatever later "
-    "operation wrote the same line — here it takes back a successful set_fact"))
 def test_an_entry_whose_write_never_landed_cannot_be_undone(tmp_path):
+    """Regression: a `failed` entry (a crash before os.replace) could be undone, and RevertHunks
+    then reverted whatever later operation had written the same line."""
     run_to_death(tmp_path, "scenario", "before-replace", 4)
     vault = tmp_path / "vault"
     with Memd(config_for(tmp_path)) as app:
