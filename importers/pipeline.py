@@ -39,7 +39,9 @@ progress through a callback and the `import_runs` table, and stops between conve
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import inspect
+import math
 import os
 import time
 from collections import Counter
@@ -180,7 +182,7 @@ class _Import:
         self.report = ImportReport(path=str(request.path), format=normalise_format(request.format),
                                    dry_run=request.dry_run)
         self.claimed: dict[str, str] = {}  # path key -> conversation key, paths planned in this run
-        self.seen_keys: set[str] = set()
+        self.seen_keys: set[int] = set()  # 64-bit digests of the keys read: a small int each, not the key
         self.seen_text_run: set[str] = set()
         self.loops: dict[str, Any] = {}
         self.run_id: int | None = None
@@ -286,7 +288,7 @@ class _Import:
                 for conv in self._conversations(run, fmt):
                     seq += 1
                     t1, inner = time.perf_counter(), timings["hash"] + timings["stage"]
-                    self._classify(conv, seq, spool)
+                    self._classify(conv, spool)
                     # Each step is timed once: classify is what hashing and staging leave.
                     timings["classify"] += time.perf_counter() - t1 - (timings["hash"] + timings["stage"] - inner)
                     self._tick("reading", seq, None)
@@ -300,15 +302,16 @@ class _Import:
         self.report.warnings.extend(parse_report.warnings)
         self._tick("reading", seq, None, force=True)
 
-    def _classify(self, conv: Conversation, seq: int, spool: Spool) -> None:
+    def _classify(self, conv: Conversation, spool: Spool) -> None:
         survey = self.report.survey
         first, last = conv.first_time, _last_activity(conv)
-        if conv.key in self.seen_keys:
+        key_digest = int.from_bytes(hashlib.blake2b(conv.key.encode("utf-8"), digest_size=8).digest(), "big")
+        if key_digest in self.seen_keys:
             self.report.warnings.append(Problem(conv.source_id, "appears twice in the export; the first one is kept"))
             survey.add(conv, first, last, "duplicate")
             self.report.skipped["duplicate in the export"] += 1
             return
-        self.seen_keys.add(conv.key)
+        self.seen_keys.add(key_digest)
         if self.req.since is not None and (last is None or last < self.req.since):
             survey.add(conv, first, last, "before --since")
             self.report.skipped["before --since"] += 1
@@ -336,7 +339,7 @@ class _Import:
             record = (conv, content_hash)
         t0 = time.perf_counter()
         try:
-            spool.add((first is None, first or datetime.min.replace(tzinfo=UTC), seq), record)
+            spool.add(first.timestamp() if first is not None else math.inf, record)
         except OSError as exc:
             raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
         self.report.timings["stage"] += time.perf_counter() - t0

@@ -384,6 +384,22 @@ def test_a_member_that_cannot_be_read_refuses_the_whole_export(app, vault, tmp_p
     assert snapshot(vault) == before and Ledger(app.state).counts() == {}
 
 
+def test_a_conversation_twice_in_one_export_is_imported_once(app, vault, tmp_path):
+    report = imp(app, write_export(tmp_path / "x", three() + [three()[0]]))
+    assert (report.new, dict(report.skipped)) == (3, {"duplicate in the export": 1})
+    assert [(w.where, w.message) for w in report.warnings] == [("c", "appears twice in the export; the first one is kept")]
+
+
+def test_spool_gives_records_back_oldest_first_and_undated_last(tmp_path):
+    from memd.importers.spool import Spool
+
+    with Spool(tmp_path) as spool:
+        for key, record in ((3.0, "c"), (float("inf"), "undated"), (1.0, "a"), (3.0, "c2"), (2.0, {"b": [1]})):
+            spool.add(key, record)
+        assert len(spool) == 5 and list(spool.drain()) == ["a", {"b": [1]}, "c", "c2", "undated"]
+    assert list(tmp_path.iterdir()) == []  # the staging file never had a name
+
+
 def test_chat_logs_are_split_by_month_and_know_who_is_me(app, vault, tmp_path):
     log = tmp_path / "WhatsApp Chat with Family.txt"
     log.write_text("\n".join([
