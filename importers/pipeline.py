@@ -16,10 +16,12 @@ Two passes, so that bad input never half-writes the vault:
    of what changed on local disk, and buys the second pass a chronological order.
 2. Write. Staged conversations, oldest first: reserve the transcript path in the ledger (pending),
    write the note through the writer's whole-file compare-and-swap (a note the user edited is
-   kept), feed the turns that are new since the last import through the extraction loop, then
-   mark the ledger row done with the decisions of that conversation. A kill -9 anywhere leaves
-   at most one pending conversation, which the next run redoes on the same path; every step of
-   it is idempotent (same bytes, facts already present), so nothing is duplicated.
+   kept), feed the turns that are new since the last import through the extraction loop, save
+   that conversation's decisions, then mark the ledger row done. A kill -9 anywhere leaves at
+   most one pending conversation, which the next run redoes on the same path; every step of it
+   is idempotent (same bytes, facts already present), so nothing in the vault is duplicated. (A
+   kill between the decisions and the ledger row records that conversation's decisions twice in
+   the decisions log; the journal may show a fact set again, never a second line.)
 
 Which turns the extraction loop decides on: the user's and other people's text (roles user and
 other). Assistant and system turns are given to the loop as context only (the rules backend
