@@ -9,6 +9,8 @@ a change added or removed.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import os
 import sqlite3
@@ -21,9 +23,9 @@ from typing import Any, Callable, Iterable
 from memd.config import Config
 from memd.db import Database, connect
 from memd.errors import VaultError
-from memd.index.parse import ParsedNote, decode_note, is_binary, parse_note
+from memd.index.parse import ParsedNote, decode_note
+from memd.index.prepare import Job, Settings, prepare
 from memd.index.scanner import WalkResult, walk
-from memd.vault.atomic import sha256
 from memd.vault.ignore import is_ignored_path, is_markdown
 from memd.vault.links import Link, NameTable, target_key
 
@@ -87,6 +89,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
 
 BATCH = 500
+PARALLEL_MIN = 400  # files to parse before a scan uses a worker process
+
+
+def _pool() -> Any:
+    """One worker process for parsing (spawned: no inherited SQLite handles or threads)."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn").Pool(1)
 
 
 @dataclass
@@ -275,21 +285,40 @@ class Index:
                  progress: Callable[[int, int], None] | None) -> None:
         names = self.names()
         total = len(todo)
-        for start in range(0, total, BATCH):
-            batch = todo[start:start + BATCH]
-            prepared = [self._prepare(rel, st, rows.get(rel), report) for rel, st in batch]
-            changed_keys: set[str] = set()
-            new_links: list[tuple[int, str, Link]] = []
+        # A large scan (a first index, a reindex) parses in a worker process while this one
+        # inserts, and resolves links once at the end instead of after every batch.
+        bulk = total >= PARALLEL_MIN
+        jobs = [Job(rel, st.st_size, st.st_mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
+                for rel, st in todo]
+        settings = Settings(str(self.vault), self._max_bytes, self.config.index.chunk_chars)
+        pool = _pool() if bulk else None
+        try:
+            results = (pool.imap(functools.partial(prepare, settings=settings), jobs, chunksize=32) if pool
+                       else (prepare(job, settings) for job in jobs))
+            done = 0
+            while done < total:
+                batch = list(itertools.islice(results, BATCH))
+                done += len(batch)
+                changed_keys: set[str] = set()
+                new_links: list[tuple[int, str, Link]] = []
+                with self.db.tx() as c:
+                    for item, warnings in batch:
+                        report.warnings.extend(warnings)
+                        if item is None:
+                            continue
+                        keys, links = self._store(c, item, rows, report)
+                        changed_keys |= keys
+                        new_links.extend(links)
+                    self._resolve_links(c, names, set() if bulk else changed_keys, new_links, resolve=not bulk)
+                if progress:
+                    progress(done, total)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        if bulk:
             with self.db.tx() as c:
-                for item in prepared:
-                    if item is None:
-                        continue
-                    keys, links = self._store(c, item, rows, report)
-                    changed_keys |= keys
-                    new_links.extend(links)
-                self._resolve_links(c, names, changed_keys, new_links)
-            if progress:
-                progress(min(start + BATCH, total), total)
+                self._resolve_all(c)
         for item_path in report.changed_paths:
             if self.on_memory_note and item_path.startswith(self.memory_prefix):
                 try:
@@ -297,37 +326,6 @@ class Index:
                 except OSError:
                     continue
                 self.on_memory_note(item_path, text)
-
-    def _prepare(self, rel: str, st: os.stat_result, row: _Row | None, report: ScanReport) -> dict | None:
-        """Read and parse one file outside the write transaction. None: nothing to store."""
-        kind = self.kind_of(rel)
-        base = {"path": rel, "kind": kind, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-        if kind == "attachment":
-            return {**base, "hash": None, "parsed": None, "warning": None}
-        if st.st_size > self._max_bytes:
-            warning = f"larger than index.max_note_mb ({st.st_size / 1048576:.1f} MB); indexed by name only"
-            report.warnings.append((rel, warning))
-            return {**base, "hash": None, "parsed": None, "warning": warning}
-        try:
-            data = (self.vault / rel).read_bytes()
-        except FileNotFoundError:
-            return None  # vanished between the walk and the read: the next scan confirms it gone
-        except OSError as exc:
-            report.warnings.append((rel, f"cannot read: {exc.strerror or exc}; index rows kept"))
-            return None
-        digest = sha256(data)
-        if row is not None and row.hash == digest:
-            return {**base, "hash": digest, "same": True}
-        if is_binary(data):
-            warning = "binary content in a .md file; indexed by name only"
-            report.warnings.append((rel, warning))
-            return {**base, "hash": digest, "parsed": None, "warning": warning}
-        text, warns = decode_note(data)
-        parsed = parse_note(rel, text, chunk_chars=self.config.index.chunk_chars, is_memory=kind == "memory")
-        warns += parsed.warnings
-        for w in warns:
-            report.warnings.append((rel, w))
-        return {**base, "hash": digest, "parsed": parsed, "warning": "; ".join(warns) or None}
 
     def _store(self, c: sqlite3.Connection, item: dict, rows: dict[str, _Row],
                report: ScanReport) -> tuple[set[str], list[tuple[int, str, Link]]]:
@@ -384,15 +382,18 @@ class Index:
         c.execute("DELETE FROM facts WHERE note_id = ?", (note_id,))
 
     def _resolve_links(self, c: sqlite3.Connection, names: NameTable, changed_keys: set[str],
-                       new_links: list[tuple[int, str, Link]]) -> None:
-        """Insert new links resolved, and re-resolve existing links whose names changed."""
+                       new_links: list[tuple[int, str, Link]], *, resolve: bool = True) -> None:
+        """Insert new links (resolved, unless a bulk scan resolves them all at the end), and
+        re-resolve existing links whose names changed."""
         if new_links:
+            rows = []
+            for src, path, l in new_links:
+                key = target_key(l.target, path) if l.target else ""
+                dst = self._resolve_link(l.target, key, path, bool(l.markdown)) if resolve else None
+                rows.append((src, l.line, l.raw, l.target, key, l.fragment, int(l.embed), int(l.markdown), dst))
             c.executemany(
                 "INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(src, l.line, l.raw, l.target, target_key(l.target, path) if l.target else "", l.fragment,
-                  int(l.embed), int(l.markdown), self.resolve(l.target, path, markdown=l.markdown))
-                 for src, path, l in new_links],
-            )
+                rows)
         if not changed_keys:
             return
         new_ids = {src for src, _, _ in new_links}
@@ -400,16 +401,39 @@ class Index:
         updates = []
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
-            q = ("SELECT links.id, links.src, notes.path, links.target, links.markdown, links.dst FROM links"
+            q = ("SELECT links.id, links.src, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
                  f" JOIN notes ON notes.id = links.src WHERE links.key IN ({','.join('?' * len(part))})")
-            for lid, src, path, target, md, dst in c.execute(q, part):
+            for lid, src, path, target, key, md, dst in c.execute(q, part):
                 if src in new_ids:
                     continue
-                new_dst = self.resolve(target, path, markdown=bool(md))
+                new_dst = self._resolve_link(target, key, path, bool(md))
                 if new_dst != dst:
                     updates.append((new_dst, lid))
         if updates:
             c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
+
+    def _resolve_all(self, c: sqlite3.Connection) -> None:
+        """Resolve every link once (after a bulk scan, when every name is known)."""
+        updates = []
+        q = ("SELECT links.id, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
+             " JOIN notes ON notes.id = links.src")
+        for lid, path, target, key, md, dst in c.execute(q).fetchall():
+            new_dst = self._resolve_link(target, key, path, bool(md))
+            if new_dst != dst:
+                updates.append((new_dst, lid))
+        if updates:
+            c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
+
+    def _resolve_link(self, target: str, key: str, source: str, markdown: bool) -> str | None:
+        """Like `resolve`, with the link's key already computed (the hot path of indexing)."""
+        if not target:
+            return source
+        names = self.names()
+        if markdown and not target.startswith(("/", "./", "../")):
+            found = names.resolve("./" + target, source)
+            if found:
+                return found
+        return names.resolve_key(key, source, target)
 
     def _reconcile_missing(self, missing: list[str], rows: dict[str, _Row], unreadable: list[str],
                            report: ScanReport) -> None:

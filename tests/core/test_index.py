@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -273,3 +274,36 @@ def test_concurrent_search_while_indexing(app, vault):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vault, tmp_path, monkeypatch):
+    """A large scan parses in a worker process and resolves links once at the end; the result
+    must be exactly what indexing the same files one by one gives."""
+    import sys
+
+    import memd.index.index as index_mod
+    from memd.app import Memd
+    from memd.config import config_from_dict
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=11).generate(vault, 600)
+
+    def dump(app):
+        c = app.index.reader()
+        notes = sorted(map(tuple, c.execute("SELECT path, kind, hash, title, aliases, tags, warning FROM notes")))
+        links = sorted(map(tuple, c.execute("SELECT n.path, l.line, l.raw, coalesce(l.dst, '') FROM links l JOIN notes n ON n.id = l.src")))
+        chunks = c.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return notes, links, chunks, app.search("the")
+
+    with Memd(config) as app:
+        assert app.index.scan().added > index_mod.PARALLEL_MIN
+        bulk = dump(app)
+    monkeypatch.setattr(index_mod, "PARALLEL_MIN", 10 ** 9)
+    one_by_one = config_from_dict({"vault": str(vault), "state_dir": str(tmp_path / "state2")})
+    with Memd(one_by_one) as app:
+        app.index.scan()
+        serial = dump(app)
+    assert bulk[0] == serial[0] and bulk[2] == serial[2]
+    assert bulk[1] == serial[1] and sum(1 for l in bulk[1] if l[3]) > 1000
