@@ -53,7 +53,7 @@ class Memd:
         self.config = config
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.state = StateDB(config.state_db)
-        self.index = Index(config, on_memory_note=self.state.prune_owned_text)
+        self.index = Index(config, on_memory_note=self._prune_owned)
         self.writer = VaultWriter(
             config.vault,
             self.state,
@@ -82,6 +82,15 @@ class Memd:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _prune_owned(self, path: str, text: str) -> None:
+        """After the index saw a memory file change: forget ownership of memd lines the user
+        removed. Under the write lock, on the file as it is now — never on a read that a memd
+        write has overtaken (that would drop ownership of lines memd just wrote)."""
+        with self.writer.locked():
+            current = self._read_text(path)
+            if current is not None:
+                self.state.prune_owned_text(path, current)
 
     def _after_write(self, path: str) -> None:
         # Index memd's own write at once: the watcher then finds the hash already indexed.
@@ -344,7 +353,11 @@ class Memd:
         # written or changed since. If those lines are gone, the item is stale.
         granted = Counter(line_hash(l) for l in item["granted"])
         self.state.resolve_review(item_id, "stale")
-        result = self.writer.apply(op, source, granted=granted)
+        try:
+            result = self.writer.apply(op, source, granted=granted)
+        except BaseException:
+            self.state.resolve_review(item_id, "pending")  # an I/O error must not lose the item
+            raise
         if result.status == "review":
             raise ConflictError(f"review item #{item_id} is out of date: the file changed since it was queued"
                                 f" (see #{result.review_id})")

@@ -109,14 +109,20 @@ class MemoryDoc:
         del pre  # headings before the H1 stay part of the preamble; facts there are still read
         self.facts = []
         i = self.fm_end
-        in_fence = False
+        fence = None
         while i < len(lines):
             line = lines[i]
-            if _FENCE.match(line):
-                in_fence = not in_fence
+            f = _FENCE.match(line)
+            if f:
+                # A fence closes only with the same character, at least as long (CommonMark):
+                # a ~~~ line inside a ``` block is code, not the end of it.
+                if fence is None:
+                    fence = f.group(1)
+                elif f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence):
+                    fence = None
                 i += 1
                 continue
-            m = None if in_fence else _FACT.match(line)
+            m = None if fence is not None else _FACT.match(line)
             if not m or m.group("key").strip().startswith(("http", "www.")):
                 i += 1
                 continue

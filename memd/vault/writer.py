@@ -111,20 +111,38 @@ class VaultWriter:
         self.max_settle_wait = max_settle_wait
         self._lock_path = lock_path
         self._thread_lock = threading.RLock()
+        self._held = threading.local()
         self._own: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) of memd's last write
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """One writer at a time: across threads, and across processes (daemon and CLI)."""
+        """One writer at a time: across threads, and across processes (daemon and CLI).
+
+        Re-entrant within a thread (a write's own re-index prunes ownership under the same lock):
+        only the outermost holder takes the file lock, since a second flock on a new descriptor
+        would wait for the first one forever.
+        """
         with self._thread_lock:
-            self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            depth = getattr(self._held, "depth", 0)
+            self._held.depth = depth + 1
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
+                if depth:
+                    yield
+                    return
+                self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    yield
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+                self._held.depth = depth
+
+    def locked(self) -> Any:
+        """The write lock, for work that must not interleave with a write."""
+        return self._locked()
 
     def _abs(self, rel: str) -> Path:
         return self.vault / rel

@@ -68,3 +68,9 @@ def test_apply_edits_keeps_crlf_and_missing_final_newline():
     doc = MemoryDoc.parse("# T\n- a: 1\n- c: 3\n")
     text, _ = apply_edits(doc, [Edit(1, 2, ["- a: 2"])])
     assert text == "# T\n- a: 2\n- c: 3\n"
+
+
+def test_a_different_fence_inside_a_code_block_does_not_close_it():
+    text = "# T\n```\n~~~\n- key: inside code\n```\n- real: yes\n````\n```\n- also: code\n````\n- after: yes\n"
+    doc = MemoryDoc.parse(text)
+    assert [f.norm_key for f in doc.facts] == ["real", "after"]

@@ -250,3 +250,20 @@ def test_paths_outside_the_vault_or_ignored_are_refused(app):
     for bad in ["../escape.md", "/etc/passwd", ".obsidian/x.md", "a/../../b.md", "x.sync-conflict-1.md"]:
         with pytest.raises(VaultError):
             app.writer.apply(CreateFile(bad, "x"), SRC)
+
+
+def test_an_io_error_while_accepting_keeps_the_review_item(app, vault, monkeypatch):
+    (vault / "memory").mkdir()
+    (vault / "memory/user.md").write_text("# Me\n- city: Paris\n")
+    [r] = app.set_fact(None, "city", "Rome", SRC)
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("memd.vault.writer.atomic_write", disk_full)
+    with pytest.raises(VaultError, match="No space left"):
+        app.review_resolve(r.review_id, "accept")
+    monkeypatch.undo()
+    assert [i["id"] for i in app.review_list()] == [r.review_id]
+    assert app.review_resolve(r.review_id, "accept")["status"] == "accepted"
+    assert "- city: Rome" in read(vault)
