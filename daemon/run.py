@@ -210,7 +210,7 @@ class ImportJobs:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.last_error: str | None = None
-        self.cancelled = threading.Event()
+        self._app: Memd | None = None
 
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -226,6 +226,8 @@ class ImportJobs:
             api.call_check(app, "import.start", params)  # bad parameters fail here, not in the thread
             before = api.call(app, "import.status", {}).get("run")
             self.last_error = None
+            self._app = app
+            app.import_cancel.clear()
 
             def work() -> None:
                 try:
@@ -239,7 +241,9 @@ class ImportJobs:
         return {"started": True, "previous_run": before.get("id") if isinstance(before, dict) else None}
 
     def cancel(self) -> None:
-        self.cancelled.set()
+        """Stop a running import after its current conversation (it resumes on the next run)."""
+        if self._app is not None:
+            self._app.import_cancel.set()
 
 
 def _job_json(job: Any) -> dict[str, Any]:

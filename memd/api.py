@@ -269,7 +269,7 @@ def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool 
         tz=tz, since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
         extract=extract, dry_run=dry_run)
     backend = _import_backend(app) if extract and not dry_run else None
-    return run_import(app, request, backend=backend).to_json()
+    return run_import(app, request, backend=backend, cancel=app.import_cancel).to_json()
 
 
 @method("import.status")

@@ -7,6 +7,7 @@ functions in memd/api.py expose these methods under the socket's method names.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 import uuid
 from collections import Counter
@@ -64,6 +65,8 @@ class Memd:
             on_written=self._after_write,
         )
         self._memory_scanned = False
+        # Set to stop a running import between two conversations (the daemon does at shutdown).
+        self.import_cancel = threading.Event()
         self.writer.recover()  # settle operations a crash left half-journaled
         self.memory_dir = config.memory.dir.strip("/")
         self.user_path = f"{self.memory_dir}/{config.memory.user_file}"

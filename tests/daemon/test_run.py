@@ -233,3 +233,23 @@ def _chatgpt_conversation(cid, title, text):
                 "root": node("root", None, ["u1"], None, "", None),
                 "u1": node("u1", "root", ["a1"], "user", text, 1700000000.0),
                 "a1": node("a1", "u1", [], "assistant", "Lovely!", 1700000050.0)}}
+
+
+def test_sigterm_during_an_import_stops_quickly_and_the_import_resumes(setup, tmp_path):
+    cfg, env, vault = setup
+    export = tmp_path / "big.json"
+    export.write_text(json.dumps([_chatgpt_conversation(f"c{i}", f"Chat {i}", f"I like topic number {i}.")
+                                  for i in range(400)]))
+    d = Running(cfg, env).start()
+    d.call("import.start", path=str(export), format="chatgpt")
+    wait_for(lambda: (r := d.call("import.status")["run"]) and (r.get("done") or 0) > 5, what="the import to start")
+    t0 = time.monotonic()
+    d.proc.send_signal(signal.SIGTERM)
+    d.proc.wait(10)
+    assert time.monotonic() - t0 < 2.0 and d.proc.returncode == 0
+    written_before = len(list((vault / "memory-sources").rglob("*.md")))
+    assert 0 < written_before < 400
+    r = subprocess.run(MEMD + ["import", "chatgpt", str(export), "--json"], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert len(list((vault / "memory-sources").rglob("*.md"))) == 400  # completed, no duplicates
