@@ -230,15 +230,6 @@ class Memd:
             return [WriteResult("noop", "", "remove_fact", f"no entity {entity!r}")]
         return [self.writer.apply(RemoveFact(ref.path, key, value, entity_name=ref.name), source, batch=batch)]
 
-    def create_entity(self, name: str, facts: list[tuple[str, str]], source: Source) -> list[WriteResult]:
-        batch = _batch()
-        ref, created = self.ensure_entity(name, source, batch=batch, facts=facts)
-        results = [created] if created else []
-        if not created:
-            for k, v in facts:
-                results.append(self.writer.apply(SetFact(ref.path, k, v, entity_name=ref.name), source, batch=batch))
-        return results
-
     # -- journal, undo, why --------------------------------------------------------------------
     def log(self, *, entity: str | None = None, since: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         path = None

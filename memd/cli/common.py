@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
@@ -125,23 +123,8 @@ def highlight_snippet(snippet: str) -> str:
     return escape(snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]").replace("\n", " ")
 
 
-def short_path(path: str) -> str:
-    return path[:-3] if path.endswith(".md") else path
-
-
-def fail_if_missing(path: Path, what: str) -> None:
-    from memd.errors import VaultError
-
-    if not path.exists():
-        raise VaultError(f"{what} not found: {path}")
-
-
 def print_warnings(warnings: list[dict[str, str]], limit: int = 10) -> None:
     for w in warnings[:limit]:
         err_console.print(f"[yellow]warning[/yellow] {escape(w['path'])}: {escape(w['warning'])}")
     if len(warnings) > limit:
         err_console.print(f"[yellow]… and {len(warnings) - limit} more warnings[/yellow]")
-
-
-def write_out(text: str) -> None:
-    sys.stdout.write(text)

@@ -42,8 +42,7 @@ CONVERSATIONS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def _node(nid: str, parent: str | None, children: list[str], role: str | None, text: str, t: float,
-          hidden: bool = False) -> dict:
+def _node(nid: str, parent: str | None, children: list[str], role: str | None, text: str, t: float) -> dict:
     message = None
     if role is not None:
         content = {"content_type": "text", "parts": [text]}

@@ -486,10 +486,6 @@ class Index:
         d["tags"] = json.loads(d["tags"])
         return d
 
-    def note_hash(self, path: str) -> str | None:
-        r = self.reader().execute("SELECT hash FROM notes WHERE path = ?", (path,)).fetchone()
-        return r[0] if r else None
-
     def outlinks(self, path: str) -> list[dict[str, Any]]:
         q = ("SELECT l.line, l.raw, l.target, l.fragment, l.embed, l.dst FROM links l JOIN notes n ON n.id = l.src"
              " WHERE n.path = ? ORDER BY l.line")

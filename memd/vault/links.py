@@ -124,11 +124,6 @@ def parse_links(text: str, *, first_line: int = 1) -> list[Link]:
     return out
 
 
-def memory_link(slug: str, entities_dir: str = "entities") -> str:
-    """The exact link form memd writes in memory files (the mem-agent models were trained on it)."""
-    return f"[[{entities_dir}/{slug}.md]]"
-
-
 class NameTable:
     """Every name a vault file answers to, for resolving links. Kept current incrementally."""
 

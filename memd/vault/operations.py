@@ -21,7 +21,6 @@ from memd.state import line_hash
 from memd.vault.links import parse_links
 from memd.vault.memfile import Edit, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 USER_TITLE = "User Information"
 USER_RELATIONS = "User Relationships"
 ENTITY_RELATIONS = "Relationships"
