@@ -25,6 +25,7 @@ from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, find_times, parse_number
 from memd.extract.rules_patterns import (
     EVENT_VERBS,
+    FOODS,
     JOB,
     LANG_ALT,
     LOC,
@@ -259,6 +260,16 @@ _BUSINESS_OPEN = re.compile(
     r"(?:is|was)\s+(?:finally\s+|now\s+|officially\s+)?(?:open|opened|launched|live|up\s+and\s+running)\b"
 )
 _HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
+# "Gluten makes me sick", "Dairy upsets my stomach": a food that hurts the speaker.
+_FOOD_HURTS = re.compile(
+    rf"(?i:(?P<food>{FOODS}))(?:\s+products)?\s+(?:(?:always|really|just|usually|also|definitely)\s+)?"
+    r"(?:(?:makes?|made)\s+me\s+(?:feel\s+)?(?:(?:so|really|very|super)\s+)?(?:sick|ill|bloated|nauseous|queasy|throw\s+up|break\s+out|itchy|gassy)"
+    r"|(?:gives?|gave)\s+me\s+(?:(?:a|bad|terrible|awful|such\s+a)\s+)*(?:stomach\s*aches?|tummy\s+aches?|headaches?|migraines?|hives|rash|rashes|heartburn|gas|cramps|"
+    r"bloating|diarrh(?:o)?ea|acne|eczema|indigestion|reflux|breakouts|the\s+runs)"
+    r"|(?:upsets?|messes\s+(?:up|with)|mess\s+(?:up|with)|wrecks?|destroys?|bothers?|kills?)\s+my\s+(?:stomach|tummy|gut|digestion)"
+    r"|(?:(?:does|do)\s+not|never)\s+(?:agree|sit\s+well)\s+with\s+me"
+    r"|triggers?\s+my\s+(?:migraines?|IBS|eczema|asthma|reflux|acne|symptoms))\b"
+)
 
 
 def _owner_subject(m: re.Match[str], env: Env) -> Subject | None:
@@ -340,6 +351,10 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         place = clean_place(m.group("loc"))
         return [Fact(SELF, "hometown", place, ("location", "origin"))] if place else []
+    m = _FOOD_HURTS.match(text, p)
+    if m:
+        food = m.group("food")
+        return [Fact(SELF, "intolerances", food if food.isupper() else food.lower(), ("health", "diet"))]
     m = _IS_FAV.match(text, p)
     if m:
         raw = m.group("val")
@@ -460,7 +475,7 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)][:MAX_CLAUSE_STARTS]
     # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
-    scan = "my " in low or "'s " in low or "call" in low
+    scan = "my " in low or "'s " in low or "call" in low or " me" in low
     for pos in sorted(set(starts)) if scan else ():
         if pos and _HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos):
             continue

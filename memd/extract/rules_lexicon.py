@@ -172,13 +172,41 @@ DIETS = {
     "sober": "sober",
 }
 DIET_FOODS = "meat|red meat|pork|beef|fish|seafood|shellfish|dairy|eggs|gluten|sugar|alcohol|chicken|animal products|carbs"
+# Foods and substances a body can react to: what "I can't eat X" and "X makes me sick" are about.
+TRIGGER_FOODS = frozenset(
+    """gluten dairy lactose milk cheese wheat eggs egg nuts peanuts soy shellfish seafood fish
+    caffeine coffee alcohol sugar fructose histamine onions garlic tomatoes corn pork beef meat
+    beans legumes FODMAPs MSG sulfites sulphites chocolate citrus strawberries wine beer cream
+    butter yogurt bread pasta grains""".split()
+) | {"spicy food", "red meat", "ice cream", "raw fish", "fried food", "processed food"}
 
 HEALTH = [
     "asthma", "diabetes", "type 1 diabetes", "type 2 diabetes", "celiac disease",
     "coeliac disease", "ADHD", "epilepsy", "migraines", "arthritis", "IBS", "Crohn's disease",
     "lactose intolerance", "eczema", "psoriasis", "dyslexia", "autism", "hypertension",
-    "high blood pressure", "anemia", "insomnia", "tinnitus",
+    "high blood pressure", "anemia", "insomnia", "tinnitus", "anxiety", "depression",
+    "social anxiety", "an anxiety disorder", "panic attacks", "PCOS", "endometriosis", "fibromyalgia",
+    "sleep apnea", "multiple sclerosis", "MS", "lupus", "hypothyroidism", "hyperthyroidism",
+    "GERD", "acid reflux", "chronic fatigue syndrome", "chronic fatigue", "chronic pain",
+    "back pain", "chronic back pain", "bipolar disorder", "OCD", "PTSD", "osteoporosis",
+    "scoliosis", "high cholesterol", "heart disease", "a heart condition", "COPD", "long COVID",
+    "cancer", "breast cancer", "rheumatoid arthritis", "gout", "vertigo", "sciatica",
+    "glaucoma", "Hashimoto's", "narcolepsy", "ADD", "Tourette's", "cerebral palsy",
+    "dementia", "Alzheimer's", "Parkinson's", "kidney disease", "hearing loss",
+    "an eating disorder", "a thyroid condition", "celiac", "diabetes type 1", "diabetes type 2",
+    "type one diabetes", "type two diabetes", "sickle cell anemia", "cystic fibrosis", "POTS",
 ]
+# Conditions named by their adjective: "I'm diabetic" -> diabetes.
+HEALTH_ADJECTIVES = {
+    "diabetic": "diabetes", "type 1 diabetic": "type 1 diabetes", "type 2 diabetic": "type 2 diabetes",
+    "celiac": "celiac disease", "coeliac": "celiac disease", "asthmatic": "asthma",
+    "epileptic": "epilepsy", "anemic": "anemia", "anaemic": "anemia", "autistic": "autism",
+    "dyslexic": "dyslexia", "hard of hearing": "hard of hearing", "deaf": "deaf",
+    "colorblind": "color blindness", "color blind": "color blindness", "colour blind": "color blindness",
+    "colour-blind": "color blindness", "color-blind": "color blindness", "bipolar": "bipolar disorder",
+    "hypoglycemic": "hypoglycemia", "insulin resistant": "insulin resistance", "immunocompromised": "immunocompromised",
+    "neurodivergent": "neurodivergent", "hearing impaired": "hearing impairment", "visually impaired": "visual impairment",
+}
 
 # Capitalised words that are never a person's or a place's name in these positions.
 NOT_NAMES = frozenset(

@@ -133,6 +133,7 @@ SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
 LANG_ALT = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
 _HEALTH = lex.alternation(lex.HEALTH)
+FOODS = lex.alternation(lex.TRIGGER_FOODS | set(lex.DIET_FOODS.split("|")))
 _NUM = (
     r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
@@ -962,6 +963,38 @@ def no_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "diet", f"no {m.group('food')}", ("diet",))
 
 
+@rule(
+    rf"(?:avoid|avoids|(?:am|is|are)\s+{ADV}avoiding|stay\s+away\s+from|stays\s+away\s+from|steer\s+clear\s+of|"
+    rf"(?P<change>cut\s+out|gave\s+up|{HAVE}\s+{ADV}(?:cut\s+out|given\s+up)|eliminated|ditched))\s+"
+    rf"(?:(?:all|any|most)\s+)?(?P<food>{FOODS})(?![\w-])"
+)
+def avoids_food(m: re.Match[str], cl: Clause) -> list[Fact]:
+    # "I avoid dairy", "I cut out sugar last month": a diet, and the change itself is an event.
+    food = m.group("food").lower() if m.group("food") not in ("FODMAPs", "MSG") else m.group("food")
+    out = _f(cl, "diet", f"no {food}", ("diet",))
+    if m.group("change"):
+        t = when(cl, "past")
+        verb = "cut out" if "cut" in m.group("change") else "gave up"
+        if t:
+            out += _f(cl, "event", dated(f"{verb} {food}", t), ("event", "diet"))
+    return out
+
+
+@rule(
+    rf"(?:(?:can|could)\s*not|am\s+not\s+able\s+to|(?:am|is|are)\s+unable\s+to)\s+(?:eat|have|drink|tolerate|digest|handle|"
+    rf"stomach|process)\s+(?:(?:any|anything\s+with|much|most)\s+)?(?P<food>{FOODS})(?![\w-])"
+    rf"|(?:am|is|are)\s+{ADV}(?:very\s+|really\s+|super\s+|a\s+bit\s+|extremely\s+)?(?:sensitive|intolerant)\s+to\s+(?P<food2>{FOODS})(?![\w-])"
+)
+def cannot_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
+    food = m.group("food") or m.group("food2")
+    return _f(cl, "intolerances", food if food.isupper() else food.lower(), ("health", "diet"))
+
+
+@rule(rf"(?:keep|keeps|eat|eats|(?:am|is|are)\s+eating)\s+(?:mostly\s+|strictly\s+|only\s+)?(?P<d>kosher|halal|vegan|vegetarian|plant-based|gluten-free|paleo|keto)(?=\s*$|\s*[,.;!]|\s+(?:now|these\s+days|and|but|most)\b)")
+def keeps_diet(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "diet", lex.DIETS.get(m.group("d"), m.group("d")), ("diet",))
+
+
 @rule(r"(?:am|is|are)\s+(?:not|no\s+longer)\s+allergic\s+to\s+(?P<val>[^,.;!?]+)")
 def allergy_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
     out: list[Fact] = []
@@ -989,9 +1022,34 @@ def intolerant(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "intolerances", m.group("val").lower(), ("health", "diet"))
 
 
-@rule(rf"(?:{HAVE}|(?:was|were|got)\s+diagnosed\s+with|suffer\s+from|suffers\s+from)\s+(?P<cond>{_HEALTH})\b")
+@rule(r"(?:was|were|got|{HAVE}\s+been)\s+{ADV}diagnosed\s+with\s+(?P<val>[^;!?]+)".replace("{HAVE}", HAVE).replace("{ADV}", ADV))
+def diagnosed(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # A diagnosis names its condition, whatever it is: no word list needed after "diagnosed with".
+    v = value_of(m.group("val"), cl, "past", max_words=5)
+    if not v:
+        return None
+    v = re.sub(r"^(?:a|an)\s+(?=\w+\s+\w)", "", v)
+    out = _f(cl, "health_conditions", v, ("health",))
+    t = when(cl, "past")
+    if t:
+        out += _f(cl, "event", dated(f"diagnosed with {v}", t), ("event", "health"))
+    return out
+
+
+@rule(
+    rf"(?:{HAVE}(?:\s+(?:always|also|just))?(?:\s+(?:had|been\s+having|been\s+dealing\s+with|been\s+living\s+with))?|"
+    rf"live\s+with|lives\s+with|(?:am|is|are)\s+living\s+with|suffer\s+from|suffers\s+from)\s+"
+    rf"(?P<cond>{_HEALTH})(?![\w'-])(?!\s+(?:about|over|when|before)\b)"
+)
 def health(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "health_conditions", m.group("cond"), ("health",))
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?:a\s+)?(?P<adj>{lex.alternation(lex.HEALTH_ADJECTIVES)})(?![\w-])(?!\s+(?:about|with|for|to)\b)")
+def health_adjective(m: re.Match[str], cl: Clause) -> list[Fact]:
+    # "I'm diabetic", "I'm hard of hearing": the condition by its adjective.
+    adj = re.sub(r"\s+", " ", m.group("adj").lower())
+    return _f(cl, "health_conditions", lex.HEALTH_ADJECTIVES[adj], ("health",))
 
 
 # ---- relationships ---------------------------------------------------------------------------
@@ -1332,17 +1390,31 @@ def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "hobbies", m.group("val").lower(), ("hobby",))
 
 
+_TOOK_UP_STOP = (
+    r"and|but|because|with|last|this|in|since|during|when|while|after|before|again|over|at|on|for|"
+    r"every|as|to|from|of|recently|lately|today|yesterday|a|the|my|back|now"
+)
+
+
 @rule(
     rf"(?P<verb>took\s+up|picked\s+up|started|began|{HAVE}\s+{ADV}(?:taken\s+up|picked\s+up|started|begun))\s+"
-    rf"(?P<val>(?:[a-z]+ing)(?:\s+(?!and\b|but\b|because\b|with\b|last\b|this\b|in\b|since\b)[a-z]+){{0,3}}|yoga|pilates|karate|judo|"
+    rf"(?P<val>(?:[a-z]+ing)(?:\s+(?!(?:{_TOOK_UP_STOP})\b)[a-z]+){{0,3}}|yoga|pilates|karate|judo|"
     rf"crossfit|ballet|meditation|photography|pottery|gymnastics|knitting|the\s+[a-z]+)(?=$|[\s,.!;])"
 )
 def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"^(?:have|has)\s+", "", m.group("verb"))
+    verb = {"taken up": "took up", "picked up": "picked up", "begun": "began"}.get(verb, verb)
+    if m.group("val").startswith("learning") and verb in ("started", "began"):
+        # "I started learning to play the guitar": what is being learned is the memory.
+        what = learning_value(m.string[m.start("val") + len("learning"):], cl)
+        if not what:
+            return None
+        out = _f(cl, "learning", what, _learning_tags(what))
+        t = when(cl, "past")
+        return out + _f(cl, "event", dated(f"{verb} learning {what}", t), ("event", "learning")) if t else out
     v = clean_value(m.group("val"), max_words=5)
     if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working"):
         return None
-    verb = re.sub(r"^(?:have|has)\s+", "", m.group("verb"))
-    verb = {"taken up": "took up", "picked up": "picked up", "begun": "began"}.get(verb, verb)
     out = _f(cl, "hobbies", v, ("hobby",))
     t = when(cl, "past")
     if t:
@@ -1350,12 +1422,61 @@ def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out
 
 
-@rule(rf"(?:am|is|are)\s+{ADV}learning\s+(?:how\s+)?(?:to\s+)?(?P<val>[^;!?]+)")
-def learning(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    v = value_of(m.group("val"), cl, max_words=6)
-    if not v or v.split()[0].lower() in ("a", "so", "that", "more", "lots", "from", "about"):
+# "learning to play the guitar" is learning the guitar; "learning to speak Greek" is Greek.
+_LEARN_STRIP = re.compile(r"^\s*(?:how\s+)?(?:to\s+)?(?:(?:play|speak)\s+(?:the\s+)?)?")
+_LEARN_VERB = re.compile(r"^to\s+(?:how\s+)?(?P<verb>[a-z]+)\b")
+
+
+def learning_value(raw: str, cl: Clause) -> str | None:
+    """What someone is learning, from the words after 'learning': a language, an instrument,
+    a skill as a gerund ('to drive' -> 'driving') or a subject."""
+    text = raw.strip()
+    text = re.sub(r"^how\s+", "", text)
+    vm = _LEARN_VERB.match(text)
+    if vm and vm.group("verb") not in ("play", "speak"):
+        verb = vm.group("verb")
+        if verb in _VAGUE_VERBS or verb in ("be", "do", "live", "love", "accept", "let", "deal", "cope", "trust"):
+            return None
+        text = gerund(verb) + text[vm.end():]
+    else:
+        text = _LEARN_STRIP.sub("", text)
+    v = value_of(text, cl, max_words=6)
+    if not v:
         return None
-    return _f(cl, "learning", v, ("learning",))
+    v = re.sub(r"^(?:the|a|an|some|more|new)\s+", "", v)
+    v = re.sub(r"\s+(?:for|with|from|at|on|in)\s+.*$", "", v)
+    if not v or v.split()[0].lower() in ("a", "so", "that", "more", "lots", "from", "about", "it", "things", "stuff"):
+        return None
+    return v
+
+
+def _learning_tags(what: str) -> tuple[str, ...]:
+    return ("language", "learning") if what in lex.LANGUAGES else ("learning",)
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?:learning|trying\s+to\s+learn|teaching\s+(?:myself|himself|herself|themselves))"
+    rf"|(?:am|is|are)\s+{ADV}(?:starting|beginning)\s+to\s+learn"
+    rf"|{HAVE}\s+{ADV}been\s+{ADV}learning(?=\s+(?:{LANG_ALT})\b))\s+(?P<val>[^;!?]+)"
+)
+def learning(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = learning_value(m.group("val"), cl)
+    if not v:
+        return None
+    return _f(cl, "learning", v, _learning_tags(v))
+
+
+@rule(
+    rf"(?:am|is|are)\s+{ADV}taking\s+(?:(?:a|an|some|my|weekly|private|online|evening|night)\s+)*"
+    rf"(?P<what>(?!a\b|an\b|the\b|care\b)[A-Za-z][\w-]*(?:\s+(?!lessons?\b|class(?:es)?\b|courses?\b)[A-Za-z][\w-]*)?)\s+"
+    rf"(?:lessons?|class(?:es)?|courses?)\b"
+)
+def taking_lessons(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I'm taking Spanish lessons", "I'm taking a pottery class": learning Spanish, pottery.
+    what = clean_value(m.group("what"), max_words=3)
+    if not what or what.lower() in ("online", "night", "evening", "weekly", "more", "extra", "few", "couple", "my", "new"):
+        return None
+    return _f(cl, "learning", what, _learning_tags(what))
 
 
 # ---- plans, wishes, events, activities -------------------------------------------------------
