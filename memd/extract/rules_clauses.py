@@ -42,6 +42,7 @@ from memd.extract.rules_patterns import (
     Subject,
     clean_place,
     dated,
+    explicit_name,
     match_predicate,
     object_value,
     split_list,
@@ -144,10 +145,13 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     sm = _PET_SUBJ.match(text, p)
     if sm:
         name = valid_name(sm.group("name"))
-        word = sm.group("sp").lower()
+        word = re.sub(r"\s+", " ", sm.group("sp").lower())
         if name:
             return Subject("person", name, "pet"), sm.end()
-        return Subject("relative", None, word, plural=word in lex.SPECIES_PLURALS), sm.end()
+        plural = word in lex.SPECIES_PLURALS
+        # "my golden retriever" is the dog: keys are written per species ("dog_age").
+        word = lex.BREEDS.get(word) or (lex.SPECIES_PLURALS[word] + "s" if word in lex.BREEDS_PLURAL else word)
+        return Subject("relative", None, snake(word), plural=plural), sm.end()
     sm = _NAME_REL_SUBJ.match(text, p)
     if sm and valid_name(sm.group("name")):
         rel = lex.RELATIONS.get(sm.group("rel").lower()) or lex.RELATION_PLURALS.get(sm.group("rel").lower())
@@ -384,6 +388,9 @@ _REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})'s\s+name\s+i
 _PET_MENTION = re.compile(
     rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
 )
+_PET_NAME_IS = re.compile(
+    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})"
+)
 _NAME_IS_PET = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+(?:my|our)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b")
 
 
@@ -411,11 +418,11 @@ def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
                 continue
             gender = "plural" if plural else lex.relation_gender(rel)
             out.append(Mention(name, rel, gender, None, offset + m.start()))
-    for rx in (_NAME_IS_PET, _PET_MENTION):
+    for rx in (_PET_NAME_IS, _NAME_IS_PET, _PET_MENTION):
         for m in rx.finditer(sentence):
-            sp = m.group("sp").lower()
+            sp = re.sub(r"\s+", " ", m.group("sp").lower())
             species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
-            name = valid_name(m.group("name"))
+            name = (explicit_name if rx is _PET_NAME_IS else valid_name)(m.group("name"))
             if name and any(x.name == name for x in out):
                 continue
             if not name and any(x.species == species for x in out):

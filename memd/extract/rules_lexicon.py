@@ -130,12 +130,31 @@ SPECIES: dict[str, str] = {
     "rat": "rat", "mouse": "mouse", "hedgehog": "hedgehog", "chicken": "chicken",
     "goat": "goat", "pig": "pig", "iguana": "iguana", "cockatiel": "cockatiel",
 }
+# Breeds name their species: "my golden retriever Max" is a dog.
+BREEDS: dict[str, str] = {
+    "golden retriever": "dog", "labrador retriever": "dog", "retriever": "dog", "labrador": "dog",
+    "german shepherd": "dog", "border collie": "dog", "collie": "dog", "poodle": "dog",
+    "beagle": "dog", "bulldog": "dog", "french bulldog": "dog", "frenchie": "dog", "pug": "dog",
+    "husky": "dog", "corgi": "dog", "dachshund": "dog", "chihuahua": "dog", "terrier": "dog",
+    "jack russell": "dog", "yorkie": "dog", "shih tzu": "dog", "rottweiler": "dog",
+    "greyhound": "dog", "spaniel": "dog", "cocker spaniel": "dog", "doberman": "dog",
+    "great dane": "dog", "pit bull": "dog", "pitbull": "dog", "schnauzer": "dog",
+    "sheepdog": "dog", "shiba inu": "dog", "bernese mountain dog": "dog", "cavapoo": "dog",
+    "labradoodle": "dog", "goldendoodle": "dog", "whippet": "dog", "mutt": "dog",
+    "maine coon": "cat", "ragdoll": "cat", "sphynx": "cat", "siamese cat": "cat",
+}
+SPECIES.update(BREEDS)
 SPECIES_PLURALS: dict[str, str] = {
     "dogs": "dog", "puppies": "dog", "cats": "cat", "kittens": "cat", "hamsters": "hamster",
     "rabbits": "rabbit", "bunnies": "rabbit", "parrots": "parrot", "birds": "bird",
     "turtles": "turtle", "guinea pigs": "guinea pig", "horses": "horse", "snakes": "snake",
     "chickens": "chicken", "goats": "goat", "ferrets": "ferret", "rats": "rat",
+    "retrievers": "dog", "labradors": "dog", "poodles": "dog", "beagles": "dog", "pugs": "dog",
+    "huskies": "dog", "corgis": "dog", "dachshunds": "dog", "chihuahuas": "dog", "terriers": "dog",
 }
+BREEDS_PLURAL = frozenset(
+    "retrievers labradors poodles beagles pugs huskies corgis dachshunds chihuahuas terriers".split()
+)
 PET_MODIFIERS = (
     "new|little|old|sweet|cute|fluffy|lovely|adorable|rescue|black|white|grey|gray|orange|tabby|"
     "senior|baby|two|three|furry|beloved|late"

@@ -129,7 +129,11 @@ _JOB_HEADS = lex.alternation(lex.JOB_HEADS)
 # words cannot be modifiers, so "a teacher and a writer" stays two jobs.
 _JOB_MOD = r"(?!(?:and|or|a|an|the|at|in|for|of|with|to|from|by|on|but)\b)(?:\d{1,3}-year-old|[A-Za-z][\w'-]*)"
 JOB = rf"(?:{_JOB_MOD}\s+){{0,3}}(?i:{_JOB_HEADS})(?:s)?\b"
-SPECIES_ALL = lex.alternation(set(lex.SPECIES) | set(lex.SPECIES_PLURALS))
+# Breeds may be capitalised ("German shepherd"); the first letter of any species word may be.
+SPECIES_ALL = "(?:" + "|".join(
+    "[" + w[0].upper() + w[0] + "]" + re.escape(w[1:]).replace(r"\ ", r"\s+")
+    for w in sorted(set(lex.SPECIES) | set(lex.SPECIES_PLURALS), key=lambda w: (-len(w), w))
+) + ")"
 LANG_ALT = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
 _HEALTH = lex.alternation(lex.HEALTH)
@@ -175,6 +179,18 @@ def valid_name(text: str | None) -> str | None:
     if not toks or toks[0] in lex.NOT_NAMES or toks[0] in lex.DEMONYMS or toks[0] in lex.LANGUAGES:
         return None
     if toks[0].lower() in lex.RELATIONS:
+        return None
+    return " ".join(toks)
+
+
+def explicit_name(text: str | None) -> str | None:
+    """A name given as one ("a parrot named Kiwi"): any capitalised word but the function words."""
+    if not text:
+        return None
+    toks = text.split()
+    while toks and toks[-1] in lex.NOT_NAMES:
+        toks.pop()
+    if not toks or toks[0] in lex.NOT_NAMES or toks[0].lower() in lex.RELATIONS:
         return None
     return " ".join(toks)
 
@@ -504,15 +520,33 @@ def moving_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "plans", dated(f"move to {place}", when(cl, "future")), ("plan", "location"))
 
 
+_DWELLINGS = (
+    r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
+    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa"
+)
+# "with my boyfriend", "in a small apartment": said between "live" and the place.
+_LIVE_WITH = r"(?:with\s+(?:my|our|his|her|their)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){0,2}?(?!and\b|but\b|in\b)[\w'-]+\s+)?"
+_LIVE_IN_HOME = rf"(?:in\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+)?"
+
+
 @rule(
     rf"(?:live|lives|(?:am|is|are)\s+{ADV}living|{HAVE}\s+{ADV}(?:lived|been\s+living)|reside|resides|"
-    rf"(?:am|is|are)\s+{ADV}(?:based|located|settled))\s+{ADV}(?:in|near|outside(?:\s+of)?)\s+(?P<loc>{LOC_ANY})"
+    rf"(?:am|is|are)\s+{ADV}(?:based|located|settled))\s+{ADV}{_LIVE_WITH}{_LIVE_IN_HOME}(?:in|near|outside(?:\s+of)?)\s+(?P<loc>{LOC_ANY})"
 )
 def lives_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     place = clean_place(m.group("loc"))
     if not place:
         return None
     return _f(cl, "living_location", place, ("location",))
+
+
+@rule(
+    rf"(?:rent|rents|(?:am|is|are)\s+{ADV}renting|share|shares|(?:am|is|are)\s+{ADV}sharing)\s+(?:a|an)\s+"
+    rf"(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+(?:in|near)\s+(?P<loc>{LOC})"
+)
+def rents_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I rent a flat in Manchester": a home, so where they live.
+    return _f(cl, "living_location", clean_place(m.group("loc")), ("location",)) or None
 
 
 @rule(rf"(?:lived|(?:was|were)\s+living|used\s+to\s+live)\s+in\s+(?P<loc>{LOC})")
@@ -637,13 +671,27 @@ def _job_facts(cl: Clause, job_raw: str | None, org_raw: str | None, *, previous
     return out
 
 
+_NO_MORE = r"(?:any\s*more|any\s+longer)"
+
+
 @rule(
-    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?work\s+(?:at|for)\s+(?P<org>{ORG}|{WORKPLACE})",
+    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?work\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
+    rf"|(?:am|is)\s+no\s+longer\s+(?:(?:working|employed)\s+(?:at|for|with|by)|at)\s+(?P<org2>{WORKPLACE}|{ORG})"
+    rf"|(?:am|is)\s+not\s+(?:(?:working|employed)\s+(?:at|for|with|by)|at)\s+(?P<org3>{WORKPLACE}|{ORG})\s+{_NO_MORE}"
+    rf"|(?P<stop>stopped|quit)\s+working\s+(?:at|for)\s+(?P<org4>{WORKPLACE}|{ORG})",
     singular_only=True,
 )
 def work_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    org = clean_org(m.group("org"))
-    return _f(cl, "employer", org, ("work",), negated=True) or None
+    raw = m.group("org") or m.group("org2") or m.group("org3") or m.group("org4")
+    if re.match(r"(?:a|an|the)\s+[a-z]", raw):
+        key, org = "workplace", clean_value(raw, max_words=6)
+    else:
+        key, org = "employer", clean_org(raw)
+    out = _f(cl, key, org, ("work",), negated=True)
+    t = when(cl, "past") if m.group("stop") else None
+    if out and t:
+        out += _f(cl, "event", dated(f"{m.group('stop')} working at {org}", t), ("event", "work"))
+    return out or None
 
 
 @rule(
@@ -724,6 +772,9 @@ def job_started(m: re.Match[str], cl: Clause) -> list[Fact]:
     jm = re.match(rf"\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", rest)
     om = re.search(rf"^(?:\s+as\s+[^,.;]*?)?\s+(?:at|with|for)\s+(?P<org>{ORG}|{WORKPLACE})", rest)
     org_raw = om.group("org") if om else None
+    if om and not jm:
+        # "a new job at Spotify as a product manager"
+        jm = re.match(rf"\s+as\s+(?:a|an|the)\s+(?P<job>{JOB})", rest[om.end():])
     out: list[Fact] = []
     if not m.group("offer"):
         if jm:
@@ -738,6 +789,23 @@ def job_started(m: re.Match[str], cl: Clause) -> list[Fact]:
         what += f" at {clean_org(org_raw) or clean_value(org_raw, max_words=6)}"
     out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
     return out
+
+
+@rule(
+    rf"(?:started|began|{HAVE}\s+{ADV}(?:started|begun))\s+(?:working|work|a\s+job)\s+"
+    rf"(?:as\s+(?:a|an)\s+(?P<job>{JOB})\s+)?(?:at|for|with)\s+(?P<org>{WORKPLACE}|{ORG})"
+    rf"(?:\s+as\s+(?:a|an)\s+(?P<job2>{JOB}))?",
+    singular_only=True,
+)
+def started_working(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    raw = m.group("org")
+    named = not re.match(r"(?:a|an|the)\s+[a-z]", raw)
+    org = clean_org(raw) if named else clean_value(raw, max_words=6)
+    if not org:
+        return None
+    job = m.group("job") or m.group("job2")
+    out = _job_facts(cl, job, raw, previous=False) if job else _f(cl, "employer" if named else "workplace", org, ("work",))
+    return out + _f(cl, "event", dated(f"started working at {org}", when(cl, "past")), ("event", "work"))
 
 
 @rule(rf"(?:got|was|were|{HAVE}\s+been)\s+(?:just\s+)?(?P<how>hired|promoted)" + _REST, singular_only=True)
@@ -809,7 +877,9 @@ def is_a_job(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:work|works|(?:am|is|are)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
+    rf"(?:work|works|(?:am|is|are)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}"
+    rf"(?:(?:(?:night|day|late|early|weekend|evening|morning|double|long)\s+shifts?|nights|weekends|shifts|part-time|full-time|"
+    rf"part\s+time|full\s+time)\s+)?(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
     rf"(?:\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}))?",
     singular_only=True,
 )
@@ -1055,12 +1125,28 @@ def health_adjective(m: re.Match[str], cl: Clause) -> list[Fact]:
 # ---- relationships ---------------------------------------------------------------------------
 
 
+_COUNT_KEYS = {
+    "kids": "number_of_children", "children": "number_of_children", "boys": "number_of_children",
+    "girls": "number_of_children", "sons": "number_of_sons", "daughters": "number_of_daughters",
+    "brothers": "number_of_brothers", "sisters": "number_of_sisters", "siblings": "number_of_siblings",
+    "grandkids": "number_of_grandchildren", "grandchildren": "number_of_grandchildren",
+}
+_WITH_KIDS = re.compile(
+    r"\s+with\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:(?:young|little|grown|adult)\s+)?"
+    r"(?P<what>kids|children|sons|daughters|boys|girls)\b"
+)
+
+
 @rule(
     rf"(?:(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?:happily\s+)?(?P<st>married|engaged)(?:\s+to\s+(?P<name>{NAME}))?)",
 )
 def married_state(m: re.Match[str], cl: Clause) -> list[Fact]:
     st = m.group("st")
     out = _f(cl, "marital_status", st, ("relationship",))
+    km = _WITH_KIDS.match(m.string, m.end())
+    if km:
+        # "I'm married with two kids"
+        out += _f(cl, _COUNT_KEYS[km.group("what").lower()], str(parse_number(km.group("n"))), ("family",))
     name = valid_name(m.group("name"))
     if name and cl.subject.kind == "self":
         rel = "spouse" if st == "married" else "fiance"
@@ -1111,12 +1197,48 @@ def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family"))]
 
 
+@rule(
+    rf"(?:am|is|are)\s+(?:not\s+(?P<st>married|engaged)\s+{_NO_MORE}|no\s+longer\s+(?P<st2>married|engaged))\b"
+)
+def married_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "marital_status", m.group("st") or m.group("st2"), ("relationship",), negated=True)
+
+
+@rule(
+    rf"(?:am|is)\s+(?:no\s+longer\s+(?:(?P<with>with|together\s+with)|dating|seeing)\s+(?P<n1>{NAME})"
+    rf"|not\s+(?:(?P<with2>with|together\s+with)|dating|seeing)\s+(?P<n2>{NAME})\s+{_NO_MORE})",
+    subjects=frozenset({"self"}),
+)
+def partner_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    name = valid_name(m.group("n1") or m.group("n2"))
+    if not name:
+        return None
+    if (m.group("with") or m.group("with2")) and name not in cl.env.known_names:
+        return None  # "no longer with Deloitte": with a person only when that person is known
+    return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship",), negated=True)]
+
+
+@rule(
+    r"(?:am|is|are)\s+" + ADV + r"in\s+a\s+(?P<kind>(?:(?:serious|committed|happy|new|long-term|long-distance|open|"
+    r"loving|stable|great|good)\s+)*)relationship\b(?!\s+with)"
+)
+def in_relationship(m: re.Match[str], cl: Clause) -> list[Fact]:
+    kind = re.sub(r"\s+", " ", m.group("kind")).strip()
+    kind = " ".join(w for w in kind.split() if w not in ("happy", "great", "good", "new", "loving"))
+    return _f(cl, "relationship_status", f"in a {kind + ' ' if kind else ''}relationship", ("relationship",))
+
+
+@rule(r"(?:am|is)\s+(?:an\s+|the\s+)?only\s+child\b", singular_only=True)
+def only_child(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "number_of_siblings", "0", ("family",))
+
+
 @rule(r"(?:am|is|are)\s+" + ADV + r"(?:dating|seeing)\s+(?:someone|somebody)\b")
 def dating_someone(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "relationship_status", "dating", ("relationship",))
 
 
-@rule(r"(?:am|is)\s+" + ADV + r"(?P<st>single|divorced|widowed|separated)\b", singular_only=True)
+@rule(r"(?:am|is|are)\s+" + ADV + r"(?P<st>single|divorced|widowed|separated)\b(?!\s+(?:by|from|into|out)\b)")
 def marital(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "marital_status", m.group("st"), ("relationship",))
 
@@ -1144,22 +1266,17 @@ def family_count(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     n = parse_number(m.group("n"))
     if n is None:
         return None
-    what = m.group("what").lower()
-    key = {
-        "kids": "number_of_children", "children": "number_of_children", "boys": "number_of_children",
-        "girls": "number_of_children", "sons": "number_of_sons", "daughters": "number_of_daughters",
-        "brothers": "number_of_brothers", "sisters": "number_of_sisters", "siblings": "number_of_siblings",
-        "grandkids": "number_of_grandchildren", "grandchildren": "number_of_grandchildren",
-    }[what]
-    return _f(cl, key, str(n), ("family",))
+    return _f(cl, _COUNT_KEYS[m.group("what").lower()], str(n), ("family",))
 
 
 @rule(
-    rf"{HAVE}\s+(?:a|an|one)\s+(?:(?:little|big|older|younger|baby|twin|step)\s+)?(?P<rel>son|daughter|brother|sister|kid|child|baby)\b(?!\s+(?:named|called))",
+    rf"{HAVE}\s+(?:a|an|one)\s+(?:(?:little|big|older|younger|baby|twin|step|half|\d{{1,2}}-(?:year|month|week)-old|newborn|teenage)\s+)?"
+    rf"(?P<rel>son|daughter|brother|sister|kid|child|baby|stepson|stepdaughter|stepbrother|stepsister|half-brother|half-sister|"
+    rf"stepkid|stepchild|teenager|toddler)\b(?!\s+(?:named|called))(?!-)",
 )
 def has_relative(m: re.Match[str], cl: Clause) -> list[Fact]:
     rel = m.group("rel").lower()
-    key = "children" if rel in ("son", "daughter", "kid", "child", "baby") else "siblings"
+    key = "children" if rel in ("son", "daughter", "kid", "child", "baby", "stepson", "stepdaughter", "stepkid", "stepchild", "teenager", "toddler") else "siblings"
     return _f(cl, key, re.sub(r"^(?:a|an|one)\s+", "", m.group(0).split(None, 1)[1]), ("family",))
 
 
@@ -1170,14 +1287,15 @@ def has_relative(m: re.Match[str], cl: Clause) -> list[Fact]:
     rf"(?P<verb>{HAVE}|own|owns|adopted|got|rescued|bought|brought\s+home|welcomed|took\s+in|"
     rf"(?:am|is|are)\s+{ADV}getting|{HAVE}\s+{ADV}(?:got|adopted|gotten|rescued))\s+"
     rf"(?P<det>a|an|two|three|four|another|our|my)?\s*(?:(?:{lex.PET_MODIFIERS})\s+)*"
-    rf"(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s*(?:named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
+    rf"(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s*(?P<named>named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
 )
 def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     sp_word = m.group("sp").lower()
     species = lex.SPECIES.get(sp_word) or lex.SPECIES_PLURALS.get(sp_word)
     if not species:
         return None
-    names = [n for n in (valid_name(x) for x in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names") or "")) if n]
+    pick = explicit_name if m.group("named") else valid_name
+    names = [n for n in (pick(x) for x in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names") or "")) if n]
     verb = m.group("verb").split()[-1]
     future = m.group("verb").startswith(("am", "is", "are"))
     out: list[Fact] = []
@@ -1192,6 +1310,14 @@ def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
                 out += _f(cl, "plans", dated(f"get a {sp_word}", when(cl, "future")), ("plan", "pet"))
                 return out
             out += _f(cl, "pets", f"{count} {sp_word}" if count and count > 1 else species, ("pet",))
+            # "a dog and two cats"
+            am = _MORE_PETS.match(m.string, m.end())
+            while am:
+                sp2 = am.group("sp").lower()
+                n2 = parse_number(am.group("det")) if am.group("det") not in ("a", "an") else None
+                one = lex.SPECIES.get(sp2) or lex.SPECIES_PLURALS.get(sp2, sp2)
+                out += _f(cl, "pets", f"{n2} {sp2}" if n2 and n2 > 1 else one, ("pet",))
+                am = _MORE_PETS.match(m.string, am.end())
     else:
         label = ", ".join(names)
         out += _f(cl, "pets", f"{label} ({species})" if names else species, ("pet",))
@@ -1201,6 +1327,30 @@ def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
             what = f"{verb if verb not in ('home', 'in') else 'got'} a {sp_word}" + (f" named {', '.join(names)}" if names else "")
             out += _f(cl, "event", dated(what, t), ("event", "pet"))
     return out
+
+
+_MORE_PETS = re.compile(
+    rf"\s*(?:,|,?\s+and|&)\s+(?P<det>a|an|two|three|four|five|\d)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?!\s+(?:named|called))"
+)
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not\s+(?:have|own)\s+(?:a|an|any)\s+(?P<sp>{SPECIES_ALL})\s+{_NO_MORE}"
+    rf"|no\s+longer\s+(?:have|has|own|owns)\s+(?:a|an|any)\s+(?P<sp2>{SPECIES_ALL}))\b"
+)
+def pet_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    sp = (m.group("sp") or m.group("sp2")).lower()
+    return _f(cl, "pets", lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp, sp), ("pet",), negated=True)
+
+
+@rule(
+    rf"(?:am|is)\s+{ADV}(?:a\s+)?(?:(?:proud|crazy|new|first-time|tired|busy|happy)\s+)?(?P<sp>dog|cat|bunny|rabbit|horse|bird|chicken|fish|puppy|kitten)\s+"
+    rf"(?:mom|mum|mama|dad|papa|parent|owner|mother|father)\b",
+    singular_only=True,
+)
+def pet_parent(m: re.Match[str], cl: Clause) -> list[Fact]:
+    sp = m.group("sp").lower()
+    return _f(cl, "pets", lex.SPECIES.get(sp, sp), ("pet",))
 
 
 @rule(r"(?:passed\s+away|died|passed|was\s+put\s+down)\b", subjects=frozenset({"relative", "person", "pronoun"}))
@@ -1577,6 +1727,15 @@ def involved_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 def used_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if re.match(r"live\s+in\b", m.group("val")):
         return None  # "used to live in X" is lived_in's
+    jm = re.match(rf"(?:be|work\s+as)\s+(?:a|an)\s+(?P<job>{JOB})(?:\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG}))?", m.group("val"))
+    if jm and not cl.subject.plural:
+        return _job_facts(cl, jm.group("job"), jm.group("org"), previous=True) or None
+    om = re.match(rf"work\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})", m.group("val"))
+    if om and not cl.subject.plural:
+        raw = om.group("org")
+        if re.match(r"(?:a|an|the)\s+[a-z]", raw):
+            return _f(cl, "previous_workplace", clean_value(raw, max_words=6), ("work",)) or None
+        return _f(cl, "previous_employer", clean_org(raw), ("work",)) or None
     v = vp_value(m.group("val"), cl, "past")
     if not v:
         return None
@@ -1814,7 +1973,10 @@ def match_predicate(cl: Clause) -> list[Fact]:
     # A few coordinated predicates per subject at most ("lives in Paris and works as a nurse").
     positions = [0] + [m.end() for m in _PRED_STARTS.finditer(cl.pred, 0, 400)][:5]
     kind = cl.subject.kind
+    consumed = 0
     for pos in positions:
+        if pos < consumed:
+            continue  # inside what a rule already read: "was born and raised in Chicago"
         part = cl.pred[pos:]
         verb_at = _ADV_RX.match(part).end()
         if verb_at >= len(part):
@@ -1830,5 +1992,9 @@ def match_predicate(cl: Clause) -> list[Fact]:
             if got is None:
                 continue
             facts.extend(got)
+            # An open-ended tail ("val", "rest") is read by the handler's own judgement, and a
+            # second predicate after "and" in it still counts; a closed match is used up.
+            tail = next((g for g in ("val", "rest", "inner") if g in r.rx.groupindex and m.group(g) is not None), None)
+            consumed = pos + (m.start(tail) if tail else m.end())
             break
     return facts
