@@ -160,6 +160,20 @@ PET_MODIFIERS = (
     "senior|baby|two|three|furry|beloved|late"
 )
 
+# Verbs whose habit is a hobby: "I run every morning", "I paint in my free time".
+HOBBY_VERBS = frozenset(
+    """run jog swim cycle bike hike climb boulder surf ski snowboard skate dance sing paint draw
+    sketch knit crochet sew quilt bake cook garden fish hunt golf box row sail kayak canoe camp
+    meditate journal write skateboard sculpt embroider""".split()
+)
+HOBBY_GERUNDS = frozenset(
+    """running jogging swimming cycling biking hiking climbing bouldering surfing skiing
+    snowboarding skating dancing singing painting drawing sketching knitting crocheting sewing
+    quilting baking cooking gardening fishing hunting golfing boxing rowing sailing kayaking
+    canoeing camping meditating journaling writing skateboarding sculpting embroidering gaming
+    photography yoga pilates pottery woodworking reading""".split()
+)
+
 LANGUAGES = frozenset(
     """English Spanish French German Italian Portuguese Dutch Swedish Norwegian Danish Finnish
     Polish Czech Slovak Hungarian Romanian Bulgarian Greek Turkish Russian Ukrainian Serbian

@@ -143,6 +143,7 @@ _NUM = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
 )
+_MONTH_ALT = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DEGREE = (
     r"(?:bachelor'?s|master'?s|BA|BS|BSc|MA|MS|MSc|MBA|PhD|Ph\.D\.?|doctorate|degree|diploma|"
     r"certificate|associate'?s|law\s+degree|medical\s+degree)(?:\s+degree)?"
@@ -1362,7 +1363,8 @@ def died(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{LANG_ALT})\s+speaker)\b"
+    rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{LANG_ALT})\s+speaker|"
+    rf"(?:am|is)\s+{ADV}(?:bilingual|trilingual|multilingual)\s+in)\b"
     rf"(?:\s+(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent|good|perfect)\s+)?"
     rf"(?:\s*(?P<langs>(?:{LANG_ALT})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{LANG_ALT}))*))?"
 )
@@ -1385,7 +1387,8 @@ def learning_language(m: re.Match[str], cl: Clause) -> list[Fact]:
     rf"|(?P<past>studied|majored\s+in)"
     rf"|(?:{HAVE}|got|earned|completed|finished)\s+(?:a|an|my|his|her)\s+(?P<deg>{_DEGREE})\s+in"
     rf"|graduated\s+with\s+(?:a|an)\s+(?P<deg2>{_DEGREE})\s+in)"
-    rf"\s+(?P<field>[A-Za-z][\w-]*(?:\s+(?!at\b|from\b|in\b|and\b|but\b|because\b|last\b|next\b|this\b|for\b|since\b)[A-Za-z][\w-]*){{0,3}})"
+    rf"\s+(?P<field>(?!(?:at|from|for|with|in|on|to|the|a|an|my|hard|{_MONTH_ALT}|19\d\d|20\d\d)\b)[A-Za-z][\w-]*"
+    rf"(?:\s+(?!at\b|from\b|in\b|and\b|but\b|because\b|last\b|next\b|this\b|for\b|since\b)[A-Za-z][\w-]*){{0,3}})"
     rf"(?:\s+(?:at|from)\s+(?P<org>{ORG}))?"
 )
 def studies(m: re.Match[str], cl: Clause) -> list[Fact] | None:
@@ -1405,6 +1408,48 @@ def studies(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         if t:
             out += _f(cl, "graduation_date", t.value, ("education", "date"))
     return out
+
+
+@rule(
+    rf"(?:study|studies|(?:am|is|are)\s+{ADV}(?:studying|enrolled)|(?:go|goes)\s+to\s+(?:school|college|university|uni))\s+"
+    rf"(?:at|in)\s+(?P<org>{ORG})"
+)
+def studies_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I study at the University of Toronto": the school; "studying in Paris" is a place, not one.
+    org = clean_org(m.group("org"))
+    if not org or (m.group(0).split()[-2] == "in" and not re.search(r"\b(?:University|College|School|Institute|Academy)\b", org)):
+        return None
+    return _f(cl, "school", re.sub(r"^the\s+(?=[A-Z])", "", org), ("education",))
+
+
+@rule(
+    rf"(?:(?P<verb>got|earned|received|completed|finished)|{HAVE}\s+{ADV}(?P<verb2>got|gotten|earned|received|completed|finished))\s+"
+    rf"(?P<det>my|a|an|his|her|their)\s+(?P<deg>(?!degree\b|diploma\b|certificate\b){_DEGREE})(?!\s+in\s+(?!{_MONTH_ALT}\b|19\d\d|20\d\d)[A-Za-z])(?![\w'-])"
+)
+def got_degree(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I got my PhD last year": the degree, and when it was finished.
+    deg = re.sub(r"\s+", " ", m.group("deg"))
+    out = _f(cl, "education", deg, ("education",))
+    t = when(cl, "past")
+    if t:
+        verb = m.group("verb") or {"gotten": "got"}.get(m.group("verb2"), m.group("verb2"))
+        out += _f(cl, "graduation_date", t.value, ("education", "date"))
+        out += _f(cl, "event", dated(f"{verb} {m.group('det')} {deg}", t), ("event", "education"))
+    return out
+
+
+@rule(
+    rf"(?:am|is|are)\s+{ADV}(?:doing|pursuing|working\s+(?:on|towards|toward)|studying\s+for|enrolled\s+in)\s+(?:a|an|my|his|her|their)\s+"
+    rf"(?P<deg>(?!degree\b|diploma\b|certificate\b){_DEGREE})(?:\s+(?:in|on)\s+(?P<field>(?!{_MONTH_ALT}\b)[A-Za-z][\w-]*(?:\s+(?!at\b|from\b|in\b|and\b|but\b|because\b)[A-Za-z][\w-]*){{0,2}}))?"
+    rf"(?:\s+at\s+(?P<org>{ORG}))?"
+)
+def pursuing_degree(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    deg = re.sub(r"\s+", " ", m.group("deg"))
+    fieldv = clean_value(m.group("field") or "", max_words=3) if m.group("field") else None
+    org = clean_org(m.group("org"))
+    art = "an" if re.match(r"(?:[AEIOaeio]|MBA|MA\b|MS\b|MSc)", deg) else "a"
+    value = f"studying for {art} {deg}" + (f" in {fieldv}" if fieldv else "") + (f", {org}" if org else "")
+    return _f(cl, "education", value, ("education",))
 
 
 @rule(
@@ -1439,7 +1484,8 @@ def likes_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 @rule(
     r"(?:hate|hates|dislike|dislikes|detest|detests|loathe|loathes|(?:can|could)\s*not\s+stand|"
-    r"(?:do|does)\s+not\s+(?:really\s+)?(?:like|enjoy|care\s+for)|(?:am|is|are)\s+(?:not\s+(?:a\s+(?:big\s+|huge\s+)?fan\s+of|"
+    r"(?:do|does)\s+not\s+(?:really\s+)?(?:like|enjoy|care\s+for)|(?:have|has)\s+(?:just\s+)?never\s+(?:liked|enjoyed|been\s+(?:a\s+fan\s+of|into))|"
+    r"never\s+(?:liked|enjoyed)|(?:am|is|are)\s+(?:not\s+(?:really\s+|exactly\s+|that\s+|too\s+|very\s+)?(?:a\s+(?:big\s+|huge\s+)?fan\s+of|"
     r"into|keen\s+on|fond\s+of)|(?:so\s+)?(?:sick|tired)\s+of))\s+(?P<val>[^;!?]+)"
 )
 def dislikes(m: re.Match[str], cl: Clause) -> list[Fact]:
@@ -1454,6 +1500,34 @@ def dislikes(m: re.Match[str], cl: Clause) -> list[Fact]:
 )
 def fears(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "fears", object_value(m.group("val"), cl, max_words=6), ("preference",))
+
+
+@rule(
+    r"(?:am|is)\s+" + ADV + r"(?P<neg>not\s+(?:really\s+)?)?(?:a|an)\s+(?:(?:total|big|huge|real|true|complete|early|late)\s+)?"
+    r"(?:(?P<what>morning|night|evening|cat|dog|beach|mountain|coffee|tea|people|summer|winter|city|country|outdoors|"
+    r"indoor|outdoor|book|movie|dessert|breakfast|sweet|savory|savoury|salty|pizza|homebody)\s+person|"
+    r"(?P<owl>night\s+owl|early\s+bird|early\s+riser|homebody|foodie|introvert|extrovert|ambivert|bookworm|"
+    r"gym\s+rat|couch\s+potato|coffee\s+addict|coffee\s+snob|neat\s+freak|workaholic|morning\s+lark))\b",
+    singular_only=True,
+)
+def kind_of_person(m: re.Match[str], cl: Clause) -> list[Fact]:
+    what = f"{m.group('what')} person" if m.group("what") else re.sub(r"\s+", " ", m.group("owl"))
+    return _f(cl, "preferences", ("not a " if m.group("neg") else "") + what, ("preference",))
+
+
+@rule(
+    rf"(?:listen|listens|(?:am|is|are)\s+{ADV}listening)\s+to\s+(?:(?:a\s+lot\s+of|lots\s+of|tons\s+of|mostly|mainly|plenty\s+of|"
+    rf"a\s+ton\s+of|so\s+much|loads\s+of)\s+)?(?P<val>[^;!?]+)"
+)
+def listens_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I listen to a lot of jazz": what someone listens to by habit is a taste.
+    v = object_value(m.group("val"), cl, max_words=5)
+    if not v or re.match(
+        r"(?:my|the|his|her|their|our|what|people|everyone|anyone|someone|music\s+while|advice|reason|others|him|me|us|"
+        r"them|this|that|it|a\s|an\s)\b", v, re.I
+    ):
+        return None
+    return _f(cl, "likes", v, ("preference",))
 
 
 @rule(r"(?:prefer|prefers)\s+(?P<a>[^,;!?]+?)\s+(?:over|to|rather\s+than|instead\s+of)\s+(?P<b>[^,;!?]+)")
@@ -1508,6 +1582,79 @@ def liked_items(v: str | None) -> list[str]:
     if len(parts) > 1 and all(len(p.split()) <= 4 for p in parts):
         return parts
     return [v]
+
+
+_HOBBY_VERBS = lex.alternation(lex.HOBBY_VERBS)
+_HOBBY_GERUNDS = lex.alternation(lex.HOBBY_GERUNDS)
+_HABIT = (
+    r"in\s+my\s+(?:free|spare|down)\s+time|for\s+fun|as\s+a\s+hobby|on\s+(?:the\s+)?weekends|"
+    r"every\s+(?:single\s+)?(?:day|morning|evening|night|weekend|week|other\s+day|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|most\s+(?:days|mornings|evenings|nights|weekends)|"
+    r"(?:once|twice|three\s+times|four\s+times|five\s+times|a\s+few\s+times|several\s+times)\s+a\s+(?:week|month|day)|"
+    r"daily|regularly|whenever\s+I\s+(?:can|get\s+the\s+chance)|in\s+the\s+(?:mornings|evenings)|"
+    r"on\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)"
+)
+
+
+@rule(
+    rf"(?P<verb>{_HOBBY_VERBS})(?:s|es)?(?P<obj>(?:\s+(?!(?:in|for|as|on|every|most|once|twice|daily|regularly|whenever|"
+    rf"and|but|with|at|to)\b)[\w'-]+){{0,3}}?)(?:\s+(?:with|at|in|near|around)\s+(?:[\w'-]+\s+){{0,3}}?)?\s+(?i:{_HABIT})\b"
+)
+def habit(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I run every morning", "I write poetry in my spare time": a habit of a hobby verb.
+    obj = m.group("obj").strip()
+    if re.match(r"(?:it|that|this|them|you|me|him|her|a\s+lot|too)\b", obj):
+        return None
+    v = gerund(m.group("verb")) + (f" {obj}" if obj else "")
+    return _f(cl, "hobbies", v, ("hobby",))
+
+
+@rule(
+    rf"(?P<verb>sing|sings|play|plays|dance|dances|perform|performs)\s+(?:in|with)\s+"
+    rf"(?:a|an|the|my|our|his|her|their)\s+(?P<grp>(?:[\w'-]+\s+){{0,2}}?(?:choir|band|chorus|orchestra|quartet|ensemble|"
+    rf"troupe|dance\s+company|league|team|club))\b"
+)
+def sings_in(m: re.Match[str], cl: Clause) -> list[Fact]:
+    verb = m.group("verb")
+    base = verb[:-1] if verb.endswith("s") else verb
+    grp = re.sub(r"\s+", " ", m.group("grp"))
+    art = "an" if grp[0] in "aeiou" else "a"
+    return _f(cl, "hobbies", f"{gerund(base)} in {art} {grp}", ("hobby",))
+
+
+@rule(rf"(?:collect|collects|(?:am|is|are)\s+{ADV}collecting|{HAVE}\s+{ADV}been\s+collecting)\s+(?P<val>[^;!?]+)")
+def collects(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, max_words=4)
+    if not v or re.match(
+        r"(?:my|the|his|her|our|their|your|it|them|this|that|these|those|some|data|money|info|information|feedback|"
+        r"evidence|payments?|unemployment|benefits|points|dust|myself|thoughts)\b", v, re.I
+    ):
+        return None
+    return _f(cl, "hobbies", f"collecting {v}", ("hobby",))
+
+
+@rule(
+    rf"(?:(?P<stop>stopped|quit|gave\s+up|{HAVE}\s+{ADV}(?:stopped|quit|given\s+up))\s+(?:(?P<p1>playing)\s+(?:the\s+)?(?P<o1>[a-z]+)|(?P<g1>{_HOBBY_GERUNDS}))"
+    rf"|(?:(?:do|does)\s+not\s+(?=.*\b{_NO_MORE})|no\s+longer\s+)(?:(?P<p2>play|plays)\s+(?:the\s+)?(?P<o2>[a-z]+)|(?:do|does)\s+(?P<g2>{_HOBBY_GERUNDS})|"
+    rf"(?:go|goes)\s+(?P<g3>{_HOBBY_GERUNDS})|(?P<v2>{_HOBBY_VERBS})(?:s|es)?))(?![\w-])"
+)
+def hobby_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I stopped playing tennis", "I don't play soccer anymore", "I gave up running".
+    obj = m.group("o1") or m.group("o2")
+    if obj:
+        if obj in ("with", "around", "games", "it", "that", "this", "along", "for", "in", "a", "an", "any", "anymore", "much"):
+            return None
+        v = f"playing {obj}"
+    elif m.group("v2"):
+        v = gerund(m.group("v2"))
+    else:
+        v = m.group("g1") or m.group("g2") or m.group("g3")
+    out = _f(cl, "hobbies", v, ("hobby",), negated=True)
+    t = when(cl, "past") if m.group("stop") else None
+    if t:
+        verb = "gave up" if "give" in m.group("stop") or "gave" in m.group("stop") else "stopped" if "stop" in m.group("stop") else "quit"
+        out += _f(cl, "event", dated(f"{verb} {v}", t), ("event", "hobby"))
+    return out
 
 
 @rule(
@@ -1669,6 +1816,55 @@ def plans(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if re.match(r"(?:on\s+)?[a-z]+ing\b", v) and "planning" in m.group(0):
         v = re.sub(r"^on\s+", "", v)
     return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
+@rule(
+    rf"(?:am|is|are)\s+{ADV}(?:going|heading|off|leaving)\s+on\s+(?:a|an|our|my|their|his|her)\s+"
+    rf"(?P<what>(?:[\w'-]+\s+){{0,2}}?(?:cruise|trip|vacation|holiday|honeymoon|safari|retreat|tour|getaway|journey|"
+    rf"pilgrimage|adventure|break|hike|expedition|sabbatical|exchange))\b(?P<rest>[^;!?]*)"
+)
+def going_on_trip(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "We're going on a cruise in December": a trip is a plan, dated when it says when.
+    what = re.sub(r"\s+", " ", m.group("what"))
+    if re.match(r"(?:little|short|quick|long|nice|well-deserved)\s", what) and len(what.split()) == 2:
+        what = what.split()[1]
+    dest = re.match(rf"\s+(?:to|in|around|through|across)\s+(?P<loc>{LOC})", m.group("rest"))
+    place = clean_place(dest.group("loc")) if dest else None
+    art = "an" if what[0] in "aeiou" else "a"
+    value = f"go on {art} {what}" + (f" {dest.group(0).split()[0]} {place}" if place else "")
+    return _f(cl, "plans", dated(value, when(cl, "future")), ("plan", "travel"))
+
+
+@rule(
+    rf"(?P<verb>fly|flies|leave|leaves|head|heads|travel|travels|drive|drives|depart|departs|fly\s+out|flies\s+out|"
+    rf"move|moves|go|goes|return|returns|start|starts)\s+(?P<val>(?:back\s+)?(?:to|for|from|into)\s+[^;!?]+)"
+)
+def travels_on(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I fly to Berlin tomorrow": the present tense with a time to come is a plan.
+    if not _FUTURE_CUE.search(cl.pred):
+        return None
+    verb = m.group("verb")
+    base = {"flies": "fly", "flies out": "fly out"}.get(verb, verb[:-1] if verb.endswith("s") else verb)
+    if base in ("go", "start") and not re.match(r"(?:back\s+)?(?:to|for)\s+(?:the\s+)?[A-Z]", m.group("val")):
+        return None  # "I go to the gym tomorrow"
+    v = vp_value(f"{base} {m.group('val')}", cl, "future")
+    if not v or not re.search(r"\b[A-Z]", v):
+        return None  # only trips somewhere named
+    if base == "move":
+        v = re.sub(r"^move\s+(?:back\s+)?(?:to|into)\s+", "move to ", v)
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan", "travel"))
+
+
+@rule(
+    rf"(?:turn|turns|will\s+turn|(?:am|is)\s+going\s+to\s+turn)\s+(?P<n>{_NUM})\b(?!\s*(?:%|percent|degrees|pages|minutes|hours|miles|km|times|left|right))",
+    singular_only=True,
+)
+def will_turn(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I turn 30 next month": a birthday to come, dated like "I'm turning 30 next month".
+    n = parse_number(m.group("n"))
+    if n is None or not 0 < n < 120 or not _FUTURE_CUE.search(cl.pred):
+        return None
+    return _f(cl, "plans", dated(f"turning {n}", when(cl, "future")), ("plan", "birthday"))
 
 
 @rule(

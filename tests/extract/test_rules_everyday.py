@@ -280,7 +280,7 @@ EVERYDAY = [
     ('We broke up.', ['!partner=*', 'event=broke up']),
     ('I no longer live in Boston.', ['!living_location=Boston']),
     ("I'm not married anymore.", ['!marital_status=married']),
-    ("I'm no longer with Jake.", ['!Jake.relationship=partner']),
+    ("I'm no longer seeing Jake.", ['!Jake.relationship=partner']),
     ("I'm not dating Tom anymore.", ['!Tom.relationship=partner']),
     ("I'm not working at the bank anymore.", ['!workplace=the bank']),
     ("I'm no longer at Google.", ['!employer=Google']),
@@ -408,3 +408,13 @@ def test_the_tables_are_large_and_cover_updates():
 def test_assistant_turns_are_ignored_whatever_they_say():
     call = decide("Sure! As your assistant I remember you live in Paris and love jazz.", role="assistant")
     assert call.name == IGNORE
+
+
+def test_no_longer_with_a_known_person_ends_the_relationship():
+    # "with" someone is a partner only when that someone is a person the chat already knows;
+    # "I'm no longer with Deloitte" says nothing about a partner.
+    before = [Turn("chat", "user", "My boyfriend Jake is a chef.", time=WHEN)]
+    req = DecisionRequest(new_turn=Turn("chat", "user", "I'm no longer with Jake.", time=WHEN), recent=before, today=TODAY)
+    call = RulesBackend().decide(req)
+    assert compact(call) == {"!Jake.relationship=partner"}
+    assert decide("I'm no longer with Deloitte.").name == IGNORE
