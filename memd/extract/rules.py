@@ -103,7 +103,13 @@ from memd.extract.rules_clauses import (
 )
 from memd.extract.rules_dates import reference_date
 from memd.extract.rules_patterns import Env, Fact, Mention, Subject
-from memd.extract.rules_text import declarative_part, is_small_talk, third_person
+from memd.extract.rules_text import (
+    declarative_part,
+    is_assistant_voice,
+    is_sarcastic,
+    is_small_talk,
+    third_person,
+)
 from memd.extract.tools import (
     ADD,
     BUFFER,
@@ -145,6 +151,7 @@ def _turn_key(t: Turn) -> tuple:
 
 
 MAX_SENTENCES = 60
+_TASTE_KEYS = frozenset({"likes", "dislikes", "favorites", "preferences", "wishes"})
 MAX_SENTENCES_STRONG = 400
 
 _GREETING_START = re.compile(r"\s*(?:hi|hello|hey|hiya|heya|greetings)\b", re.I)
@@ -225,6 +232,10 @@ class RulesBackend:
         speaker = self._speaker(turn, user_names)
         if speaker is None or not turn.text.strip():
             return [], []
+        sentences = sentences_of(turn.text)
+        if is_assistant_voice(" ".join(sentences[:MAX_SENTENCES])):
+            return [], []  # an assistant's words pasted into the chat
+        sarcastic = is_sarcastic(turn.text)
         context = [t for t in before + after if t.text]
         known = {n for n in request.user_names if n}
         for t in context + [turn]:
@@ -244,7 +255,6 @@ class RulesBackend:
                 out.append(_Found(fact, speaker, fact.subject, speaker, from_buffer, turn))
         own_mentions: list[Mention] = []
         offset = 0
-        sentences = sentences_of(turn.text)
         # A long paste is not read to the end: facts about a person come in a few sentences,
         # and the bound keeps one message from stalling the loop. Profile text gets more room.
         limit = MAX_SENTENCES_STRONG if turn.strong else MAX_SENTENCES
@@ -253,6 +263,8 @@ class RulesBackend:
             # "My daughter Lily is 7 and she loves dinosaurs": the sentence's own people count.
             own_mentions.extend(res.mentions)
             for fact in res.facts:
+                if sarcastic and (fact.key in _TASTE_KEYS or fact.key.startswith("favorite_")):
+                    continue  # "I just love sitting in traffic /s"
                 subj, owner = fact.subject, speaker
                 if subj.kind == "pronoun":
                     hit = self._resolve(subj.pronoun or "", own_mentions, speaker, before, after, turn, user_names)

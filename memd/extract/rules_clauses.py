@@ -19,10 +19,11 @@ people "he" and "she" can refer to.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_dates import best_time, find_times, parse_number
+from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
 from memd.extract.rules_patterns import (
     EVENT_VERBS,
     FOODS,
@@ -82,7 +83,11 @@ _BOUNDARY = re.compile(
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
-    r"what\s+if|wish|wonder|even\s+if|assuming|maybe|like|feel\s+like)\s*)$",
+    r"what\s+if|wish|wonder|even\s+if|assuming|maybe|like|feel\s+like|"
+    # "Write a story where I'm a detective": what follows is the story's, not the speaker's.
+    r"(?:story|stories|poem|song|scene|script|tale|fanfic|fan\s+fiction|novel|game|roleplay|role-play|scenario|"
+    r"dream|world|universe|fantasy|movie|film|episode|sketch|skit|limerick|rap|play|simulation)\s+"
+    r"(?:where|in\s+which|about\s+how|in\s+which\s+we|set\s+in\s+a\s+world\s+where))\s*)$",
     re.I,
 )
 _HYPOTHETICAL_SENTENCE = re.compile(
@@ -249,6 +254,11 @@ _NAME_IS = re.compile(
 _BIRTHDAY = re.compile(
     rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+birthday\s+(?:is|was|falls\s+on)\s+(?P<rest>[^;!?]+)"
 )
+# "It's my birthday today!", "Tomorrow is my son's birthday": the day is the birthday.
+_BIRTHDAY_IS_TODAY = re.compile(
+    rf"(?:[Ii]t\s+is|(?P<day>[Tt]oday|[Tt]omorrow)(?:'s|\s+is))\s+(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
+    r"(?:(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+)?birthday\b(?P<rest>[^;?]*)"
+)
 _HOBBIES_ARE = re.compile(
     r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
 )
@@ -320,6 +330,26 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
         has_year = re.search(r"\b(?:19|20)\d\d\b", m.group("rest"))
         value = t.value if has_year else "--" + t.value[5:]
         return [Fact(subj, "birth_date", value, ("birthday",))]
+    m = _BIRTHDAY_IS_TODAY.match(text, p)
+    if m and env.ref is not None:
+        subj = _owner_subject(m, env)
+        if subj is None:
+            return []
+        rest = m.group("rest").strip(" !.,")
+        if m.group("day"):
+            on = env.ref + timedelta(days=1 if m.group("day").lower() == "tomorrow" else 0)
+        else:
+            t = best_time(find_times(rest, env.ref, "future"))
+            if t is not None and (t.precision != "day" or not t.value):
+                return []
+            if t is None and rest and not re.match(r"(?:today|again|finally|yay|woo+|haha|lol)\b", rest, re.I):
+                return []  # "it's my birthday party next week": not today
+            on = date.fromisoformat(t.value) if t else env.ref
+        n = int(m.group("nth")) if m.group("nth") else None
+        if n and 0 < n < 120:
+            # "Tomorrow is my 30th birthday": the year too, and the age it will be.
+            return [Fact(subj, "birth_date", birth_date_from_age(on.isoformat(), n) or on.strftime("--%m-%d"), ("birthday",))]
+        return [Fact(subj, "birth_date", on.strftime("--%m-%d"), ("birthday",))]
     m = _HOBBIES_ARE.match(text, p)
     if m:
         out: list[Fact] = []

@@ -2121,6 +2121,12 @@ _NOT_ACTIVITIES = frozenset(
 )
 # ...unless followed by what makes them a pursuit.
 _ACTIVITY_PHRASES = ("looking for", "looking into", "making", "trying out", "running a", "planning a")
+_ERRAND = re.compile(
+    r"(?:(?:a|an|some|the|good|nice|new|fun|easy|quick|cheap|simple|healthy|\d+)\s+)*(?:gift|present|recipe|idea|suggestion|"
+    r"recommendation|advice|help|tip|way|word|name|movie|film|show|song|book\s+to\s+read|something|anything|answer|"
+    r"example|template|quote|caption|synonym|phrase|joke|playlist|activity|game|outfit)s?\b",
+    re.I,
+)
 _DURATION_ONLY = re.compile(
     r"(?:for|since|lately|recently|all\s+day|a\s+lot|so\s+much|non-stop|nonstop|a\s+while)\b|"
     r"(?:a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
@@ -2142,6 +2148,8 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         return None
     if _DURATION_ONLY.match(rest):
         return None  # "I've been playing for a month": how long, but not what
+    if verb in ("looking for", "searching for") and _ERRAND.match(rest):
+        return None  # "I'm looking for a gift for my husband": an errand for the assistant
     future = bool(_FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
     v = value_of(rest, cl, "future" if future else "any", max_words=9)
     if not v:

@@ -133,8 +133,14 @@ def _quoted(m: re.Match[str]) -> str:
     return " ; "
 
 
+# A fenced block is code or a paste, never the speaker talking: it is left out, with a break.
+_CODE_FENCE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)", re.S)
+
+
 def normalise(text: str) -> str:
     """The normal form the patterns are written against (see module docstring)."""
+    if "```" in text or "~~~" in text:
+        text = _CODE_FENCE.sub("\n", text)
     t = text.translate(_QUOTE_CHARS)
     t = _EMOJI.sub(" ", t)
     if '"' in t:
@@ -364,3 +370,35 @@ def third_person(value: str) -> str:
     for rx, rep in _FIRST_TO_THIRD:
         value = rx.sub(rep, value)
     return value
+
+
+# Words an assistant says of itself, pasted into the user's turn: nothing in such a turn is the
+# user's own ("As an AI language model, I don't have preferences").
+_ASSISTANT_VOICE = re.compile(
+    r"\b(?:as\s+an?\s+(?:AI|artificial\s+intelligence)(?:\s+(?:language\s+)?model|\s+assistant|\s+chatbot)?\s*,|"
+    r"as\s+an?\s+(?:large\s+)?language\s+model\b|"
+    r"I\s+am\s+(?:just\s+|only\s+|merely\s+|simply\s+)?an?\s+(?:AI|artificial\s+intelligence|(?:large\s+)?language\s+model|"
+    r"chatbot|virtual\s+assistant|AI\s+assistant|AI\s+model)\b|"
+    r"trained\s+by\s+(?:OpenAI|Anthropic|Google|Meta)\b|my\s+(?:knowledge|training)(?:\s+data)?\s+cut-?off\b|"
+    r"I\s+(?:do\s+not|can\s*not)\s+have\s+(?:personal\s+)?(?:feelings|preferences|opinions|experiences|emotions)\b)",
+    re.I,
+)
+
+
+def is_assistant_voice(text: str) -> bool:
+    """A normalised text in which an AI assistant speaks of itself."""
+    return bool(_ASSISTANT_VOICE.search(text))
+
+
+# Markers that the speaker means the opposite of what they say: "I just love traffic /s".
+_SARCASM = re.compile(
+    r"(?:^|\s)/s\b|#sarcasm\b|\b(?:oh|ah|wow)\s*,?\s+(?:great|joy|wonderful|fantastic|perfect|lovely|brilliant|goody|yay)\b|"
+    r"\byeah\s*,?\s+right\b|\bjust\s+what\s+I\s+(?:needed|wanted)\b|\bhow\s+(?:fun|lovely|wonderful)\s*(?:\.|!|$)|"
+    r"\(not\)|\bnot!|\bsaid\s+no\s+one\s+ever\b",
+    re.I,
+)
+
+
+def is_sarcastic(text: str) -> bool:
+    """A turn that marks itself as sarcastic: its likes and dislikes are not to be believed."""
+    return bool(_SARCASM.search(text))
