@@ -1523,8 +1523,9 @@ def listens_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # "I listen to a lot of jazz": what someone listens to by habit is a taste.
     v = object_value(m.group("val"), cl, max_words=5)
     if not v or re.match(
-        r"(?:my|the|his|her|their|our|what|people|everyone|anyone|someone|music\s+while|advice|reason|others|him|me|us|"
-        r"them|this|that|it|a\s|an\s)\b", v, re.I
+        r"(?:my|the|his|her|their|our|your|what|people|everyone|anyone|someone|music\s+while|advice|reason|others|him|me|us|"
+        r"them|this|that|it|a\s|an\s|ourselves|myself|yourself|yourselves|themselves|himself|herself|each\s+other|"
+        r"one\s+another|nature|the\s+body|body|heart|gut|instincts?|intuition)\b", v, re.I
     ):
         return None
     return _f(cl, "likes", v, ("preference",))
@@ -1689,7 +1690,7 @@ def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 _TOOK_UP_STOP = (
     r"and|but|because|with|last|this|in|since|during|when|while|after|before|again|over|at|on|for|"
-    r"every|as|to|from|of|recently|lately|today|yesterday|a|the|my|back|now"
+    r"every|as|to|from|of|recently|lately|today|yesterday|back|now"
 )
 
 
@@ -1699,13 +1700,13 @@ _TOOK_UP_STOP = (
     rf"crossfit|ballet|meditation|photography|pottery|gymnastics|knitting|the\s+[a-z]+)(?=$|[\s,.!;])"
 )
 def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    verb = re.sub(r"^(?:have|has)\s+", "", m.group("verb"))
+    verb = re.sub(rf"^(?:have|has)\s+(?:(?:{_ADV_WORDS})\s+)*", "", m.group("verb"))
     verb = {"taken up": "took up", "picked up": "picked up", "begun": "began"}.get(verb, verb)
     if m.group("val").startswith("learning") and verb in ("started", "began"):
         # "I started learning to play the guitar": what is being learned is the memory.
         what = learning_value(m.string[m.start("val") + len("learning"):], cl)
         if not what:
-            return None
+            return []  # "just started learning": learning what, it does not say
         out = _f(cl, "learning", what, _learning_tags(what))
         t = when(cl, "past")
         return out + _f(cl, "event", dated(f"{verb} learning {what}", t), ("event", "learning")) if t else out
@@ -1728,6 +1729,8 @@ def learning_value(raw: str, cl: Clause) -> str | None:
     """What someone is learning, from the words after 'learning': a language, an instrument,
     a skill as a gerund ('to drive' -> 'driving') or a subject."""
     text = raw.strip()
+    if re.match(r"(?:a\s+(?:ton|lot|bunch|bit|little)|tons|lots|loads|heaps|so\s+much|so\s+many|more|a\s+great\s+deal|every\s+day|as\s+I)\b", text, re.I):
+        return None  # "I'm learning a ton": how much, not what
     text = re.sub(r"^how\s+", "", text)
     vm = _LEARN_VERB.match(text)
     if vm and vm.group("verb") not in ("play", "speak"):
@@ -2123,7 +2126,7 @@ _NOT_ACTIVITIES = frozenset(
 _ACTIVITY_PHRASES = ("looking for", "looking into", "making", "trying out", "running a", "planning a")
 _ERRAND = re.compile(
     r"(?:(?:a|an|some|the|good|nice|new|fun|easy|quick|cheap|simple|healthy|\d+)\s+)*(?:gift|present|recipe|idea|suggestion|"
-    r"recommendation|advice|help|tip|way|word|name|movie|film|show|song|book\s+to\s+read|something|anything|answer|"
+    r"recommendation|advice|help|tip|way|word|name|movie|film|show|song|book\s+to\s+read|answer|"
     r"example|template|quote|caption|synonym|phrase|joke|playlist|activity|game|outfit)s?\b",
     re.I,
 )
