@@ -159,6 +159,9 @@ class ImportReport:
         }
 
 
+INDEX_BATCH = 200  # transcript notes indexed together
+
+
 def normalise_format(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
@@ -176,6 +179,7 @@ class _Import:
         self.req = request
         self.progress = progress
         self.cancel = cancel
+        self.unindexed: list[str] = []  # transcript notes written, not yet indexed
         self.backend = backend
         self.ledger = Ledger(app.state)
         self.sources_dir = app.config.memory.sources_dir.strip("/")
@@ -394,20 +398,34 @@ class _Import:
     def _write(self, spool: Spool) -> None:
         total, done = len(spool), 0
         self._tick("writing", 0, total, force=True)
-        for conv, content_hash in spool.drain():
-            if self.cancel is not None and self.cancel.is_set():
-                self.report.cancelled = True
-                break
-            done += 1
-            try:
-                self._import_one(conv, content_hash)
-            except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
-                # One conversation the transcript or extraction cannot handle: reported, skipped.
-                # Its ledger row (if any) stays pending and is retried next time.
-                reason = f"skipped, {type(exc).__name__}: {one_line(str(exc))}"
-                self.report.failed.append(Problem(conv.source_id, reason))
-            self._tick("writing", done, total)
+        try:
+            for conv, content_hash in spool.drain():
+                if self.cancel is not None and self.cancel.is_set():
+                    self.report.cancelled = True
+                    break
+                done += 1
+                try:
+                    self._import_one(conv, content_hash)
+                except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
+                    # One conversation the transcript or extraction cannot handle: reported, skipped.
+                    # Its ledger row (if any) stays pending and is retried next time.
+                    reason = f"skipped, {type(exc).__name__}: {one_line(str(exc))}"
+                    self.report.failed.append(Problem(conv.source_id, reason))
+                if len(self.unindexed) >= INDEX_BATCH:
+                    self._index_notes()
+                self._tick("writing", done, total)
+        finally:
+            self._index_notes()  # even when stopped: what was written is searchable
         self._tick("writing", done, total, force=True)
+
+    def _index_notes(self) -> None:
+        """Index the transcript notes written since the last call, in one batch (cheaper than
+        one at a time; the writer does not index them itself)."""
+        if self.unindexed:
+            t0 = time.perf_counter()
+            paths, self.unindexed = self.unindexed, []
+            self.app.index.index_paths(paths)
+            self.report.timings["index notes"] += time.perf_counter() - t0
 
     def _import_one(self, conv: Conversation, content_hash: str) -> None:
         timings = self.report.timings
@@ -433,8 +451,10 @@ class _Import:
             t1 = time.perf_counter()
             timings["render"] += t1 - t0
             result = self.app.writer.write_whole(
-                path, text, expected_hash=written_hash,
+                path, text, expected_hash=written_hash, index=False,
                 source=Source(f"import:{conv.source}", ref=conv.key, detail=conv.title))
+            if result.status == "applied":
+                self.unindexed.append(path)
             timings["write"] += time.perf_counter() - t1
             if result.status == "applied":
                 if entry is None or entry.content_hash is None:
@@ -512,18 +532,18 @@ class _Import:
             # the text, from growing with answers of many kilobytes.
             text = t.text if len(t.text) <= CONTEXT_CHARS else "…" + t.text[-CONTEXT_CHARS:]
             lt = loop_turn(t)
-            lt.text, _ = loop.privacy.clean_text(text)
-            loop.streams.add_turn(lt, buffered=False)
+            lt.text = text
+            loop.observe(lt)
 
         first = next(i for i, t in enumerate(conv.turns) if t.id == turns[0].id)
         try:
             # Turns before the first new one give the loop the context it would have had live.
-            for t in conv.turns[max(0, first - loop.streams.window):first]:
+            for t in conv.turns[max(0, first - loop.window):first]:
                 if t.kind not in NOT_STATEMENTS and t.branch is None and t.role in DECIDE_ROLES + CONTEXT_ROLES:
                     context(t)
             return self._feed(loop, stream, turns, loop_turn, context)
         except BaseException:
-            loop.streams.end(stream)  # a conversation that failed leaves no stream state behind
+            loop.discard(stream)  # a conversation that failed leaves no stream state behind
             raise
 
     def _feed(self, loop: Any, stream: str, turns: list[Turn], loop_turn: Callable[[Turn], Any],
@@ -554,8 +574,8 @@ class _Import:
         if decided:
             self._tally(loop.end_stream(stream))
         else:
-            loop.streams.end(stream)
-        loop.streams.save()
+            loop.discard(stream)
+        loop.save()
         timings["extract: end+save"] += time.perf_counter() - t0
         report.extracted_conversations += 1
         return seen

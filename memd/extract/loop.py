@@ -127,6 +127,28 @@ class ExtractionLoop:
             self._flush(turn.stream, reason="buffer full")
         return decision
 
+    def observe(self, turn: Turn) -> None:
+        """Keep `turn` as context for the next decisions without deciding on it (an assistant's
+        reply during an import, say). Secrets are redacted like any turn's."""
+        with self._stream_lock(turn.stream):
+            self.streams.add_turn(self._clean(turn), buffered=False)
+
+    @property
+    def window(self) -> int:
+        """How many recent turns a decision sees."""
+        return self.streams.window
+
+    def save(self) -> int:
+        """Write decisions an in-memory (import) loop has kept; how many."""
+        return self.streams.save() if isinstance(self.streams, MemoryStreamStore) else 0
+
+    def discard(self, stream: str) -> None:
+        """Forget a stream without re-evaluating its buffer (its import failed)."""
+        with self._stream_lock(stream):
+            self.streams.end(stream)
+        with self._locks_guard:
+            self._locks.pop(stream, None)
+
     def _clean(self, turn: Turn) -> Turn:
         text, found = self.privacy.clean_text(turn.text)
         if found:

@@ -95,6 +95,8 @@ TOOLS: list[dict[str, Any]] = [
 ]
 
 _SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in TOOLS}
+# Built once: constructing a validator costs more than validating a call with it.
+_VALIDATORS = {name: jsonschema.Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
 
 
 def tools_for(final: bool) -> list[dict[str, Any]]:
@@ -193,7 +195,7 @@ def validate_call(call: ToolCall, *, final: bool = False) -> list[str]:
         return [f"unknown or disallowed tool {call.name!r}; expected one of {', '.join(allowed)}"]
     if not isinstance(call.arguments, dict):
         return ["arguments must be a JSON object"]
-    validator = jsonschema.Draft202012Validator(_SCHEMAS[call.name])
+    validator = _VALIDATORS[call.name]
     return [
         f"{'/'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message}"
         for err in sorted(validator.iter_errors(call.arguments), key=lambda e: list(e.absolute_path))

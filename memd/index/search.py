@@ -75,6 +75,17 @@ def _capped_count(conn: sqlite3.Connection, match: str) -> int:
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str | None = None,
            path_prefix: str | None = None) -> list[dict[str, Any]]:
+    # One read transaction: every statement below sees the same snapshot, even while another
+    # thread re-indexes (otherwise a chunk ranked here could be gone when its row is read).
+    conn.execute("BEGIN")
+    try:
+        return _search(conn, query, limit, kind, path_prefix)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _search(conn: sqlite3.Connection, query: str, limit: int, kind: str | None,
+            path_prefix: str | None) -> list[dict[str, Any]]:
     where, params = _filters(kind, path_prefix)
     picked: dict[int, tuple[int, float, str, str]] = {}  # note id -> (chunk id, score, match, fts query)
     n_words = len(_WORD.findall(query))

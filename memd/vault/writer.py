@@ -113,6 +113,7 @@ class VaultWriter:
         self._thread_lock = threading.RLock()
         self._held = threading.local()
         self._own: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) of memd's last write
+        self._docs: dict[str, tuple[tuple[int, int, int, int], bytes, MemoryDoc, bool]] = {}
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -166,6 +167,32 @@ class VaultWriter:
                 return False
             time.sleep(min(self.settle_seconds - age + 0.05, 1.0))
 
+    def _load(self, path: str) -> tuple[bytes | None, MemoryDoc | None, bool]:
+        """The file's bytes and parsed document. An import sets many facts on the same user.md:
+        while its stat is what memd last saw, the parse is reused (the compare-and-swap before a
+        write still compares real bytes, and drops this cache when they differ)."""
+        try:
+            st = os.stat(self._abs(path))
+        except FileNotFoundError:
+            self._docs.pop(path, None)
+            return None, None, False
+        except OSError:
+            st = None
+        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st else None
+        cached = self._docs.get(path)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1], cached[2], cached[3]
+        data = self._read(path)
+        if data is None:
+            return None, None, False
+        text, bom = decode(data)
+        doc = MemoryDoc.parse(text)
+        # Lines memd wrote that are gone now were edited by hand: forget them first.
+        self.state.prune_owned(path, doc.lines)
+        if key is not None and len(self._docs) < 4096:
+            self._docs[path] = (key, data, doc, bom)
+        return data, doc, bom
+
     def _read(self, path: str) -> bytes | None:
         try:
             return self._abs(path).read_bytes()
@@ -199,13 +226,7 @@ class VaultWriter:
             for _ in range(MAX_CAS_ATTEMPTS):
                 if not self._wait_settled(path):
                     return WriteResult("deferred", path, op.name, "the file is being edited; try again later")
-                before = self._read(path)
-                doc, bom = None, False
-                if before is not None:
-                    text, bom = decode(before)
-                    doc = MemoryDoc.parse(text)
-                    # Lines memd wrote that are gone now were edited by hand: forget them first.
-                    self.state.prune_owned(path, doc.lines)
+                before, doc, bom = self._load(path)
                 owned = self.state.owned_counts(path)
                 ctx = PlanContext(owned, self.resolve, granted=granted or Counter())
                 plan = op.plan(doc, ctx)
@@ -214,6 +235,7 @@ class VaultWriter:
                 if plan.status == "conflict":
                     return self._park(op, source, plan, path)
                 if self._read(path) != before:
+                    self._docs.pop(path, None)
                     continue  # changed under us: re-read and re-plan
                 return self._commit(op, source, plan, path, before, doc, bom, batch, undo_of, owned)
             return WriteResult("deferred", path, op.name, "the file kept changing; try again later")
@@ -264,6 +286,7 @@ class VaultWriter:
             self.state.fail(entry)
             raise
         self.state.commit(entry)
+        self._docs.pop(path, None)
         if data is None:
             self.state.forget_file(path)
         self.on_written(path)
@@ -310,11 +333,12 @@ class VaultWriter:
         return WriteResult("review", path, op.name, plan.reason, review_id=review_id)
 
     def write_whole(self, rel: str, content: str, *, expected_hash: str | None, source: Source,
-                    op_name: str = "write_note") -> WriteResult:
+                    op_name: str = "write_note", index: bool = True) -> WriteResult:
         """Create or replace a file memd owns as a whole (a transcript note).
 
         Replaces only when the file still holds exactly what memd last wrote (`expected_hash`);
-        a file the user has edited is left alone and reported as a conflict.
+        a file the user has edited is left alone and reported as a conflict. `index=False`: the
+        caller indexes a batch of such notes itself (an import does, many at a time).
         """
         path = safe_relpath(rel)
         data = content.encode("utf-8")
@@ -343,6 +367,7 @@ class VaultWriter:
                         raise VaultError(f"cannot write {path}: {exc.strerror}") from None
                     raise
                 self.state.commit(journal_id)
-                self.on_written(path)
+                if index:
+                    self.on_written(path)
                 return WriteResult("applied", path, op_name, "written", journal_id=journal_id, hash_after=hash_after)
             return WriteResult("deferred", path, op_name, "the file kept changing; try again later")

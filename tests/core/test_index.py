@@ -253,27 +253,33 @@ def test_search_ranks_titles_and_handles_odd_queries(app, vault):
 
 
 def test_concurrent_search_while_indexing(app, vault):
+    """Searches in other threads while every note is re-indexed, again and again: each search
+    sees one consistent snapshot (a hit never points at a chunk a commit just replaced)."""
     for i in range(200):
         (vault / f"n{i}.md").write_text(f"# Note {i}\ncommon word {i}\n")
     app.index.scan()
     errors = []
+    stop = threading.Event()
 
     def searcher():
         try:
-            for _ in range(50):
-                assert app.search("common")
-        except Exception as exc:  # pragma: no cover - surfaced below
+            while not stop.is_set():
+                hits = app.search("common word")
+                assert hits and all(h["path"].startswith("n") for h in hits)
+        except Exception as exc:  # surfaced below
             errors.append(exc)
 
     threads = [threading.Thread(target=searcher) for _ in range(4)]
     for t in threads:
         t.start()
-    for i in range(200):
-        (vault / f"n{i}.md").write_text(f"# Note {i}\ncommon word changed {i}\n")
-    app.index.scan()
+    for round_ in range(6):
+        for i in range(200):
+            (vault / f"n{i}.md").write_text(f"# Note {i}\ncommon word changed {round_} {i}\n")
+        app.index.scan()
+    stop.set()
     for t in threads:
         t.join()
-    assert not errors
+    assert not errors, errors[0]
 
 
 def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vault, tmp_path, monkeypatch):
