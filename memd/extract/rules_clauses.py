@@ -244,7 +244,8 @@ _FAV = re.compile(
 _IS_FAV = re.compile(
     r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
     r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
-    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+)?(?:favorite|favorites|top\s+pick|go-to)"
+    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|top\s+pick|go-to|(?P<weak>weakness|"
+    r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite))"
     r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
 )
 _NAME_IS = re.compile(
@@ -399,6 +400,11 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
         if not v:
             return []
         cat = m.group("cat")
+        if m.group("weak"):
+            # "Dark chocolate is my weakness": something liked, not a ranked favourite.
+            if m.group("weak") == "comfort food":
+                return [Fact(SELF, "favorite_comfort_food", v, ("preference", "favorite"))]
+            return [Fact(SELF, "likes", v, ("preference",))]
         if m.group("one") or not cat:
             return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
         return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]

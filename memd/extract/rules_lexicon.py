@@ -174,6 +174,22 @@ HOBBY_GERUNDS = frozenset(
     photography yoga pilates pottery woodworking reading""".split()
 )
 
+# Someone who does a hobby, and the hobby: "an avid reader" reads.
+HOBBYISTS = {
+    "reader": "reading", "runner": "running", "hiker": "hiking", "swimmer": "swimming",
+    "cyclist": "cycling", "climber": "climbing", "gamer": "gaming", "baker": "baking",
+    "home cook": "cooking", "cook": "cooking", "gardener": "gardening", "knitter": "knitting",
+    "photographer": "photography", "painter": "painting", "golfer": "golfing", "skier": "skiing",
+    "surfer": "surfing", "dancer": "dancing", "singer": "singing", "writer": "writing",
+    "traveler": "traveling", "traveller": "travelling", "birder": "birdwatching",
+    "birdwatcher": "birdwatching", "angler": "fishing", "chess player": "playing chess",
+    "tennis player": "playing tennis", "guitarist": "playing guitar", "pianist": "playing piano",
+    "musician": "music", "crafter": "crafting", "quilter": "quilting", "woodworker": "woodworking",
+    "potter": "pottery", "sailor": "sailing", "skater": "skating", "skateboarder": "skateboarding",
+    "snowboarder": "snowboarding", "bookworm": "reading", "foodie": "food", "camper": "camping",
+    "kayaker": "kayaking", "collector": "collecting", "gardner": "gardening",
+}
+
 LANGUAGES = frozenset(
     """English Spanish French German Italian Portuguese Dutch Swedish Norwegian Danish Finnish
     Polish Czech Slovak Hungarian Romanian Bulgarian Greek Turkish Russian Ukrainian Serbian

@@ -108,7 +108,12 @@ _LOC_DESC = (
     rf"college)\s+)?(?:town|city|village|suburb|neighborhood|neighbourhood)\s+"
     rf"(?:near|outside(?:\s+of)?|in|north\s+of|south\s+of|east\s+of|west\s+of)\s+{LOC}"
 )
-LOC_ANY = rf"(?:{_LOC_DESC}|{LOC})"
+_LOC_DESC2 = rf"the\s+(?:suburbs|outskirts|center|centre|heart|north|south|east|west)\s+of\s+{LOC}"
+LOC_ANY = rf"(?:{_LOC_DESC}|{_LOC_DESC2}|{LOC})"
+_DWELLINGS = (
+    r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
+    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa"
+)
 _OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z](?:\.(?=\s[A-Z]))?|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
 ORG = rf"(?:the\s+)?{_OW}(?:\s+(?:(?:of|for|de|&)\s+)?{_OW}){{0,4}}"
 _WORKPLACE_HEADS = (
@@ -487,7 +492,8 @@ def moved_out(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 @rule(
     rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:back\s+)?(?:here\s+)?"
-    rf"(?:from\s+(?P<from1>{LOC})\s+)?(?:to|into)\s+(?P<loc>{LOC_ANY})(?:\s+from\s+(?P<from2>{LOC}))?"
+    rf"(?:from\s+(?P<from1>{LOC})\s+)?(?:to|into)\s+(?:(?:a|an|the|our|my)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+in\s+)?"
+    rf"(?P<loc>{LOC_ANY})(?:\s+from\s+(?P<from2>{LOC}))?"
 )
 def moved_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     place = clean_place(m.group("loc"))
@@ -521,10 +527,6 @@ def moving_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "plans", dated(f"move to {place}", when(cl, "future")), ("plan", "location"))
 
 
-_DWELLINGS = (
-    r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
-    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa"
-)
 # "with my boyfriend", "in a small apartment": said between "live" and the place.
 _LIVE_WITH = r"(?:with\s+(?:my|our|his|her|their)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){0,2}?(?!and\b|but\b|in\b)[\w'-]+\s+)?"
 _LIVE_IN_HOME = rf"(?:in\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+)?"
@@ -703,6 +705,10 @@ def job_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "job_title", m.group("job") or m.group("job2"), ("work",), negated=True)
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeio" or re.match(r"(?:MBA|MA|MS|MSc|MD|RN|LPN|HR|SEO)\b", word) else "a"
+
+
 def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
     """Losing a job: the employer and title go, and the loss itself is an event."""
     jm = re.search(rf"\bas\s+(?:a|an)\s+(?P<job>{JOB})", rest)
@@ -719,7 +725,7 @@ def _job_end(cl: Clause, rest: str, verb: str) -> list[Fact]:
 
 
 @rule(
-    r"(?P<verb>lost|quit|left)\s+(?:my|his|her|their)\s+(?:(?:old|previous|day|full-time|part-time|"
+    r"(?P<verb>lost|quit|left|resigned\s+from)\s+(?:my|his|her|their)\s+(?:(?:old|previous|day|full-time|part-time|"
     r"corporate|teaching|office)\s+)?job" + _REST,
     singular_only=True,
 )
@@ -785,7 +791,7 @@ def job_started(m: re.Match[str], cl: Clause) -> list[Fact]:
             out += _f(cl, "employer" if named else "workplace", clean_org(org_raw) if named else clean_value(org_raw, max_words=6), ("work",))
     what = "got a job offer" if m.group("offer") else "started a new job"
     if jm:
-        what += f" as a {jm.group('job')}"
+        what += f" as {_article(jm.group('job'))} {jm.group('job')}"
     if org_raw:
         what += f" at {clean_org(org_raw) or clean_value(org_raw, max_words=6)}"
     out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
@@ -819,6 +825,8 @@ def hired(m: re.Match[str], cl: Clause) -> list[Fact]:
     if not job and om:
         out += _f(cl, "employer", clean_org(om.group("org")), ("work",))
     what = f"got {m.group('how')}" + (f" as {job}" if job and m.group("how") == "hired" else f" to {job}" if job else "")
+    if om and m.group("how") == "hired":
+        what += f" at {clean_org(om.group('org')) or clean_value(om.group('org'), max_words=6)}"
     out += _f(cl, "event", dated(what, when(cl, "past")), ("event", "work"))
     return out
 
@@ -854,6 +862,31 @@ def works_as(m: re.Match[str], cl: Clause) -> list[Fact]:
 @rule(rf"worked\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?:\s+(?:at|for|with)\s+(?P<org>{ORG}|{WORKPLACE}))?", singular_only=True)
 def worked_as(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=True)
+
+
+@rule(
+    rf"(?:am|is)\s+{ADV}(?:a|an)\s+(?:(?:big|huge|avid|keen|passionate|serious|enthusiastic|casual|amateur|hobby|"
+    rf"weekend|lifelong|obsessive|voracious|dedicated|committed|bit\s+of\s+a|total|self-taught)\s+)+"
+    rf"(?P<who>{lex.alternation(lex.HOBBYISTS)})(?![\w-])",
+    singular_only=True,
+)
+def hobbyist(m: re.Match[str], cl: Clause) -> list[Fact]:
+    # "I'm an avid reader", "I'm an amateur photographer": a hobby, not a job.
+    return _f(cl, "hobbies", lex.HOBBYISTS[re.sub(r"\s+", " ", m.group("who").lower())], ("hobby",))
+
+
+@rule(
+    rf"(?:am|is|are)\s+{ADV}(?:in|part\s+of|a\s+member\s+of|on)\s+(?P<det>a|an|the|my|our|this|his|her)\s+"
+    rf"(?P<grp>(?:[\w'-]+\s+){{1,3}}?(?:club|group|team|league|choir|band|society|orchestra|crew|guild|circle|troupe|collective))\b"
+    rf"(?!\s+(?:chat|text|call|project|photo|session|message|thread|assignment|dinner|trip))"
+)
+def member_of(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I'm in a book club", "I'm on the soccer team": a club with a kind, not "in a group".
+    grp = re.sub(r"\s+", " ", m.group("grp"))
+    if grp.split()[0] in ("same", "other", "wrong", "right", "whole", "big", "small", "large", "new"):
+        return None
+    art = "the" if m.group("det") == "the" else _article(grp)
+    return _f(cl, "activities", f"member of {art} {grp}", ("activity",))
 
 
 @rule(
@@ -894,6 +927,16 @@ def works_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not org:
         return None
     return _f(cl, "employer", org, ("work",))
+
+
+@rule(
+    rf"(?:work|works|(?:am|is)\s+{ADV}working)\s+{ADV}(?:at|for|with)\s+(?P<org>(?:the|a|an)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}}?)\s+"
+    rf"as\s+(?:a|an)\s+(?P<job>{JOB})",
+    singular_only=True,
+)
+def works_for_as(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I work for the city as a bus driver": with a job named, the employer may be any phrase.
+    return _job_facts(cl, m.group("job"), m.group("org"), previous=False) or None
 
 
 @rule(rf"worked\s+(?:at|for)\s+(?P<org>{ORG})", singular_only=True)
@@ -1001,7 +1044,7 @@ def fan_of(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:(?:am|is)\s+(?:no\s+longer|not)\s+(?:a\s+)?(?P<d1>{_DIETS})(?:\s+(?:any\s*more|any\s+longer))?"
+    rf"(?:(?:am|is)\s+(?:no\s+longer|not)\s+(?:a\s+|on\s+(?:a\s+|the\s+)?)?(?P<d1>{_DIETS})(?:\s+diet)?(?:\s+(?:any\s*more|any\s+longer))?"
     rf"|(?:stopped|quit)\s+being\s+(?:a\s+)?(?P<d2>{_DIETS}))\b",
     singular_only=True,
 )
@@ -1026,12 +1069,32 @@ def diet(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
+_MORE_FOOD = re.compile(rf"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+nor\s+|\s*&\s*)(?:(?:any|all|most)\s+)?(?P<food>{FOODS})(?![\w-])")
+
+
+def foods_from(m: re.Match[str], group: str) -> list[str]:
+    """The food a match names and any that follow it in a list: 'gluten and dairy', 'pork or beef'."""
+    out = [m.group(group)]
+    more = _MORE_FOOD.match(m.string, m.end(group))
+    while more:
+        out.append(more.group("food"))
+        more = _MORE_FOOD.match(m.string, more.end())
+    return [f if f.isupper() or f == "FODMAPs" else f.lower() for f in out]
+
+
 @rule(
-    rf"(?:(?:do|does)\s+not|no\s+longer|never|stopped|quit)\s+(?:eat|eats|eating|drink|drinks|drinking)\s+"
-    rf"(?P<food>{lex.DIET_FOODS})\b"
+    rf"(?:(?:do|does)\s+not|no\s+longer|never|stopped|quit|gave\s+up)\s+(?:eat|eats|eating|drink|drinks|drinking|do|does)\s+"
+    rf"(?:(?:any|much)\s+)?(?P<food>{FOODS})(?![\w-])"
+    rf"|(?:(?:do|does)\s+not|no\s+longer|never)\s+(?P<drink>drink|drinks)(?=\s*$|\s*[,.;!]|\s+(?:at\s+all|any\s*more|any\s+longer|alcohol|and|but|so)\b)"
+    rf"|(?:quit|stopped|gave\s+up)\s+(?P<drinking>drinking)(?=\s*$|\s*[,.;!]|\s+(?:alcohol|and|but|last|this|a|two|three|in|for|since|after|when|because)\b)"
 )
 def no_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "diet", f"no {m.group('food')}", ("diet",))
+    if m.group("drink") or m.group("drinking"):
+        return _f(cl, "diet", "no alcohol", ("diet",))  # "I don't drink", "I quit drinking"
+    out: list[Fact] = []
+    for food in foods_from(m, "food"):
+        out += _f(cl, "diet", f"no {food}", ("diet",))
+    return out
 
 
 @rule(
@@ -1041,8 +1104,11 @@ def no_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
 )
 def avoids_food(m: re.Match[str], cl: Clause) -> list[Fact]:
     # "I avoid dairy", "I cut out sugar last month": a diet, and the change itself is an event.
-    food = m.group("food").lower() if m.group("food") not in ("FODMAPs", "MSG") else m.group("food")
-    out = _f(cl, "diet", f"no {food}", ("diet",))
+    foods = foods_from(m, "food")
+    out: list[Fact] = []
+    for food in foods:
+        out += _f(cl, "diet", f"no {food}", ("diet",))
+    food = " and ".join(foods)
     if m.group("change"):
         t = when(cl, "past")
         verb = "cut out" if "cut" in m.group("change") else "gave up"
@@ -1057,8 +1123,10 @@ def avoids_food(m: re.Match[str], cl: Clause) -> list[Fact]:
     rf"|(?:am|is|are)\s+{ADV}(?:very\s+|really\s+|super\s+|a\s+bit\s+|extremely\s+)?(?:sensitive|intolerant)\s+to\s+(?P<food2>{FOODS})(?![\w-])"
 )
 def cannot_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
-    food = m.group("food") or m.group("food2")
-    return _f(cl, "intolerances", food if food.isupper() else food.lower(), ("health", "diet"))
+    out: list[Fact] = []
+    for food in foods_from(m, "food" if m.group("food") else "food2"):
+        out += _f(cl, "intolerances", food, ("health", "diet"))
+    return out
 
 
 @rule(rf"(?:keep|keeps|eat|eats|(?:am|is|are)\s+eating)\s+(?:mostly\s+|strictly\s+|only\s+)?(?P<d>kosher|halal|vegan|vegetarian|plant-based|gluten-free|paleo|keto)(?=\s*$|\s*[,.;!]|\s+(?:now|these\s+days|and|but|most)\b)")
@@ -1199,7 +1267,7 @@ def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:am|is|are)\s+(?:not\s+(?P<st>married|engaged)\s+{_NO_MORE}|no\s+longer\s+(?P<st2>married|engaged))\b"
+    rf"(?:am|is|are)\s+(?:not\s+(?P<st>married|engaged|single)\s+{_NO_MORE}|no\s+longer\s+(?P<st2>married|engaged|single))\b"
 )
 def married_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "marital_status", m.group("st") or m.group("st2"), ("relationship",), negated=True)
@@ -1366,13 +1434,13 @@ def died(m: re.Match[str], cl: Clause) -> list[Fact]:
     rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{LANG_ALT})\s+speaker|"
     rf"(?:am|is)\s+{ADV}(?:bilingual|trilingual|multilingual)\s+in)\b"
     rf"(?:\s+(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent|good|perfect)\s+)?"
-    rf"(?:\s*(?P<langs>(?:{LANG_ALT})(?:(?:\s*,\s*|\s+and\s+|\s+&\s+)(?:{LANG_ALT}))*))?"
+    rf"(?:\s*(?P<langs>(?:{LANG_ALT})(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+)(?:(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent)\s+)?(?:{LANG_ALT}))*))?"
 )
 def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     out: list[Fact] = []
     if m.group("native"):
         out += _f(cl, "native_language", m.group("native"), ("language",))
-    for lang in split_list(m.group("langs") or ""):
+    for lang in re.findall(LANG_ALT, m.group("langs") or ""):
         out += _f(cl, "languages", lang, ("language",))
     return out or None
 
@@ -1598,6 +1666,16 @@ _HABIT = (
 
 
 @rule(
+    rf"(?:go|goes)\s+to\s+(?P<place>the\s+gym|yoga|pilates|spin\s+class|dance\s+class(?:es)?|the\s+pool|boxing|"
+    rf"the\s+climbing\s+gym|bootcamp|CrossFit|crossfit|zumba|swim\s+practice|the\s+driving\s+range)(?:\s+class(?:es)?)?\s+"
+    rf"(?:(?:with|at|in|near|around)\s+(?:[\w'-]+\s+){{0,3}}?)?(?i:{_HABIT})\b"
+)
+def goes_to_habit(m: re.Match[str], cl: Clause) -> list[Fact]:
+    # "I go to the gym every morning", "I go to yoga twice a week".
+    return _f(cl, "hobbies", "going to " + re.sub(r"\s+", " ", m.group("place")), ("hobby",))
+
+
+@rule(
     rf"(?P<verb>{_HOBBY_VERBS})(?:s|es)?(?P<obj>(?:\s+(?!(?:in|for|as|on|every|most|once|twice|daily|regularly|whenever|"
     rf"and|but|with|at|to)\b)[\w'-]+){{0,3}}?)(?:\s+(?:with|at|in|near|around)\s+(?:[\w'-]+\s+){{0,3}}?)?\s+(?i:{_HABIT})\b"
 )
@@ -1658,6 +1736,12 @@ def hobby_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out
 
 
+_PLAYED_TOO = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?P<v2>[a-z][a-z-]+)"
+    r"(?=\s*$|\s*[,.;!]|\s+(?:on|every|with|at|in|for|when|since|too|as\s+well)\b)"
+)
+
+
 @rule(
     r"(?P<verb>play|plays|(?:am|is|are)\s+playing|" + HAVE + r"\s+been\s+playing)\s+(?:the\s+)?"
     r"(?P<val>(?!with\b|around\b|it\b|that\b|this\b|a\s+role\b|along\b|games?\s+with\b)[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)(?=$|[\s,.!;])"
@@ -1667,7 +1751,16 @@ def plays(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v or v in ("a", "an", "some", "my", "games", "for", "in", "on", "at", "music for", "outside"):
         return None
     v = re.sub(r"\s+(?:every|on|at|with|for|in)$", "", v)
-    return _f(cl, "hobbies", f"playing {v}", ("hobby",))
+    out = _f(cl, "hobbies", f"playing {v}", ("hobby",))
+    # "I play the piano and the violin", "tennis and golf": a second thing played, when the
+    # clause ends with it (not "tennis and run marathons"). The value pattern may have taken
+    # the "and" as a second word, so look again right after a one-word value.
+    if len(v.split()) == 1:
+        after = m.string[m.start("val") + len(v):]
+        am = _PLAYED_TOO.match(after)
+        if am and am.group("v2") not in ("more", "stuff", "things", "so", "such", "other", "others", "everything", "it", "them"):
+            out += _f(cl, "hobbies", f"playing {am.group('v2')}", ("hobby",))
+    return out
 
 
 @rule(r"(?:go|goes)\s+(?P<val>[a-z]+ing)\b(?!\s+to\b)")
@@ -1679,10 +1772,10 @@ def goes_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    r"(?:do|does|practice|practise|practices|practises|(?:am|is)\s+(?:doing|practicing|practising))\s+"
-    r"(?P<val>yoga|pilates|karate|judo|taekwondo|crossfit|ballet|meditation|tai\s+chi|kickboxing|boxing|"
+    r"(?:do|does|practice|practise|practices|practises|(?:am|is)\s+(?:doing|practicing|practising)|(?:have|has)\s+been\s+(?:doing|practicing|practising))\s+"
+    r"(?i:(?P<val>yoga|pilates|karate|judo|taekwondo|crossfit|ballet|meditation|tai\s+chi|kickboxing|boxing|"
     r"jiu-jitsu|archery|photography|pottery|gymnastics|parkour|aikido|kung\s+fu|zumba|calligraphy|"
-    r"origami|woodworking|martial\s+arts|improv|stand-up|triathlons|marathons)\b"
+    r"origami|woodworking|martial\s+arts|improv|stand-up|triathlons|marathons))\b"
 )
 def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "hobbies", m.group("val").lower(), ("hobby",))
@@ -1773,6 +1866,11 @@ def learning(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 )
 def taking_lessons(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # "I'm taking Spanish lessons", "I'm taking a pottery class": learning Spanish, pottery.
+    sub = re.match(r"\s+(?:in|on)\s+(?P<sub>(?!the\b|a\b|an\b|my\b)[A-Za-z][\w-]*(?:\s+(?!and\b|but\b|at\b|for\b|with\b|to\b)[A-Za-z][\w-]*){0,2})", m.string[m.end():])
+    if sub and m.group("what").lower() in ("online", "night", "evening", "weekly", "free", "intro", "introductory", "short", "new", "university", "college", "crash"):
+        # "an online course in data science"
+        what = value_of(sub.group("sub"), cl, max_words=3)
+        return _f(cl, "learning", what, _learning_tags(what)) if what else None
     what = clean_value(m.group("what"), max_words=3)
     if not what or what.lower() in ("online", "night", "evening", "weekly", "more", "extra", "few", "couple", "my", "new"):
         return None
@@ -1802,8 +1900,12 @@ def plans(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         return None  # "I would move to Paris" is a hypothetical, not a plan
     raw = m.group("val")
     if m.group("will") and re.match(r"(?:be|have|never|not|always|probably|maybe)\b", raw):
-        # "I will be there", "I will never forget": not plans; "I will be moving to X" is.
+        # "I will be there", "I will never forget": not plans; "I will be moving to X" is, and so
+        # is "I'll be in New York next week".
         bm = re.match(r"be\s+(?P<ing>[a-z]+ing\b.*)", raw)
+        im = re.match(rf"be\s+(?:in|visiting|at)\s+(?P<loc>{LOC})", raw)
+        if im and _FUTURE_CUE.search(cl.pred) and clean_place(im.group("loc")):
+            return _f(cl, "plans", dated(f"be in {clean_place(im.group('loc'))}", when(cl, "future")), ("plan", "travel"))
         if not bm:
             return None
         raw = bm.group("ing")
@@ -1859,7 +1961,7 @@ def travels_on(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:turn|turns|will\s+turn|(?:am|is)\s+going\s+to\s+turn)\s+(?P<n>{_NUM})\b(?!\s*(?:%|percent|degrees|pages|minutes|hours|miles|km|times|left|right))",
+    rf"(?:turn|turns|will\s+turn|(?:am|is)\s+going\s+to\s+turn|will\s+be)\s+(?P<n>{_NUM})(?:\s+years\s+old)?(?=\s*$|\s*[,.;!]|\s+(?:on|in|next|this|tomorrow|today|soon|at\s+the|by|come)\b)",
     singular_only=True,
 )
 def will_turn(m: re.Match[str], cl: Clause) -> list[Fact] | None:

@@ -68,7 +68,7 @@ EVERYDAY = [
     ("I've worked at IBM for 8 years.", ['employer=IBM']),
     ('I used to work at Walmart.', ['previous_employer=Walmart']),
     ('I used to be a teacher.', ['previous_job_title=teacher']),
-    ('I got hired as a barista at a local cafe.', ['job_title=barista', 'workplace=a local cafe', 'event=got hired as barista']),
+    ('I got hired as a barista at a local cafe.', ['job_title=barista', 'workplace=a local cafe', 'event=got hired as barista at a local cafe']),
     ('I work at a hospital as a nurse.', ['job_title=nurse', 'workplace=a hospital']),
     ("I'm a teacher at Lincoln Elementary.", ['job_title=teacher', 'employer=Lincoln Elementary']),
     ("I'm a barista at Starbucks.", ['job_title=barista', 'employer=Starbucks']),
