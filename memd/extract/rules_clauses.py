@@ -92,7 +92,11 @@ _HYPOTHETICAL_BEFORE = re.compile(
 )
 _HYPOTHETICAL_SENTENCE = re.compile(
     r"^(?:(?:so|and|but|well|oh|also)[,]?\s+)*(?:if|unless|suppose|supposing|imagine|what\s+if|"
-    r"in\s+case|assuming|pretend|let'?s\s+say|hypothetically)\b",
+    r"in\s+case|assuming|pretend|let'?s\s+say|hypothetically|"
+    # "In the story, I live in Paris", "In my dream I was a singer": a made-up world.
+    r"in\s+(?:the|my|a|this|that|our|your|his|her)\s+(?:(?:last|new|latest|recurring|weird|favorite)\s+)?"
+    r"(?:story|stories|dream|dreams|novel|book|game|movie|film|show|roleplay|role-play|simulation|scenario|fantasy|"
+    r"fanfic|script|poem|song|video\s+game|alternate\s+universe|world|universe))\b",
     re.I,
 )
 _REL_SUBJ = re.compile(

@@ -1085,7 +1085,7 @@ def foods_from(m: re.Match[str], group: str) -> list[str]:
 @rule(
     rf"(?:(?:do|does)\s+not|no\s+longer|never|stopped|quit|gave\s+up)\s+(?:eat|eats|eating|drink|drinks|drinking|do|does)\s+"
     rf"(?:(?:any|much)\s+)?(?P<food>{FOODS})(?![\w-])"
-    rf"|(?:(?:do|does)\s+not|no\s+longer|never)\s+(?P<drink>drink|drinks)(?=\s*$|\s*[,.;!]|\s+(?:at\s+all|any\s*more|any\s+longer|alcohol|and|but|so)\b)"
+    rf"|(?:(?:do|does)\s+not|no\s+longer|never)\s+(?P<drink>drink|drinks)(?=\s*$|\s*[,.;!]|\s+(?:at\s+all|any\s*more|any\s+longer|alcohol|but|so)\b)"
     rf"|(?:quit|stopped|gave\s+up)\s+(?P<drinking>drinking)(?=\s*$|\s*[,.;!]|\s+(?:alcohol|and|but|last|this|a|two|three|in|for|since|after|when|because)\b)"
 )
 def no_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
@@ -1120,6 +1120,8 @@ def avoids_food(m: re.Match[str], cl: Clause) -> list[Fact]:
 @rule(
     rf"(?:(?:can|could)\s*not|am\s+not\s+able\s+to|(?:am|is|are)\s+unable\s+to)\s+(?:eat|have|drink|tolerate|digest|handle|"
     rf"stomach|process)\s+(?:(?:any|anything\s+with|much|most)\s+)?(?P<food>{FOODS})(?![\w-])"
+    rf"(?!\s+(?:right\s+now|now|today|tonight|this\s+(?:week|month|late)|until|till|before|after|while|at\s+the\s+moment|"
+    rf"because\s+of\s+(?:the|my)\s+(?:meds|medication|surgery|procedure|test)|for\s+(?:a|the|another|two|three|\d+)\s))"
     rf"|(?:am|is|are)\s+{ADV}(?:very\s+|really\s+|super\s+|a\s+bit\s+|extremely\s+)?(?:sensitive|intolerant)\s+to\s+(?P<food2>{FOODS})(?![\w-])"
 )
 def cannot_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
@@ -1712,6 +1714,11 @@ def collects(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "hobbies", f"collecting {v}", ("hobby",))
 
 
+_MOMENT_AFTER = re.compile(
+    r"\s+(?:to|for\s+(?:a|the)|when|because|after|at|in\s+the\s+middle|halfway|mid|so|right|and\s+(?:started|looked|turned|waited))\b"
+)
+
+
 @rule(
     rf"(?:(?P<stop>stopped|quit|gave\s+up|{HAVE}\s+{ADV}(?:stopped|quit|given\s+up))\s+(?:(?P<p1>playing)\s+(?:the\s+)?(?P<o1>[a-z]+)|(?P<g1>{_HOBBY_GERUNDS}))"
     rf"|(?:(?:do|does)\s+not\s+(?=.*\b{_NO_MORE})|no\s+longer\s+)(?:(?P<p2>play|plays)\s+(?:the\s+)?(?P<o2>[a-z]+)|(?:do|does)\s+(?P<g2>{_HOBBY_GERUNDS})|"
@@ -1719,9 +1726,11 @@ def collects(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 )
 def hobby_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # "I stopped playing tennis", "I don't play soccer anymore", "I gave up running".
+    if _MOMENT_AFTER.match(m.string, m.end()):
+        return []  # "I stopped running to catch my breath" is a moment, not a hobby given up
     obj = m.group("o1") or m.group("o2")
     if obj:
-        if obj in ("with", "around", "games", "it", "that", "this", "along", "for", "in", "a", "an", "any", "anymore", "much"):
+        if obj in ("with", "around", "games", "game", "it", "that", "this", "along", "for", "in", "a", "an", "any", "anymore", "much", "nice", "dumb", "dead", "pretend"):
             return None
         v = f"playing {obj}"
     elif m.group("v2"):
@@ -2132,7 +2141,7 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     phrase = f"{verb} {v}"
-    if vague_event(phrase) or _INDEFINITE.match(v):
+    if vague_event(phrase) or _INDEFINITE.match(v) or re.fullmatch(r"(?:up\s+|on\s+|out\s+)?(?:" + "|".join(_VAGUE_GERUNDS) + ")", v):
         return None
     if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
         return None
@@ -2166,6 +2175,8 @@ _NOT_PAST = frozenset(
 # "a pic I took during a workout", "the figurines I bought yesterday remind me": a verb that
 # needs an object, followed straight away by a preposition, time or verb, had its object
 # earlier in the sentence. Such clauses say nothing on their own.
+# "I gave up trying", "I started thinking": an -ing word alone that names nothing done.
+_VAGUE_GERUNDS = frozenset("trying thinking waiting looking talking hoping caring worrying wondering feeling crying laughing".split())
 _TRANSITIVE_GAP = re.compile(
     r"^(?:during|at|in|on|from|after|before|when|while|last|yesterday|today|because|so|and|but|"
     r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier)\b",
