@@ -342,7 +342,10 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
             return []
         rest = m.group("rest").strip(" !.,")
         if m.group("day"):
-            on = env.ref + timedelta(days=1 if m.group("day").lower() == "tomorrow" else 0)
+            try:
+                on = env.ref + timedelta(days=1 if m.group("day").lower() == "tomorrow" else 0)
+            except OverflowError:
+                return []
         else:
             t = best_time(find_times(rest, env.ref, "future"))
             if t is not None and (t.precision != "day" or not t.value):

@@ -327,7 +327,10 @@ def find_times(text: str, ref: date | None, tense: str = "any") -> list[TimeRef]
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            res = _resolve(kind, m, ref, tense)
+            try:
+                res = _resolve(kind, m, ref, tense)
+            except (OverflowError, ValueError):
+                res = None  # a reference date at the edge of the calendar ("yesterday" of year 1)
             if res is None:
                 continue
             value, precision = res
@@ -353,6 +356,8 @@ def birth_date_from_age(on: str, age: int) -> str | None:
     try:
         d = datetime.strptime(on, "%Y-%m-%d").date()
     except ValueError:
+        return None
+    if not 1 <= d.year - age <= 9999:
         return None
     try:
         return d.replace(year=d.year - age).isoformat()

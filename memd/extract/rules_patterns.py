@@ -1624,7 +1624,8 @@ def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if cl.subject.kind == "pronoun" and re.match(r"(?:it|that|this|them)\b\s*(?:$|[,.!]|so\s+much|a\s+lot)", raw.strip()):
         # "She loved it": worth keeping only once both "she" and "it" are known.
         return [Fact(cl.subject, "likes", raw.split()[0], ("preference",), needs_object=True)]
-    if re.match(r"(?:the\s+)?(?:most|best)\b", raw.strip()):
+    if re.match(r"(?:the\s+)?(?:most|best)\b|(?:is|are|was|were|has|have)\b", raw.strip()):
+        # "those we love is important": the verb belongs to another subject
         return []
     v = object_value(raw, cl)
     out: list[Fact] = []
@@ -2287,6 +2288,11 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 _PRED_STARTS = re.compile(r",?\s+(?:and|but)\s+(?:(?:then|also|now|just)\s+)?")
 
 
+_NEW_SUBJECT = re.compile(
+    r"(?:my|our|his|her|their|the|this|that|these|those|it|its|they|he|she|you|your|there|[A-Z][a-z]+(?:'s)?)\s+(?![a-z]+ing\b)"
+)
+
+
 def match_predicate(cl: Clause) -> list[Fact]:
     """Facts from the first matching rule at the start of the predicate and after each 'and'."""
     facts: list[Fact] = []
@@ -2298,6 +2304,8 @@ def match_predicate(cl: Clause) -> list[Fact]:
         if pos < consumed:
             continue  # inside what a rule already read: "was born and raised in Chicago"
         part = cl.pred[pos:]
+        if pos and _NEW_SUBJECT.match(part):
+            break  # "... and my pet slinked out and coiled up": what follows is the pet's
         verb_at = _ADV_RX.match(part).end()
         if verb_at >= len(part):
             continue

@@ -539,3 +539,12 @@ def test_no_longer_with_a_known_person_ends_the_relationship():
     call = RulesBackend().decide(req)
     assert compact(call) == {"!Jake.relationship=partner"}
     assert decide("I'm no longer with Deloitte.").name == IGNORE
+
+
+@pytest.mark.parametrize("today", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_edges_of_the_calendar_do_not_break_a_decision(today):
+    texts = [t for t, _ in EVERYDAY if any(w in t for w in ("yesterday", "tomorrow", "last", "next", "today", "birthday", "turn"))]
+    for text in texts:
+        req = DecisionRequest(new_turn=Turn("chat", "user", text), today=today)
+        call = RulesBackend().decide(req)
+        assert validate_call(call, final=False) == []
