@@ -65,19 +65,27 @@ def _iban_ok(text: str) -> bool:
         return False
 
 
-# Every pattern above needs one of these to match; most chat text has none, and one pass over it
-# is far cheaper than a dozen.
-_MAY_HOLD_SECRET = re.compile(
-    r"\d{4}|-----BEGIN|\b(?:sk|pk|rk)-|\bgh[pousr]_|github_pat_|\bxox|AKIA|AIza|\bhf_|glpat-|\beyJ|[A-Z]{2}\d{2}"
-    r"|pass|pwd|api[ _-]?key|secret|token|\bpin\b|pin[ _-]?code|cvv|cvc|security code|account|acct|routing"
-    r"|sort code|bsb|ssn|social security",
-    re.I,
-)
+# Every pattern above needs one of these to be present; most chat text has none. Plain substring
+# tests on the lower-cased text run at C speed (a case-insensitive alternation regex does not).
+_TRIGGERS = ("-----begin", "sk-", "pk-", "rk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox",
+             "akia", "aiza", "hf_", "glpat-", "eyj", "pass", "pwd", "api key", "api_key", "api-key", "apikey",
+             "secret", "token", "pin", "cvv", "cvc", "security code", "account", "acct", "routing", "sort code",
+             "bsb", "ssn", "social security")
+_CARDISH = re.compile(r"\d\d\d\d[ -]?\d\d\d\d[ -]?\d\d\d\d")  # two simple patterns beat one alternation
+_IBANISH = re.compile(r"[A-Z][A-Z]\d\d")
+
+
+def _may_hold_secret(text: str) -> bool:
+    low = text.lower()
+    for t in _TRIGGERS:
+        if t in low:
+            return True
+    return _CARDISH.search(text) is not None or _IBANISH.search(text) is not None
 
 
 def redact(text: str) -> tuple[str, list[str]]:
     """`text` with secrets replaced by [REDACTED:<kind>], and the kinds found."""
-    if not _MAY_HOLD_SECRET.search(text):
+    if not _may_hold_secret(text):
         return text, []
     found: list[str] = []
 
