@@ -266,7 +266,8 @@ def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool 
     since_iso = parse_since(since)
     request = ImportRequest(
         path=path, format=fmt, all_branches=all_branches, me=[me] if isinstance(me, str) else list(me or []),
-        tz=tz, since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
+        tz=tz or app.config.import_.tz or None,
+        since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
         extract=extract, dry_run=dry_run)
     backend = _import_backend(app) if extract and not dry_run else None
     return run_import(app, request, backend=backend, cancel=app.import_cancel).to_json()

@@ -80,6 +80,7 @@ class PrivacySection:
 @dataclass
 class ImportSection:
     me: list[str] = field(default_factory=list)  # your names in chat logs (WhatsApp, Telegram...)
+    tz: str = ""  # time zone for dates in transcript notes and clock times in chat logs; "" = UTC
 
 
 @dataclass

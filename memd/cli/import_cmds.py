@@ -96,6 +96,7 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
         since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None,
         limit=limit, extract=not no_extract, dry_run=dry_run)
     app = state().app()
+    request.tz = request.tz or app.config.import_.tz or None
     with _progress() as update:  # the backend is built once the export has been read (a bad one fails faster)
         report = run_import(app, request, progress=update)
     emit(report.to_json(), _show_dry_run if dry_run else _show_report)

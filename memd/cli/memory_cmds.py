@@ -161,21 +161,20 @@ def why(entity_name: str, key: str | None) -> None:
     data = invoke("why", entity=entity_name, key=key)
 
     def human(d: dict[str, Any]) -> None:
+        # One record per fact: sources and turn links are long, and a table would cut them.
         console.print(f"[bold]{escape(d['entity'])}[/bold]  [dim]{escape(d['path'])}[/dim]")
-        t = Table(show_header=True, header_style="bold", box=None)
-        for col in ("line", "fact", "written by", "when", "source"):
-            t.add_column(col)
         for f in d["facts"]:
+            console.print(f"\n[bold]{f['line']}[/bold]  {escape(f['key'])}: {escape(f['value'])}")
+            if f["written_by"] != "memd":
+                console.print("    written by you (by hand), or before memd")
+                continue
             src = f["source"] or {}
-            desc = src.get("kind", "")
-            if src.get("ref"):
-                desc += f" {src['ref']}"
-            if src.get("detail"):
-                desc += f": “{src['detail'][:80]}”"
-            who = f"memd #{f['journal_id']} ({f['op']})" if f["written_by"] == "memd" else "you (by hand)"
-            t.add_row(str(f["line"]), escape(f"{f['key']}: {f['value']}"), who,
-                      (f["ts"] or "")[:19].replace("T", " "), escape(desc))
-        console.print(t)
+            console.print(f"    written by memd #{f['journal_id']} ({f['op']}) at {(f['ts'] or '')[:19].replace('T', ' ')}")
+            origin = src.get("kind", "") + (f" {src['ref']}" if src.get("ref") else "")
+            console.print(f"    from {escape(origin)}" + (f": “{escape(src['detail'])}”" if src.get("detail") else ""),
+                          soft_wrap=True)
+            if src.get("link"):
+                console.print(f"    turn {escape(src['link'])}", soft_wrap=True)
 
     emit(data, human)
 
