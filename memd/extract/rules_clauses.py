@@ -44,6 +44,7 @@ from memd.extract.rules_patterns import (
     clean_place,
     dated,
     explicit_name,
+    liked_items,
     match_predicate,
     object_value,
     split_list,
@@ -249,8 +250,14 @@ _IS_FAV = re.compile(
     r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
     r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
     r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|top\s+pick|go-to|(?P<weak>weakness|"
-    r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite))"
+    r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite|thing(?=\s*(?:$|[,.!;]|\s+and\b|\s+too\b))|"
+    r"(?:passion|life)(?=\s*(?:$|[,.!;]))))"
     r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
+)
+# "Pottery is a huge part of my life": something the speaker loves.
+_PART_OF_LIFE = re.compile(
+    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|has\s+been|have\s+been|became|has\s+become)\s+(?:such\s+|really\s+|always\s+)?(?:a|an)\s+"
+    r"(?:(?:big|huge|important|special|major|key|massive|central|essential)\s+)?part\s+of\s+my\s+(?:life|identity|routine|day)\b"
 )
 _NAME_IS = re.compile(
     rf"(?:[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+|"
@@ -397,6 +404,10 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         food = m.group("food")
         return [Fact(SELF, "intolerances", food if food.isupper() else food.lower(), ("health", "diet"))]
+    m = _PART_OF_LIFE.match(text, p) if "part of my" in text else None
+    if m and not re.match(r"(?:it|that|this|these|those|they|he|she|which|what|there|you|family|friends|people|everyone)\b", m.group("val"), re.I):
+        v = object_value(m.group("val"), Clause(SELF, m.group("val"), "", env), max_words=6)
+        return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)] if v else []
     m = _IS_FAV.match(text, p)
     if m:
         raw = m.group("val")
@@ -411,7 +422,7 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
             # "Dark chocolate is my weakness": something liked, not a ranked favourite.
             if m.group("weak") == "comfort food":
                 return [Fact(SELF, "favorite_comfort_food", v, ("preference", "favorite"))]
-            return [Fact(SELF, "likes", v, ("preference",))]
+            return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)]
         if m.group("one") or not cat:
             return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
         return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]

@@ -385,20 +385,36 @@ _ASSISTANT_VOICE = re.compile(
 )
 
 
+_ASSISTANT_HINTS = ("ai", "model", "chatbot", "assistant", "trained by", "cut", "feelings", "preferences", "opinions",
+                    "experiences", "emotions")
+
+
 def is_assistant_voice(text: str) -> bool:
     """A normalised text in which an AI assistant speaks of itself."""
+    low = text.lower()
+    if not any(h in low for h in _ASSISTANT_HINTS):
+        return False
     return bool(_ASSISTANT_VOICE.search(text))
 
 
-# Markers that the speaker means the opposite of what they say: "I just love traffic /s".
-_SARCASM = re.compile(
-    r"(?:^|\s)/s\b|#sarcasm\b|\b(?:oh|ah|wow)\s*,?\s+(?:great|joy|wonderful|fantastic|perfect|lovely|brilliant|goody|yay)\b|"
-    r"\byeah\s*,?\s+right\b|\bjust\s+what\s+I\s+(?:needed|wanted)\b|\bhow\s+(?:fun|lovely|wonderful)\s*(?:\.|!|$)|"
-    r"\(not\)|\bnot!|\bsaid\s+no\s+one\s+ever\b",
+# Markers that the speaker means the opposite of what they say: "I just love traffic /s",
+# "Oh great, another Monday". Checked in stages: most turns contain none of the cue words.
+_SARCASM_TAG = re.compile(r"(?:^|\s)/s\b")
+_SARCASM_INTERJECTION = re.compile(
+    # "Wow, great pic!" is sincere; "Oh great, another Monday" is not.
+    r"\boh\s*,?\s+(?:great|joy|goody|fantastic|perfect|brilliant)\s*[,.!]+\s+(?:another|more|just|now|so|exactly|that\'?s\s+just)\b|"
+    r"\boh\s*,?\s+joy\b|\byeah\s*,?\s+right\s*[,.!]",
     re.I,
 )
+_SARCASM_CUES = ("oh", "yeah")
+_SARCASM_PHRASES = ("#sarcasm", "just what i needed", "just what i wanted", "(not)", "said no one ever", "thanks a lot, universe")
 
 
 def is_sarcastic(text: str) -> bool:
     """A turn that marks itself as sarcastic: its likes and dislikes are not to be believed."""
-    return bool(_SARCASM.search(text))
+    if "/s" in text and _SARCASM_TAG.search(text):
+        return True
+    low = text.lower()
+    if any(p in low for p in _SARCASM_PHRASES):
+        return True
+    return any(c in low for c in _SARCASM_CUES) and bool(_SARCASM_INTERJECTION.search(text))
