@@ -25,6 +25,7 @@ from functools import lru_cache
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
 from memd.extract.rules_patterns import (
+    APPOINTMENTS,
     EVENT_VERBS,
     FOODS,
     JOB,
@@ -84,13 +85,18 @@ _BOUNDARY = re.compile(
 )
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?:\b(?:if|unless|whether|in\s+case|as\s+if|as\s+though|suppose|supposing|imagine|pretend|"
-    r"what\s+if|wish|wonder|even\s+if|assuming|maybe|like|feel\s+like|"
-    # "Write a story where I'm a detective": what follows is the story's, not the speaker's.
-    r"(?:story|stories|poem|song|scene|script|tale|fanfic|fan\s+fiction|novel|game|roleplay|role-play|scenario|"
-    r"dream|world|universe|fantasy|movie|film|episode|sketch|skit|limerick|rap|play|simulation)\s+"
-    r"(?:where|in\s+which|about\s+how|in\s+which\s+we|set\s+in\s+a\s+world\s+where))\s*)$",
+    r"what\s+if|wish|wonder|even\s+if|assuming|maybe|like|feel\s+like)\s*)$",
     re.I,
 )
+# "Write a story where I'm a detective": what follows is the story's, not the speaker's.
+_FICTION_BEFORE = re.compile(
+    r"\b(?:story|stories|poem|song|scene|script|tale|fanfic|fan\s+fiction|novel|game|roleplay|role-play|scenario|"
+    r"dream|world|universe|fantasy|movie|film|episode|sketch|skit|limerick|rap|play|simulation)\s+"
+    r"(?:where|in\s+which|about\s+how)\s*$",
+    re.I,
+)
+_FICTION_CUE = re.compile(r"\b(?:where|which|how)\s", re.I)
+_ME = re.compile(r"\bme\b")
 _HYPOTHETICAL_SENTENCE = re.compile(
     r"^(?:(?:so|and|but|well|oh|also)[,]?\s+)*(?:if|unless|suppose|supposing|imagine|what\s+if|"
     r"in\s+case|assuming|pretend|let'?s\s+say|hypothetically|"
@@ -208,11 +214,13 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
     if _HYPOTHETICAL_SENTENCE.match(sentence):
         return []
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)][:MAX_CLAUSE_STARTS]
+    fiction = ("where" in sentence or "which" in sentence or "how" in sentence) and _FICTION_CUE.search(sentence) is not None
     found: list[tuple[int, Subject, int]] = []
     for pos in sorted(set(starts)):
         if pos >= len(sentence):
             continue
-        if pos and _HYPOTHETICAL_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos):
+        if pos and (_HYPOTHETICAL_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)
+                    or fiction and _FICTION_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)):
             continue
         if found and pos < found[-1][2]:
             continue  # inside the subject just found ("My sister, Anna, ...")
@@ -270,6 +278,11 @@ _BIRTHDAY = re.compile(
 _BIRTHDAY_IS_TODAY = re.compile(
     rf"(?:[Ii]t\s+is|(?P<day>[Tt]oday|[Tt]omorrow)(?:'s|\s+is))\s+(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
     r"(?:(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+)?birthday\b(?P<rest>[^;?]*)"
+)
+# "My daughter's wedding is in August", "My flight is on Friday": an engagement with a date.
+_ENGAGEMENT_IS = re.compile(
+    rf"(?:[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s|(?P<oname>{NAME})'s|(?P<owner>[Mm]y))\s+(?P<what>(?:(?!is\b|are\b)[\w-]+\s+){{0,2}}?"
+    rf"(?:{APPOINTMENTS})s?)\s+(?:is|are)\s+(?:(?:on|in|at|this|next|tomorrow|today|tonight|coming\s+up|soon|set\s+for|scheduled\s+for)\b)(?P<rest>[^;!?]*)"
 )
 _HOBBIES_ARE = re.compile(
     r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
@@ -365,6 +378,14 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
             # "Tomorrow is my 30th birthday": the year too, and the age it will be.
             return [Fact(subj, "birth_date", birth_date_from_age(on.isoformat(), n) or on.strftime("--%m-%d"), ("birthday",))]
         return [Fact(subj, "birth_date", on.strftime("--%m-%d"), ("birthday",))]
+    m = _ENGAGEMENT_IS.match(text, p)
+    if m:
+        subj = _owner_subject(m, env)
+        t = best_time(find_times(m.group(0)[m.start("rest") - m.start() - 12:], env.ref, "future"))
+        if subj is None or (t is None and not re.search(r"\b(?:coming\s+up|soon)\b", m.group(0))):
+            return []
+        what = clean_value(m.group("what"), max_words=4)
+        return [Fact(subj, "plans", dated(what, t), ("plan",))] if what else []
     m = _HOBBIES_ARE.match(text, p)
     if m:
         out: list[Fact] = []
@@ -443,7 +464,8 @@ _PET_MENTION = re.compile(
     rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
 )
 _PET_NAME_IS = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})"
+    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called)|"
+    rf"\s+is\s+(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:named|called))\s+(?P<name>{NAME})"
 )
 _NAME_IS_PET = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+(?:my|our)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b")
 
@@ -472,7 +494,10 @@ def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
                 continue
             gender = "plural" if plural else lex.relation_gender(rel)
             out.append(Mention(name, rel, gender, None, offset + m.start()))
+    named = "name" in sentence or "called" in sentence
     for rx in (_PET_NAME_IS, _NAME_IS_PET, _PET_MENTION):
+        if rx is _PET_NAME_IS and not named:
+            continue
         for m in rx.finditer(sentence):
             sp = re.sub(r"\s+", " ", m.group("sp").lower())
             species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
@@ -536,9 +561,11 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)][:MAX_CLAUSE_STARTS]
     # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
-    scan = "my " in low or "'s " in low or "call" in low or " me" in low
+    scan = "my " in low or "'s " in low or "call" in low or (" me" in low and _ME.search(low) is not None)
+    fiction = ("where" in decl or "which" in decl or "how" in decl) and _FICTION_CUE.search(decl) is not None
     for pos in sorted(set(starts)) if scan else ():
-        if pos and _HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos):
+        if pos and (_HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos)
+                    or fiction and _FICTION_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos)):
             continue
         got = statement_facts(decl, pos, env2)
         if got:

@@ -261,8 +261,8 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None, tense: str) -> tuple
         return (fmt_day(ref + timedelta(days=offsets[kind])) if ref else None), "day"
     if kind in ("rel_weekday", "bare_weekday"):
         rel = (g.get("rel") or "").lower()
-        if kind == "bare_weekday" and m.group(0).lower().rstrip().endswith("s"):
-            # "on Fridays" is a habit, not a date.
+        if kind == "bare_weekday" and (m.group(0).lower().rstrip().endswith("s") or re.search(r"\b(?:every|each)\s+$", m.string[max(0, m.start() - 8):m.start()], re.I)):
+            # "on Fridays", "every Saturday" are habits, not dates.
             return None
         if ref is None:
             return None, "day"

@@ -144,6 +144,9 @@ BREEDS: dict[str, str] = {
     "maine coon": "cat", "ragdoll": "cat", "sphynx": "cat", "siamese cat": "cat",
 }
 SPECIES.update(BREEDS)
+PROPER_BREEDS = frozenset({"german shepherd", "jack russell", "labrador", "labrador retriever", "maine coon",
+                           "great dane", "shih tzu", "bernese mountain dog", "yorkie", "chihuahua", "doberman",
+                           "rottweiler", "siamese cat", "french bulldog", "shiba inu", "border collie"})
 SPECIES_PLURALS: dict[str, str] = {
     "dogs": "dog", "puppies": "dog", "cats": "cat", "kittens": "cat", "hamsters": "hamster",
     "rabbits": "rabbit", "bunnies": "rabbit", "parrots": "parrot", "birds": "bird",

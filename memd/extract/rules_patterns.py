@@ -112,7 +112,7 @@ _LOC_DESC2 = rf"the\s+(?:suburbs|outskirts|center|centre|heart|north|south|east|
 LOC_ANY = rf"(?:{_LOC_DESC}|{_LOC_DESC2}|{LOC})"
 _DWELLINGS = (
     r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
-    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa"
+    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa|farm|ranch|boat|homestead|island"
 )
 _OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z](?:\.(?=\s[A-Z]))?|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
 ORG = rf"(?:the\s+)?{_OW}(?:\s+(?:(?:of|for|de|&)\s+)?{_OW}){{0,4}}"
@@ -134,11 +134,10 @@ _JOB_HEADS = lex.alternation(lex.JOB_HEADS)
 # words cannot be modifiers, so "a teacher and a writer" stays two jobs.
 _JOB_MOD = r"(?!(?:and|or|a|an|the|at|in|for|of|with|to|from|by|on|but)\b)(?:\d{1,3}-year-old|[A-Za-z][\w'-]*)"
 JOB = rf"(?:{_JOB_MOD}\s+){{0,3}}(?i:{_JOB_HEADS})(?:s)?\b"
-# Breeds may be capitalised ("German shepherd"); the first letter of any species word may be.
-SPECIES_ALL = "(?:" + "|".join(
-    "[" + w[0].upper() + w[0] + "]" + re.escape(w[1:]).replace(r"\ ", r"\s+")
-    for w in sorted(set(lex.SPECIES) | set(lex.SPECIES_PLURALS), key=lambda w: (-len(w), w))
-) + ")"
+# Some breeds are proper nouns ("German shepherd", "Maine coon"): those are listed capitalised too.
+SPECIES_ALL = lex.alternation(
+    set(lex.SPECIES) | set(lex.SPECIES_PLURALS) | {w[:1].upper() + w[1:] for w in lex.PROPER_BREEDS}
+)
 LANG_ALT = lex.alternation(lex.LANGUAGES)
 _DIETS = lex.alternation(lex.DIETS)
 _HEALTH = lex.alternation(lex.HEALTH)
@@ -353,6 +352,7 @@ class Rule:
     subjects: frozenset[str]
     singular_only: bool  # "we" cannot have one age or one job
     starts: frozenset[str] | None = None  # first characters a match can have; None: any
+    tail: str | None = None  # the open-ended group ("val", "rest") a handler reads with judgement
 
 
 _RULES: list[Rule] = []
@@ -437,7 +437,9 @@ def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool =
     def deco(fn: Handler) -> Handler:
         # Adverbs before the verb ("I just moved") are skipped once per predicate by
         # match_predicate, not by every rule: trying them in seventy patterns was the hot spot.
-        _RULES.append(Rule(fn.__name__, re.compile(pattern), fn, subjects, singular_only, first_chars(pattern)))
+        rx = re.compile(pattern)
+        tail = next((g for g in ("val", "rest", "inner") if g in rx.groupindex), None)
+        _RULES.append(Rule(fn.__name__, rx, fn, subjects, singular_only, first_chars(pattern), tail))
         _BY_FIRST.clear()
         return fn
 
@@ -529,7 +531,7 @@ def moving_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 # "with my boyfriend", "in a small apartment": said between "live" and the place.
 _LIVE_WITH = r"(?:with\s+(?:my|our|his|her|their)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){0,2}?(?!and\b|but\b|in\b)[\w'-]+\s+)?"
-_LIVE_IN_HOME = rf"(?:in\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+)?"
+_LIVE_IN_HOME = rf"(?:(?:in|on)\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{_DWELLINGS})\s+)?"
 
 
 @rule(
@@ -760,7 +762,7 @@ def retired(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    r"(?:am|is)\s+(?:currently\s+|now\s+)?(?P<st>unemployed|jobless|out\s+of\s+work|between\s+jobs|"
+    r"(?:am|is|(?:have|has)\s+been)\s+(?:currently\s+|now\s+)?(?P<st>unemployed|jobless|out\s+of\s+work|between\s+jobs|"
     r"self-employed|freelancing|job\s+hunting|on\s+(?:maternity|paternity|parental|sick)\s+leave)\b",
     singular_only=True,
 )
@@ -862,6 +864,22 @@ def works_as(m: re.Match[str], cl: Clause) -> list[Fact]:
 @rule(rf"worked\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?:\s+(?:at|for|with)\s+(?P<org>{ORG}|{WORKPLACE}))?", singular_only=True)
 def worked_as(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=True)
+
+
+@rule(
+    rf"(?:became|become|becomes|{HAVE}\s+{ADV}become|(?:got|was|were)\s+made)\s+(?:a|an|the)\s+(?P<job>{JOB})"
+    rf"(?:\s+(?:at|for|with|of)\s+(?P<org>{WORKPLACE}|{ORG}))?(?!\s+(?:fan|lover|person)\b)",
+    singular_only=True,
+)
+def became_job(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I just became a manager at work": a new title, and the change is an event.
+    out = _job_facts(cl, m.group("job"), m.group("org"), previous=False)
+    if not out or cl.subject.kind == "pronoun" and m.group(0).startswith("become"):
+        return out or None
+    job = next((f.value for f in out if f.key == "job_title"), None)
+    if job:
+        out += _f(cl, "event", dated(f"became {_article(job)} {job}", when(cl, "past")), ("event", "work"))
+    return out
 
 
 @rule(
@@ -1329,6 +1347,12 @@ def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
+_NAMED_RELATION = {
+    "kids": "child", "children": "child", "sons": "son", "daughters": "daughter", "boys": "son", "girls": "daughter",
+    "brothers": "brother", "sisters": "sister", "siblings": "sibling", "grandkids": "grandchild", "grandchildren": "grandchild",
+}
+
+
 @rule(
     rf"{HAVE}\s+(?P<n>{_NUM}|a\s+couple\s+of)\s+(?:(?:young|little|grown|adult|beautiful|amazing|wonderful|great|"
     rf"older|younger|twin)\s+)?(?P<what>kids|children|sons|daughters|boys|girls|brothers|sisters|siblings|grandkids|grandchildren)\b"
@@ -1337,7 +1361,16 @@ def family_count(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     n = parse_number(m.group("n"))
     if n is None:
         return None
-    return _f(cl, _COUNT_KEYS[m.group("what").lower()], str(n), ("family",))
+    out = _f(cl, _COUNT_KEYS[m.group("what").lower()], str(n), ("family",))
+    # "I have two kids, Emma and Jack": the children by name.
+    nm = re.match(rf"\s*,?\s*(?:named\s+|called\s+)?(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})+)(?=\s*$|\s*[,.;!])", m.string[m.end():])
+    rel = _NAMED_RELATION.get(m.group("what").lower())
+    if nm and rel and cl.subject.kind == "self":
+        names = [x for x in (explicit_name(t) for t in re.split(r"\s*(?:,|\band\b|&)\s*", nm.group("names"))) if x]
+        if len(names) == n:
+            for name in names:
+                out.append(Fact(Subject("person", name, rel), "relationship", lex.relation_label(rel), ("relationship", "family")))
+    return out
 
 
 @rule(
@@ -1509,7 +1542,7 @@ def got_degree(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:am|is|are)\s+{ADV}(?:doing|pursuing|working\s+(?:on|towards|toward)|studying\s+for|enrolled\s+in)\s+(?:a|an|my|his|her|their)\s+"
+    rf"(?:am|is|are)\s+{ADV}(?:doing|pursuing|getting|working\s+(?:on|towards|toward)|studying\s+for|enrolled\s+in)\s+(?:a|an|my|his|her|their)\s+"
     rf"(?P<deg>(?!degree\b|diploma\b|certificate\b){_DEGREE})(?:\s+(?:in|on)\s+(?P<field>(?!{_MONTH_ALT}\b)[A-Za-z][\w-]*(?:\s+(?!at\b|from\b|in\b|and\b|but\b|because\b)[A-Za-z][\w-]*){{0,2}}))?"
     rf"(?:\s+at\s+(?P<org>{ORG}))?"
 )
@@ -1520,6 +1553,12 @@ def pursuing_degree(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     art = "an" if re.match(r"(?:[AEIOaeio]|MBA|MA\b|MS\b|MSc)", deg) else "a"
     value = f"studying for {art} {deg}" + (f" in {fieldv}" if fieldv else "") + (f", {org}" if org else "")
     return _f(cl, "education", value, ("education",))
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?:studying|training|in\s+school)\s+to\s+(?:become|be)\s+(?:a|an)\s+(?P<job>{JOB})")
+def studying_to_become(m: re.Match[str], cl: Clause) -> list[Fact]:
+    job = m.group("job")
+    return _f(cl, "education", f"studying to become {_article(job)} {job}", ("education",))
 
 
 @rule(
@@ -1573,7 +1612,7 @@ def fears(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 
 @rule(
-    r"(?:am|is)\s+" + ADV + r"(?P<neg>not\s+(?:really\s+)?)?(?:a|an)\s+(?:(?:total|big|huge|real|true|complete|early|late)\s+)?"
+    r"(?:am|is)\s+" + ADV + r"(?P<neg>not\s+(?:really\s+)?)?(?:more\s+of\s+)?(?:a|an)\s+(?:(?:total|big|huge|real|true|complete|early|late)\s+)?"
     r"(?:(?P<what>morning|night|evening|cat|dog|beach|mountain|coffee|tea|people|summer|winter|city|country|outdoors|"
     r"indoor|outdoor|book|movie|dessert|breakfast|sweet|savory|savoury|salty|pizza|homebody)\s+person|"
     r"(?P<owl>night\s+owl|early\s+bird|early\s+riser|homebody|foodie|introvert|extrovert|ambivert|bookworm|"
@@ -1791,6 +1830,10 @@ def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "hobbies", m.group("val").lower(), ("hobby",))
 
 
+_TAKING_LESSONS = re.compile(
+    r"taking\s+(?:(?:a|an|some|private|online|weekly)\s+)*(?P<what>(?!a\b|an\b|the\b)[A-Za-z][\w-]*(?:\s+(?!lessons?\b|class(?:es)?\b|courses?\b)[A-Za-z][\w-]*)?)\s+"
+    r"(?:lessons?|class(?:es)?|courses?)\b"
+)
 _TOOK_UP_STOP = (
     r"and|but|because|with|last|this|in|since|during|when|while|after|before|again|over|at|on|for|"
     r"every|as|to|from|of|recently|lately|today|yesterday|back|now"
@@ -1813,6 +1856,13 @@ def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         out = _f(cl, "learning", what, _learning_tags(what))
         t = when(cl, "past")
         return out + _f(cl, "event", dated(f"{verb} learning {what}", t), ("event", "learning")) if t else out
+    lm = _TAKING_LESSONS.match(m.group("val"))
+    if lm and verb in ("started", "began"):
+        # "I started taking guitar lessons last week": learning the guitar.
+        what = lm.group("what")
+        out = _f(cl, "learning", what, _learning_tags(what))
+        t = when(cl, "past")
+        return out + _f(cl, "event", dated(f"{verb} {clean_value(m.group('val'), max_words=6)}", t), ("event", "learning")) if t else out
     v = clean_value(m.group("val"), max_words=5)
     if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working"):
         return None
@@ -1867,6 +1917,15 @@ def learning(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v:
         return None
     return _f(cl, "learning", v, _learning_tags(v))
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+(?:not\s+learning\s+(?P<v1>[^,.;!?]+?)\s+{_NO_MORE}|no\s+longer\s+learning\s+(?P<v2>[^,.;!?]+))"
+    rf"|(?:stopped|quit|gave\s+up(?:\s+on)?)\s+learning\s+(?P<v3>[^,.;!?]+))"
+)
+def learning_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = learning_value(m.group("v1") or m.group("v2") or m.group("v3"), cl)
+    return _f(cl, "learning", v, _learning_tags(v), negated=True) if v else None
 
 
 @rule(
@@ -1998,7 +2057,7 @@ def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "wishes", v, ("wish",))
 
 
-_APPOINTMENTS = (
+APPOINTMENTS = _APPOINTMENTS = (
     r"appointment|interview|exam|test|meeting|flight|surgery|operation|date|party|wedding|concert|game|"
     r"match|recital|presentation|deadline|audition|check-up|checkup|trip|vacation|holiday|conference|"
     r"class|lesson|show|performance|gig|tournament|race|marathon|competition|ceremony|graduation|"
@@ -2007,14 +2066,17 @@ _APPOINTMENTS = (
 
 
 @rule(
-    rf"(?:{HAVE}|(?:am|is|are)\s+having|{HAVE}\s+got)\s+(?:a|an|my|our|the|this|another|two|three)\s+"
-    rf"(?P<what>(?:[\w'-]+\s+){{0,3}}?(?:{_APPOINTMENTS})s?)\b(?P<rest>[^;!?]*)"
+    rf"(?:{HAVE}|(?:am|is|are)\s+having|{HAVE}\s+got)\s+(?:(?:a|an|my|our|the|this|another|two|three)\s+"
+    rf"(?P<what>(?:[\w'-]+\s+){{0,3}}?(?:{_APPOINTMENTS})s?)|(?P<what2>surgery|chemo|therapy|class|practice|rehearsal|court|jury\s+duty|"
+    rf"physio|physical\s+therapy|(?:[\w'-]+\s+)?exams|(?:[\w'-]+\s+)?finals))\b(?P<rest>[^;!?]*)"
 )
 def has_appointment(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # "I have a dentist appointment tomorrow": an engagement is a plan when it has a future time.
     if not _FUTURE_CUE.search(cl.pred) and not re.search(r"\b(?:coming\s+up|soon|later)\b", m.group("rest")):
         return None
-    what = clean_value(m.group("what") + m.group("rest"), max_words=8)
+    rest = re.sub(r"^\s+(?:scheduled|planned|booked|set)\s+(?=for\b|on\b)", " ", m.group("rest"))
+    rest = re.sub(r"^\s+for\s+(?=next\b|this\b|tomorrow\b|the\s+\d|\d|on\b|[A-Z])", " ", rest)
+    what = clean_value((m.group("what") or m.group("what2")) + rest, max_words=8)
     v = value_of(what, cl, "future", max_words=8) if what else None
     if not v:
         return None
@@ -2322,7 +2384,6 @@ def match_predicate(cl: Clause) -> list[Fact]:
             facts.extend(got)
             # An open-ended tail ("val", "rest") is read by the handler's own judgement, and a
             # second predicate after "and" in it still counts; a closed match is used up.
-            tail = next((g for g in ("val", "rest", "inner") if g in r.rx.groupindex and m.group(g) is not None), None)
-            consumed = pos + (m.start(tail) if tail else m.end())
+            consumed = pos + (m.start(r.tail) if r.tail and m.start(r.tail) >= 0 else m.end())
             break
     return facts

@@ -385,14 +385,12 @@ _ASSISTANT_VOICE = re.compile(
 )
 
 
-_ASSISTANT_HINTS = ("ai", "model", "chatbot", "assistant", "trained by", "cut", "feelings", "preferences", "opinions",
-                    "experiences", "emotions")
-
-
 def is_assistant_voice(text: str) -> bool:
     """A normalised text in which an AI assistant speaks of itself."""
+    # Every such text has one of these words; plain substring tests keep the common case cheap.
     low = text.lower()
-    if not any(h in low for h in _ASSISTANT_HINTS):
+    if not ("ai" in low or "intelligence" in low or "model" in low or "chatbot" in low or "assistant" in low
+            or "trained" in low or "cut" in low or "have" in low):
         return False
     return bool(_ASSISTANT_VOICE.search(text))
 
@@ -406,8 +404,8 @@ _SARCASM_INTERJECTION = re.compile(
     r"\boh\s*,?\s+joy\b|\byeah\s*,?\s+right\s*[,.!]",
     re.I,
 )
-_SARCASM_CUES = ("oh", "yeah")
-_SARCASM_PHRASES = ("#sarcasm", "just what i needed", "just what i wanted", "(not)", "said no one ever", "thanks a lot, universe")
+_SARCASM_PHRASE = re.compile(r"#sarcasm|just\s+what\s+I\s+(?:needed|wanted)|\(not\)|said\s+no\s+one\s+ever", re.I)
+_SARCASM_CUE = re.compile(r"\b(?:[Oo]h|[Yy]eah|OH|YEAH)\b")
 
 
 def is_sarcastic(text: str) -> bool:
@@ -415,6 +413,6 @@ def is_sarcastic(text: str) -> bool:
     if "/s" in text and _SARCASM_TAG.search(text):
         return True
     low = text.lower()
-    if any(p in low for p in _SARCASM_PHRASES):
+    if ("sarcasm" in low or "just what" in low or "(not)" in low or "no one ever" in low) and _SARCASM_PHRASE.search(text):
         return True
-    return any(c in low for c in _SARCASM_CUES) and bool(_SARCASM_INTERJECTION.search(text))
+    return ("oh" in low or "yeah" in low) and bool(_SARCASM_CUE.search(text)) and bool(_SARCASM_INTERJECTION.search(text))

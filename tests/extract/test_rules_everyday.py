@@ -310,6 +310,10 @@ EVERYDAY = [
     ("Here's my script:\n```\nI live in Paris\n```\nI'm a data analyst.", ['job_title=data analyst']),
     ('Tomorrow is my 30th birthday.', ['birth_date=1994-06-13']),
     ("Today is my daughter's 5th birthday!", ['daughter_birth_date=2019-06-12']),
+    # --- engagements with a date, said about the engagement
+    ("My daughter's wedding is in August.", ['daughter_plans=2024-08: wedding']),
+    ('My flight is on Friday.', ['plans=2024-06-14: flight']),
+    ('My birthday party is next week.', ['plans=2024-W25: birthday party']),
     # --- more of the same, said differently
     ('I just started learning Italian.', ['learning=Italian']),
     ('I began learning the piano in January.', ['learning=piano', 'event=2024-01: began learning piano']),
@@ -474,7 +478,6 @@ DISTRACTORS = [
     'I listen to my gut.',
     "I'll be there in 10 minutes.",
     "I'm a huge fan of your work.",
-    'My birthday party is next week.',
     'Milk is good for you.',
     'Coffee makes me happy.',
     "I don't drink and drive.",
