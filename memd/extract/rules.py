@@ -11,7 +11,11 @@ What it reads
     that author unless the author is one of `request.user_names`. Assistant and system turns
     are ignored: assistants restate and speculate, they rarely state facts about the user.
     Questions, hypotheticals ("if I lived in Paris"), quoted speech, generic knowledge and
-    small talk produce nothing.
+    small talk produce nothing. Neither do made-up worlds ("write a story where I'm a
+    detective", "in my dream I was a singer"), fenced code blocks, or a turn in which an AI
+    assistant speaks of itself ("As an AI language model, I ...", pasted into the chat). A turn
+    that marks itself as sarcastic ("/s", "Oh great, another Monday") keeps its events but
+    none of its likes, dislikes, favourites, preferences or wishes.
 
 Memory items (schema: memd/extract/tools.py; conventions shared with the loop:
 memd/extract/conventions.py)
@@ -65,6 +69,8 @@ Negation convention (updates the loop must apply as removals)
         "I moved out of Berlin"           -> living_location: Berlin     [negation]
                                               and moved_from: Berlin
         "I broke up with Tom"             -> entity Tom, relationship: partner [negation]
+        "I don't play soccer anymore"     -> hobbies: playing soccer     [negation]
+        "I don't have a dog anymore"      -> pets: dog                   [negation]
     Single-valued keys (living_location, employer, job_title, diet...) are simply replaced by
     a later positive item; multi-valued keys (MULTI_VALUED_KEYS) accumulate, so removing one
     value from them needs a negation item.
