@@ -1145,8 +1145,15 @@ def avoids_food(m: re.Match[str], cl: Clause) -> list[Fact]:
 def cannot_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
     out: list[Fact] = []
     for food in foods_from(m, "food" if m.group("food") else "food2"):
-        out += _f(cl, "intolerances", food, ("health", "diet"))
+        if food in _CHOSEN_NOT_TOLERATED and m.group("food"):
+            # "I can't eat pork": a rule someone keeps, not what their body does.
+            out += _f(cl, "diet", f"no {food}", ("diet",))
+        else:
+            out += _f(cl, "intolerances", food, ("health", "diet"))
     return out
+
+
+_CHOSEN_NOT_TOLERATED = frozenset({"meat", "red meat", "pork", "beef", "chicken", "animal products"})
 
 
 @rule(rf"(?:keep|keeps|eat|eats|(?:am|is|are)\s+eating)\s+(?:mostly\s+|strictly\s+|only\s+)?(?P<d>kosher|halal|vegan|vegetarian|plant-based|gluten-free|paleo|keto)(?=\s*$|\s*[,.;!]|\s+(?:now|these\s+days|and|but|most)\b)")
@@ -1467,7 +1474,7 @@ def died(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 @rule(
     rf"(?:speaks|speak|can\s+speak|(?:am|is)\s+{ADV}fluent\s+in|(?:am|is)\s+a\s+native\s+(?P<native>{LANG_ALT})\s+speaker|"
-    rf"(?:am|is)\s+{ADV}(?:bilingual|trilingual|multilingual)\s+in)\b"
+    rf"(?:am|is)\s+{ADV}(?:bilingual|trilingual|multilingual)\s+in|grew\s+up\s+speaking)\b"
     rf"(?:\s+(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent|good|perfect)\s+)?"
     rf"(?:\s*(?P<langs>(?:{LANG_ALT})(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+)(?:(?:a\s+little|a\s+bit\s+of|some|basic|fluent|conversational|decent)\s+)?(?:{LANG_ALT}))*))?"
 )
@@ -2100,6 +2107,10 @@ def involved_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 def used_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if re.match(r"live\s+in\b", m.group("val")):
         return None  # "used to live in X" is lived_in's
+    dm = re.match(rf"be\s+(?:a\s+)?(?P<d>{_DIETS})\b(?!\s+(?:food|restaurant|recipe|option|meal|dish|place|cafe|bakery))", m.group("val"))
+    if dm:
+        d = dm.group("d").lower()
+        return _f(cl, "diet", lex.DIETS.get(d, d), ("diet",), negated=True)  # "I used to be vegan"
     jm = re.match(rf"(?:be|work\s+as)\s+(?:a|an)\s+(?P<job>{JOB})(?:\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG}))?", m.group("val"))
     if jm and not cl.subject.plural:
         return _job_facts(cl, jm.group("job"), jm.group("org"), previous=True) or None

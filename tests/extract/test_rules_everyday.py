@@ -448,6 +448,11 @@ EVERYDAY = [
     ("I've got three cats.", ['pets=3 cats']),
     ("I'm an early riser.", ['preferences=early riser']),
     ("I'm celebrating my 40th birthday next week.", ['plans=2024-W25: celebrating my 40th birthday']),
+    # --- food rules kept by choice are a diet; a past diet is no longer held
+    ("I can't eat pork for religious reasons.", ['diet=no pork']),
+    ('I used to be vegan.', ['!diet=vegan']),
+    ('I grew up speaking Spanish and English.', ['languages=Spanish', 'languages=English']),
+    ("My friend can't eat gluten, what should I cook?", ['friend_intolerances=gluten']),
 ]
 
 DISTRACTORS = [
@@ -525,6 +530,9 @@ DISTRACTORS = [
     "I'm not a fan of this answer.",
     'Thank you so much, that was really helpful!',
     "I'm just curious.",
+    "Give me a recipe for someone who can't eat gluten.",
+    'Write a workout for someone who runs every morning.',
+    'Should I start learning Spanish?',
     # --- near misses of the everyday patterns
     "I can't eat another bite.",
     "I can't have coffee right now, I'm driving.",
