@@ -1,3 +1,4 @@
 from memd.cli import entry
 
-entry()
+if __name__ == "__main__":  # worker processes must be able to import this without running the CLI
+    entry()

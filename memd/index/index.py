@@ -93,10 +93,11 @@ PARALLEL_MIN = 400  # files to parse before a scan uses a worker process
 
 
 def _pool() -> Any:
-    """One worker process for parsing (spawned: no inherited SQLite handles or threads)."""
-    import multiprocessing
+    """One worker process for parsing (a fresh `python -m memd.workers`: no inherited SQLite
+    handles or threads, and the caller's __main__ is never re-imported)."""
+    from memd.workers import WorkerPool
 
-    return multiprocessing.get_context("spawn").Pool(1)
+    return WorkerPool(1)
 
 
 @dataclass
@@ -315,7 +316,6 @@ class Index:
         finally:
             if pool is not None:
                 pool.close()
-                pool.join()
         if bulk:
             with self.db.tx() as c:
                 self._resolve_all(c)

@@ -1,0 +1,61 @@
+"""memd's worker processes: results in order, errors carried back, no __main__ re-import."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from memd.workers import WorkerError, WorkerPool
+
+
+def square(x):
+    return x * x
+
+
+def fail_on_7(x):
+    if x == 7:
+        raise ValueError("seven")
+    return x
+
+
+def noisy(x):
+    print("stray output must not break the protocol")
+    return x
+
+
+def test_results_come_back_in_order_across_workers():
+    with WorkerPool(2) as pool:
+        assert list(pool.imap(square, range(1000), chunksize=7)) == [x * x for x in range(1000)]
+        assert list(pool.imap(square, [])) == []
+        assert list(pool.imap(noisy, range(5))) == list(range(5))
+
+
+def test_an_error_in_a_worker_is_raised_with_its_traceback():
+    with WorkerPool(1) as pool:
+        with pytest.raises(WorkerError, match="ValueError: seven"):
+            list(pool.imap(fail_on_7, range(20), chunksize=3))
+
+
+def test_a_script_without_a_main_guard_is_not_run_again(tmp_path):
+    """The reason memd has its own pool: a bulk index scan from a plain script must not
+    re-execute the script in the worker (multiprocessing's spawn would)."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    for i in range(450):
+        (vault / f"n{i}.md").write_text(f"# Note {i}\nword{i}\n")
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(f"""
+        from memd.app import Memd
+        from memd.config import config_from_dict
+        with open({str(marker)!r}, "a") as fh:
+            fh.write("run\\n")
+        app = Memd(config_from_dict({{"vault": {str(vault)!r}, "state_dir": {str(tmp_path / "s")!r}}}))
+        print(app.index.scan().added)
+    """))
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "450" and marker.read_text() == "run\n"
