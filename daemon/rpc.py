@@ -104,6 +104,15 @@ class Dispatcher:
     def __init__(self, methods: Mapping[str, Handler], *, executor: Executor | None = None):
         self._methods = dict(methods)
         self._executor = executor
+        # Signatures are inspected once: inspecting a functools.partial costs more than many a
+        # method it describes.
+        self._signatures: dict[str, inspect.Signature | None] = {}
+        for name, handler in self._methods.items():
+            try:
+                self._signatures[name] = inspect.signature(handler)
+            except (TypeError, ValueError):
+                self._signatures[name] = None  # no introspectable signature: let the call decide
+        self._is_async = {name: inspect.iscoroutinefunction(h) for name, h in self._methods.items()}
 
     @property
     def method_names(self) -> list[str]:
@@ -160,14 +169,14 @@ class Dispatcher:
             raise _ErrorReply(METHOD_NOT_FOUND, f"method not found: {method}")
         args: tuple[Any, ...] = tuple(params) if isinstance(params, list) else ()
         kwargs: dict[str, Any] = params if isinstance(params, dict) else {}
+        signature = self._signatures.get(method)
+        if signature is not None:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise _ErrorReply(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
         try:
-            inspect.signature(handler).bind(*args, **kwargs)
-        except TypeError as exc:
-            raise _ErrorReply(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
-        except ValueError:
-            pass  # no introspectable signature (some builtins): let the call decide
-        try:
-            if inspect.iscoroutinefunction(handler):
+            if self._is_async.get(method):
                 result = await handler(*args, **kwargs)
             else:
                 loop = asyncio.get_running_loop()

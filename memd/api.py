@@ -23,6 +23,7 @@ class ParamsError(MemdError):
 
 
 METHODS: dict[str, Callable[..., Any]] = {}
+_SIGNATURES: dict[str, inspect.Signature] = {}
 
 
 def method(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -48,7 +49,9 @@ def _bind(app: Memd, name: str, params: dict[str, Any] | None) -> tuple[Callable
     if fn is None:
         raise ParamsError(f"unknown method {name!r}")
     params = dict(params or {})
-    signature = inspect.signature(fn)
+    signature = _SIGNATURES.get(name)
+    if signature is None:
+        signature = _SIGNATURES[name] = inspect.signature(fn)
     try:
         bound = signature.bind(app, **params)
     except TypeError as exc:

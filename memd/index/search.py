@@ -45,11 +45,22 @@ def _filters(kind: str | None, path_prefix: str | None) -> tuple[str, list[Any]]
     return where, params
 
 
+_HIT_COLUMNS = "fts.rowid, n.id, n.path, n.title, n.kind, c.heading, c.start_line, c.end_line"
+
+
 def _ranked(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
-    sql = (f"SELECT fts.rowid, n.id, bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score"
+    weights = ", ".join(map(str, WEIGHTS))
+    if not where:
+        # Rank inside FTS alone, then join only the top rows: joining every match before the
+        # sort costs more than the ranking itself.
+        sql = (f"SELECT {_HIT_COLUMNS.replace('fts.rowid', 'f.rowid')}, f.score FROM"
+               f" (SELECT rowid, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ? ORDER BY score LIMIT ?) f"
+               " JOIN chunks c ON c.id = f.rowid JOIN notes n ON n.id = c.note_id ORDER BY f.score")
+        return [(*row[:8], -row[8]) for row in conn.execute(sql, [match, want])]
+    sql = (f"SELECT {_HIT_COLUMNS}, bm25(fts, {weights}) AS score"
            " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
            f" WHERE fts MATCH ?{where} ORDER BY score LIMIT ?")
-    return [(cid, nid, -score) for cid, nid, score in conn.execute(sql, [match, *params, want])]
+    return [(*row[:8], -row[8]) for row in conn.execute(sql, [match, *params, want])]
 
 
 def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
@@ -57,13 +68,15 @@ def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: 
     out: list[tuple] = []
     names_sql = (f"SELECT n.id, bm25(fts_names, {', '.join(map(str, NAME_WEIGHTS))}) AS score FROM fts_names"
                  f" JOIN notes n ON n.id = fts_names.rowid WHERE fts_names MATCH ?{where} ORDER BY score LIMIT ?")
-    for nid, score in conn.execute(names_sql, [match, *params, want]):
-        row = conn.execute("SELECT id FROM chunks WHERE note_id = ? ORDER BY start_line LIMIT 1", (nid,)).fetchone()
+    first_chunk = ("SELECT c.id, n.id, n.path, n.title, n.kind, c.heading, c.start_line, c.end_line FROM chunks c"
+                   " JOIN notes n ON n.id = c.note_id WHERE c.note_id = ? ORDER BY c.start_line LIMIT 1")
+    for nid, score in conn.execute(names_sql, [match, *params, want]).fetchall():
+        row = conn.execute(first_chunk, (nid,)).fetchone()
         if row:
-            out.append((row[0], nid, -score))
-    body_sql = ("SELECT fts.rowid, n.id FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
+            out.append((*row, -score))
+    body_sql = (f"SELECT {_HIT_COLUMNS} FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
                 f" WHERE fts MATCH ?{where} LIMIT ?")
-    out += [(cid, nid, 0.0) for cid, nid in conn.execute(body_sql, [match, *params, want])]
+    out += [(*row, 0.0) for row in conn.execute(body_sql, [match, *params, want])]
     return out
 
 
@@ -87,7 +100,7 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str |
 def _search(conn: sqlite3.Connection, query: str, limit: int, kind: str | None,
             path_prefix: str | None) -> list[dict[str, Any]]:
     where, params = _filters(kind, path_prefix)
-    picked: dict[int, tuple[int, float, str, str]] = {}  # note id -> (chunk id, score, match, fts query)
+    picked: dict[int, tuple[tuple, str, str]] = {}  # note id -> (hit row, match label, fts query)
     n_words = len(_WORD.findall(query))
     for any_word in (False, True):
         match = fts_query(query, any_word=any_word)
@@ -101,23 +114,29 @@ def _search(conn: sqlite3.Connection, query: str, limit: int, kind: str | None,
         if count:
             finder = _broad if count >= BROAD else _ranked
             label = ("any" if any_word else "all") + ("-broad" if count >= BROAD else "")
-            for cid, nid, score in finder(conn, match, limit * 4, where, params):
-                if nid not in picked:
-                    picked[nid] = (cid, score, label, match)
+            for row in finder(conn, match, limit * 4, where, params):
+                if row[1] not in picked:
+                    picked[row[1]] = (row, label, match)
                     if len(picked) >= limit:
                         break
         if len(picked) >= limit or n_words < 2:
             break
-    hits = []
-    for nid, (cid, score, label, match) in picked.items():
-        row = conn.execute(
-            "SELECT n.path, n.title, n.kind, c.heading, c.start_line, c.end_line FROM chunks c"
-            " JOIN notes n ON n.id = c.note_id WHERE c.id = ?", (cid,)).fetchone()
-        snip = conn.execute(f"SELECT snippet(fts, 3, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 16) FROM fts"
-                            " WHERE fts MATCH ? AND rowid = ?", (match, cid)).fetchone()
-        hits.append({
-            "path": row[0], "title": row[1], "kind": row[2], "heading": row[3], "lines": [row[4], row[5]],
-            "score": round(score, 4), "snippet": snip[0] if snip else "", "match": label.split("-")[0],
-            "broad": label.endswith("broad"),
-        })
-    return hits
+    snippets = _snippets(conn, picked.values())
+    return [{
+        "path": row[2], "title": row[3], "kind": row[4], "heading": row[5], "lines": [row[6], row[7]],
+        "score": round(row[8], 4), "snippet": snippets.get(row[0], ""), "match": label.split("-")[0],
+        "broad": label.endswith("broad"),
+    } for row, label, _ in picked.values()]
+
+
+def _snippets(conn: sqlite3.Connection, hits: Any) -> dict[int, str]:
+    """Snippets for the final hits only, one statement per distinct query."""
+    by_match: dict[str, list[int]] = {}
+    for row, _, match in hits:
+        by_match.setdefault(match, []).append(row[0])
+    out: dict[int, str] = {}
+    for match, ids in by_match.items():
+        sql = (f"SELECT rowid, snippet(fts, 3, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 16) FROM fts"
+               f" WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(ids))})")
+        out.update(conn.execute(sql, [match, *ids]).fetchall())
+    return out
