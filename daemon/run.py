@@ -33,7 +33,8 @@ from memd.daemon.socket_server import SocketServer
 from memd.daemon.watcher import Changes, Watcher
 
 log = logging.getLogger("memd.daemon")
-SHUTDOWN_GRACE_S = 1.5  # SIGTERM to exit well within 2 s, even with a write in flight
+SHUTDOWN_GRACE_S = 1.5
+RPC_THREADS = 8  # SIGTERM to exit well within 2 s, even with a write in flight
 BUFFER_FLUSH_EVERY_S = 60.0
 OPTIMISE_EVERY_S = 24 * 3600.0
 
@@ -131,7 +132,9 @@ class Daemon:
         notifier = Notifier()
         inherited = listen_sockets()
         os.environ.pop("NOTIFY_SOCKET", None)  # children (imports, models) must not notify systemd
-        executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="memd-rpc")
+        # SQLite releases the GIL, so a few threads serve many clients on two cores; each thread
+        # holds a reader connection (memory), so not more.
+        executor = ThreadPoolExecutor(max_workers=RPC_THREADS, thread_name_prefix="memd-rpc")
         app = self.app = Memd(self.config)
         try:
             notifier.status("reconciling the index with the vault")

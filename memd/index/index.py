@@ -148,6 +148,8 @@ class Index:
         if conn is None:
             conn = connect(self.db.path)
             conn.execute("PRAGMA query_only = ON")
+            # One reader per daemon thread: a small page cache each (the OS caches the file too).
+            conn.execute("PRAGMA cache_size = -1024")
             self._readers.conn = conn
         return conn
 
