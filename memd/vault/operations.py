@@ -19,7 +19,7 @@ from typing import Any, Callable, ClassVar
 
 from memd.state import line_hash
 from memd.vault.links import parse_links
-from memd.vault.memfile import Edit, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
+from memd.vault.memfile import Edit, Fact, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
 
 USER_TITLE = "User Information"
 USER_RELATIONS = "User Relationships"
@@ -100,6 +100,19 @@ def _missing_file_plan(doc: MemoryDoc | None, title: str | None, lines: list[str
     return Plan("create", "new file", content="\n".join(head + lines) + "\n")
 
 
+def _replace_single(doc: MemoryDoc, existing: list[Fact], key: str, line: str, ctx: PlanContext) -> Plan:
+    """A single-valued key with a new value: replace its one line, if memd wrote it; several
+    lines, or a hand-written one, go to review instead."""
+    if len(existing) > 1:
+        return Plan.conflict(f"{len(existing)} lines hold {key}; not choosing one to replace",
+                             "\n".join(l for f in existing for l in doc.lines[f.index:f.end]), line)
+    f = existing[0]
+    block = doc.lines[f.index:f.end]
+    if not ctx.owns(block):
+        return Plan.conflict("the current line was written by hand", "\n".join(block), line)
+    return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+
+
 def _values_in(fact_value: str) -> set[str]:
     """A hand-written `- likes: hiking, jazz` holds two values."""
     parts = {value_key(fact_value)}
@@ -137,16 +150,7 @@ class SetFact(Operation):
             return Plan.noop("already recorded")
         if self.multi or not existing:
             return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
-        if len(existing) > 1:
-            return Plan.conflict(
-                f"{len(existing)} lines hold {self.fact_key}; not choosing one to replace",
-                "\n".join(l for f in existing for l in doc.lines[f.index:f.end]), line,
-            )
-        f = existing[0]
-        block = doc.lines[f.index:f.end]
-        if not ctx.owns(block):
-            return Plan.conflict("the current line was written by hand", "\n".join(block), line)
-        return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+        return _replace_single(doc, existing, self.fact_key, line, ctx)
 
 
 @dataclass
@@ -184,14 +188,7 @@ class AddRelation(Operation):
                 return Plan.noop("relation already recorded")
         if not self.exclusive or not existing:
             return Plan("edit", "add", [_insert_in_section(doc, self.section, [line])])
-        if len(existing) > 1:
-            return Plan.conflict(f"{len(existing)} lines hold {self.fact_key}",
-                                 "\n".join(l for f in existing for l in doc.lines[f.index:f.end]), line)
-        f = existing[0]
-        block = doc.lines[f.index:f.end]
-        if not ctx.owns(block):
-            return Plan.conflict("the current line was written by hand", "\n".join(block), line)
-        return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+        return _replace_single(doc, existing, self.fact_key, line, ctx)
 
 
 @dataclass
