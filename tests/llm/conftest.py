@@ -50,6 +50,7 @@ class StubServer:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Received] = []
+        self.models: list[str] = ["MemReader-4B-thinking"]  # what GET /models lists
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +77,20 @@ class StubServer:
                     self.wfile.write(reply.body)
                 except OSError:
                     pass  # the client gave up (timeout test)
+
+            def do_GET(self) -> None:  # noqa: N802 - GET /v1/models, as every OpenAI-compatible server has
+                stub.requests.append(Received("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+                if self.path.rstrip("/").endswith("/models"):
+                    body = json.dumps({"object": "list", "data": [{"id": m, "object": "model", "owned_by": "stub"}
+                                                                  for m in stub.models]}).encode()
+                    status = 200
+                else:
+                    body, status = b'{"error": "not found"}', 404
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: Any) -> None:
                 pass
