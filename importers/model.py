@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from json.encoder import encode_basestring as _json_str  # what json.dumps(ensure_ascii=False) writes for a str
 from typing import Any, Literal
 
 Role = Literal["user", "assistant", "system", "tool", "other"]
@@ -97,7 +98,24 @@ class Turn:
         }
 
     def content_hash(self) -> str:
-        return _sha256(canonical_json(self.semantic()))
+        return _sha256(self._canonical())
+
+    def _canonical(self) -> str:
+        """`canonical_json(self.semantic())`, written directly when every field has its usual type
+        (the same bytes: the keys in sorted order, each string as json.dumps writes it); an
+        import hashes every turn of an export, and this is several times cheaper."""
+        author, branch, when, strong = self.author, self.branch, self.time, self.strong
+        if (type(self.id) is str and type(self.role) is str and type(self.text) is str and type(self.kind) is str
+                and (author is None or type(author) is str) and (branch is None or type(branch) is str)
+                and type(strong) is bool):
+            time = _iso(when)
+            return "".join((
+                '{"author":', "null" if author is None else _json_str(author),
+                ',"branch":', "null" if branch is None else _json_str(branch),
+                ',"id":', _json_str(self.id), ',"kind":', _json_str(self.kind), ',"role":', _json_str(self.role),
+                ',"strong":', "true" if strong else "false", ',"text":', _json_str(self.text),
+                ',"time":', "null" if time is None else _json_str(time), "}"))
+        return canonical_json(self.semantic())
 
 
 @dataclass(frozen=True)
@@ -133,9 +151,16 @@ class Conversation:
     def turn_hashes(self) -> dict[str, str]:
         return {turn.id: turn.content_hash() for turn in self.turns}
 
-    def content_hash(self) -> str:
+    def content_hash(self, turn_hashes: Sequence[str] | None = None) -> str:
         """sha256 over the semantic content. `updated` is left out on purpose: exporters bump it
-        when a chat is merely opened or archived, and that must not count as a change."""
+        when a chat is merely opened or archived, and that must not count as a change.
+
+        `turn_hashes`, when given, are the turns' own `content_hash()` values in turn order (a
+        caller that needs them anyway computes them once); the result is the same."""
+        if turn_hashes is None:
+            turn_hashes = [turn.content_hash() for turn in self.turns]
+        elif len(turn_hashes) != len(self.turns):
+            raise ValueError("one hash per turn is needed")
         body = {
             "source": self.source,
             "source_id": self.source_id,
@@ -144,7 +169,7 @@ class Conversation:
             "created": _iso(self.created),
             "participants": list(self.participants),
             "metadata": self.metadata,
-            "turns": [turn.content_hash() for turn in self.turns],
+            "turns": list(turn_hashes),
         }
         return _sha256(canonical_json(body))
 
@@ -160,6 +185,21 @@ class Conversation:
             return self.created
         times = [t.time for t in self.turns if t.time is not None]
         return min(times) if times else None
+
+
+def turns_from_records(records: list[dict[str, Any]]) -> list[Turn]:
+    """Turns from parsed message records (id, role, author, text, time, kind, meta). A record's
+    own message id is used when it has one and it is unique; otherwise an id hashed from the
+    message (see `content_ids`), so turn ids stay stable across exports."""
+    fallback = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
+    seen: set[str] = set()
+    turns: list[Turn] = []
+    for rec, alt in zip(records, fallback, strict=True):
+        tid = str(rec["id"]) if rec["id"] not in (None, "") and str(rec["id"]) not in seen else alt
+        seen.add(tid)
+        turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],
+                          kind=rec["kind"], meta=rec["meta"]))
+    return turns
 
 
 def content_ids(keys: Iterable[str], prefix: str = "m") -> list[str]:

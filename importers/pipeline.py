@@ -43,11 +43,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import inspect
+import logging
 import math
 import os
+import pickle
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -69,6 +71,8 @@ from .spool import Spool
 from .survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED, PlannedNote, Survey
 from .times import UTC, zone
 from .transcript import block_ids, render, short_suffix, transcript_path
+
+log = logging.getLogger("memd.importers")
 
 # Turn kinds that are never statements by a person: left out of extraction entirely.
 NOT_STATEMENTS = frozenset({"code", "execution_output", "tool_call", "error", "quote", "bot", "document"})
@@ -160,6 +164,8 @@ class ImportReport:
 
 
 INDEX_BATCH = 200  # transcript notes indexed together
+PLAN_MIN = 64  # conversations to write before an import renders and decides in a worker process
+PLAN_AHEAD = 32  # conversations handed to the worker ahead of the one being written
 
 
 def normalise_format(name: str) -> str:
@@ -167,15 +173,20 @@ def normalise_format(name: str) -> str:
 
 
 def run_import(app: Any, request: ImportRequest, *, progress: Callable[[ImportProgress], None] | None = None,
-               cancel: Event | None = None, backend: Any = None) -> ImportReport:
-    """Import `request.path` into the app's vault (or only survey it, with `dry_run`)."""
-    return _Import(app, request, progress, cancel, backend).run()
+               cancel: Event | None = None, backend: Any = None, parallel: bool | None = None) -> ImportReport:
+    """Import `request.path` into the app's vault (or only survey it, with `dry_run`).
+
+    `parallel`: render transcripts and make the extraction decisions in a worker process while
+    this one writes (see "Planning ahead" below): None decides by size (PLAN_MIN conversations),
+    True whenever it can, False never. The vault, journal and decisions are the same either way."""
+    return _Import(app, request, progress, cancel, backend, parallel).run()
 
 
 class _Import:
     def __init__(self, app: Any, request: ImportRequest, progress: Callable[[ImportProgress], None] | None,
-                 cancel: Event | None, backend: Any):
+                 cancel: Event | None, backend: Any, parallel: bool | None = None):
         self.app = app
+        self.parallel = parallel
         self.req = request
         self.progress = progress
         self.cancel = cancel
@@ -190,6 +201,7 @@ class _Import:
         self.claimed: dict[str, str] = {}  # path key -> conversation key, paths planned in this run
         self.seen_keys: set[int] = set()  # 64-bit digests of the keys read: a small int each, not the key
         self.seen_text_run: set[str] = set()
+        self.predicted_seen: set[str] = set()  # seen_text_run as it will be once the planned conversations ran
         self.loops: dict[str, Any] = {}
         self.run_id: int | None = None
         self._deferred = 0  # memory writes of the current conversation put off (a file being edited)
@@ -323,10 +335,13 @@ class _Import:
             self.report.skipped["before --since"] += 1
             return
         t0 = time.perf_counter()
-        content_hash = conv.content_hash()
+        # Each turn is hashed once: the conversation's hash is made of the turns' hashes, and the
+        # ledger's per-turn digests (staged with the conversation) of them too.
+        hashes = [t.content_hash() for t in conv.turns]
+        content_hash = conv.content_hash(hashes)
         self.report.timings["hash"] += time.perf_counter() - t0
         entry = self.ledger.get(conv.source, conv.source_id)
-        state, to_extract = self._state(conv, entry, content_hash)
+        state, to_extract = self._state(conv, entry, content_hash, hashes=hashes)
         if state == UNCHANGED:
             survey.add(conv, first, last, UNCHANGED)
             self.report.unchanged += 1
@@ -342,7 +357,10 @@ class _Import:
             record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
                            len(conv.turns), len(to_extract))
         else:
-            record = (conv, content_hash)
+            t0 = time.perf_counter()
+            digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
+            self.report.timings["hash"] += time.perf_counter() - t0
+            record = (conv, content_hash, digests)
         t0 = time.perf_counter()
         try:
             spool.add(first.timestamp() if first is not None else math.inf, record)
@@ -351,9 +369,10 @@ class _Import:
         self.report.timings["stage"] += time.perf_counter() - t0
 
     def _state(self, conv: Conversation, entry: Entry | None, content_hash: str,
-               digests: dict[str, str] | None = None) -> tuple[str, list[Turn]]:
+               digests: dict[str, str] | None = None, *, hashes: Sequence[str] | None = None
+               ) -> tuple[str, list[Turn]]:
         """How `conv` stands against its ledger entry, and the turns extraction has not read.
-        Per-turn hashes are only computed when they can matter (`digests` or `_digests`)."""
+        Per-turn digests are only computed when they can matter (`digests`, or from `hashes`)."""
         extract = self.req.extract
         if entry is None:
             return NEW, list(conv.turns) if extract else []
@@ -361,7 +380,7 @@ class _Import:
         if not extract or (not changed and entry.status != PENDING and entry.extracted == entry.turns):
             to_extract: list[Turn] = []  # the same turns as last time, all of them read then
         else:
-            digests = digests or _digests(conv)
+            digests = digests or _digests(conv, hashes)
             to_extract = [t for t in conv.turns if digests[t.id] not in entry.extracted]
         if entry.status == PENDING:
             return RESUME, to_extract
@@ -398,14 +417,16 @@ class _Import:
     def _write(self, spool: Spool) -> None:
         total, done = len(spool), 0
         self._tick("writing", 0, total, force=True)
+        planner = self._planner(total)
+        staged = self._staged(spool, planner)
         try:
-            for conv, content_hash in spool.drain():
+            for conv, content_hash, digests, plan in staged:
                 if self.cancel is not None and self.cancel.is_set():
                     self.report.cancelled = True
                     break
                 done += 1
                 try:
-                    self._import_one(conv, content_hash)
+                    self._import_one(conv, content_hash, digests, plan)
                 except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
                     # One conversation the transcript or extraction cannot handle: reported, skipped.
                     # Its ledger row (if any) stays pending and is retried next time.
@@ -415,8 +436,108 @@ class _Import:
                     self._index_notes()
                 self._tick("writing", done, total)
         finally:
+            staged.close()
+            if planner is not None:
+                planner.close()
             self._index_notes()  # even when stopped: what was written is searchable
         self._tick("writing", done, total, force=True)
+
+    # Planning ahead. With enough to write, a worker process reads each staged conversation a few
+    # conversations ahead of the one being written: it renders the transcript and, when the
+    # backend's decisions depend on the turns alone (`searches_memory = False`: the rules
+    # backend), makes the extraction decisions with a planning loop that writes nothing
+    # (ExtractionLoop.planner). This process then writes as before and replays those decisions
+    # (ExtractionLoop.replay: privacy filter, memory writes with the turn as their source, decision
+    # records) in the same order, so the vault, the journal and the decisions table come out the
+    # same as deciding here. What the worker cannot know is checked when a conversation's turn
+    # comes: the turns to extract (from the ledger) and which custom-instruction texts were
+    # already extracted (by the conversations before it); when either differs from what the
+    # worker assumed, or the worker failed, that conversation is decided here, as without a worker.
+    def _planner(self, total: int) -> _Planner | None:
+        if self.parallel is False or (self.parallel is None and total < PLAN_MIN):
+            return None
+        backend_blob = None
+        if self.req.extract:
+            backend = self._backend()
+            if getattr(backend, "searches_memory", True) is False:
+                try:
+                    backend_blob = pickle.dumps(backend, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # a backend that cannot travel: decided here
+                    backend_blob = None
+        try:
+            return _Planner(self.app.config, backend_blob, self.req.tz, logging.getLogger("memd").getEffectiveLevel())
+        except Exception as exc:  # no worker (no processes allowed, a config that cannot travel): all here
+            log.warning("import: no worker process (%s); rendering and deciding in this one", exc)
+            return None
+
+    def _staged(self, spool: Spool, planner: _Planner | None
+                ) -> Iterator[tuple[Conversation, str, list[str], _PlanResult | None]]:
+        """The staged conversations in order, each with what the worker made of it (or None)."""
+        if planner is None:
+            for conv, content_hash, digests in spool.drain():
+                yield conv, content_hash, digests, None
+            return
+        ahead: deque[tuple[Conversation, str, list[str], _Job | None]] = deque()
+        for blob in spool.drain(raw=True):
+            conv, content_hash, digests = Spool.decode(blob)
+            job = self._job(conv, content_hash, digests)
+            if job is not None and not planner.submit(blob, job):
+                job = None
+            ahead.append((conv, content_hash, digests, job))
+            if len(ahead) > PLAN_AHEAD:
+                yield self._planned(ahead.popleft(), planner)
+        while ahead:
+            yield self._planned(ahead.popleft(), planner)
+
+    def _planned(self, item: tuple[Conversation, str, list[str], _Job | None], planner: _Planner
+                 ) -> tuple[Conversation, str, list[str], _PlanResult | None]:
+        conv, content_hash, digests, job = item
+        if job is None:
+            return conv, content_hash, digests, None
+        t0 = time.perf_counter()
+        result = planner.result()
+        self.report.timings["wait for worker"] += time.perf_counter() - t0
+        if result is None:
+            return conv, content_hash, digests, None
+        result.job = job
+        for name, seconds in result.timings.items():
+            self.report.timings[f"worker: {name}"] += seconds
+        for record in result.logs:
+            logging.getLogger(record.name).handle(record)
+        return conv, content_hash, digests, result
+
+    def _job(self, conv: Conversation, content_hash: str, digests: list[str]) -> _Job | None:
+        """What the worker is asked to do for `conv`, from the ledger as it is now (checked again
+        when the conversation is written)."""
+        try:
+            entry = self.ledger.get(conv.source, conv.source_id)
+            state, to_extract = self._state(conv, entry, content_hash, _digest_map(conv, digests))
+        except Exception:
+            return None  # whatever went wrong happens again, in order, when it is written here
+        if state == UNCHANGED:
+            return None
+        render_note = entry is None or entry.status == PENDING or entry.content_hash != content_hash
+        strong = [text_hash(t.text) for t in to_extract
+                  if t.strong and t.kind not in NOT_STATEMENTS and t.branch is None]
+        assumed = frozenset(d for d in strong if d in self.predicted_seen or d in self.seen_text_run
+                            or self.ledger.seen_text(d))
+        self.predicted_seen.update(strong)
+        turn_ids = None if len(to_extract) == len(conv.turns) else tuple(t.id for t in to_extract)
+        if not render_note and not to_extract:
+            return None
+        return _Job(render_note, bool(to_extract), turn_ids, tuple(strong), assumed)
+
+    def _plan_steps(self, plan: _PlanResult | None, conv: Conversation, to_extract: list[Turn]) -> list[Any] | None:
+        """The worker's decisions for `to_extract`, if they are the ones deciding here would make:
+        it read the same turns, and assumed the same custom-instruction texts already seen."""
+        if plan is None or plan.steps is None or plan.job is None:
+            return None
+        job = plan.job
+        turn_ids = None if len(to_extract) == len(conv.turns) else tuple(t.id for t in to_extract)
+        if turn_ids != job.turn_ids:
+            return None
+        seen = frozenset(d for d in job.strong if d in self.seen_text_run or self.ledger.seen_text(d))
+        return plan.steps if seen == job.assumed_seen else None
 
     def _index_notes(self) -> None:
         """Index the transcript notes written since the last call, in one batch (cheaper than
@@ -427,12 +548,11 @@ class _Import:
             self.app.index.index_paths(paths)
             self.report.timings["index notes"] += time.perf_counter() - t0
 
-    def _import_one(self, conv: Conversation, content_hash: str) -> None:
+    def _import_one(self, conv: Conversation, content_hash: str, digest_list: list[str],
+                    plan: _PlanResult | None = None) -> None:
         timings = self.report.timings
         entry = self.ledger.get(conv.source, conv.source_id)
-        t0 = time.perf_counter()
-        digests = _digests(conv)
-        timings["hash"] += time.perf_counter() - t0
+        digests = _digest_map(conv, digest_list)
         state, to_extract = self._state(conv, entry, content_hash, digests)
         if state == UNCHANGED:  # the same conversation twice in one export, or another run did it
             self.report.unchanged += 1
@@ -447,7 +567,8 @@ class _Import:
 
         if entry is None or entry.status == PENDING or entry.content_hash != content_hash:
             t0 = time.perf_counter()
-            text = render(conv, tz=self.zone)
+            # The worker's rendering is this one's: it depends on the conversation and the zone only.
+            text = plan.text if plan is not None and plan.text is not None else render(conv, tz=self.zone)
             t1 = time.perf_counter()
             timings["render"] += t1 - t0
             result = self.app.writer.write_whole(
@@ -481,7 +602,11 @@ class _Import:
         if to_extract:
             t0 = time.perf_counter()
             self._deferred = 0
-            seen_text = self._extract(conv, path, to_extract)
+            steps = self._plan_steps(plan, conv, to_extract)
+            if steps is not None:
+                seen_text = self._replay(conv, path, steps)
+            else:
+                seen_text = self._extract(conv, path, to_extract)
             timings["extract (total)"] += time.perf_counter() - t0
             if self._deferred:
                 # A memory file was being edited and some facts could not be written: these turns
@@ -498,85 +623,60 @@ class _Import:
         timings["ledger"] += time.perf_counter() - t0
 
     # -- extraction ------------------------------------------------------------------------------
+    def _backend(self) -> Any:
+        if self.backend is None:
+            from memd.extract.backends import build_backend
+
+            self.backend = build_backend(self.app.config)
+        return self.backend
+
     def _loop(self, source: str) -> Any:
         loop = self.loops.get(source)
         if loop is None:
             from memd.extract.loop import ExtractionLoop
 
-            if self.backend is None:
-                from memd.extract.backends import build_backend
-
-                self.backend = build_backend(self.app.config)
-            loop = self.loops[source] = ExtractionLoop(self.app, self.backend, source_kind=f"import:{source}",
+            loop = self.loops[source] = ExtractionLoop(self.app, self._backend(), source_kind=f"import:{source}",
                                                        in_memory=True)
         return loop
 
     def _extract(self, conv: Conversation, path: str, turns: list[Turn]) -> list[str]:
-        """Feed `turns` (new since the last import) through the loop as one stream; the texts of
-        strong turns extracted, for the ledger."""
+        """Feed `turns` (new since the last import) through the loop as one stream, deciding here;
+        the texts of strong turns extracted, for the ledger."""
+        tally = _Tally(self)
+        _feed(self._loop(conv.source), conv, _note(path), turns, tally, self.report.timings)
+        self.report.extracted_conversations += 1
+        return tally.seen_texts
+
+    def _replay(self, conv: Conversation, path: str, steps: list[Any]) -> list[str]:
+        """What `_extract` does, with the decisions the worker made (`_PlanSink` wrote `steps`)."""
         from memd.extract.tools import Turn as LoopTurn
 
         loop = self._loop(conv.source)
-        stream = conv.key
-        blocks = block_ids(conv)
-        note = path[:-3] if path.endswith(".md") else path
+        note = _note(path)
 
-        def loop_turn(t: Turn) -> Any:
-            return LoopTurn(stream=stream, role=_LOOP_ROLES[t.role], text=t.text, author=t.author,
-                            time=t.time.isoformat().replace("+00:00", "Z") if t.time else None,
-                            turn_id=blocks[t.id], source_link=f"[[{note}#^{blocks[t.id]}]]", strong=t.strong)
+        def link(t: LoopTurn) -> LoopTurn:
+            return replace(t, source_link=f"[[{note}#^{t.turn_id}]]") if t.turn_id else t
 
-        def context(t: Turn) -> None:
-            # What the user answers is at the end of a long assistant reply; the bound keeps the
-            # backend's context (a model's prompt) and the secret redaction, which is linear in
-            # the text, from growing with answers of many kilobytes.
-            text = t.text if len(t.text) <= CONTEXT_CHARS else "…" + t.text[-CONTEXT_CHARS:]
-            lt = loop_turn(t)
-            lt.text = text
-            loop.observe(lt)
-
-        first = next(i for i, t in enumerate(conv.turns) if t.id == turns[0].id)
-        try:
-            # Turns before the first new one give the loop the context it would have had live.
-            for t in conv.turns[max(0, first - loop.window):first]:
-                if t.kind not in NOT_STATEMENTS and t.branch is None and t.role in DECIDE_ROLES + CONTEXT_ROLES:
-                    context(t)
-            return self._feed(loop, stream, turns, loop_turn, context)
-        except BaseException:
-            loop.discard(stream)  # a conversation that failed leaves no stream state behind
-            raise
-
-    def _feed(self, loop: Any, stream: str, turns: list[Turn], loop_turn: Callable[[Turn], Any],
-              context: Callable[[Turn], None]) -> list[str]:
         report = self.report
         seen: list[str] = []
-        decided = False
-        timings = report.timings
-        for t in turns:
-            report.turns_extracted += 1
-            if t.kind in NOT_STATEMENTS or t.branch is not None:
-                continue  # not a statement; or a branch the user left (kept in the note with --all-branches)
-            if t.strong:
-                digest = text_hash(t.text)
-                if digest in self.seen_text_run or self.ledger.seen_text(digest):
-                    continue  # the same custom instructions, repeated by another conversation
-                self.seen_text_run.add(digest)
-                seen.append(digest)
-            t0 = time.perf_counter()
-            if t.role in DECIDE_ROLES:
-                self._tally(loop.process(loop_turn(t)))
-                decided = True
-                timings["extract: decide"] += time.perf_counter() - t0
-            elif t.role in CONTEXT_ROLES:
-                context(t)
-                timings["extract: context"] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        if decided:
-            self._tally(loop.end_stream(stream))
-        else:
-            loop.discard(stream)
-        loop.save()
-        timings["extract: end+save"] += time.perf_counter() - t0
+        try:
+            for step in steps:
+                if type(step) is int:  # turns fed
+                    report.turns_extracted += step
+                elif type(step) is str:  # a custom-instructions text read for the first time
+                    self.seen_text_run.add(step)
+                    seen.append(step)
+                else:
+                    planned, tallied = step
+                    decision = loop.replay(planned, link)
+                    if tallied:
+                        self._tally(decision)
+            loop.save()
+        except BaseException:
+            loop.discard(conv.key)
+            raise
+        report.timings["extract: apply"] += time.perf_counter() - t0
         report.extracted_conversations += 1
         return seen
 
@@ -603,9 +703,295 @@ class _Import:
             self.ledger.update_run(self.run_id, phase=phase, done=done, total=total, counts=self.report.counts())
 
 
-def _digests(conv: Conversation) -> dict[str, str]:
-    """turn id -> the ledger's digest of that turn's id and content."""
-    return {t.id: turn_digest(t.id, t.content_hash()) for t in conv.turns}
+def _digests(conv: Conversation, hashes: Sequence[str] | None = None) -> dict[str, str]:
+    """turn id -> the ledger's digest of that turn's id and content (`hashes`: the turns' content
+    hashes, when they are already known)."""
+    if hashes is None:
+        hashes = [t.content_hash() for t in conv.turns]
+    return {t.id: turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)}
+
+
+def _digest_map(conv: Conversation, digests: list[str]) -> dict[str, str]:
+    """turn id -> digest, from the digests staged in turn order."""
+    return dict(zip([t.id for t in conv.turns], digests))
+
+
+def _note(path: str) -> str:
+    return path[:-3] if path.endswith(".md") else path
+
+
+# -- feeding a conversation to the extraction loop ------------------------------------------------
+def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], sink: Any, timings: Counter) -> None:
+    """Feed `turns` (new since the last import) through `loop` as the stream `conv.key`.
+
+    `sink` hears of every turn fed (`turn`), decides whether a strong turn's text was extracted
+    before (`seen`), and receives every decision the import tallies (`decided`). `note` is the
+    transcript's path without `.md`, for each turn's source link; None in a worker, which leaves
+    the link to the replay (the decisions never depend on it)."""
+    from memd.extract.tools import Turn as LoopTurn
+
+    stream = conv.key
+    blocks = block_ids(conv)
+
+    def loop_turn(t: Turn) -> Any:
+        block = blocks[t.id]
+        return LoopTurn(stream=stream, role=_LOOP_ROLES[t.role], text=t.text, author=t.author,
+                        time=t.time.isoformat().replace("+00:00", "Z") if t.time else None,
+                        turn_id=block, source_link=f"[[{note}#^{block}]]" if note is not None else None,
+                        strong=t.strong)
+
+    def context(t: Turn) -> None:
+        # What the user answers is at the end of a long assistant reply; the bound keeps the
+        # backend's context (a model's prompt) and the secret redaction, which is linear in
+        # the text, from growing with answers of many kilobytes.
+        text = t.text if len(t.text) <= CONTEXT_CHARS else "…" + t.text[-CONTEXT_CHARS:]
+        lt = loop_turn(t)
+        lt.text = text
+        loop.observe(lt)
+
+    first = next(i for i, t in enumerate(conv.turns) if t.id == turns[0].id)
+    try:
+        # Turns before the first new one give the loop the context it would have had live.
+        for t in conv.turns[max(0, first - loop.window):first]:
+            if t.kind not in NOT_STATEMENTS and t.branch is None and t.role in DECIDE_ROLES + CONTEXT_ROLES:
+                context(t)
+        decided = False
+        for t in turns:
+            sink.turn()
+            if t.kind in NOT_STATEMENTS or t.branch is not None:
+                continue  # not a statement; or a branch the user left (kept in the note with --all-branches)
+            if t.strong and sink.seen(text_hash(t.text)):
+                continue  # the same custom instructions, repeated by another conversation
+            t0 = time.perf_counter()
+            if t.role in DECIDE_ROLES:
+                sink.decided(loop, loop.process(loop_turn(t)))
+                decided = True
+                timings["extract: decide"] += time.perf_counter() - t0
+            elif t.role in CONTEXT_ROLES:
+                context(t)
+                timings["extract: context"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if decided:
+            sink.decided(loop, loop.end_stream(stream))
+        else:
+            loop.discard(stream)
+        loop.save()
+        timings["extract: end+save"] += time.perf_counter() - t0
+    except BaseException:
+        loop.discard(stream)  # a conversation that failed leaves no stream state behind
+        raise
+
+
+class _Tally:
+    """Deciding here: counts go to the report, strong texts to the run's and the ledger's memory."""
+
+    def __init__(self, imp: _Import):
+        self.imp = imp
+        self.seen_texts: list[str] = []  # strong texts read for the first time, for the ledger
+
+    def turn(self) -> None:
+        self.imp.report.turns_extracted += 1
+
+    def seen(self, digest: str) -> bool:
+        imp = self.imp
+        if digest in imp.seen_text_run or imp.ledger.seen_text(digest):
+            return True
+        imp.seen_text_run.add(digest)
+        self.seen_texts.append(digest)
+        return False
+
+    def decided(self, loop: Any, decision: Any) -> None:
+        self.imp._tally(decision)
+
+
+class _PlanSink:
+    """Deciding in the worker: what `_Tally` would have done, written down as steps for the
+    replay, in order: an int (that many turns fed), a str (a strong text read for the first
+    time) or (Planned, tallied) for each decision the loop made (`tallied`: the one the import
+    counts; a buffer re-evaluation forced by a full buffer is recorded, not counted)."""
+
+    def __init__(self, assumed_seen: frozenset[str]):
+        self.steps: list[Any] = []
+        self.assumed_seen = assumed_seen
+        self.read: set[str] = set()
+
+    def turn(self) -> None:
+        if self.steps and type(self.steps[-1]) is int:
+            self.steps[-1] += 1
+        else:
+            self.steps.append(1)
+
+    def seen(self, digest: str) -> bool:
+        if digest in self.assumed_seen or digest in self.read:
+            return True
+        self.read.add(digest)
+        self.steps.append(digest)
+        return False
+
+    def decided(self, loop: Any, decision: Any) -> None:
+        for planned in loop.take_plan():
+            self.steps.append((planned, planned.decision is decision))
+
+
+@dataclass
+class _Job:
+    """What the worker is asked for one conversation, and what it assumes of the run."""
+
+    render: bool  # the transcript is (re)written
+    extract: bool  # there are turns to extract
+    turn_ids: tuple[str, ...] | None  # the turns to extract (None: all of them)
+    strong: tuple[str, ...]  # text hashes of the strong turns among them
+    assumed_seen: frozenset[str]  # which of those were extracted before this conversation
+
+
+@dataclass
+class _PlanResult:
+    text: str | None = None  # the transcript note
+    steps: list[Any] | None = None  # see _PlanSink; None: not planned, decide here
+    error: str | None = None
+    timings: Counter = field(default_factory=Counter)
+    logs: list[logging.LogRecord] = field(default_factory=list)
+    job: _Job | None = None  # set on arrival
+
+
+class _Planner:
+    """The worker process, seen from the import: jobs go in, results come back in the same order.
+
+    One pipe each way. The worker drains its requests in a thread, so sending never waits on
+    its results; a worker that died answers None (the conversation is then done here). Killing
+    the import closes the request pipe, and the worker ends with it."""
+
+    def __init__(self, config: Any, backend_blob: bytes | None, tz: str | None, log_level: int):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # no inherited SQLite handles, locks or threads
+        requests_in, self._requests = ctx.Pipe(duplex=False)
+        self._results, results_out = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_plan_worker, name="memd-import-worker", daemon=True,
+                                 args=(requests_in, results_out, config, backend_blob, tz, log_level))
+        try:
+            self._proc.start()
+        finally:
+            requests_in.close()
+            results_out.close()
+        self.alive = True
+
+    def submit(self, blob: bytes, job: _Job) -> bool:
+        if self.alive:
+            try:
+                self._requests.send_bytes(pickle.dumps((blob, job), protocol=pickle.HIGHEST_PROTOCOL))
+                return True
+            except (OSError, ValueError):
+                self._lost()
+        return False
+
+    def result(self) -> _PlanResult | None:
+        if not self.alive:
+            return None
+        try:
+            result = pickle.loads(self._results.recv_bytes())
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            self._lost()
+            return None
+        if result.error:
+            log.debug("import worker: %s; deciding here", result.error)
+        return result
+
+    def _lost(self) -> None:
+        if self.alive:
+            self.alive = False
+            log.warning("import worker process stopped; rendering and deciding in this one")
+
+    def close(self) -> None:
+        self.alive = False
+        self._requests.close()  # the worker ends once it has read everything
+        self._results.close()
+        self._proc.join(timeout=10)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(timeout=5)
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # plain text travels; args may not
+        record.exc_info = record.exc_text = None
+        self.records.append(record)
+
+
+def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes | None, tz: str | None,
+                 log_level: int) -> None:
+    """The worker process: for each job, render the transcript and plan the extraction."""
+    import queue
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's to handle; we end with its pipe
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                inbox.put(requests.recv_bytes())
+        except (EOFError, OSError):
+            inbox.put(None)
+
+    threading.Thread(target=read, name="memd-import-requests", daemon=True).start()
+    capture = _LogCapture()
+    memd_log = logging.getLogger("memd")
+    memd_log.setLevel(log_level)
+    memd_log.addHandler(capture)
+    memd_log.propagate = False
+    backend = pickle.loads(backend_blob) if backend_blob is not None else None
+    tz_info: tzinfo = zone(tz) if tz else UTC
+    loops: dict[str, Any] = {}
+    while (message := inbox.get()) is not None:
+        blob, job = pickle.loads(message)
+        out = _PlanResult()
+        try:
+            conv, _content_hash, _digests = Spool.decode(blob)
+            if job.render:
+                t0 = time.perf_counter()
+                out.text = render(conv, tz=tz_info)
+                out.timings["render"] += time.perf_counter() - t0
+            if job.extract and backend is not None:
+                out.steps = _plan_extraction(loops, config, backend, conv, job, out.timings)
+        except Exception as exc:
+            out.steps = None
+            out.error = f"{type(exc).__name__}: {one_line(str(exc))}"
+        out.logs, capture.records = capture.records, []
+        try:
+            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps(_PlanResult(error=f"result not sent: {type(exc).__name__}"))
+        try:
+            results.send_bytes(data)
+        except OSError:
+            return  # the import is gone
+
+
+def _plan_extraction(loops: dict[str, Any], config: Any, backend: Any, conv: Conversation, job: _Job,
+                     timings: Counter) -> list[Any]:
+    from memd.extract.loop import ExtractionLoop
+
+    loop = loops.get(conv.source)
+    if loop is None:
+        loop = loops[conv.source] = ExtractionLoop.planner(config, backend, source_kind=f"import:{conv.source}")
+    if job.turn_ids is None:
+        turns = list(conv.turns)
+    else:
+        wanted = set(job.turn_ids)
+        turns = [t for t in conv.turns if t.id in wanted]
+    sink = _PlanSink(job.assumed_seen)
+    try:
+        _feed(loop, conv, None, turns, sink, timings)
+    finally:
+        loop.take_plan()  # what a failed conversation left is dropped with it
+    return sink.steps
 
 
 def _last_activity(conv: Conversation) -> datetime | None:

@@ -45,12 +45,20 @@ class Spool:
         self._sizes.append(len(data))
         self._end += len(data)
 
-    def drain(self) -> Iterator[Any]:
-        """The records in `sort_key` order (ties in the order they were added: the sort is stable)."""
+    def drain(self, *, raw: bool = False) -> Iterator[Any]:
+        """The records in `sort_key` order (ties in the order they were added: the sort is stable);
+        with `raw`, each as the bytes staged (`decode` turns them into the record: a worker process
+        can be handed a record without pickling it again)."""
         self._file.flush()
         for i in sorted(range(len(self._keys)), key=self._keys.__getitem__):
             self._file.seek(self._offsets[i])
-            yield pickle.loads(zlib.decompress(self._file.read(self._sizes[i])))
+            data = self._file.read(self._sizes[i])
+            yield data if raw else self.decode(data)
+
+    @staticmethod
+    def decode(data: bytes) -> Any:
+        """A record from the bytes `drain(raw=True)` yields."""
+        return pickle.loads(zlib.decompress(data))
 
     def close(self) -> None:
         self._file.close()

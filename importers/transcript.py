@@ -111,8 +111,52 @@ def frontmatter(conv: Conversation) -> str:
     if conv.updated:
         fields["updated"] = _iso(conv.updated)
     fields["participants"] = list(conv.participants)
-    body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 30)
-    return f"---\n{body}---\n"
+    return "---\n" + "".join(_yaml_field(key, value) for key, value in fields.items()) + "---\n"
+
+
+def _yaml_dump(fields: dict[str, object]) -> str:
+    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 30)
+
+
+# A string PyYAML's emitter writes as it is (a plain scalar) in block context, by its own rules
+# (Emitter.analyze_scalar): printable characters only (no line breaks, tabs or BOM), no leading
+# indicator or space, no trailing space, no ": " or " #", not ending in ":", no "---"/"..." start.
+_YAML_PLAIN = re.compile(
+    r"(?![ \-?:,\[\]{}#&*!|>'\"%@`]|\.\.\.)"
+    r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]*"
+    r"[\x21-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]")
+_YAML_RESOLVERS = yaml.SafeDumper.yaml_implicit_resolvers
+
+
+def _yaml_scalar(value: object) -> str | None:
+    """`value` as yaml.safe_dump writes it in a block mapping or sequence, or None when it is not
+    a string this shortcut is sure about."""
+    if type(value) is not str or not _YAML_PLAIN.fullmatch(value) or ": " in value or " #" in value \
+            or value[-1] == ":":
+        return None
+    # A string that would read back as another type (a number, a date, "yes", "null", "~") is
+    # single-quoted; the plain characters above are all allowed inside single quotes.
+    for _tag, regexp in _YAML_RESOLVERS.get(value[0], ()):
+        if regexp.match(value):
+            return None if "'" in value else f"'{value}'"
+    return value
+
+
+def _yaml_field(key: str, value: object) -> str:
+    """One `key: value` entry of the frontmatter, the bytes yaml.safe_dump writes for it (the
+    emitter writes each entry of a top-level block mapping on its own); yaml itself for
+    anything out of the ordinary."""
+    if isinstance(value, list):
+        items = [_yaml_scalar(v) for v in value]
+        if not items:
+            return f"{key}: []\n"
+        if None not in items:
+            return f"{key}:\n" + "".join(f"- {item}\n" for item in items)
+    else:
+        scalar = _yaml_scalar(value)
+        if scalar is not None:
+            return f"{key}: {scalar}\n"
+    return _yaml_dump({key: value})
 
 
 def _callout_title(turn: Turn, tz: tzinfo) -> str:

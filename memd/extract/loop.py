@@ -12,6 +12,13 @@ idle timeout (the daemon's scheduler calls `flush_idle`), or when it holds more 
 `buffer_max_turns`. An invalid call gets one repair retry, then counts as ignore with a warning;
 a partial call is never applied. Every decision is recorded (decisions table) and every write
 it caused is in the journal, pointing back at the turn.
+
+Deciding apart from writing (`ExtractionLoop.planner`): a backend that never searches memory
+(`searches_memory = False`, the rules backend) decides from the turns alone, so its decisions can
+be made in another process, by a loop that writes nothing and records each decision with what
+applying it needs (`Planned`). A loop with the app then `replay`s them in order: the same
+privacy filter, the same writes with the same sources, the same decision records as if it had
+decided them itself. An import plans in a worker process while it writes (importers/pipeline.py).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from memd.app import Memd
+from memd.config import Config
 from memd.errors import MemdError
 from memd.extract.apply import Applied, apply_items
 from memd.extract.privacy import PrivacyFilter
@@ -64,22 +72,61 @@ class Decision:
         return d
 
 
+@dataclass
+class Planned:
+    """A decision made by a planning loop (ExtractionLoop.planner), with what applying it needs."""
+
+    decision: Decision
+    turn: Turn | None = None  # the turn an add is about (its source); None for other tools
+    sources: dict[str, Turn] | None = None  # a buffer re-evaluation's buffered turns, by turn id
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class ExtractionLoop:
     def __init__(self, app: Memd, backend: Backend, *, source_kind: str = "ingest", in_memory: bool = False,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
-        cfg = app.config.extract
+                 clock: Callable[[], datetime] = _now):
+        persistent = StreamStore(app.state, app.config.extract.window_turns)
+        # Imports keep stream state in memory (see MemoryStreamStore); live turns persist it.
+        self._configure(app.config, backend, MemoryStreamStore(persistent) if in_memory else persistent,
+                        source_kind, clock)
         self.app = app
+
+    @classmethod
+    def planner(cls, config: Config, backend: Backend, *, source_kind: str = "ingest",
+                clock: Callable[[], datetime] = _now) -> ExtractionLoop:
+        """A loop that decides without writing anything, for a backend whose decisions do not depend
+        on memory (`searches_memory = False`). Each decision lands in `take_plan()` instead of
+        being applied and recorded; a loop with the app `replay`s them. Needs no app (no vault, no
+        state database): it can run in a worker process. Stream state is kept in memory."""
+        if getattr(backend, "searches_memory", True) is not False:
+            raise ValueError(f"backend {getattr(backend, 'name', '?')!r} may search memory: its decisions"
+                             " depend on the vault and cannot be planned apart")
+        loop = cls.__new__(cls)
+        loop._configure(config, backend, MemoryStreamStore(None, window=config.extract.window_turns), source_kind,
+                        clock)
+        loop.app = None
+        loop.planned = []
+        return loop
+
+    def _configure(self, config: Config, backend: Backend, streams: StreamStore | MemoryStreamStore,
+                   source_kind: str, clock: Callable[[], datetime]) -> None:
+        cfg = config.extract
         self.backend = backend
         self.source_kind = source_kind
         self.max_searches = cfg.max_searches
         self.buffer_max = cfg.buffer_max_turns
         self.idle = timedelta(minutes=cfg.idle_flush_minutes)
-        persistent = StreamStore(app.state, cfg.window_turns)
-        # Imports keep stream state in memory (see MemoryStreamStore); live turns persist it.
-        self.streams = MemoryStreamStore(persistent) if in_memory else persistent
-        self.privacy = PrivacyFilter(app.config.privacy)
-        self.user_names = list(app.config.import_.me)
+        self.streams = streams
+        self.privacy = PrivacyFilter(config.privacy)
+        self.user_names = list(config.import_.me)
         self.clock = clock
+        # A planning loop's decisions, in order (None: this loop applies and records them itself),
+        # and the add being planned between _apply and _record.
+        self.planned: list[Planned] | None = None
+        self._planning: tuple[Turn, dict[str, Turn] | None] | None = None
         # Backends that mark which buffered turns an add used (the rules backend does) let the
         # rest of the buffer keep waiting; for the others an add consumes the whole buffer.
         self.backend_tags_buffer = getattr(backend, "name", "") == "rules"
@@ -186,6 +233,8 @@ class ExtractionLoop:
 
     def search_memory(self, query: str, limit: int = 6) -> str:
         """What a search_memory call sees: matching memory lines, with the file they are in."""
+        if self.app is None:
+            raise MemdError("a planning loop cannot search memory")
         hits = self.app.search(query, limit=limit, kind="memory")
         if not hits:
             return "No matching memories."
@@ -204,7 +253,10 @@ class ExtractionLoop:
             detail = detail[:DETAIL_CHARS - 1] + "…"
         return Source(self.source_kind, ref=ref, detail=detail, link=turn.source_link)
 
-    def _apply(self, decision: Decision, turn: Turn, sources: dict[str, Turn] | None = None) -> Applied:
+    def _apply(self, decision: Decision, turn: Turn, sources: dict[str, Turn] | None = None) -> Applied | None:
+        if self.planned is not None:
+            self._planning = (turn, sources)  # applied on replay; _record files it with the decision
+            return None
         items = [MemoryItem.from_dict(d) for d in decision.arguments["memory_list"]]
         allowed: list[MemoryItem] = []
         applied = Applied()
@@ -236,10 +288,43 @@ class ExtractionLoop:
             self.streams.unbuffer(stream, used)
 
     def _record(self, d: Decision) -> None:
+        if self.planned is not None:
+            turn, sources = self._planning or (None, None)
+            self._planning = None
+            self.planned.append(Planned(d, turn, sources))
+            return
         d.decision_id = self.streams.record_decision(
             stream=d.stream, turn_id=d.turn_id, tool=d.tool, arguments=d.arguments, reasoning=d.reasoning,
             searches=len(d.searches), final=d.final, warnings=d.warnings,
             journal_ids=d.applied.journal_ids if d.applied else [], review_ids=d.applied.review_ids if d.applied else [])
+
+    # -- planned decisions ---------------------------------------------------------------------
+    def take_plan(self) -> list[Planned]:
+        """The decisions a planning loop made since the last call, in the order they were made."""
+        if self.planned is None:
+            raise ValueError("not a planning loop")
+        out, self.planned = self.planned, []
+        self._planning = None
+        return out
+
+    def replay(self, planned: Planned, link: Callable[[Turn], Turn] | None = None) -> Decision:
+        """Apply and record one decision of a planning loop, exactly as this loop would have when
+        deciding it (privacy filter, writes with the turn as source, decision record). Replay a
+        stream's decisions in the order they were made. `link` completes a turn before it becomes
+        a source (a planning worker may not know where the transcript note is)."""
+        d = planned.decision
+        if d.tool == ADD:
+            turn = planned.turn
+            sources = planned.sources
+            if turn is None:
+                raise ValueError("a planned add without its turn")
+            if link is not None:
+                turn = link(turn)
+                if sources:
+                    sources = {k: link(t) for k, t in sources.items()}
+            d.applied = self._apply(d, turn, sources)
+        self._record(d)
+        return d
 
     # -- the buffer ----------------------------------------------------------------------------
     def flush(self, stream: str, reason: str = "end") -> Decision | None:

@@ -174,6 +174,9 @@ class RulesBackend:
     """Deterministic extraction by patterns; see the module docstring for what it emits."""
 
     name = "rules"
+    # Decisions depend on the turns alone, never on what memory holds: an import can make them in a
+    # worker process while it writes (ExtractionLoop.planner).
+    searches_memory = False
 
     def decide(self, request: DecisionRequest) -> ToolCall:
         new = request.new_turn

@@ -145,11 +145,16 @@ class MemoryStreamStore:
     """Stream state held in memory, for imports: an imported conversation is a whole stream that
     ends (and flushes its buffer) before the next starts, so nothing needs to survive a restart
     (an interrupted import re-runs the conversation, and facts already written are no-ops).
-    Decisions are kept and written to the state database in one transaction by `save`."""
+    Decisions are kept and written to the state database in one transaction by `save`.
+    Without a `persistent` store (a planning loop in a worker process) nothing is ever saved."""
 
-    def __init__(self, persistent: StreamStore):
+    def __init__(self, persistent: StreamStore | None, *, window: int | None = None):
         self.persistent = persistent
-        self.window = persistent.window
+        if persistent is not None:
+            window = persistent.window
+        if window is None:
+            raise ValueError("a stream store without a database needs its window")
+        self.window = window
         self._recent: dict[str, list[Turn]] = {}
         self._buffered: dict[str, list[Turn]] = {}
         self._decisions: list[dict[str, Any]] = []
@@ -190,7 +195,7 @@ class MemoryStreamStore:
     def save(self) -> int:
         """Write the decisions made since the last save; how many."""
         rows, self._decisions = self._decisions, []
-        if not rows:
+        if not rows or self.persistent is None:
             return 0
         with self.persistent.state.tx() as c:
             c.executemany(
