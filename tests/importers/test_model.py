@@ -76,3 +76,31 @@ def test_first_time_falls_back_to_the_earliest_turn():
     c = conv(turns(), created=None)
     assert c.first_time == T0
     assert conv([Turn("a", "user", "x")], created=None).first_time is None
+
+
+# --- the canonical form is written directly; it must stay json.dumps's, byte for byte ------------
+HOSTILE = ["", "plain", "quote \" and \\ backslash", "line\nbreak\r\ttab", "\x00\x1f\x7f control", "é ü 中文 😀",
+           "\u2028\u2029 separators", "\ufeff bom", "</script>", "null", "true", "{\"json\": [1]}", " edge "]
+
+
+def test_turn_canonical_form_is_canonical_json():
+    import itertools
+
+    times = [None, T0, T0.astimezone(timezone(timedelta(hours=-3))), T0.replace(microsecond=123456)]
+    for text, author, branch, when, kind, strong in itertools.product(
+            HOSTILE, [None, "Ana", "\"Bob\"\n"], [None, "b1"], times, ["text", "code"], [False, True]):
+        turn = Turn("id-\u00e9\n", "user", text, author=author, time=when, kind=kind, strong=strong, branch=branch)
+        assert turn._canonical() == canonical_json(turn.semantic())
+    # Unusual types (a parser that passes a number as author) take json.dumps itself.
+    odd = Turn("a", "user", "x", author=7)  # type: ignore[arg-type]
+    assert odd._canonical() == canonical_json(odd.semantic()) and '"author":7' in odd._canonical()
+    assert Turn("a", "user", "x", strong=1)._canonical() == canonical_json({**Turn("a", "user", "x").semantic(),  # type: ignore[arg-type]
+                                                                            "strong": 1})
+
+
+def test_content_hash_from_the_turns_own_hashes():
+    c = conv(turns())
+    hashes = [t.content_hash() for t in c.turns]
+    assert c.content_hash(hashes) == c.content_hash()
+    with pytest.raises(ValueError):
+        c.content_hash(hashes[:1])

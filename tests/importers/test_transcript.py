@@ -130,3 +130,77 @@ def test_every_turn_is_one_linkable_block(sample):
         assert lines[at - 1] == "" and lines[at + 1] == "" and lines[at - 2].startswith(">")
     assert "\r" not in text
     assert str(transcript.transcript_path(conv)) == "memory-sources/chatgpt/2023-09-21 Average Distance in U(0,1).md"
+
+
+# --- frontmatter without the YAML emitter, byte for byte what yaml.safe_dump writes ---------------
+def _yaml_frontmatter(conv):
+    fields = {"source": conv.source, "id": conv.source_id, "title": conv.title}
+    if conv.created:
+        fields["created"] = transcript._iso(conv.created)
+    if conv.updated:
+        fields["updated"] = transcript._iso(conv.updated)
+    fields["participants"] = list(conv.participants)
+    body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 30)
+    return f"---\n{body}---\n"
+
+
+HOSTILE_TITLES = [
+    "", " ", "Trip", "Trip: Lisbon?", "a:b", "ends with colon:", "key: value", "# heading", "C# basics", "a #tag",
+    "- list item", "-dash", "--- document", "...dots", ".hidden", "? question", "?x", ":colon", "[link]", "{map}",
+    "&anchor", "*alias", "!tag", "|pipe", ">fold", "'single'", "it's", "\"double\"", "%percent", "@at", "`tick`",
+    "yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "Null", "~", "NULL", "123", "1.5", "-7", "+3",
+    "0x1F", "0o17", "1e3", ".inf", "-.INF", ".nan", "1_000", "12:30", "190:20:30", "2024-05-01",
+    "2024-05-01T08:00:00Z", "2024-5-1 8:00:00", "<<", "=", "trailing space ", " leading space", "two  spaces",
+    "tab\there", "line\nbreak", "trailing newline\n", "\r\n", "nel\x85x", "ls\u2028x", "ps\u2029x", "bom\ufeffx",
+    "nbsp\xa0x", "\x7fdel", "\x00nul", "é", "Café ☕", "中文标题", "emoji 😀", "\U0010fffe", "\U0010ffff",
+    "\ud7ff\ue000", "\ufffd", "\ufffe", "a,b", "a, b", "a]b", "a}b", "a!b", "a'b", "a\"b", "a\\b", "a/b", "a|b",
+    "a>b", "a%b", "a@b", "a`b", "a&b", "a*b", "a?b", "a=b", "a~b", "3 apples", "Yes please", "no way", "x" * 300,
+]
+
+
+def test_frontmatter_is_what_yaml_writes_for_hostile_titles():
+    for title in HOSTILE_TITLES:
+        for participants in ([], [title], ["User", "ChatGPT"], [title, "yes", ""]):
+            for created in (None, T0, T0.replace(microsecond=5)):
+                conv = small(title=title, source_id=title or "x", participants=participants, created=created)
+                assert transcript.frontmatter(conv) == _yaml_frontmatter(conv), (title, participants)
+
+
+def test_frontmatter_is_what_yaml_writes_for_random_titles():
+    import random
+
+    alphabet = list("aZyYnNoOtTfF ~:#-?'\"., []{}!&*|>%@`=<+0123456789eE_x\t\n\r\x85\u2028\xa0é中😀\ufeff\x7f\x01/\\")
+    alphabet += ["yes", "no", "null", "true", "1e3", "0x1F", "2024-05-01", "---", "...", ": ", " #", "<<"]
+    rng = random.Random(20240501)
+    for _ in range(20000):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 7)))
+        participants = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(0, 2))]
+        conv = small(title=title, source_id=title or "x", participants=participants)
+        assert transcript.frontmatter(conv) == _yaml_frontmatter(conv), (title, participants)
+
+
+def test_frontmatter_is_what_yaml_writes_for_every_fixture(sample):
+    from memd.importers import registry
+    from memd.importers.periods import split_by_month
+
+    cases = [("chatgpt", ("chatgpt", "chatgpt2graph_conversations.json")),
+             ("chatgpt", ("chatgpt", "ruby02_2026_sharded_excerpt", "conversations-000.excerpt.json")),
+             ("claude", ("claude", "yaleman_anthropic-data")),
+             ("discord", ("chatlogs", "discordchatexporter", "chat-analytics_GC_3A_5M.json")),
+             ("telegram", ("chatlogs", "telegram", "chat-miner_test_batch_export.json")),
+             ("telegram", ("chatlogs", "telegram", "chat-miner_test_single_export.json")),
+             ("whatsapp", ("chatlogs", "whatsapp", "whatstk_lorem.txt")),
+             ("whatsapp", ("chatlogs", "whatsapp", "chat-miner_test_mmddyyyy_12hrs.txt")),
+             ("locomo", ("chatlogs", "locomo", "locomo10_sample0_sessions1-2.excerpt.json")),
+             ("slack", ("chatlogs", "slack", "slack-export-viewer_testarchive.zip")),
+             ("sharegpt", ("chatlogs", "sharegpt", "fastchat_dummy_conversation.first3.json")),
+             ("openai_jsonl", ("chatlogs", "openai_messages_jsonl", "toy_chat_fine_tuning.first4lines.jsonl"))]
+    seen = 0  # (the redacted ChatGPT sample is not JSON: nothing to render)
+    for fmt, parts in cases:
+        convs, _ = collect(registry.parse(fmt, sample(*parts)))
+        if registry.get(fmt).kind == "chat":  # notes of chat logs are per month, as the import writes them
+            convs = [month for conv in convs for month in split_by_month(conv, timezone.utc)]
+        for conv in convs:
+            assert transcript.frontmatter(conv) == _yaml_frontmatter(conv), (fmt, conv.title)
+            seen += 1
+    assert seen > 20
