@@ -14,7 +14,7 @@ from typing import Any
 from memd.errors import InputFormatError
 
 from . import jsonstream
-from .model import Conversation, Turn, content_ids
+from .model import Conversation, turns_from_records
 from .people import Me, ordered_unique
 from .report import RECORD_ERRORS, Report, parser
 from .safezip import Entry, Source
@@ -108,14 +108,7 @@ def _conversation(guild: dict[str, Any], channel: dict[str, Any], messages: Iter
     if not records:
         report.warn(where, "no messages; skipped")
         return None
-    fallback = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
-    seen: set[str] = set()
-    turns = []
-    for rec, alt in zip(records, fallback, strict=True):
-        tid = str(rec["id"]) if rec["id"] and str(rec["id"]) not in seen else alt
-        seen.add(tid)
-        turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],
-                          kind=rec["kind"], meta=rec["meta"]))
+    turns = turns_from_records(records)
     guild_name = guild.get("name") if isinstance(guild, dict) else None
     channel_name = channel.get("name") or "channel"
     title = channel_name if not guild_name or guild_name == "Direct Messages" else f"{guild_name} #{channel_name}"

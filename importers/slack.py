@@ -20,7 +20,7 @@ from typing import Any
 from memd.errors import InputFormatError
 
 from . import jsonstream
-from .model import Conversation, Turn, content_ids
+from .model import Conversation, turns_from_records
 from .people import Me, ordered_unique
 from .report import RECORD_ERRORS, Report, parser
 from .safezip import Source
@@ -176,14 +176,7 @@ def _conversation(source: Source, channel: Any, kind: str, names: dict[str, str]
     if not records:
         report.warn(where, f"{folder}: no messages; skipped")
         return None
-    fallback = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
-    seen: set[str] = set()
-    turns = []
-    for rec, alt in zip(records, fallback, strict=True):
-        tid = str(rec["id"]) if rec["id"] and str(rec["id"]) not in seen else alt
-        seen.add(tid)
-        turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],
-                          kind=rec["kind"], meta=rec["meta"]))
+    turns = turns_from_records(records)
     if kind in ("dm", "group_dm"):
         title = ", ".join(members) or str(folder)
     else:

@@ -17,7 +17,7 @@ from typing import Any
 from memd.errors import InputFormatError
 
 from . import jsonstream
-from .model import Conversation, Turn, content_ids
+from .model import Conversation, turns_from_records
 from .people import Me, ordered_unique
 from .report import RECORD_ERRORS, Report, parser
 from .safezip import Entry, Source
@@ -194,14 +194,7 @@ def _conversation(chat: Any, me: Me, tz: tzinfo, report: Report, where: str, fal
             raise NotTelegram(f"none of its {seen} messages is a Telegram message")
         report.warn(where, "no messages; skipped")
         return None
-    fallback_ids = content_ids(f"{r['time']}|{r['author']}|{r['text']}" for r in records)
-    seen: set[str] = set()
-    turns: list[Turn] = []
-    for rec, fallback in zip(records, fallback_ids, strict=True):
-        tid = str(rec["id"]) if rec["id"] is not None and str(rec["id"]) not in seen else fallback
-        seen.add(tid)
-        turns.append(Turn(id=tid, role=rec["role"], author=rec["author"], text=rec["text"], time=rec["time"],
-                          kind=rec["kind"], meta=rec["meta"]))
+    turns = turns_from_records(records)
     chat_type = chat.get("type")
     title = chat.get("name") or ("Saved Messages" if chat_type == "saved_messages" else fallback_title)
     times = [t.time for t in turns if t.time is not None]
