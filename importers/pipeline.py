@@ -50,7 +50,7 @@ import pickle
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -203,6 +203,7 @@ class _Import:
         self.seen_text_run: set[str] = set()
         self.predicted_seen: set[str] = set()  # seen_text_run as it will be once the planned conversations ran
         self.loops: dict[str, Any] = {}
+        self.planner: _Planner | None = None  # the worker process, once there is enough to write
         self.run_id: int | None = None
         self._deferred = 0  # memory writes of the current conversation put off (a file being edited)
         self._last_update = 0.0
@@ -221,11 +222,16 @@ class _Import:
                 self.zone = zone(self.req.tz) if self.req.tz else UTC
                 self._check_path(path)
                 with Spool(self.app.config.state_dir) as spool:
-                    self._read(path, spool)
-                    if self.req.dry_run:
-                        self._plan(spool)
-                    elif len(spool):
-                        self._write(spool)
+                    try:
+                        self._read(path, spool)
+                        if self.req.dry_run:
+                            self._plan(spool)
+                        elif len(spool):
+                            self._write(spool)
+                    finally:
+                        if self.planner is not None:
+                            self.planner.close()
+                            self.planner = None
             except BaseException as exc:
                 status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
                 self.report.seconds = time.perf_counter() - start
@@ -367,6 +373,10 @@ class _Import:
         except OSError as exc:
             raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
         self.report.timings["stage"] += time.perf_counter() - t0
+        if self.planner is None and not self.req.dry_run and len(spool) == PLAN_MIN:
+            # Enough to write: the worker starts now, while the rest is read (starting takes it
+            # a moment, which reading hides).
+            self.planner = self._planner(len(spool))
 
     def _state(self, conv: Conversation, entry: Entry | None, content_hash: str,
                digests: dict[str, str] | None = None, *, hashes: Sequence[str] | None = None
@@ -417,7 +427,9 @@ class _Import:
     def _write(self, spool: Spool) -> None:
         total, done = len(spool), 0
         self._tick("writing", 0, total, force=True)
-        planner = self._planner(total)
+        if self.planner is None:
+            self.planner = self._planner(total)
+        planner = self.planner
         staged = self._staged(spool, planner)
         try:
             for conv, content_hash, digests, plan in staged:
@@ -439,6 +451,7 @@ class _Import:
             staged.close()
             if planner is not None:
                 planner.close()
+                self.planner = None
             self._index_notes()  # even when stopped: what was written is searchable
         self._tick("writing", done, total, force=True)
 
@@ -660,18 +673,22 @@ class _Import:
         report = self.report
         seen: list[str] = []
         t0 = time.perf_counter()
+        # The writes are known in advance: the write lock is taken once for all of them (each
+        # write takes it again, re-entrantly, at no cost) rather than once per write.
+        writes = any(type(step) is tuple and step[0].turn is not None for step in steps)
         try:
-            for step in steps:
-                if type(step) is int:  # turns fed
-                    report.turns_extracted += step
-                elif type(step) is str:  # a custom-instructions text read for the first time
-                    self.seen_text_run.add(step)
-                    seen.append(step)
-                else:
-                    planned, tallied = step
-                    decision = loop.replay(planned, link)
-                    if tallied:
-                        self._tally(decision)
+            with self.app.writer.locked() if writes else nullcontext():
+                for step in steps:
+                    if type(step) is int:  # turns fed
+                        report.turns_extracted += step
+                    elif type(step) is str:  # a custom-instructions text read for the first time
+                        self.seen_text_run.add(step)
+                        seen.append(step)
+                    else:
+                        planned, tallied = step
+                        decision = loop.replay(planned, link)
+                        if tallied:
+                            self._tally(decision)
             loop.save()
         except BaseException:
             loop.discard(conv.key)

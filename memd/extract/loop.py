@@ -23,6 +23,7 @@ decided them itself. An import plans in a worker process while it writes (import
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass, field, replace
@@ -220,7 +221,7 @@ class ExtractionLoop:
         """The backend's call if it is complete and allowed here; one retry; else ignore."""
         for attempt in (1, 2):
             call = self.backend.decide(request)
-            errors = validate_call(call, final=request.final)
+            errors = _validate(call, request.final)
             if not errors and call.name == SEARCH and not request.allow_search:
                 errors = ["search_memory is not allowed now (search limit reached)"]
             if not errors:
@@ -379,6 +380,33 @@ class ExtractionLoop:
                 out.append(flushed)
         self.streams.end(turn.stream)
         return out
+
+
+_VALIDATED: dict[tuple[str, bool, str], tuple[str, ...]] = {}
+_VALIDATED_MAX = 4096
+
+
+def _validate(call: ToolCall, final: bool) -> list[str]:
+    """validate_call(call, final=final), remembered for arguments seen before: the rules backend
+    repeats the same calls ("no personal facts stated") thousands of times in an import. Only
+    arguments that are plain JSON are remembered, keyed by their JSON text (which tells 1 from 1.0
+    and true): a value that does not survive the round trip unchanged (a tuple, NaN, an object)
+    is validated every time."""
+    try:
+        text = json.dumps(call.arguments, ensure_ascii=False)
+        plain = type(call.name) is str and json.loads(text) == call.arguments
+    except (TypeError, ValueError, RecursionError):
+        plain = False
+    if not plain:
+        return validate_call(call, final=final)
+    key = (call.name, final, text)
+    errors = _VALIDATED.get(key)
+    if errors is None:
+        errors = tuple(validate_call(call, final=final))
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[key] = errors
+    return list(errors)
 
 
 def _day(iso: str | None) -> str | None:

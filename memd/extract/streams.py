@@ -202,7 +202,12 @@ class MemoryStreamStore:
                 "INSERT INTO decisions (ts, stream, turn_id, tool, arguments, reasoning, searches, final, warnings,"
                 " journal_ids, review_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(now_iso(), d["stream"], db_text(d["turn_id"]), d["tool"], dumps(d["arguments"]),
-                  db_text(d["reasoning"]), d["searches"], int(d["final"]), dumps(d["warnings"]),
-                  dumps(d["journal_ids"]), dumps(d["review_ids"])) for d in rows],
+                  db_text(d["reasoning"]), d["searches"], int(d["final"]), _dumps_list(d["warnings"]),
+                  _dumps_list(d["journal_ids"]), _dumps_list(d["review_ids"])) for d in rows],
             )
         return len(rows)
+
+
+def _dumps_list(value: Any) -> str:
+    """dumps(value); an empty list (most decisions' warnings and ids) without the encoder."""
+    return "[]" if type(value) is list and not value else dumps(value)
