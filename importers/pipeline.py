@@ -47,7 +47,9 @@ import logging
 import math
 import os
 import pickle
+import tempfile
 import time
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -165,7 +167,12 @@ class ImportReport:
 
 INDEX_BATCH = 200  # transcript notes indexed together
 PLAN_MIN = 64  # conversations to write before an import renders and decides in a worker process
-PLAN_AHEAD = 32  # conversations handed to the worker ahead of the one being written
+PLAN_AHEAD = 24  # conversations with the worker ahead of the one being written
+PLAN_WINDOW = 96  # conversations read ahead of the one being written
+PLAN_WINDOW_MAX = 384  # ... when the worker is behind and this process plans some of them
+INDEX_CHUNK = 20  # transcript notes the worker indexes in one transaction
+WAIT_BUDGET = 0.05  # seconds waited for the worker since the last batch of notes: more, and this process indexes
+PLAN_EARLY = 64  # conversations handed to the worker at most at a time while the export is read
 
 
 def normalise_format(name: str) -> str:
@@ -203,7 +210,9 @@ class _Import:
         self.seen_text_run: set[str] = set()
         self.predicted_seen: set[str] = set()  # seen_text_run as it will be once the planned conversations ran
         self.loops: dict[str, Any] = {}
+        self._planning_loops: dict[str, Any] = {}  # planning loops of this process (_plan_here)
         self.planner: _Planner | None = None  # the worker process, once there is enough to write
+        self._waited = 0.0  # seconds spent waiting for the worker's plans since the last batch of notes
         self.run_id: int | None = None
         self._deferred = 0  # memory writes of the current conversation put off (a file being edited)
         self._last_update = 0.0
@@ -369,14 +378,36 @@ class _Import:
             record = (conv, content_hash, digests)
         t0 = time.perf_counter()
         try:
-            spool.add(first.timestamp() if first is not None else math.inf, record)
+            blob = spool.add(first.timestamp() if first is not None else math.inf, record)
         except OSError as exc:
             raise MemdError(f"cannot stage the import in {self.app.config.state_dir}: {exc.strerror or exc}") from None
         self.report.timings["stage"] += time.perf_counter() - t0
-        if self.planner is None and not self.req.dry_run and len(spool) == PLAN_MIN:
+        if self.req.dry_run:
+            return
+        if self.planner is None and len(spool) == PLAN_MIN:
             # Enough to write: the worker starts now, while the rest is read (starting takes it
             # a moment, which reading hides).
             self.planner = self._planner(len(spool))
+        elif self.planner is not None:
+            self._plan_early(len(spool) - 1, blob, conv, entry, content_hash, to_extract)
+
+    def _plan_early(self, seq: int, blob: bytes, conv: Conversation, entry: Entry | None, content_hash: str,
+                    to_extract: list[Turn]) -> None:
+        """While the export is read, the worker already plans what it can. The order of the
+        writing is not known yet, so it assumes that every custom-instruction text was extracted
+        before (true of all but the first conversation with each text); the plan is used only if
+        that, and everything else the worker was told, holds when the conversation's turn comes
+        (`_staged`)."""
+        planner = self.planner
+        assert planner is not None
+        t0 = time.perf_counter()
+        planner.collect()
+        if planner.alive and planner.early < PLAN_EARLY:
+            render_note = entry is None or entry.status == PENDING or entry.content_hash != content_hash
+            job = self._job_for(conv, render_note, to_extract, assume_all_seen=True)
+            if job is not None:
+                planner.plan_early(seq, blob, job)
+        self.report.timings["plan early"] += time.perf_counter() - t0
 
     def _state(self, conv: Conversation, entry: Entry | None, content_hash: str,
                digests: dict[str, str] | None = None, *, hashes: Sequence[str] | None = None
@@ -449,10 +480,12 @@ class _Import:
                 self._tick("writing", done, total)
         finally:
             staged.close()
+            self._index_notes(last=True)  # even when stopped: what was written is searchable
             if planner is not None:
-                planner.close()
+                t0 = time.perf_counter()
                 self.planner = None
-            self._index_notes()  # even when stopped: what was written is searchable
+                planner.close()  # waits for the notes it indexes
+                self.report.timings["wait for worker (end)"] += time.perf_counter() - t0
         self._tick("writing", done, total, force=True)
 
     # Planning ahead. With enough to write, a worker process reads each staged conversation a few
@@ -478,50 +511,101 @@ class _Import:
                 except Exception:  # a backend that cannot travel: decided here
                     backend_blob = None
         try:
-            return _Planner(self.app.config, backend_blob, self.req.tz, logging.getLogger("memd").getEffectiveLevel())
+            return _Planner(self.app.config, backend_blob, self.req.tz, logging.getLogger("memd").getEffectiveLevel(),
+                            self._indexed)
         except Exception as exc:  # no worker (no processes allowed, a config that cannot travel): all here
             log.warning("import: no worker process (%s); rendering and deciding in this one", exc)
             return None
 
     def _staged(self, spool: Spool, planner: _Planner | None
                 ) -> Iterator[tuple[Conversation, str, list[str], _PlanResult | None]]:
-        """The staged conversations in order, each with what the worker made of it (or None)."""
+        """The staged conversations in order, each with what the worker made of it (or None).
+
+        A window of the conversations to come is read ahead; the first PLAN_AHEAD of them that
+        need a plan are with the worker. When the worker falls behind (the plan of the next
+        conversation is not there yet), this process plans the last one in the window itself
+        rather than wait."""
         if planner is None:
             for conv, content_hash, digests in spool.drain():
                 yield conv, content_hash, digests, None
             return
-        ahead: deque[tuple[Conversation, str, list[str], _Job | None]] = deque()
-        for blob in spool.drain(raw=True):
-            conv, content_hash, digests = Spool.decode(blob)
-            job = self._job(conv, content_hash, digests)
-            if job is not None and not planner.submit(blob, job):
-                job = None
-            ahead.append((conv, content_hash, digests, job))
-            if len(ahead) > PLAN_AHEAD:
-                yield self._planned(ahead.popleft(), planner)
-        while ahead:
-            yield self._planned(ahead.popleft(), planner)
-
-    def _planned(self, item: tuple[Conversation, str, list[str], _Job | None], planner: _Planner
-                 ) -> tuple[Conversation, str, list[str], _PlanResult | None]:
-        conv, content_hash, digests, job = item
-        if job is None:
-            return conv, content_hash, digests, None
         t0 = time.perf_counter()
-        result = planner.result()
-        self.report.timings["wait for worker"] += time.perf_counter() - t0
-        if result is None:
-            return conv, content_hash, digests, None
-        result.job = job
+        planner.collect(wait=True)  # what it planned while the export was read
+        self.report.timings["wait for worker (early)"] += time.perf_counter() - t0
+        window: deque[_Ahead] = deque()
+        records = spool.drain(raw=True, numbered=True)
+        sent = 0  # conversations of the window with the worker
+        while True:
+            while len(window) < PLAN_WINDOW:
+                record = next(records, None)
+                if record is None:
+                    break
+                window.append(self._ahead(planner, *record))
+            if not window:
+                return
+            if sent < PLAN_AHEAD:
+                for item in window:
+                    if sent >= PLAN_AHEAD:
+                        break
+                    if item.waiting and not item.sent:
+                        if planner.submit(item.blob, item.job):
+                            item.sent = True
+                            sent += 1
+                        else:
+                            item.job = None  # no worker: decided here
+            head = window.popleft()
+            if head.sent:
+                sent -= 1
+                while not planner.ready():
+                    # The worker is behind: plan, here, the last conversation read ahead that it
+                    # has not been given (reading further ahead when there is none).
+                    victim = next((item for item in reversed(window) if item.waiting and not item.sent), None)
+                    if victim is None and len(window) < PLAN_WINDOW_MAX:
+                        record = next(records, None)
+                        if record is not None:
+                            window.append(self._ahead(planner, *record))
+                            continue
+                    if victim is None:
+                        break
+                    victim.result = self._plan_here(victim)
+                t0 = time.perf_counter()
+                head.result = planner.result()
+                waited = time.perf_counter() - t0
+                self.report.timings["wait for worker"] += waited
+                self._waited += waited
+            yield self._planned(head)
+
+    def _ahead(self, planner: _Planner, seq: int, blob: bytes) -> _Ahead:
+        conv, content_hash, digests = Spool.decode(blob)
+        job = self._job(conv, content_hash, digests)
+        early = planner.early_plan(seq) if job is not None else None
+        if early is not None and early.job != job:
+            early = None  # it assumed otherwise (the first conversation with a custom-instructions text)
+        return _Ahead(conv, content_hash, digests, blob, job, early)
+
+    def _plan_here(self, item: _Ahead) -> _PlanResult:
+        """What the worker would have made of `item`, made here."""
+        assert item.job is not None
+        t0 = time.perf_counter()
+        backend = self._backend() if getattr(self._backend(), "searches_memory", True) is False else None
+        result = _plan(item.conv, item.job, self.zone, self._planning_loops, self.app.config, backend)
+        self.report.timings["plan here"] += time.perf_counter() - t0
+        return result
+
+    def _planned(self, item: _Ahead) -> tuple[Conversation, str, list[str], _PlanResult | None]:
+        result = item.result
+        if item.job is None or result is None:
+            return item.conv, item.content_hash, item.digests, None
+        result.job = item.job
         for name, seconds in result.timings.items():
             self.report.timings[f"worker: {name}"] += seconds
         for record in result.logs:
             logging.getLogger(record.name).handle(record)
-        return conv, content_hash, digests, result
+        return item.conv, item.content_hash, item.digests, result
 
     def _job(self, conv: Conversation, content_hash: str, digests: list[str]) -> _Job | None:
         """What the worker is asked to do for `conv`, from the ledger as it is now (checked again
-        when the conversation is written)."""
+        when the conversation is written), in the order of the writing."""
         try:
             entry = self.ledger.get(conv.source, conv.source_id)
             state, to_extract = self._state(conv, entry, content_hash, _digest_map(conv, digests))
@@ -530,15 +614,23 @@ class _Import:
         if state == UNCHANGED:
             return None
         render_note = entry is None or entry.status == PENDING or entry.content_hash != content_hash
-        strong = [text_hash(t.text) for t in to_extract
-                  if t.strong and t.kind not in NOT_STATEMENTS and t.branch is None]
-        assumed = frozenset(d for d in strong if d in self.predicted_seen or d in self.seen_text_run
-                            or self.ledger.seen_text(d))
-        self.predicted_seen.update(strong)
-        turn_ids = None if len(to_extract) == len(conv.turns) else tuple(t.id for t in to_extract)
+        return self._job_for(conv, render_note, to_extract)
+
+    def _job_for(self, conv: Conversation, render_note: bool, to_extract: list[Turn], *,
+                 assume_all_seen: bool = False) -> _Job | None:
         if not render_note and not to_extract:
             return None
-        return _Job(render_note, bool(to_extract), turn_ids, tuple(strong), assumed)
+        strong = tuple(text_hash(t.text) for t in to_extract
+                       if t.strong and t.kind not in NOT_STATEMENTS and t.branch is None)
+        if assume_all_seen:
+            assumed = frozenset(strong)
+        else:
+            # Which strong texts the conversations written before this one will have extracted.
+            assumed = frozenset(d for d in strong if d in self.predicted_seen or d in self.seen_text_run
+                                or self.ledger.seen_text(d))
+            self.predicted_seen.update(strong)
+        turn_ids = None if len(to_extract) == len(conv.turns) else tuple(t.id for t in to_extract)
+        return _Job(render_note, bool(to_extract), turn_ids, strong, assumed)
 
     def _plan_steps(self, plan: _PlanResult | None, conv: Conversation, to_extract: list[Turn]) -> list[Any] | None:
         """The worker's decisions for `to_extract`, if they are the ones deciding here would make:
@@ -552,14 +644,49 @@ class _Import:
         seen = frozenset(d for d in job.strong if d in self.seen_text_run or self.ledger.seen_text(d))
         return plan.steps if seen == job.assumed_seen else None
 
-    def _index_notes(self) -> None:
+    def _index_notes(self, last: bool = False) -> None:
         """Index the transcript notes written since the last call, in one batch (cheaper than
-        one at a time; the writer does not index them itself)."""
-        if self.unindexed:
-            t0 = time.perf_counter()
-            paths, self.unindexed = self.unindexed, []
+        one at a time; the writer does not index them itself). With a worker, the worker does,
+        while this process goes on writing (`_indexed` hears when it is done)."""
+        if not self.unindexed:
+            return
+        paths, self.unindexed = self.unindexed, []
+        # The worker indexes while this process writes, unless it is the slower of the two (this
+        # process had to wait for its plans): then this one, which would otherwise wait, does.
+        waited, self._waited = self._waited, 0.0
+        if (self.planner is not None and self._index_apart and waited <= WAIT_BUDGET
+                and self.planner.indexing < (1 if last else 2) and self.planner.index(paths)):
+            return
+        t0 = time.perf_counter()
+        self.app.index.index_paths(paths)
+        self.report.timings["index notes"] += time.perf_counter() - t0
+
+    @property
+    def _index_apart(self) -> bool:
+        """Whether transcript notes may be indexed by another process: not when they live in the
+        memory folder (the index then tells this app about every change, on_memory_note)."""
+        memory = self.app.config.memory.dir.strip("/") + "/"
+        return not (self.sources_dir + "/").startswith(memory)
+
+    def _indexed(self, paths: list[str], answer: _Indexed | None) -> None:
+        """The worker indexed `paths` (or could not: then they are indexed here). This process's
+        index learns the notes' names, as if it had indexed them itself (links resolve to them)."""
+        t0 = time.perf_counter()
+        if answer is None or answer.error:
+            if answer is not None:
+                log.debug("import worker could not index notes (%s); indexing them here", answer.error)
             self.app.index.index_paths(paths)
             self.report.timings["index notes"] += time.perf_counter() - t0
+            return
+        self.report.timings["worker: index notes"] += answer.seconds
+        index = self.app.index
+        with index.db.lock:
+            names = index.names()
+            for path in paths:
+                note = index.note(path)
+                if note is not None:
+                    names.add(path, note["title"], note["aliases"])
+        self.report.timings["index notes"] += time.perf_counter() - t0
 
     def _import_one(self, conv: Conversation, content_hash: str, digest_list: list[str],
                     plan: _PlanResult | None = None) -> None:
@@ -862,6 +989,23 @@ class _Job:
 
 
 @dataclass
+class _Ahead:
+    """A conversation read ahead of the writing (_Import._staged)."""
+
+    conv: Conversation
+    content_hash: str
+    digests: list[str]
+    blob: bytes  # as staged: what the worker is sent
+    job: _Job | None  # what a plan of it is asked to be (None: nothing to plan)
+    result: _PlanResult | None = None  # its plan, once made (early, by the worker or here)
+    sent: bool = False  # with the worker
+
+    @property
+    def waiting(self) -> bool:
+        return self.job is not None and self.result is None
+
+
+@dataclass
 class _PlanResult:
     text: str | None = None  # the transcript note
     steps: list[Any] | None = None  # see _PlanSink; None: not planned, decide here
@@ -871,14 +1015,29 @@ class _PlanResult:
     job: _Job | None = None  # set on arrival
 
 
+@dataclass
+class _Indexed:
+    """The worker's answer to a batch of notes to index."""
+
+    seconds: float = 0.0
+    error: str | None = None
+
+
 class _Planner:
-    """The worker process, seen from the import: jobs go in, results come back in the same order.
+    """The worker process, seen from the import: requests go in (a conversation to plan, notes to
+    index), each with a number; answers come back with it.
 
     One pipe each way. The worker drains its requests in a thread, so sending never waits on
-    its results; a worker that died answers None (the conversation is then done here). Killing
-    the import closes the request pipe, and the worker ends with it."""
+    its answers; it plans first and indexes when no plan is asked for (a few notes at a time),
+    so that notes to index never hold up the writing. A worker that died answers nothing: a
+    conversation is then done here, and notes it was given to index are handed to `on_indexed`
+    as not indexed. Killing the import closes the request pipe, and the worker ends with it.
 
-    def __init__(self, config: Any, backend_blob: bytes | None, tz: str | None, log_level: int):
+    Plans asked for while the export is read (`plan_early`) are kept, compressed, in a temporary
+    file until their conversation's turn comes (`early_plan`)."""
+
+    def __init__(self, config: Any, backend_blob: bytes | None, tz: str | None, log_level: int,
+                 on_indexed: Callable[[list[str], _Indexed | None], None]):
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # no inherited SQLite handles, locks or threads
@@ -892,41 +1051,138 @@ class _Planner:
             requests_in.close()
             results_out.close()
         self.alive = True
+        self.on_indexed = on_indexed
+        self._number = 0
+        self._plans: deque[int] = deque()  # plan requests not yet taken, oldest first
+        self._answers: dict[int, _PlanResult] = {}  # their answers, as they come
+        self._early: dict[int, int] = {}  # early plan requests unanswered: request -> staged conversation
+        self._indexing: dict[int, list[str]] = {}  # notes given to index and not yet indexed
+        self._kept = tempfile.TemporaryFile(prefix="memd-import-plans-", dir=config.state_dir)
+        self._kept_at: dict[int, tuple[int, int]] = {}
+        self._kept_end = 0
+
+    @property
+    def early(self) -> int:
+        """Early plans asked for and not yet answered."""
+        return len(self._early)
+
+    @property
+    def indexing(self) -> int:
+        """Batches of notes given to index and not yet indexed."""
+        return len(self._indexing)
 
     def submit(self, blob: bytes, job: _Job) -> bool:
-        if self.alive:
-            try:
-                self._requests.send_bytes(pickle.dumps((blob, job), protocol=pickle.HIGHEST_PROTOCOL))
-                return True
-            except (OSError, ValueError):
-                self._lost()
-        return False
+        number = self._send(("plan", blob, job, False))
+        if number is None:
+            return False
+        self._plans.append(number)
+        return True
 
-    def result(self) -> _PlanResult | None:
+    def plan_early(self, seq: int, blob: bytes, job: _Job) -> bool:
+        number = self._send(("plan", blob, job, True))
+        if number is None:
+            return False
+        self._early[number] = seq
+        return True
+
+    def index(self, paths: list[str]) -> bool:
+        number = self._send(("index", paths))
+        if number is None:
+            return False
+        self._indexing[number] = paths
+        return True
+
+    def _send(self, request: tuple[Any, ...]) -> int | None:
         if not self.alive:
             return None
+        self._number += 1
         try:
-            result = pickle.loads(self._results.recv_bytes())
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            self._requests.send_bytes(pickle.dumps((self._number,) + request, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, ValueError):
             self._lost()
             return None
-        if result.error:
-            log.debug("import worker: %s; deciding here", result.error)
-        return result
+        return self._number
+
+    def _pump(self, block: bool) -> bool:
+        """Take one answer, if there is one (with `block`: wait for it); False when there was none."""
+        if not self.alive:
+            return False
+        try:
+            if not block and not self._results.poll():
+                return False
+            number, answer = pickle.loads(self._results.recv_bytes())
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            self._lost()
+            return False
+        if number in self._early:
+            seq = self._early.pop(number)
+            self._kept.seek(self._kept_end)
+            self._kept.write(answer)
+            self._kept_at[seq] = (self._kept_end, len(answer))
+            self._kept_end += len(answer)
+        elif number in self._indexing:
+            self.on_indexed(self._indexing.pop(number), answer)
+        else:
+            self._answers[number] = answer
+        return True
+
+    def collect(self, wait: bool = False) -> None:
+        """Keep the early plans answered so far (with `wait`: all those asked for)."""
+        while self._early and self._pump(block=wait):
+            pass
+
+    def ready(self) -> bool:
+        """Whether the answer to the oldest plan request is there (or no worker to wait for)."""
+        while self._plans and self._plans[0] not in self._answers and self._pump(block=False):
+            pass
+        return not self._plans or self._plans[0] in self._answers or not self.alive
+
+    def result(self) -> _PlanResult | None:
+        """The answer to the oldest plan request, None if the worker is gone."""
+        if not self._plans:
+            return None
+        number = self._plans.popleft()
+        while number not in self._answers and self._pump(block=True):
+            pass
+        answer = self._answers.pop(number, None)
+        if answer is not None and answer.error:
+            log.debug("import worker: %s; deciding here", answer.error)
+        return answer
+
+    def early_plan(self, seq: int) -> _PlanResult | None:
+        """The plan made early for staged conversation `seq`, if there is one."""
+        at = self._kept_at.pop(seq, None)
+        if at is None:
+            return None
+        self._kept.seek(at[0])
+        try:
+            return pickle.loads(zlib.decompress(self._kept.read(at[1])))
+        except Exception:
+            return None
 
     def _lost(self) -> None:
         if self.alive:
             self.alive = False
             log.warning("import worker process stopped; rendering and deciding in this one")
+        self._early.clear()
+        lost, self._indexing = self._indexing, {}
+        for paths in lost.values():
+            self.on_indexed(paths, None)
 
     def close(self) -> None:
-        self.alive = False
-        self._requests.close()  # the worker ends once it has read everything
-        self._results.close()
-        self._proc.join(timeout=10)
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(timeout=5)
+        """Wait for the notes given to index (plans no longer wanted are dropped), then end."""
+        try:
+            while self._indexing and self._pump(block=True):
+                pass
+        finally:
+            self.alive = False
+            self._requests.close()  # the worker ends once it has read everything
+            self._results.close()
+            self._kept.close()
+            self._proc.join(timeout=10)
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self._proc.join(timeout=5)
 
 
 class _LogCapture(logging.Handler):
@@ -942,7 +1198,8 @@ class _LogCapture(logging.Handler):
 
 def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes | None, tz: str | None,
                  log_level: int) -> None:
-    """The worker process: for each job, render the transcript and plan the extraction."""
+    """The worker process: plans conversations (the transcript, the extraction decisions) as they
+    are asked for, and indexes notes, a few at a time, whenever no plan is waiting."""
     import queue
     import signal
     import threading
@@ -966,29 +1223,127 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
     backend = pickle.loads(backend_blob) if backend_blob is not None else None
     tz_info: tzinfo = zone(tz) if tz else UTC
     loops: dict[str, Any] = {}
-    while (message := inbox.get()) is not None:
-        blob, job = pickle.loads(message)
-        out = _PlanResult()
+    plans: deque[tuple[Any, ...]] = deque()
+    indexing: deque[_IndexJob] = deque()
+
+    # Answers go out from a thread of their own: the import reads them when it needs them, and
+    # the worker goes on (indexing, say) rather than wait for room in the pipe.
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    gone = threading.Event()
+
+    def send() -> None:
         try:
-            conv, _content_hash, _digests = Spool.decode(blob)
-            if job.render:
-                t0 = time.perf_counter()
-                out.text = render(conv, tz=tz_info)
-                out.timings["render"] += time.perf_counter() - t0
-            if job.extract and backend is not None:
-                out.steps = _plan_extraction(loops, config, backend, conv, job, out.timings)
-        except Exception as exc:
-            out.steps = None
-            out.error = f"{type(exc).__name__}: {one_line(str(exc))}"
-        out.logs, capture.records = capture.records, []
-        try:
-            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            data = pickle.dumps(_PlanResult(error=f"result not sent: {type(exc).__name__}"))
-        try:
-            results.send_bytes(data)
+            while (frame := outbox.get()) is not None:
+                results.send_bytes(frame)
         except OSError:
-            return  # the import is gone
+            gone.set()  # the import is gone
+
+    sender = threading.Thread(target=send, name="memd-import-answers", daemon=True)
+    sender.start()
+
+    def answer(number: int, payload: Any, early: bool = False) -> bool:
+        try:
+            if early:  # an early plan stays on disk until its conversation's turn: it travels compressed
+                payload = zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            frame = pickle.dumps((number, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            failed = _PlanResult(error=f"result not sent: {type(exc).__name__}", job=getattr(payload, "job", None))
+            frame = pickle.dumps((number, zlib.compress(pickle.dumps(failed), 1) if early else failed))
+        outbox.put(frame)
+        return not gone.is_set()
+
+    while True:
+        # Every request there is, waiting for one only when there is nothing to do.
+        try:
+            message = inbox.get(block=not plans and not indexing)
+        except queue.Empty:
+            message = b""
+        while message:
+            request = pickle.loads(message)
+            if request[1] == "index":
+                indexing.append(_IndexJob(request[0], request[2]))
+            else:
+                plans.append(request)
+            try:
+                message = inbox.get_nowait()
+            except queue.Empty:
+                message = b""
+        if message is None:
+            break  # the import closed its end (or is gone): what is left is not wanted
+        if plans:  # plans first: the writing waits for them; notes to index do not hold anything up
+            number, _, blob, job, early = plans.popleft()
+            try:
+                conv, _content_hash, _digests = Spool.decode(blob)
+            except Exception as exc:
+                out = _PlanResult(error=f"{type(exc).__name__}: {one_line(str(exc))}")
+            else:
+                out = _plan(conv, job, tz_info, loops, config, backend)
+            if early:
+                out.job = job
+            out.logs, capture.records = capture.records, []
+            if not answer(number, out, early):
+                return
+        elif indexing:
+            batch = indexing[0]
+            if batch.step(config):
+                indexing.popleft()
+                if not answer(batch.number, batch.done()):
+                    return
+
+
+class _IndexJob:
+    """Notes the worker indexes, INDEX_CHUNK at a time (a transaction each, so that the import's
+    own index writes wait little for the lock). A fresh Index for each batch: it knows every note
+    indexed so far, the import's own memory notes included."""
+
+    def __init__(self, number: int, paths: list[str]):
+        self.number = number
+        self.paths = paths
+        self.at = 0
+        self.index: Any = None
+        self.seconds = 0.0
+        self.error: str | None = None
+
+    def step(self, config: Any) -> bool:
+        """Index the next few notes; True once all are done (or it failed)."""
+        from memd.index.index import Index
+
+        t0 = time.perf_counter()
+        try:
+            if self.index is None:
+                self.index = Index(config)
+            self.index.index_paths(self.paths[self.at:self.at + INDEX_CHUNK])
+            self.at += INDEX_CHUNK
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {one_line(str(exc))}"
+        self.seconds += time.perf_counter() - t0
+        return self.error is not None or self.at >= len(self.paths)
+
+    def done(self) -> _Indexed:
+        if self.index is not None:
+            try:
+                self.index.close()
+            except Exception:
+                pass
+            self.index = None
+        return _Indexed(self.seconds, self.error)
+
+
+def _plan(conv: Conversation, job: _Job, tz: tzinfo, loops: dict[str, Any], config: Any, backend: Any) -> _PlanResult:
+    """Render `conv`'s transcript and plan its extraction, as `job` says (in the worker, or in
+    the import when the worker falls behind). `backend` None: no planning, only the note."""
+    out = _PlanResult()
+    try:
+        if job.render:
+            t0 = time.perf_counter()
+            out.text = render(conv, tz=tz)
+            out.timings["render"] += time.perf_counter() - t0
+        if job.extract and backend is not None:
+            out.steps = _plan_extraction(loops, config, backend, conv, job, out.timings)
+    except Exception as exc:
+        out.steps = None
+        out.error = f"{type(exc).__name__}: {one_line(str(exc))}"
+    return out
 
 
 def _plan_extraction(loops: dict[str, Any], config: Any, backend: Any, conv: Conversation, job: _Job,

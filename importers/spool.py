@@ -35,8 +35,9 @@ class Spool:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, sort_key: float, record: Any) -> None:
-        """Stage `record`; `sort_key` orders the drain (a timestamp; inf for the undated)."""
+    def add(self, sort_key: float, record: Any) -> bytes:
+        """Stage `record`; `sort_key` orders the drain (a timestamp; inf for the undated). Returns
+        the bytes staged (see `decode`)."""
         data = zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
         self._file.seek(self._end)
         self._file.write(data)
@@ -44,16 +45,19 @@ class Spool:
         self._offsets.append(self._end)
         self._sizes.append(len(data))
         self._end += len(data)
+        return data
 
-    def drain(self, *, raw: bool = False) -> Iterator[Any]:
+    def drain(self, *, raw: bool = False, numbered: bool = False) -> Iterator[Any]:
         """The records in `sort_key` order (ties in the order they were added: the sort is stable);
         with `raw`, each as the bytes staged (`decode` turns them into the record: a worker process
-        can be handed a record without pickling it again)."""
+        can be handed a record without pickling it again); with `numbered`, each as (n, record),
+        n counting the records in the order they were added, from 0."""
         self._file.flush()
         for i in sorted(range(len(self._keys)), key=self._keys.__getitem__):
             self._file.seek(self._offsets[i])
             data = self._file.read(self._sizes[i])
-            yield data if raw else self.decode(data)
+            record = data if raw else self.decode(data)
+            yield (i, record) if numbered else record
 
     @staticmethod
     def decode(data: bytes) -> Any:
