@@ -865,7 +865,8 @@ def _note(path: str) -> str:
 
 
 # -- feeding a conversation to the extraction loop ------------------------------------------------
-def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], sink: Any, timings: Counter) -> None:
+def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], sink: Any, timings: Counter,
+          blocks: dict[str, str] | None = None) -> None:
     """Feed `turns` (new since the last import) through `loop` as the stream `conv.key`.
 
     `sink` hears of every turn fed (`turn`), decides whether a strong turn's text was extracted
@@ -875,7 +876,8 @@ def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], si
     from memd.extract.tools import Turn as LoopTurn
 
     stream = conv.key
-    blocks = block_ids(conv)
+    if blocks is None:
+        blocks = block_ids(conv)
 
     def loop_turn(t: Turn) -> Any:
         block = blocks[t.id]
@@ -1225,6 +1227,7 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
     loops: dict[str, Any] = {}
     plans: deque[tuple[Any, ...]] = deque()
     indexing: deque[_IndexJob] = deque()
+    indexes = _WorkerIndex(config)
 
     # Answers go out from a thread of their own: the import reads them when it needs them, and
     # the worker goes on (indexing, say) rather than wait for room in the pipe.
@@ -1269,6 +1272,7 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
             except queue.Empty:
                 message = b""
         if message is None:
+            indexes.close()
             break  # the import closed its end (or is gone): what is left is not wanted
         if plans:  # plans first: the writing waits for them; notes to index do not hold anything up
             number, _, blob, job, early = plans.popleft()
@@ -1285,48 +1289,74 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
                 return
         elif indexing:
             batch = indexing[0]
-            if batch.step(config):
+            if batch.step(indexes):
                 indexing.popleft()
                 if not answer(batch.number, batch.done()):
                     return
 
 
 class _IndexJob:
-    """Notes the worker indexes, INDEX_CHUNK at a time (a transaction each, so that the import's
-    own index writes wait little for the lock). A fresh Index for each batch: it knows every note
-    indexed so far, the import's own memory notes included."""
+    """Notes the worker indexes, INDEX_CHUNK at a time: a transaction each, so that the import's
+    own index writes (a memory note it just changed) wait little for the lock."""
 
     def __init__(self, number: int, paths: list[str]):
         self.number = number
         self.paths = paths
         self.at = 0
-        self.index: Any = None
         self.seconds = 0.0
         self.error: str | None = None
 
-    def step(self, config: Any) -> bool:
+    def step(self, indexes: _WorkerIndex) -> bool:
         """Index the next few notes; True once all are done (or it failed)."""
-        from memd.index.index import Index
-
         t0 = time.perf_counter()
         try:
-            if self.index is None:
-                self.index = Index(config)
-            self.index.index_paths(self.paths[self.at:self.at + INDEX_CHUNK])
+            index = indexes.get(fresh=self.at == 0)
+            index.index_paths(self.paths[self.at:self.at + INDEX_CHUNK])
             self.at += INDEX_CHUNK
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {one_line(str(exc))}"
+            indexes.close()
         self.seconds += time.perf_counter() - t0
         return self.error is not None or self.at >= len(self.paths)
 
     def done(self) -> _Indexed:
+        return _Indexed(self.seconds, self.error)
+
+
+class _WorkerIndex:
+    """The worker's own Index of the vault. Links in the notes it indexes resolve by the names it
+    knows, which it reads when it opens: it opens afresh, at the start of a batch, when memory
+    notes (the import's entities) came or went since, and at least every few batches for notes
+    others indexed."""
+
+    REFRESH = 5  # batches
+
+    def __init__(self, config: Any):
+        self.config = config
+        self.index: Any = None
+        self.memory: list[Any] = []
+        self.batches = 0
+
+    def get(self, *, fresh: bool) -> Any:
+        from memd.index.index import Index
+
+        if self.index is not None and fresh:
+            self.batches += 1
+            if self.batches >= self.REFRESH or self.index.memory_notes() != self.memory:
+                self.close()
+        if self.index is None:
+            self.index = Index(self.config)
+            self.memory = self.index.memory_notes()
+            self.batches = 0
+        return self.index
+
+    def close(self) -> None:
         if self.index is not None:
             try:
                 self.index.close()
             except Exception:
                 pass
             self.index = None
-        return _Indexed(self.seconds, self.error)
 
 
 def _plan(conv: Conversation, job: _Job, tz: tzinfo, loops: dict[str, Any], config: Any, backend: Any) -> _PlanResult:
@@ -1334,12 +1364,13 @@ def _plan(conv: Conversation, job: _Job, tz: tzinfo, loops: dict[str, Any], conf
     the import when the worker falls behind). `backend` None: no planning, only the note."""
     out = _PlanResult()
     try:
+        blocks = block_ids(conv)
         if job.render:
             t0 = time.perf_counter()
-            out.text = render(conv, tz=tz)
+            out.text = render(conv, tz=tz, ids=blocks)
             out.timings["render"] += time.perf_counter() - t0
         if job.extract and backend is not None:
-            out.steps = _plan_extraction(loops, config, backend, conv, job, out.timings)
+            out.steps = _plan_extraction(loops, config, backend, conv, job, out.timings, blocks)
     except Exception as exc:
         out.steps = None
         out.error = f"{type(exc).__name__}: {one_line(str(exc))}"
@@ -1347,7 +1378,7 @@ def _plan(conv: Conversation, job: _Job, tz: tzinfo, loops: dict[str, Any], conf
 
 
 def _plan_extraction(loops: dict[str, Any], config: Any, backend: Any, conv: Conversation, job: _Job,
-                     timings: Counter) -> list[Any]:
+                     timings: Counter, blocks: dict[str, str] | None = None) -> list[Any]:
     from memd.extract.loop import ExtractionLoop
 
     loop = loops.get(conv.source)
@@ -1360,7 +1391,7 @@ def _plan_extraction(loops: dict[str, Any], config: Any, backend: Any, conv: Con
         turns = [t for t in conv.turns if t.id in wanted]
     sink = _PlanSink(job.assumed_seen)
     try:
-        _feed(loop, conv, None, turns, sink, timings)
+        _feed(loop, conv, None, turns, sink, timings, blocks)
     finally:
         loop.take_plan()  # what a failed conversation left is dropped with it
     return sink.steps

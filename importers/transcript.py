@@ -191,9 +191,10 @@ def _callout(turn: Turn, block: str, tz: tzinfo) -> str:
     return "\n".join(out) + f"\n\n^{block}\n"
 
 
-def render(conv: Conversation, *, tz: tzinfo = UTC) -> str:
-    """The transcript note's full text."""
-    ids = block_ids(conv)
+def render(conv: Conversation, *, tz: tzinfo = UTC, ids: dict[str, str] | None = None) -> str:
+    """The transcript note's full text (`ids`: block_ids(conv), when the caller has them)."""
+    if ids is None:
+        ids = block_ids(conv)
     parts = [frontmatter(conv), f"\n# {' '.join(conv.title.split())}\n"]
     main = [t for t in conv.turns if t.branch is None]
     branches: dict[str, list[Turn]] = {}

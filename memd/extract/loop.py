@@ -40,7 +40,7 @@ from memd.extract.streams import MemoryStreamStore, StreamStore
 from memd.extract.tools import (
     ADD, BUFFER, IGNORE, SEARCH, Backend, DecisionRequest, MemoryItem, SearchStep, ToolCall, Turn, validate_call,
 )
-from memd.state import Source
+from memd.state import Source, dumps
 
 log = logging.getLogger("memd.extract")
 DETAIL_CHARS = 240
@@ -80,6 +80,7 @@ class Planned:
     decision: Decision
     turn: Turn | None = None  # the turn an add is about (its source); None for other tools
     sources: dict[str, Turn] | None = None  # a buffer re-evaluation's buffered turns, by turn id
+    arguments_json: str | None = None  # the decision's arguments as the decisions table stores them
 
 
 def _now() -> datetime:
@@ -201,7 +202,7 @@ class ExtractionLoop:
         text, found = self.privacy.clean_text(turn.text)
         if found:
             log.info("redacted %d secret(s) in %s", len(found), turn.stream)
-        return replace(turn, text=text)
+        return _with_text(turn, text)
 
     def _decide(self, request: DecisionRequest) -> Decision:
         turn = request.new_turn
@@ -288,16 +289,18 @@ class ExtractionLoop:
         if used:
             self.streams.unbuffer(stream, used)
 
-    def _record(self, d: Decision) -> None:
+    def _record(self, d: Decision, arguments_json: str | None = None) -> None:
         if self.planned is not None:
             turn, sources = self._planning or (None, None)
             self._planning = None
-            self.planned.append(Planned(d, turn, sources))
+            # The arguments are encoded for the decisions table here, where the planning runs.
+            self.planned.append(Planned(d, turn, sources, dumps(d.arguments)))
             return
         d.decision_id = self.streams.record_decision(
             stream=d.stream, turn_id=d.turn_id, tool=d.tool, arguments=d.arguments, reasoning=d.reasoning,
             searches=len(d.searches), final=d.final, warnings=d.warnings,
-            journal_ids=d.applied.journal_ids if d.applied else [], review_ids=d.applied.review_ids if d.applied else [])
+            journal_ids=d.applied.journal_ids if d.applied else [], review_ids=d.applied.review_ids if d.applied else [],
+            arguments_json=arguments_json)
 
     # -- planned decisions ---------------------------------------------------------------------
     def take_plan(self) -> list[Planned]:
@@ -324,7 +327,7 @@ class ExtractionLoop:
                 if sources:
                     sources = {k: link(t) for k, t in sources.items()}
             d.applied = self._apply(d, turn, sources)
-        self._record(d)
+        self._record(d, planned.arguments_json)
         return d
 
     # -- the buffer ----------------------------------------------------------------------------
@@ -380,6 +383,17 @@ class ExtractionLoop:
                 out.append(flushed)
         self.streams.end(turn.stream)
         return out
+
+
+def _with_text(turn: Turn, text: str) -> Turn:
+    """replace(turn, text=text), without going through __init__ (Turn has no __post_init__): a
+    copy of every turn is made, and this is several times cheaper."""
+    if type(turn) is not Turn:
+        return replace(turn, text=text)
+    copy = object.__new__(Turn)
+    copy.__dict__.update(turn.__dict__)
+    copy.text = text
+    return copy
 
 
 _VALIDATED: dict[tuple[str, bool, str], tuple[str, ...]] = {}

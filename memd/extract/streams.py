@@ -116,13 +116,14 @@ class StreamStore:
 
     def record_decision(self, *, stream: str, turn_id: str | None, tool: str, arguments: dict[str, Any],
                         reasoning: str | None, searches: int, final: bool, warnings: list[str],
-                        journal_ids: list[int], review_ids: list[int]) -> int:
+                        journal_ids: list[int], review_ids: list[int], arguments_json: str | None = None) -> int:
+        """`arguments_json`: dumps(arguments), when the caller has it already."""
         with self.state.tx() as c:
             cur = c.execute(
                 "INSERT INTO decisions (ts, stream, turn_id, tool, arguments, reasoning, searches, final, warnings,"
                 " journal_ids, review_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), stream, db_text(turn_id), tool, dumps(arguments), db_text(reasoning), searches, int(final),
-                 dumps(warnings), dumps(journal_ids), dumps(review_ids)),
+                (now_iso(), stream, db_text(turn_id), tool, arguments_json or dumps(arguments), db_text(reasoning),
+                 searches, int(final), dumps(warnings), dumps(journal_ids), dumps(review_ids)),
             )
             return int(cur.lastrowid)
 
@@ -197,11 +198,12 @@ class MemoryStreamStore:
         rows, self._decisions = self._decisions, []
         if not rows or self.persistent is None:
             return 0
+        ts = now_iso()  # saved together, at this moment
         with self.persistent.state.tx() as c:
             c.executemany(
                 "INSERT INTO decisions (ts, stream, turn_id, tool, arguments, reasoning, searches, final, warnings,"
                 " journal_ids, review_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(now_iso(), d["stream"], db_text(d["turn_id"]), d["tool"], dumps(d["arguments"]),
+                [(ts, d["stream"], db_text(d["turn_id"]), d["tool"], d.get("arguments_json") or dumps(d["arguments"]),
                   db_text(d["reasoning"]), d["searches"], int(d["final"]), _dumps_list(d["warnings"]),
                   _dumps_list(d["journal_ids"]), _dumps_list(d["review_ids"])) for d in rows],
             )
