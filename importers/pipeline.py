@@ -173,6 +173,8 @@ PLAN_WINDOW_MAX = 384  # ... when the worker is behind and this process plans so
 INDEX_CHUNK = 20  # transcript notes the worker indexes in one transaction
 WAIT_BUDGET = 0.05  # seconds waited for the worker since the last batch of notes: more, and this process indexes
 PLAN_EARLY = 64  # conversations handed to the worker at most at a time while the export is read
+PIPE_BYTES = 1 << 20  # buffer of the pipes to and from the worker
+WORKER_NICE = 5  # the workers yield the CPU to the import process
 
 
 def normalise_format(name: str) -> str:
@@ -211,6 +213,9 @@ class _Import:
         self.predicted_seen: set[str] = set()  # seen_text_run as it will be once the planned conversations ran
         self.loops: dict[str, Any] = {}
         self._planning_loops: dict[str, Any] = {}  # planning loops of this process (_plan_here)
+        # Who planned what: early (while reading), redone (an early plan that assumed wrong),
+        # worker, here (this process, the worker being behind), decided (no plan: the loop decided).
+        self.plans: Counter = Counter()
         self.planner: _Planner | None = None  # the worker process, once there is enough to write
         self._waited = 0.0  # seconds spent waiting for the worker's plans since the last batch of notes
         self.run_id: int | None = None
@@ -480,6 +485,8 @@ class _Import:
                 self._tick("writing", done, total)
         finally:
             staged.close()
+            if planner is not None:
+                log.debug("import plans: %s", ", ".join(f"{k} {v}" for k, v in sorted(self.plans.items())))
             self._index_notes(last=True)  # even when stopped: what was written is searchable
             if planner is not None:
                 t0 = time.perf_counter()
@@ -568,8 +575,10 @@ class _Import:
                     if victim is None:
                         break
                     victim.result = self._plan_here(victim)
+                    self.plans["here"] += 1
                 t0 = time.perf_counter()
                 head.result = planner.result()
+                self.plans["worker"] += head.result is not None
                 waited = time.perf_counter() - t0
                 self.report.timings["wait for worker"] += waited
                 self._waited += waited
@@ -581,6 +590,9 @@ class _Import:
         early = planner.early_plan(seq) if job is not None else None
         if early is not None and early.job != job:
             early = None  # it assumed otherwise (the first conversation with a custom-instructions text)
+            self.plans["redone"] += 1
+        elif early is not None:
+            self.plans["early"] += 1
         return _Ahead(conv, content_hash, digests, blob, job, early)
 
     def _plan_here(self, item: _Ahead) -> _PlanResult:
@@ -679,6 +691,8 @@ class _Import:
             self.report.timings["index notes"] += time.perf_counter() - t0
             return
         self.report.timings["worker: index notes"] += answer.seconds
+        for record in answer.logs:
+            logging.getLogger(record.name).handle(record)
         index = self.app.index
         with index.db.lock:
             names = index.names()
@@ -746,6 +760,7 @@ class _Import:
             if steps is not None:
                 seen_text = self._replay(conv, path, steps)
             else:
+                self.plans["decided"] += 1
                 seen_text = self._extract(conv, path, to_extract)
             timings["extract (total)"] += time.perf_counter() - t0
             if self._deferred:
@@ -1023,6 +1038,7 @@ class _Indexed:
 
     seconds: float = 0.0
     error: str | None = None
+    logs: list[logging.LogRecord] = field(default_factory=list)
 
 
 class _Planner:
@@ -1045,6 +1061,8 @@ class _Planner:
         ctx = multiprocessing.get_context("spawn")  # no inherited SQLite handles, locks or threads
         requests_in, self._requests = ctx.Pipe(duplex=False)
         self._results, results_out = ctx.Pipe(duplex=False)
+        for end in (self._requests, results_out):
+            _roomy(end)
         self._proc = ctx.Process(target=_plan_worker, name="memd-import-worker", daemon=True,
                                  args=(requests_in, results_out, config, backend_blob, tz, log_level))
         try:
@@ -1187,6 +1205,17 @@ class _Planner:
                 self._proc.join(timeout=5)
 
 
+def _roomy(connection: Any) -> None:
+    """A bigger pipe buffer where the system allows (Linux): a conversation in flight seldom
+    waits for the other side to read."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(connection.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 class _LogCapture(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -1204,9 +1233,17 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
     are asked for, and indexes notes, a few at a time, whenever no plan is waiting."""
     import queue
     import signal
+    import sys
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's to handle; we end with its pipe
+    try:
+        os.nice(WORKER_NICE)  # the import itself is the one everything waits for: it gets the CPU first
+    except OSError:
+        pass
+    # The threads that move requests and answers wait for the interpreter lock while the work
+    # runs: let them have it sooner than the default 5 ms.
+    sys.setswitchinterval(0.0005)
     inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
 
     def read() -> None:
@@ -1291,7 +1328,9 @@ def _plan_worker(requests: Any, results: Any, config: Any, backend_blob: bytes |
             batch = indexing[0]
             if batch.step(indexes):
                 indexing.popleft()
-                if not answer(batch.number, batch.done()):
+                done = batch.done()
+                done.logs, capture.records = capture.records, []
+                if not answer(batch.number, done):
                     return
 
 

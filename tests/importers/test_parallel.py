@@ -188,6 +188,40 @@ def test_parallel_import_is_the_sequential_import(tmp_path):
     assert "extract: decide" not in reports[0].timings  # nothing was left to decide here
 
 
+def plans_logged(caplog) -> dict[str, int]:
+    """Who planned what, as the import logs it at the end (pipeline: self.plans)."""
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("import plans:"))
+    return {k: int(v) for k, v in (part.rsplit(" ", 1) for part in line[len("import plans: "):].split(", ") if part)}
+
+
+def test_plans_made_while_reading_are_used_or_redone(tmp_path, monkeypatch, caplog):
+    """The worker starts at the first conversation staged and plans while the export is read,
+    assuming every custom-instructions text already extracted: the first conversation with each
+    text (in the order of writing) is planned again; the rest are used as they are."""
+    import memd.importers.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PLAN_MIN", 1)
+    monkeypatch.setattr(pipeline, "PLAN_EARLY", 1000)
+    caplog.set_level("DEBUG", logger="memd.importers")
+    seq, par, reports = both(tmp_path, [export(tmp_path / "v1", 80, seed=11)])
+    assert_same(seq[0], par[0])
+    counts = plans_logged(caplog)
+    assert counts.get("early", 0) > 20 and counts.get("redone", 0) >= 2  # two about-me texts, two first times
+    assert counts.get("decided", 0) == 0
+
+
+def test_this_process_plans_when_the_worker_is_behind(tmp_path, monkeypatch, caplog):
+    import memd.importers.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PLAN_EARLY", 0)  # nothing planned early
+    monkeypatch.setattr(pipeline._Planner, "ready", lambda self: False)  # the worker is always behind
+    caplog.set_level("DEBUG", logger="memd.importers")
+    seq, par, reports = both(tmp_path, [export(tmp_path / "v1", 120, seed=12)])
+    assert_same(seq[0], par[0])
+    counts = plans_logged(caplog)
+    assert counts.get("here", 0) > 20 and counts.get("worker", 0) > 0 and counts.get("decided", 0) == 0
+
+
 @pytest.fixture
 def backends(monkeypatch):
     """Test backends importable by name, here and in the spawned worker (which gets our sys.path)."""
