@@ -32,6 +32,13 @@ the branches the user left (edited prompts, regenerated answers: kept in the not
 custom-instruction turns are strong sources and are extracted once per distinct text, however
 many conversations repeat them.
 
+A large import (PLAN_MIN conversations and more) has a helper: one worker process, which writes
+nothing to the vault or the state database, renders the transcripts, makes the extraction
+decisions of a backend that never searches memory (the rules backend: its decisions depend on the
+turns alone) and indexes the notes written, while this process writes. The decisions are replayed
+here in order, so the vault, the journal and the decisions table are the same as without it (see
+"Planning ahead" in _Import); whatever the worker could not know, or failed at, is done here.
+
 The function is safe to run in a daemon thread: it talks to the app only through its locked
 state database and writer, holds an import lock file so two imports never interleave, reports
 progress through a callback and the `import_runs` table, and stops between conversations when
@@ -166,15 +173,16 @@ class ImportReport:
 
 
 INDEX_BATCH = 200  # transcript notes indexed together
-PLAN_MIN = 64  # conversations to write before an import renders and decides in a worker process
-PLAN_AHEAD = 24  # conversations with the worker ahead of the one being written
+# The worker process ("Planning ahead" in _Import).
+PLAN_MIN = 64  # conversations to write before an import starts one
+PLAN_EARLY = 64  # conversations with it at most at a time while the export is read
+PLAN_AHEAD = 24  # conversations with it ahead of the one being written
 PLAN_WINDOW = 96  # conversations read ahead of the one being written
-PLAN_WINDOW_MAX = 384  # ... when the worker is behind and this process plans some of them
-INDEX_CHUNK = 20  # transcript notes the worker indexes in one transaction
-WAIT_BUDGET = 0.05  # seconds waited for the worker since the last batch of notes: more, and this process indexes
-PLAN_EARLY = 64  # conversations handed to the worker at most at a time while the export is read
-PIPE_BYTES = 1 << 20  # buffer of the pipes to and from the worker
-WORKER_NICE = 5  # the workers yield the CPU to the import process
+PLAN_WINDOW_MAX = 384  # ... when it is behind and this process plans some of them itself
+INDEX_CHUNK = 20  # transcript notes it indexes in one transaction
+WAIT_BUDGET = 0.05  # seconds waited for it since the last batch of notes: more, and this process indexes them
+PIPE_BYTES = 1 << 20  # buffer of the pipes to and from it
+WORKER_NICE = 5  # it yields the CPU to this process, which everything waits for
 
 
 def normalise_format(name: str) -> str:
@@ -599,7 +607,9 @@ class _Import:
         """What the worker would have made of `item`, made here."""
         assert item.job is not None
         t0 = time.perf_counter()
-        backend = self._backend() if getattr(self._backend(), "searches_memory", True) is False else None
+        backend = self._backend()
+        if getattr(backend, "searches_memory", True) is not False:
+            backend = None  # the note only; the loop decides when the conversation is written
         result = _plan(item.conv, item.job, self.zone, self._planning_loops, self.app.config, backend)
         self.report.timings["plan here"] += time.perf_counter() - t0
         return result
