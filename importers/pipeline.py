@@ -571,6 +571,7 @@ class _Import:
             head = window.popleft()
             if head.sent:
                 sent -= 1
+                behind = False
                 while not planner.ready():
                     # The worker is behind: plan, here, the last conversation read ahead that it
                     # has not been given (reading further ahead when there is none).
@@ -581,6 +582,7 @@ class _Import:
                             window.append(self._ahead(planner, *record))
                             continue
                     if victim is None:
+                        behind = True
                         break
                     victim.result = self._plan_here(victim)
                     self.plans["here"] += 1
@@ -589,7 +591,8 @@ class _Import:
                 self.plans["worker"] += head.result is not None
                 waited = time.perf_counter() - t0
                 self.report.timings["wait for worker"] += waited
-                self._waited += waited
+                if behind:
+                    self._waited += waited
             yield self._planned(head)
 
     def _ahead(self, planner: _Planner, seq: int, blob: bytes) -> _Ahead:
@@ -676,6 +679,8 @@ class _Import:
         # The worker indexes while this process writes, unless it is the slower of the two (this
         # process had to wait for its plans): then this one, which would otherwise wait, does.
         waited, self._waited = self._waited, 0.0
+        if self.planner is not None:
+            self.planner.poll()  # hear of the batches it finished
         if (self.planner is not None and self._index_apart and waited <= WAIT_BUDGET
                 and self.planner.indexing < (1 if last else 2) and self.planner.index(paths)):
             return
@@ -1159,6 +1164,11 @@ class _Planner:
     def collect(self, wait: bool = False) -> None:
         """Keep the early plans answered so far (with `wait`: all those asked for)."""
         while self._early and self._pump(block=wait):
+            pass
+
+    def poll(self) -> None:
+        """Take every answer there is, without waiting (notes indexed meanwhile, say)."""
+        while self._pump(block=False):
             pass
 
     def ready(self) -> bool:
