@@ -544,9 +544,7 @@ class _Import:
             for conv, content_hash, digests in spool.drain():
                 yield conv, content_hash, digests, None
             return
-        t0 = time.perf_counter()
-        planner.collect(wait=True)  # what it planned while the export was read
-        self.report.timings["wait for worker (early)"] += time.perf_counter() - t0
+        planner.collect()  # what it planned while the export was read (the rest is waited for as needed)
         window: deque[_Ahead] = deque()
         records = spool.drain(raw=True, numbered=True)
         sent = 0  # conversations of the window with the worker
@@ -598,7 +596,9 @@ class _Import:
     def _ahead(self, planner: _Planner, seq: int, blob: bytes) -> _Ahead:
         conv, content_hash, digests = Spool.decode(blob)
         job = self._job(conv, content_hash, digests)
+        t0 = time.perf_counter()
         early = planner.early_plan(seq) if job is not None else None
+        self.report.timings["wait for worker (early)"] += time.perf_counter() - t0
         if early is not None and early.job != job:
             early = None  # it assumed otherwise (the first conversation with a custom-instructions text)
             self.plans["redone"] += 1
@@ -1190,7 +1190,10 @@ class _Planner:
         return answer
 
     def early_plan(self, seq: int) -> _PlanResult | None:
-        """The plan made early for staged conversation `seq`, if there is one."""
+        """The plan made early for staged conversation `seq`, if there is one (waiting for it if
+        the worker is still at it)."""
+        while seq not in self._kept_at and seq in self._early.values() and self._pump(block=True):
+            pass
         at = self._kept_at.pop(seq, None)
         if at is None:
             return None
