@@ -193,9 +193,11 @@ def run_import(app: Any, request: ImportRequest, *, progress: Callable[[ImportPr
                cancel: Event | None = None, backend: Any = None, parallel: bool | None = None) -> ImportReport:
     """Import `request.path` into the app's vault (or only survey it, with `dry_run`).
 
-    `parallel`: render transcripts and make the extraction decisions in a worker process while
-    this one writes (see "Planning ahead" below): None decides by size (PLAN_MIN conversations),
-    True whenever it can, False never. The vault, journal and decisions are the same either way."""
+    `parallel`: render transcripts, make the extraction decisions and index the notes in a worker
+    process while this one writes (see "Planning ahead" below): None decides by size (PLAN_MIN
+    conversations), True whenever it can, False never. The vault, journal and decisions are the
+    same either way. The worker is spawned (like the index's bulk scan): a script that calls this
+    needs the usual `if __name__ == "__main__":` guard."""
     return _Import(app, request, progress, cancel, backend, parallel).run()
 
 

@@ -124,6 +124,21 @@ def state_of(app: Memd, report) -> dict:
         out = {name: db.execute(sql).fetchall() for name, sql in tables.items()}
     finally:
         db.close()
+    # The index too (the worker indexes transcript notes): what each note holds, where links lead.
+    db = sqlite3.connect(app.config.index_db)
+    try:
+        index = {
+            "notes": "SELECT path, kind, size, hash, title, aliases, tags, warning FROM notes ORDER BY path",
+            "chunks": "SELECT n.path, c.heading, c.level, c.start_line, c.end_line FROM chunks c"
+                      " JOIN notes n ON n.id = c.note_id ORDER BY n.path, c.start_line",
+            "links": "SELECT n.path, l.line, l.raw, l.target, l.fragment, l.embed, d.path FROM links l"
+                     " JOIN notes n ON n.id = l.src LEFT JOIN notes d ON d.id = l.dst ORDER BY n.path, l.line, l.raw",
+            "facts": "SELECT n.path, f.section, f.key, f.value, f.line FROM facts f JOIN notes n ON n.id = f.note_id"
+                     " ORDER BY n.path, f.line",
+        }
+        out.update({f"index {name}": db.execute(sql).fetchall() for name, sql in index.items()})
+    finally:
+        db.close()
     data = report.to_json()
     for volatile in ("seconds", "timings", "run_id"):
         data.pop(volatile)
