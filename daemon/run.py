@@ -37,41 +37,85 @@ SHUTDOWN_GRACE_S = 1.5
 RPC_THREADS = 8  # SIGTERM to exit well within 2 s, even with a write in flight
 BUFFER_FLUSH_EVERY_S = 60.0
 OPTIMISE_EVERY_S = 24 * 3600.0
+SETTLE_S = 2.0  # a folder scanned during a burst is checked again this long after
+RETRY_MAX_S = 300.0  # back-off cap for retrying a failed batch
 
 
 class IndexWorker:
-    """Applies watcher batches to the index, one at a time, on its own thread."""
+    """Applies watcher batches to the index, one at a time, on its own thread.
 
-    def __init__(self, app: Memd):
+    Two safety nets, because a watcher only ever says *where* something may have changed and can
+    miss things while a burst lands (a new folder filled while its watch is being added, events
+    dropped by a full kernel queue, a batch that failed to apply):
+    - a batch that scanned folders or the whole vault is checked once more after `settle_s`, when
+      the burst has quietened (a stat walk when nothing was missed);
+    - a batch that failed is retried as a full reconcile scan, with a growing back-off.
+    """
+
+    def __init__(self, app: Memd, *, settle_s: float = SETTLE_S):
         self.app = app
-        self.queue: queue.Queue[Changes | None] = queue.Queue()
+        self.settle_s = settle_s
+        self.queue: queue.Queue[tuple[Changes, bool] | None] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="memd-indexer", daemon=True)
         self.batches = 0
         self.last_error: str | None = None
+        self._failures = 0
+        self._timers: set[threading.Timer] = set()
+        self._timers_lock = threading.Lock()
+        self._stopping = False
 
     def start(self) -> None:
         self.thread.start()
 
     def submit(self, changes: Changes) -> None:
-        self.queue.put(changes)
+        self.queue.put((changes, False))
 
     def stop(self, timeout: float) -> None:
+        with self._timers_lock:
+            self._stopping = True
+            for timer in self._timers:
+                timer.cancel()
         self.queue.put(None)
         self.thread.join(timeout)
 
     def idle(self) -> bool:
         return self.queue.unfinished_tasks == 0
 
+    def _later(self, delay: float, changes: Changes) -> None:
+        """Queue `changes` as a follow-up (never followed up itself) after `delay` seconds."""
+        def fire() -> None:
+            with self._timers_lock:
+                self._timers.discard(timer)
+                if self._stopping:
+                    return
+            self.queue.put((changes, True))
+
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        with self._timers_lock:
+            if self._stopping:
+                return
+            self._timers.add(timer)
+        timer.start()
+
     def _run(self) -> None:
         while True:
-            changes = self.queue.get()
+            item = self.queue.get()
             try:
-                if changes is None:
+                if item is None:
                     return
+                changes, follow_up = item
                 self._apply(changes)
-            except Exception as exc:  # one bad batch must not stop indexing; the reconcile scan recovers
+                self._failures = 0
+                if not follow_up and (changes.folders or changes.full_rescan):
+                    self._later(self.settle_s, Changes(paths=frozenset(), folders=changes.folders,
+                                                       full_rescan=changes.full_rescan))
+            except Exception as exc:  # one bad batch must not stop indexing
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("indexing a batch of changes failed")
+                self._failures += 1
+                delay = min(RETRY_MAX_S, self.settle_s * 2 ** (self._failures - 1))
+                log.exception("indexing a batch of changes failed; a full reconcile follows in %.0fs", delay)
+                self._later(delay, Changes(paths=frozenset(), folders=frozenset(), full_rescan=True))
             finally:
                 self.queue.task_done()
 

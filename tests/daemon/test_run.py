@@ -32,20 +32,27 @@ def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
 
 
 class Running:
+    """A `memd run` subprocess. Its output goes to a file, never to an unread pipe (a daemon that
+    logs more than a pipe holds would block on its next log line)."""
+
     def __init__(self, cfg_path: Path, env: dict):
         self.cfg_path, self.env = cfg_path, env
         self.config = load_config(cfg_path)
         self.proc: subprocess.Popen | None = None
+        self.log_path = cfg_path.parent / f"daemon-{time.monotonic_ns()}.log"
 
     def start(self):
-        self.proc = subprocess.Popen(MEMD + ["run"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(MEMD + ["run"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
         wait_for(self.client, what="the daemon's socket")
         return self
 
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
     def client(self):
         if self.proc is not None and self.proc.poll() is not None:
-            raise AssertionError(f"daemon exited: {self.proc.stdout.read()}")
+            raise AssertionError(f"daemon exited: {self.output()}")
         try:
             return connect_for_config(self.config)
         except Exception:
@@ -54,6 +61,15 @@ class Running:
     def call(self, method, **params):
         with self.client() as c:
             return c.call(method, **params)
+
+    def diagnose(self) -> str:
+        """What to print when a wait times out: the daemon's own view and its log's tail."""
+        try:
+            status = self.call("status")
+            view = json.dumps({"index": status["index"], "daemon": status["daemon"]}, indent=1)
+        except Exception as exc:
+            view = f"status failed: {exc!r}"
+        return f"{view}\n--- daemon log (tail) ---\n{self.output()[-4000:]}"
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         if self.proc and self.proc.poll() is None:
@@ -120,8 +136,11 @@ def test_a_burst_of_5000_changes_is_all_indexed(daemon):
     burst.mkdir()
     for i in range(5000):
         (burst / f"n{i}.md").write_text(f"burstword number{i}\n")
-    wait_for(lambda: d.call("status")["index"]["by_kind"].get("note", 0) >= 5001, timeout=120, interval=0.5,
-             what="5,000 notes indexed")
+    try:
+        wait_for(lambda: d.call("status")["index"]["by_kind"].get("note", 0) >= 5001, timeout=120, interval=0.5,
+                 what="5,000 notes indexed")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{d.diagnose()}") from None
     assert d.searchable("number4999")() == ["Burst/n4999.md"]
 
 
