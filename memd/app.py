@@ -18,7 +18,6 @@ from typing import Any, Callable
 from memd.config import Config, load_config
 from memd.errors import ConflictError, NotFoundError, VaultError
 from memd.index.index import Index, ScanReport
-from memd.index.search import search as fts_search
 from memd.state import Source, StateDB, line_hash
 from memd.vault.links import RANK_TITLE, name_key, parse_links
 from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
@@ -364,7 +363,7 @@ class Memd:
     # -- reading -------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
                path_prefix: str | None = None) -> list[dict[str, Any]]:
-        return fts_search(self.index.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix)
+        return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix)
 
     def get_entity(self, name: str | None) -> dict[str, Any]:
         ref = self.find_entity(name)

@@ -25,6 +25,8 @@ from memd.db import Database, connect
 from memd.errors import VaultError
 from memd.index.parse import ParsedNote, decode_note
 from memd.index.prepare import Job, Settings, prepare
+from memd.index.result_cache import SearchCache
+from memd.index.search import search as fts_search
 from memd.index.scanner import WalkResult, walk
 from memd.vault.ignore import is_ignored_path, is_markdown
 from memd.vault.links import Link, NameTable, target_key
@@ -139,6 +141,7 @@ class Index:
         self.db = _open_index_db(config.index_db)
         self._names: NameTable | None = None
         self._readers = threading.local()
+        self.search_cache = SearchCache(self.db.path)
         self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
 
     # -- connections ---------------------------------------------------------------------------
@@ -158,7 +161,15 @@ class Index:
         if conn is not None:
             conn.close()
             self._readers.conn = None
+        self.search_cache.close()
         self.db.close()
+
+    def search(self, query: str, *, limit: int = 10, kind: str | None = None,
+               path_prefix: str | None = None) -> list[dict[str, Any]]:
+        """Full-text search (memd.index.search), answered from the cache while the index is unchanged."""
+        return self.search_cache.get_or_run(
+            (query, limit, kind, path_prefix),
+            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix))
 
     # -- names ---------------------------------------------------------------------------------
     def names(self) -> NameTable:

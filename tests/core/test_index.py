@@ -252,6 +252,22 @@ def test_search_ranks_titles_and_handles_odd_queries(app, vault):
     assert app.search("lisbon zzzunknown")[0]["match"] == "any"
 
 
+def test_a_common_last_word_is_matched_whole_and_a_rare_one_as_a_prefix(app, vault, monkeypatch):
+    from memd.index import search as search_mod
+
+    monkeypatch.setattr(search_mod, "BROAD", 5)  # "common" = in 5 chunks or more
+    for i in range(6):
+        (vault / f"n{i}.md").write_text(f"# Note {i}\nmeeting notes about anan\n")
+    (vault / "longer.md").write_text("# Longer\nananbaro lives here\n")
+    (vault / "rare.md").write_text("# Rare\nquartzite quartzites\n")
+    app.index.scan()
+    # "anan" alone is in 6 chunks: as a prefix it would only add more, so it is matched whole.
+    assert "longer.md" not in [r["path"] for r in app.search("anan", limit=20)]
+    # A word that is rare stays a prefix (search as you type).
+    assert app.search("quar")[0]["path"] == "rare.md"
+    assert app.search("anan")[0]["path"].startswith("n")
+
+
 def test_concurrent_search_while_indexing(app, vault):
     """Searches in other threads while every note is re-indexed, again and again: each search
     sees one consistent snapshot (a hit never points at a chunk a commit just replaced)."""

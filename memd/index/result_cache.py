@@ -1,0 +1,76 @@
+"""Search results remembered until the index changes.
+
+Agents and editors ask the same things again and again (an MCP client fetching context for the
+same person every turn, search-as-you-type re-sending a prefix); a repeated query should not pay
+for BM25 ranking twice while nothing changed.
+
+"Nothing changed" is SQLite's own answer: `PRAGMA data_version` on a connection that never
+writes moves whenever any other connection commits, in this process or another (an import
+writing the index while the daemon serves). The version is read *before* the search runs, so a
+result is only ever stored under a version at least as old as the snapshot it came from: a
+commit in between makes the stored entry unreachable, never wrong.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+import threading
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any
+
+from memd.db import connect
+
+DEFAULT_SIZE = 512  # entries; a result is ten small dicts, so this is well under a megabyte
+
+
+def _copy(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Callers may change what they get; the cached value must stay as it was."""
+    return [{k: (list(v) if isinstance(v, list) else v) for k, v in r.items()} for r in results]
+
+
+class SearchCache:
+    def __init__(self, db_path: Path, size: int = DEFAULT_SIZE):
+        self._db_path = db_path
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: collections.OrderedDict[Hashable, tuple[int, list[dict[str, Any]]]] = collections.OrderedDict()
+        self._version_conn: sqlite3.Connection | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def _version(self) -> int:
+        # Under self._lock: one connection shared by every thread, used only for this pragma.
+        if self._version_conn is None:
+            self._version_conn = connect(self._db_path)
+            self._version_conn.execute("PRAGMA query_only = ON")
+        return self._version_conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def get_or_run(self, key: Hashable, run: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        with self._lock:
+            version = self._version()
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return _copy(entry[1])
+            self.misses += 1
+        results = run()
+        with self._lock:
+            self._entries[key] = (version, _copy(results))
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return results
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            if self._version_conn is not None:
+                self._version_conn.close()
+                self._version_conn = None
