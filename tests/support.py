@@ -17,3 +17,16 @@ def fixture_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared fixture not available: {path}")
     return path
+
+
+def compact(call) -> set[str]:
+    """A rules decision's items in the tables' notation: "key=value" for the user,
+    "Entity.key=value" for a named person or pet, a leading "!" for a negation."""
+    from memd.extract.rules import NEGATION_TAG
+
+    out = set()
+    for it in call.arguments["memory_list"]:
+        neg = "!" if NEGATION_TAG in it["tags"] else ""
+        ent = f"{it['entity']}." if it.get("entity") else ""
+        out.add(f"{neg}{ent}{it['key']}={it['value']}")
+    return out

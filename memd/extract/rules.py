@@ -87,6 +87,7 @@ Buffering
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -323,16 +324,8 @@ class RulesBackend:
             return got
         if got is False:
             return None
-        for t in reversed(before):
-            owner = self._speaker(t, user_names)
-            if owner is None:
-                continue
-            got = pick(turn_mentions(t.text), owner)
-            if got:
-                return got
-            if got is False:
-                return None
-        for t in after:
+        # Nearest earlier turns first, then the turns after (a name given a moment later).
+        for t in itertools.chain(reversed(before), after):
             owner = self._speaker(t, user_names)
             if owner is None:
                 continue

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support import compact
+
 from memd.extract.rules import ANY_VALUE, NEGATION_TAG, RulesBackend
 from memd.extract.tools import ADD, BUFFER, IGNORE, DecisionRequest, Turn, validate_call
 
@@ -23,15 +25,6 @@ def decide(text: str, **kw) -> object:
     call = RulesBackend().decide(req)
     assert validate_call(call, final=req.final) == []
     return call
-
-
-def compact(call) -> set[str]:
-    out = set()
-    for it in call.arguments["memory_list"]:
-        neg = "!" if NEGATION_TAG in it["tags"] else ""
-        ent = f"{it['entity']}." if it.get("entity") else ""
-        out.add(f"{neg}{ent}{it['key']}={it['value']}")
-    return out
 
 
 POSITIVE = [

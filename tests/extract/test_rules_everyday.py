@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from memd.extract.rules import NEGATION_TAG, RulesBackend
+from support import compact
+
+from memd.extract.rules import RulesBackend
 from memd.extract.tools import ADD, IGNORE, DecisionRequest, Turn, validate_call
 
 WHEN = "2024-06-12T10:00:00"
@@ -26,15 +28,6 @@ def decide(text: str, role: str = "user"):
     call = RulesBackend().decide(req)
     assert validate_call(call, final=req.final) == []
     return call
-
-
-def compact(call) -> set[str]:
-    out = set()
-    for it in call.arguments["memory_list"]:
-        neg = "!" if NEGATION_TAG in it["tags"] else ""
-        ent = f"{it['entity']}." if it.get("entity") else ""
-        out.add(f"{neg}{ent}{it['key']}={it['value']}")
-    return out
 
 
 EVERYDAY = [

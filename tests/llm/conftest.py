@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from memd.llm.calllog import CallLog
+
 RECORDINGS = Path(__file__).parent / "recordings"
 
 
@@ -290,3 +292,11 @@ def tiny_model_path(tmp_path_factory):
     pytest.importorskip("mlx.core", reason="the mlx extra is not installed (pip install 'memd[mlx]')")
     pytest.importorskip("mlx_lm", reason="the mlx extra is not installed (pip install 'memd[mlx]')")
     return build_tiny_model(tmp_path_factory.mktemp("tiny-qwen3"))
+
+
+@pytest.fixture
+def calllog(tmp_path):
+    """The model-call log every test model writes to (a real SQLite file)."""
+    log = CallLog(tmp_path / "state.db")
+    yield log
+    log.close()

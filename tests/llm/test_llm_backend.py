@@ -5,18 +5,10 @@ import pytest
 
 from memd.extract.llm_backend import INVALID_CALL_REASON, LLMBackend
 from memd.extract.tools import DecisionRequest, SearchStep, Turn, validate_call
-from memd.llm.calllog import CallLog
 from memd.llm.errors import LLMConnectionError
 from memd.llm.openai_compat import OpenAICompatModel
 
 GOOD_ITEM = {"key": "employer", "memory_type": "UserMemory", "value": "Works at Acme since 2023-04-01", "tags": ["work"]}
-
-
-@pytest.fixture
-def calllog(tmp_path):
-    log = CallLog(tmp_path / "state.db")
-    yield log
-    log.close()
 
 
 @pytest.fixture

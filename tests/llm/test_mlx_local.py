@@ -13,7 +13,6 @@ import pytest
 
 from memd.extract.llm_backend import INVALID_CALL_REASON, LLMBackend
 from memd.extract.tools import TOOLS, DecisionRequest, SearchStep, Turn
-from memd.llm.calllog import CallLog
 from memd.llm.errors import LLMDependencyError, LLMModelLoadError
 from memd.llm.mlx_local import MLXChatModel
 
@@ -27,13 +26,6 @@ SEARCH_STEP = [
     },
     {"role": "tool", "tool_call_id": "c1", "name": "search_memory", "content": "- living_location: Porto"},
 ]
-
-
-@pytest.fixture
-def calllog(tmp_path):
-    log = CallLog(tmp_path / "state.db")
-    yield log
-    log.close()
 
 
 @pytest.fixture

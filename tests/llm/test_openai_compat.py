@@ -5,7 +5,6 @@ import pytest
 
 from memd.errors import MemdError
 from memd.extract.tools import TOOLS
-from memd.llm.calllog import CallLog
 from memd.llm.errors import (
     LLMConnectionError,
     LLMHTTPError,
@@ -24,13 +23,6 @@ EXPECTED_ADD = json.loads(
     '"Rust", "benchmark"], "entity": "Michael", "relation": "colleague"}], "summary": "Added one memory about the planned '
     'benchmark report."}'
 )
-
-
-@pytest.fixture
-def calllog(tmp_path):
-    log = CallLog(tmp_path / "state.db")
-    yield log
-    log.close()
 
 
 @pytest.fixture
