@@ -4,7 +4,9 @@
 
 Measures, against a real `memd run` process:
   - edit-to-searchable latency p50/p95 (write a note, poll `search` on the socket until it hits)
-  - socket `search` latency p50/p99 and requests/s with 1 and 32 concurrent clients
+  - socket `search` latency p50/p99 and requests/s with 1 and 32 concurrent clients, for queries
+    that are all different (every one ranked: the targets apply here) and for a small set asked
+    again and again (what an agent fetching context does; answered from the result cache)
   - start-up time to ready (socket answers) with an existing index
   - idle RSS and idle CPU of the daemon over --idle seconds
 Prints a table and writes bench/results/daemon_bench.json. Targets: edit-to-searchable p95 <=
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -52,11 +55,12 @@ def proc_stats(pid: int) -> tuple[float, float]:
         return cpu, int(rss) / 1024
 
 
-async def _client_loop(sock: str, queries: list[str], until: float, lat: list[float]) -> None:
+async def _client_loop(sock: str, queries: list[str], picks: "itertools.count[int]", until: float,
+                       lat: list[float]) -> None:
     reader, writer = await asyncio.open_unix_connection(sock)
     n = 0
     while time.perf_counter() < until:
-        q = queries[n % len(queries)]
+        q = queries[next(picks) % len(queries)]
         n += 1
         line = json.dumps({"jsonrpc": "2.0", "id": n, "method": "search", "params": {"query": q, "limit": 10}})
         t0 = time.perf_counter()
@@ -69,26 +73,30 @@ async def _client_loop(sock: str, queries: list[str], until: float, lat: list[fl
     writer.close()
 
 
-def _client_process(sock: str, queries: list[str], conns: int, seconds: float, start_at: float, out: "multiprocessing.Queue") -> None:
+def _client_process(sock: str, queries: list[str], conns: int, seconds: float, start_at: float, first: int,
+                    step: int, out: "multiprocessing.Queue") -> None:
     async def main() -> list[float]:
         while time.time() < start_at:
             await asyncio.sleep(0.005)
         until = time.perf_counter() + seconds
         lat: list[float] = []
-        await asyncio.gather(*(_client_loop(sock, queries, until, lat) for _ in range(conns)))
+        picks = itertools.count(first, step)  # shared by this process's connections
+        await asyncio.gather(*(_client_loop(sock, queries, picks, until, lat) for _ in range(conns)))
         return lat
 
     out.put(asyncio.run(main()))
 
 
 def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
-    """`clients` concurrent connections spread over up to 4 processes; latency and throughput."""
+    """`clients` concurrent connections spread over up to 4 processes; latency and throughput.
+    Process i asks queries i, i+P, i+2P, ...: no query is asked twice until the list runs out."""
     procs_n = min(4, clients)
     per = [clients // procs_n + (1 if i < clients % procs_n else 0) for i in range(procs_n)]
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     start_at = time.time() + 1.5
-    procs = [ctx.Process(target=_client_process, args=(sock, queries, n, seconds, start_at, out)) for n in per]
+    procs = [ctx.Process(target=_client_process, args=(sock, queries, n, seconds, start_at, i, procs_n, out))
+             for i, n in enumerate(per)]
     for p in procs:
         p.start()
     lat: list[float] = []
@@ -96,8 +104,21 @@ def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
         lat += out.get(timeout=seconds + 60)
     for p in procs:
         p.join()
-    return {"clients": clients, "requests": len(lat), "rps": round(len(lat) / seconds, 1),
-            "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2)}
+    return {"clients": clients, "queries": len(queries), "requests": len(lat), "repeats": len(lat) > len(queries),
+            "rps": round(len(lat) / seconds, 1), "p50_ms": round(percentile(lat, 50), 2),
+            "p99_ms": round(percentile(lat, 99), 2)}
+
+
+def distinct_queries(titles: list[str], rng: random.Random) -> list[str]:
+    """Every one-word and two-word query the note titles offer (the trailing number left out), shuffled."""
+    found: set[str] = set()
+    for t in titles:
+        words = t.split()[:-1] or t.split()
+        found.update(words)
+        found.update(f"{a} {b}" for a, b in itertools.combinations(words, 2))
+    queries = sorted(found)
+    rng.shuffle(queries)
+    return queries
 
 
 def main() -> None:
@@ -131,7 +152,8 @@ def main() -> None:
         app.index.scan()
         titles = [t for (t,) in app.index.reader().execute("SELECT title FROM notes WHERE kind = 'note'")]
     rng = random.Random(5)
-    queries = [" ".join(rng.sample(t.split()[:-1], min(2, len(t.split()) - 1))) or t for t in rng.sample(titles, 500)]
+    queries = distinct_queries(titles, rng)
+    repeated = queries[:50]
     env = dict(os.environ, MEMD_CONFIG=str(cfg_path))
     env.pop("NOTIFY_SOCKET", None)
     sock = str(work / "memd.sock")
@@ -164,6 +186,7 @@ def main() -> None:
         result["edit_p95_ms"] = round(percentile(lat, 95), 1)
         client.close()
         result["load"] = [load(sock, queries, n, args.seconds) for n in (1, 32)]
+        result["load_repeated"] = [load(sock, repeated, n, args.seconds) for n in (1, 32)]
         # idle
         time.sleep(3)
         cpu0, _ = proc_stats(proc.pid)
@@ -178,6 +201,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     one, many = result["load"]
+    one_r, many_r = result["load_repeated"]
     table = Table(title=f"memd daemon benchmark — {args.notes:,} notes")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -186,10 +210,13 @@ def main() -> None:
         ("start-up to ready (existing index)", f"{result['startup_s']} s", ""),
         ("edit-to-searchable p50", f"{result['edit_p50_ms']} ms", ""),
         ("edit-to-searchable p95", f"{result['edit_p95_ms']} ms", "<= 500 ms"),
-        ("search, 1 client: p50 / p99", f"{one['p50_ms']} / {one['p99_ms']} ms", ""),
-        ("search, 1 client: requests/s", f"{one['rps']:,.0f}", ""),
-        ("search, 32 clients: p50 / p99", f"{many['p50_ms']} / {many['p99_ms']} ms", "p99 <= 20 ms"),
-        ("search, 32 clients: requests/s", f"{many['rps']:,.0f}", ">= 2,000"),
+        ("search, all different, 1 client: p50 / p99", f"{one['p50_ms']} / {one['p99_ms']} ms", ""),
+        ("search, all different, 1 client: requests/s", f"{one['rps']:,.0f}", ""),
+        ("search, all different, 32 clients: p50 / p99", f"{many['p50_ms']} / {many['p99_ms']} ms", "p99 <= 20 ms"),
+        ("search, all different, 32 clients: requests/s", f"{many['rps']:,.0f}", ">= 2,000"),
+        ("search, 50 repeated, 1 client: p50 / p99 (rps)", f"{one_r['p50_ms']} / {one_r['p99_ms']} ms ({one_r['rps']:,.0f})", ""),
+        ("search, 50 repeated, 32 clients: p50 / p99 (rps)",
+         f"{many_r['p50_ms']} / {many_r['p99_ms']} ms ({many_r['rps']:,.0f})", ""),
         (f"idle CPU over {args.idle:.0f} s", f"{result['idle_cpu_pct']} %", "<= 1 %"),
         ("idle RSS", f"{result['idle_rss_mb']} MB", "<= 80 MB"),
     ]
@@ -200,6 +227,8 @@ def main() -> None:
         "edit_p95": result["edit_p95_ms"] <= 500, "search_p99_32": many["p99_ms"] <= 20,
         "rps_32": many["rps"] >= 2000, "idle_cpu": result["idle_cpu_pct"] <= 1, "idle_rss": result["idle_rss_mb"] <= 80,
     }
+    if one["repeats"] or many["repeats"]:
+        console.print("[yellow]note: the distinct queries ran out and some were asked again (cached answers)")
     for k, ok in result["targets_met"].items():
         console.print(f"{'[green]PASS' if ok else '[red]MISS'}[/] {k}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
