@@ -131,6 +131,15 @@ class IndexWorker:
             index.scan(prefix=folder) if (self.app.config.vault / folder).is_dir() else index.index_paths([folder])
 
 
+def _flush_idle_buffers(app: Memd) -> None:
+    """Buffered turns past the idle timeout get their final decision. The loop (its backend, a
+    model) is built only when some stream has something buffered: an idle daemon loads nothing."""
+    from memd.extract.streams import any_buffered
+
+    if any_buffered(app.state):
+        api.extraction_loop(app).flush_idle()
+
+
 class Daemon:
     def __init__(self, config: Config):
         self.config = config
@@ -237,7 +246,7 @@ class Daemon:
 
     def _schedule(self, app: Memd) -> Scheduler:
         sched = Scheduler()
-        sched.add_buffer_flush(lambda: api.extraction_loop(app).flush_idle(), every=BUFFER_FLUSH_EVERY_S)
+        sched.add_buffer_flush(functools.partial(_flush_idle_buffers, app), every=BUFFER_FLUSH_EVERY_S)
         sched.add_reconcile(app.index.scan, every=self.config.daemon.reconcile_minutes * 60, run_at_start=False)
         sched.add_index_optimise(app.index.optimize, every=OPTIMISE_EVERY_S)
         return sched

@@ -52,6 +52,15 @@ def _turn(raw: str) -> Turn:
     return Turn(**json.loads(raw))
 
 
+def any_buffered(state: StateDB) -> bool:
+    """Whether any stream has turns waiting in its buffer: the daemon's idle flush asks this
+    before it builds a loop (and maybe loads a model) for nothing."""
+    with state.read() as c:
+        if not c.execute("SELECT 1 FROM sqlite_master WHERE name = 'stream_turns'").fetchone():
+            return False  # the loop never ran on this vault
+        return c.execute("SELECT 1 FROM stream_turns WHERE buffered = 1 LIMIT 1").fetchone() is not None
+
+
 class StreamStore:
     def __init__(self, state: StateDB, window: int):
         self.state = state

@@ -9,10 +9,10 @@ complete before the loop acts on it, so a partial call can never be applied.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import jsonschema
 
 SEARCH = "search_memory"
 ADD = "add_memory"
@@ -95,8 +95,15 @@ TOOLS: list[dict[str, Any]] = [
 ]
 
 _SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in TOOLS}
-# Built once: constructing a validator costs more than validating a call with it.
-_VALIDATORS = {name: jsonschema.Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    """Built once, when first needed: constructing a validator costs more than validating a call
+    with it, and importing jsonschema costs ~0.1 s that a daemon with nothing to decide never pays."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(_SCHEMAS[name])
 
 
 def tools_for(final: bool) -> list[dict[str, Any]]:
@@ -195,7 +202,7 @@ def validate_call(call: ToolCall, *, final: bool = False) -> list[str]:
         return [f"unknown or disallowed tool {call.name!r}; expected one of {', '.join(allowed)}"]
     if not isinstance(call.arguments, dict):
         return ["arguments must be a JSON object"]
-    validator = _VALIDATORS[call.name]
+    validator = _validator(call.name)
     return [
         f"{'/'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message}"
         for err in sorted(validator.iter_errors(call.arguments), key=lambda e: list(e.absolute_path))
