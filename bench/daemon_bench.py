@@ -159,7 +159,7 @@ def main() -> None:
     sock = str(work / "memd.sock")
 
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "memd", "run", "--log-level", "warning"], env=env)
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "memd", "run", "--log-level", "warning"], env=env)
     client = None
     while client is None:
         client = connect(Path(sock)) if os.path.exists(sock) else None

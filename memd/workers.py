@@ -54,7 +54,9 @@ class WorkerPool:
 
     def __init__(self, workers: int = 1):
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self._procs = [subprocess.Popen([sys.executable, "-m", "memd.workers"], stdin=subprocess.PIPE,
+        # -P: the current folder never goes first on sys.path; a memd source checkout there (the
+        # README's quick start runs from one) would shadow the installed package.
+        self._procs = [subprocess.Popen([sys.executable, "-P", "-m", "memd.workers"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env) for _ in range(max(1, workers))]
 
     def __enter__(self) -> "WorkerPool":

@@ -76,7 +76,8 @@ def run_demo(*, keep: bool = False, workdir: Path | None = None,
 
     env = dict(os.environ, MEMD_CONFIG=str(cfg_path))
     env.pop("NOTIFY_SOCKET", None)
-    proc = subprocess.Popen([sys.executable, "-m", "memd", "run", "--log-level", "warning"], env=env,
+    # -P: not the current folder first on sys.path (a source checkout there shadows the install).
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "memd", "run", "--log-level", "warning"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         client = _wait_for_daemon(config, proc)

@@ -9,6 +9,15 @@ import pytest
 
 from memd.workers import WorkerError, WorkerPool
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(autouse=True)
+def _tests_importable_in_workers(monkeypatch):
+    """The functions below are pickled by reference (tests.core.test_workers.square); workers
+    never have the current folder on sys.path, so they find this module through PYTHONPATH."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")])))
+
 
 def square(x):
     return x * x
@@ -59,3 +68,15 @@ def test_a_script_without_a_main_guard_is_not_run_again(tmp_path):
                        env=dict(os.environ))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "450" and marker.read_text() == "run\n"
+
+
+def test_a_memd_folder_in_the_current_directory_does_not_shadow_the_installed_one(tmp_path, monkeypatch):
+    # What running from a source checkout looks like to `python -m`: a `memd` package in the
+    # current folder. The workers must import the real one.
+    fake = tmp_path / "memd"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('the shadowing memd was imported')\n")
+    (fake / "workers.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    with WorkerPool(1) as pool:
+        assert list(pool.imap(square, range(5))) == [0, 1, 4, 9, 16]
