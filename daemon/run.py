@@ -60,6 +60,7 @@ class IndexWorker:
         self.batches = 0
         self.last_error: str | None = None
         self._failures = 0
+        self._retry_pending = False  # one retry at a time, however many batches failed
         self._timers: set[threading.Timer] = set()
         self._timers_lock = threading.Lock()
         self._stopping = False
@@ -105,6 +106,8 @@ class IndexWorker:
                 if item is None:
                     return
                 changes, follow_up = item
+                if follow_up and changes.full_rescan:
+                    self._retry_pending = False
                 self._apply(changes)
                 self._failures = 0
                 if not follow_up and (changes.folders or changes.full_rescan):
@@ -115,7 +118,9 @@ class IndexWorker:
                 self._failures += 1
                 delay = min(RETRY_MAX_S, self.settle_s * 2 ** (self._failures - 1))
                 log.exception("indexing a batch of changes failed; a full reconcile follows in %.0fs", delay)
-                self._later(delay, Changes(paths=frozenset(), folders=frozenset(), full_rescan=True))
+                if not self._retry_pending:
+                    self._retry_pending = True
+                    self._later(delay, Changes(paths=frozenset(), folders=frozenset(), full_rescan=True))
             finally:
                 self.queue.task_done()
 

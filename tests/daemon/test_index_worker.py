@@ -73,3 +73,25 @@ def test_stop_cancels_pending_follow_ups(app, vault):
     assert not worker.thread.is_alive()
     time.sleep(0.7)
     assert worker.queue.empty()  # the timer fired into a stopped worker: nothing was queued
+
+
+def test_many_failed_batches_make_one_retry(app, vault, monkeypatch):
+    (vault / "note.md").write_text("hello\n")
+
+    def failing(paths):
+        raise OSError("disk hiccup")
+
+    monkeypatch.setattr(app.index, "index_paths", failing)
+    scans = []
+    real_scan = app.index.scan
+    monkeypatch.setattr(app.index, "scan", lambda **kw: scans.append(kw) or real_scan(**kw))
+    worker = IndexWorker(app, settle_s=0.3)
+    worker.start()
+    try:
+        for i in range(5):
+            worker.submit(Changes(paths=frozenset({f"n{i}.md"}), folders=frozenset()))
+        assert _wait(lambda: "note.md" in _paths(app)), "no reconcile after the failures"
+        time.sleep(0.6)
+        assert scans == [{}], "five failures, one full reconcile"
+    finally:
+        worker.stop(timeout=5)
