@@ -129,9 +129,9 @@ class ExtractionLoop:
         # and the add being planned between _apply and _record.
         self.planned: list[Planned] | None = None
         self._planning: tuple[Turn, dict[str, Turn] | None] | None = None
-        # Backends that mark which buffered turns an add used (the rules backend does) let the
-        # rest of the buffer keep waiting; for the others an add consumes the whole buffer.
-        self.backend_tags_buffer = getattr(backend, "name", "") == "rules"
+        # Backends that mark which buffered turns an add used (`tags_buffered_turns = True`, the
+        # rules backend) let the rest of the buffer keep waiting; for others an add consumes it all.
+        self.backend_tags_buffer = getattr(backend, "tags_buffered_turns", False) is True
         # The daemon serves many clients at once: turns of one stream are decided one at a time,
         # in order; different streams proceed side by side.
         self._locks: dict[str, threading.Lock] = {}

@@ -178,6 +178,9 @@ class RulesBackend:
     # Decisions depend on the turns alone, never on what memory holds: an import can make them in a
     # worker process while it writes (ExtractionLoop.planner).
     searches_memory = False
+    # Every item of an add carries a `turn:` tag naming the turn it came from, so buffered turns it
+    # did not use keep waiting (ExtractionLoop._settle_buffer).
+    tags_buffered_turns = True
 
     def decide(self, request: DecisionRequest) -> ToolCall:
         new = request.new_turn

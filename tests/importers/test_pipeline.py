@@ -288,6 +288,7 @@ class CrashingBackend:
     is written, before its ledger row is done)."""
 
     name = "rules"
+    tags_buffered_turns = True  # as the rules backend it wraps
 
     def __init__(self, at: int):
         from memd.extract.rules import RulesBackend
