@@ -20,6 +20,7 @@ from memd.errors import DaemonError, MemdError
 
 from .lock import lock_holder
 from .paths import DaemonPaths, daemon_paths
+from .wire import encode_line
 
 MAX_REQUEST_BYTES = 1024 * 1024
 # Replies can be large (search results, logs) but not unbounded: a runaway daemon must not eat
@@ -128,7 +129,7 @@ class Client:
         return self.request("rpc.ping")
 
     def _send(self, message: dict[str, Any]) -> None:
-        data = (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        data = encode_line(message)
         if len(data) > MAX_REQUEST_BYTES:
             raise DaemonError(f"request too large for the daemon ({len(data)} bytes, limit {MAX_REQUEST_BYTES})")
         self._sock.settimeout(self.timeout)

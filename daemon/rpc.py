@@ -17,6 +17,8 @@ from typing import Any
 from memd import errors as memd_errors
 from memd.errors import MemdError
 
+from .wire import encode_line
+
 log = logging.getLogger("memd.daemon.rpc")
 
 PARSE_ERROR = -32700
@@ -32,6 +34,7 @@ SERVER_BUSY = -32021
 # A stable code per error family lets non-Python clients branch without parsing messages.
 APP_ERROR_CODES: dict[str, int] = {
     "MemdError": APP_ERROR,
+    "ParamsError": INVALID_PARAMS,
     "ConfigError": -32001,
     "VaultError": -32002,
     "InputFormatError": -32003,
@@ -64,18 +67,6 @@ def error_object(code: int, message: str, data: Any = None) -> dict[str, Any]:
 
 def error_response(request_id: Any, code: int, message: str, data: Any = None) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": error_object(code, message, data)}
-
-
-def encode_line(message: Any) -> bytes:
-    """One JSON text and a newline, UTF-8.
-
-    Falls back to ASCII escapes when a string holds lone surrogates (file names that were not
-    valid UTF-8 decode that way), which UTF-8 cannot carry.
-    """
-    try:
-        return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (json.dumps(message, separators=(",", ":")) + "\n").encode("ascii")
 
 
 def memd_error_data(exc: MemdError) -> dict[str, Any]:

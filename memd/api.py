@@ -14,12 +14,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from memd.app import Memd, result_summary
-from memd.errors import MemdError
+from memd.errors import ParamsError
 from memd.state import Source
-
-
-class ParamsError(MemdError):
-    """A method was called with missing, unknown or mistyped parameters (JSON-RPC -32602)."""
 
 
 METHODS: dict[str, Callable[..., Any]] = {}
@@ -37,6 +33,12 @@ def method(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def call(app: Memd, name: str, params: dict[str, Any] | None = None) -> Any:
     fn, bound = _bind(app, name, params)
     return fn(*bound.args, **bound.kwargs)
+
+
+def call_params(app: Memd, method_name: str, /, **params: Any) -> Any:
+    """`call` with the parameters as keywords: what the socket's dispatcher hands a method.
+    Positional-only, so a parameter called `name` (get_entity's) is a parameter like any other."""
+    return call(app, method_name, params)
 
 
 def call_check(app: Memd, name: str, params: dict[str, Any] | None = None) -> None:
@@ -76,6 +78,11 @@ def _check_type(method_name: str, pname: str, value: Any, annotation: Any) -> No
         raise ParamsError(f"{method_name}: {pname} must be {' or '.join(names)}")
     if not isinstance(value, allowed):
         raise ParamsError(f"{method_name}: {pname} must be {' or '.join(n for n in names if n in _TYPES)}")
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8 (a shell argument)
+            raise ParamsError(f"{method_name}: {pname} is not valid UTF-8") from None
 
 
 def parse_since(text: str | None) -> str | None:

@@ -42,3 +42,7 @@ class NotFoundError(MemdError):
 
 class DaemonError(MemdError):
     """The daemon cannot be reached, or another instance holds the vault."""
+
+
+class ParamsError(MemdError):
+    """A method was called with missing, unknown or mistyped parameters (JSON-RPC -32602)."""
