@@ -211,8 +211,9 @@ class Index:
 
     def _rows(self, c: sqlite3.Connection, prefix: str = "") -> dict[str, _Row]:
         if prefix:
+            under = prefix.strip("/") + "/"  # the folder's contents, not "Notes2/" beside "Notes"
             cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes WHERE path >= ? AND path < ?",
-                            (prefix, prefix + "\U0010ffff"))
+                            (under, under + "\U0010ffff"))
         else:
             cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes")
         return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5]) for r in cur}
@@ -265,6 +266,8 @@ class Index:
                 st = os.stat(self.vault / rel)
             except FileNotFoundError:
                 missing.append(rel)
+                if self._has_rows_under(rel):
+                    _merge(report, self.scan(prefix=rel))  # a folder deleted or moved out
                 continue
             except OSError as exc:
                 report.warnings.append((rel, f"cannot stat: {exc.strerror}"))
@@ -282,6 +285,12 @@ class Index:
         self._reconcile_missing(missing, rows, [], report)
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _has_rows_under(self, folder: str) -> bool:
+        under = folder + "/"
+        with self.db.read() as c:
+            return c.execute("SELECT 1 FROM notes WHERE path >= ? AND path < ? LIMIT 1",
+                             (under, under + "\U0010ffff")).fetchone() is not None
 
     def _row(self, c: sqlite3.Connection, path: str) -> _Row | None:
         r = c.execute("SELECT id, size, mtime_ns, hash, kind FROM notes WHERE path = ?", (path,)).fetchone()

@@ -34,6 +34,8 @@ def walk(vault: Path, result: WalkResult, extra_globs: list[str] | tuple[str, ..
     try:
         st = os.stat(start)
         seen_dirs.add((st.st_dev, st.st_ino))
+    except FileNotFoundError:
+        return  # the folder is gone: nothing under it is seen, and each row is confirmed gone one by one
     except OSError:
         result.unreadable_dirs.append(prefix.strip("/"))
         return

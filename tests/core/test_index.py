@@ -268,6 +268,21 @@ def test_a_common_last_word_is_matched_whole_and_a_rare_one_as_a_prefix(app, vau
     assert app.search("anan")[0]["path"].startswith("n")
 
 
+def test_a_folder_moved_out_of_the_vault_leaves_the_index(app, vault, tmp_path):
+    (vault / "Trip").mkdir()
+    (vault / "Trip/day1.md").write_text("# Day 1\nlisbon tram\n")
+    (vault / "Trip2").mkdir()
+    (vault / "Trip2/other.md").write_text("# Other\nlisbon fado\n")
+    app.index.scan()
+    (vault / "Trip").rename(tmp_path / "Trip-elsewhere")  # what the watcher reports as the folder "Trip"
+    report = app.index.index_paths(["Trip"])
+    assert [r["path"] for r in app.search("lisbon")] == ["Trip2/other.md"]
+    assert report.removed == 1 and report.warnings == []
+    # A scan of a folder touches that folder only, not a sibling whose name starts the same.
+    report = app.index.scan(prefix="Trip2")
+    assert report.removed == 0 and report.warnings == [] and report.kept == 0
+
+
 def test_concurrent_search_while_indexing(app, vault):
     """Searches in other threads while every note is re-indexed, again and again: each search
     sees one consistent snapshot (a hit never points at a chunk a commit just replaced)."""
