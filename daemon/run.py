@@ -1,8 +1,9 @@
 """`memd run`: the daemon — one process per vault, in the foreground (launchd/systemd run it).
 
-Start-up: take the vault's lock (before anything binds the socket), reconcile the index with the
-vault (catches every change made while the daemon was down), serve the socket, watch the vault,
-start the scheduler, then tell systemd READY=1. Changes from the watcher go to one indexing
+Start-up: take the vault's lock (before anything binds the socket), watch the vault, reconcile
+the index with it (catches every change made while the daemon was down; changes during the scan
+are queued and applied after it), serve the socket, start the scheduler, then tell systemd
+READY=1. Changes from the watcher go to one indexing
 thread, so the index is updated in the order things happened and a burst of events never runs
 scans side by side. SIGTERM/SIGINT: stop accepting requests, let the write in progress finish
 (the writer's lock), and exit — buffers are already persisted turn by turn.
@@ -55,7 +56,8 @@ class IndexWorker:
     def __init__(self, app: Memd, *, settle_s: float = SETTLE_S):
         self.app = app
         self.settle_s = settle_s
-        self.queue: queue.Queue[tuple[Changes, bool] | None] = queue.Queue()
+        # (changes, why): "event" from the watcher, "settle" (a burst's second look), "retry"
+        self.queue: queue.Queue[tuple[Changes, str] | None] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="memd-indexer", daemon=True)
         self.batches = 0
         self.last_error: str | None = None
@@ -69,7 +71,7 @@ class IndexWorker:
         self.thread.start()
 
     def submit(self, changes: Changes) -> None:
-        self.queue.put((changes, False))
+        self.queue.put((changes, "event"))
 
     def stop(self, timeout: float) -> None:
         with self._timers_lock:
@@ -82,14 +84,14 @@ class IndexWorker:
     def idle(self) -> bool:
         return self.queue.unfinished_tasks == 0
 
-    def _later(self, delay: float, changes: Changes) -> None:
-        """Queue `changes` as a follow-up (never followed up itself) after `delay` seconds."""
+    def _later(self, delay: float, changes: Changes, why: str) -> None:
+        """Queue `changes` after `delay` seconds; a follow-up is never followed up itself."""
         def fire() -> None:
             with self._timers_lock:
                 self._timers.discard(timer)
                 if self._stopping:
                     return
-            self.queue.put((changes, True))
+            self.queue.put((changes, why))
 
         timer = threading.Timer(delay, fire)
         timer.daemon = True
@@ -105,14 +107,14 @@ class IndexWorker:
             try:
                 if item is None:
                     return
-                changes, follow_up = item
-                if follow_up and changes.full_rescan:
+                changes, why = item
+                if why == "retry":
                     self._retry_pending = False
                 self._apply(changes)
                 self._failures = 0
-                if not follow_up and (changes.folders or changes.full_rescan):
+                if why == "event" and (changes.folders or changes.full_rescan):
                     self._later(self.settle_s, Changes(paths=frozenset(), folders=changes.folders,
-                                                       full_rescan=changes.full_rescan))
+                                                       full_rescan=changes.full_rescan), "settle")
             except Exception as exc:  # one bad batch must not stop indexing
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._failures += 1
@@ -120,7 +122,7 @@ class IndexWorker:
                 log.exception("indexing a batch of changes failed; a full reconcile follows in %.0fs", delay)
                 if not self._retry_pending:
                     self._retry_pending = True
-                    self._later(delay, Changes(paths=frozenset(), folders=frozenset(), full_rescan=True))
+                    self._later(delay, Changes(paths=frozenset(), folders=frozenset(), full_rescan=True), "retry")
             finally:
                 self.queue.task_done()
 
@@ -130,10 +132,9 @@ class IndexWorker:
         if changes.full_rescan:
             index.scan()
             return
-        if changes.paths:
-            index.index_paths(sorted(changes.paths))
-        for folder in sorted(changes.folders):
-            index.scan(prefix=folder) if (self.app.config.vault / folder).is_dir() else index.index_paths([folder])
+        # index_paths takes folders too: one that is there is scanned, one that is gone has its rows removed.
+        if changes.paths or changes.folders:
+            index.index_paths(sorted(changes.paths | changes.folders))
 
 
 def _flush_idle_buffers(app: Memd) -> None:
@@ -159,10 +160,10 @@ class Daemon:
 
     # -- methods the socket serves ---------------------------------------------------------------
     def methods(self, app: Memd) -> dict[str, Any]:
-        table = {name: functools.partial(fn, app) for name, fn in api.METHODS.items()}
+        # Through api.call, as the CLI in process: the same parameter checks, the same errors.
+        table = {name: functools.partial(api.call_params, app, name) for name in api.METHODS}
         table["status"] = functools.partial(self._status, app)
-        if "import.start" in api.METHODS:
-            table["import.start"] = functools.partial(self.imports.start, app)
+        table["import.start"] = functools.partial(self.imports.start, app)
         return table
 
     def _status(self, app: Memd) -> dict[str, Any]:
@@ -195,19 +196,21 @@ class Daemon:
         executor = ThreadPoolExecutor(max_workers=RPC_THREADS, thread_name_prefix="memd-rpc")
         app = self.app = Memd(self.config)
         try:
+            # Watch first, then reconcile, then serve: a change made while the scan runs is queued
+            # (and applied after it), and no client is answered before its edits are being watched.
+            self.worker = IndexWorker(app)
+            self.watcher = Watcher(self.config.vault, self.worker.submit, debounce=self.config.daemon.debounce_ms / 1000,
+                                   on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
+            self.watcher.start()
             notifier.status("reconciling the index with the vault")
             report = app.index.scan()
             log.info("start-up scan: %d files, %d added, %d updated, %d removed in %.2fs", report.scanned,
                      report.added, report.updated, report.removed, report.seconds)
+            self.worker.start()
             ensure_private_dir(self.paths.socket.parent)
             server = SocketServer(self.paths.socket, self.methods(app), lock=lock, executor=executor,
                                   inherited=inherited[0] if inherited else None)
             await server.start()
-            self.worker = IndexWorker(app)
-            self.worker.start()
-            self.watcher = Watcher(self.config.vault, self.worker.submit, debounce=self.config.daemon.debounce_ms / 1000,
-                                   on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
-            self.watcher.start()
             self.scheduler = self._schedule(app)
             self.scheduler.start()
             loop = asyncio.get_running_loop()
@@ -225,6 +228,8 @@ class Daemon:
             await server.close()
             self._shutdown(app, executor)
         finally:
+            if self.watcher:
+                self.watcher.stop(flush=False)  # already stopped after a clean shutdown
             app.close()
             lock.release()
         return 0

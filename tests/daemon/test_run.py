@@ -175,6 +175,16 @@ def test_cli_talks_to_the_daemon_with_the_same_output(setup):
         d.stop()
 
 
+def test_mistyped_params_are_refused_over_the_socket_as_in_process(daemon):
+    from memd.errors import ParamsError
+
+    d, _, _ = daemon
+    for params, word in (({"query": "x", "limit": "ten"}, "search: limit must be int"),
+                         ({"query": "x", "nope": 1}, "nope")):
+        with pytest.raises(ParamsError, match=word):  # the error class the API raises in process
+            d.call("search", **params)
+
+
 def test_second_instance_is_refused_clearly(daemon):
     d, vault, env = daemon
     r = subprocess.run(MEMD + ["run"], env=env, capture_output=True, text=True, timeout=30)
@@ -272,3 +282,13 @@ def test_sigterm_during_an_import_stops_quickly_and_the_import_resumes(setup, tm
                        timeout=300)
     assert r.returncode == 0, r.stderr
     assert len(list((vault / "memory-sources").rglob("*.md"))) == 400  # completed, no duplicates
+
+
+def test_an_argument_that_is_not_utf8_gets_one_clear_error_from_the_daemon(daemon):
+    # A command-line argument with undecodable bytes arrives as lone surrogates: the client must
+    # still send it (escaped), and the daemon must refuse it as a bad parameter, not crash on it.
+    d, _, env = daemon
+    r = subprocess.run(MEMD + ["search", "alpha", "--path", os.fsdecode(b"\xff")], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "memd: error: search: path is not valid UTF-8"
