@@ -175,19 +175,27 @@ def reindex(app: Memd) -> dict[str, Any]:
 # -- extraction ------------------------------------------------------------------------------------
 def extraction_loop(app: Memd, source_kind: str = "ingest") -> Any:
     """The app's extraction loop for `source_kind`, built once (a model loads only once)."""
-    from memd.extract.backends import build_backend
     from memd.extract.loop import ExtractionLoop
 
     with _LOOP_LOCK:
         loops = app.__dict__.setdefault("_loops", {})
         if source_kind not in loops:
-            backend = app.__dict__.get("_backend") or build_backend(app.config)
-            app.__dict__["_backend"] = backend
-            loops[source_kind] = ExtractionLoop(app, backend, source_kind=source_kind)
+            loops[source_kind] = ExtractionLoop(app, shared_backend(app), source_kind=source_kind)
         return loops[source_kind]
 
 
-_LOOP_LOCK = threading.Lock()
+def shared_backend(app: Memd) -> Any:
+    """The app's extraction backend, built once and shared by ingest, remember and imports (a
+    model loads once, even when an import and a live turn ask for it at the same moment)."""
+    from memd.extract.backends import build_backend
+
+    with _LOOP_LOCK:
+        if "_backend" not in app.__dict__:
+            app.__dict__["_backend"] = build_backend(app.config)
+        return app.__dict__["_backend"]
+
+
+_LOOP_LOCK = threading.RLock()  # extraction_loop holds it while shared_backend takes it
 
 
 _ROLES = ("user", "assistant", "system", "other")
@@ -249,15 +257,6 @@ def decisions(app: Memd, stream: str | None = None, limit: int = 50) -> dict[str
 
 
 # -- imports ---------------------------------------------------------------------------------------
-def _import_backend(app: Memd) -> Any:
-    """The app's extraction backend, built once and shared with `ingest` (a model loads once)."""
-    from memd.extract.backends import build_backend
-
-    backend = app.__dict__.get("_backend") or build_backend(app.config)
-    app.__dict__["_backend"] = backend
-    return backend
-
-
 @method("import.start")
 def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool = False,
                  me: list[str] | str | None = None, tz: str | None = None, since: str | None = None,
@@ -279,7 +278,7 @@ def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool 
         tz=tz or app.config.import_.tz or None,
         since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
         extract=extract, dry_run=dry_run)
-    backend = _import_backend(app) if extract and not dry_run else None
+    backend = shared_backend(app) if extract and not dry_run else None
     return run_import(app, request, backend=backend, cancel=app.import_cancel).to_json()
 
 
