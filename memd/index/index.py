@@ -257,7 +257,10 @@ class Index:
         wanted = sorted(set(p.strip("/") for p in paths))
         with self.db.read() as c:
             rows = {p: r for p in wanted if (r := self._row(c, p)) is not None}
+        folders: list[str] = []  # scanned whole below: their files in this batch are done
         for rel in wanted:
+            if any(rel.startswith(f + "/") for f in folders):
+                continue  # indexing it again would insert its row a second time (UNIQUE notes.path)
             if is_ignored_path(rel, self.config.index.exclude):
                 if rel in rows:
                     missing.append(rel)
@@ -267,6 +270,7 @@ class Index:
             except FileNotFoundError:
                 missing.append(rel)
                 if self._has_rows_under(rel):
+                    folders.append(rel)
                     _merge(report, self.scan(prefix=rel))  # a folder deleted or moved out
                 continue
             except OSError as exc:
@@ -274,6 +278,7 @@ class Index:
                 continue
             if not os.path.isfile(self.vault / rel):
                 if os.path.isdir(self.vault / rel):
+                    folders.append(rel)
                     sub = self.scan(prefix=rel)  # a folder appeared or was moved in
                     _merge(report, sub)
                 continue
