@@ -73,6 +73,7 @@ class MLXSection:
 @dataclass
 class PrivacySection:
     redact_secrets: bool = True  # API keys, passwords, card and account numbers
+    redact_transcripts: bool = True  # also in transcript notes (false: imports keep them verbatim)
     never_store_categories: list[str] = field(default_factory=list)  # e.g. ["health", "religion"]
     never_store_patterns: list[str] = field(default_factory=list)  # regular expressions
 
