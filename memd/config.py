@@ -93,6 +93,21 @@ class DaemonSection:
 
 
 @dataclass
+class LimitsSection:
+    """Bounds on hostile input (exports, socket requests); no real export comes near them."""
+
+    max_json_depth: int = 256  # nesting of arrays and objects (exports reach about 20)
+    max_string_mb: float = 16.0  # one JSON string, one chat-log line
+    max_number_digits: int = 1000  # one JSON number
+    max_record_mb: float = 64.0  # one conversation, one JSONL line, one JSON file read whole
+    max_expand_gb: float = 16.0  # bytes read out of one export, all files together
+    max_zip_ratio: float = 200.0  # uncompressed / compressed size of one zip member
+    max_entries: int = 500000  # files in one export (zip members, folder files)
+    max_request_kb: int = 1024  # one JSON-RPC request on the socket
+    max_query_chars: int = 4000  # a search / ask / context query
+
+
+@dataclass
 class Config:
     vault: Path
     state_dir: Path
@@ -106,6 +121,7 @@ class Config:
     privacy: PrivacySection = field(default_factory=PrivacySection)
     import_: ImportSection = field(default_factory=ImportSection)
     daemon: DaemonSection = field(default_factory=DaemonSection)
+    limits: LimitsSection = field(default_factory=LimitsSection)
 
     @property
     def memory_root(self) -> Path:
@@ -139,6 +155,7 @@ _SECTIONS = {
     "privacy": "privacy",
     "import": "import_",
     "daemon": "daemon",
+    "limits": "limits",
 }
 
 
