@@ -6,9 +6,9 @@ or space, capped in bytes); a caller that finds the name taken passes a `suffix`
 `short_suffix(conv)`), which is appended as ` (suffix)`.
 
 Body: YAML frontmatter (source, id, title, created, updated, participants), a `# title`, then
-one callout per turn (`> [!user] Anna · 2024-05-01 09:12`). A callout is a single Markdown
-block whatever the turn contains (paragraphs, lists, code), so the block id written on its own
-line after it (`^t1a2b3c4d`) makes `[[...#^t1a2b3c4d]]` point at, and embed, the whole turn.
+one callout per turn (`> [!user] Anna · 2024-05-01 09:12 %%id: m1%%`, the comment naming the
+message in the export). A callout is a single Markdown block whatever the turn contains
+(paragraphs, lists, code), so the block id written on its own line after it (`^t1a2b3c4d`) makes `[[...#^t1a2b3c4d]]` point at, and embed, the whole turn.
 Block ids derive from the turn id, not its position, so links survive a re-import that adds or
 reorders turns. Other branches (kept with `all_branches=True`) follow under their own heading.
 
@@ -35,6 +35,7 @@ _KIND_TITLES = {"about_me": "About me", "custom_instructions": "Custom instructi
                 "execution_output": "output", "code": "code", "event": "event", "quote": "quote",
                 "error": "error", "tool_call": "tool call"}
 _CODE_KINDS = {"code", "execution_output"}
+_SOURCE_ID_UNSAFE = re.compile(r"[%\x00-\x1f\x7f\s]")
 
 
 def safe_filename(name: str, max_bytes: int = 120) -> str:
@@ -170,7 +171,11 @@ def _callout_title(turn: Turn, tz: tzinfo) -> str:
         name = f"{name} · {extra}"
     if turn.time:
         name += " · " + turn.time.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    return " ".join(name.split())
+    name = " ".join(name.split())
+    # The message's id in the original export, as an Obsidian comment (hidden when reading), so
+    # a search hit on this turn can name the message it came from (memd.index.units).
+    source_id = _SOURCE_ID_UNSAFE.sub("", turn.id)[:200]
+    return f"{name} %%id: {source_id}%%" if source_id else name
 
 
 def _body_lines(turn: Turn) -> list[str]:

@@ -40,14 +40,14 @@ def test_exact_rendering():
         "\n"
         "# Trip: Lisbon?\n"
         "\n"
-        "> [!user] Ana · 2024-05-01 22:30\n"
+        "> [!user] Ana · 2024-05-01 22:30 %%id: u1%%\n"
         "> We fly to Lisbon on Friday.\n"
         ">\n"
         "> Back on the 12th.\n"
         "\n"
         f"^{ids['u1']}\n"
         "\n"
-        "> [!assistant] ChatGPT · 2024-05-01 22:31\n"
+        "> [!assistant] ChatGPT · 2024-05-01 22:31 %%id: a1%%\n"
         "> Have a great trip!\n"
         "\n"
         f"^{ids['a1']}\n"
@@ -108,14 +108,14 @@ def test_code_fences_branches_strong_and_documents():
     ]
     text = transcript.render(small(turns))
     ids = transcript.block_ids(small(turns))
-    assert "> [!user] About me (User)\n> I am a nurse.\n" in text
-    assert "> [!assistant] Assistant · code\n> ````python\n> print('```')\n> ````\n" in text
-    assert "> [!tool] python · output\n> ````\n> ```\n> out\n> ````\n" in text
+    assert "> [!user] About me (User) %%id: n0:about_me%%\n> I am a nurse.\n" in text
+    assert "> [!assistant] Assistant · code %%id: c%%\n> ````python\n> print('```')\n> ````\n" in text
+    assert "> [!tool] python · output %%id: o%%\n> ````\n> ```\n> out\n> ````\n" in text
     assert text.index("main answer") < text.index("## Other branch 1") < text.index("other answer")
     assert f"Forked after [[#^{ids['c']}]]." in text
     doc = small([Turn("doc:1", "other", "# Guide\n\n- step", kind="document", meta={"title": "guide.md"})],
                 kind=DOCUMENT, source="claude")
-    assert "> [!document] guide.md\n> # Guide\n>\n> - step\n\n^t" in transcript.render(doc)
+    assert "> [!document] guide.md %%id: doc:1%%\n> # Guide\n>\n> - step\n\n^t" in transcript.render(doc)
 
 
 def test_every_turn_is_one_linkable_block(sample):
