@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from memd.app import Memd
-from memd.extract.conventions import ANY_VALUE, EVENT_KEYS, MULTI_VALUED_KEYS, NEGATION_TAG, split_dated
+from memd.extract.conventions import EVENT_KEYS, MULTI_VALUED_KEYS, NEGATION_TAG, split_dated
+from memd.extract.supersede import apply_update, is_update
 from memd.extract.tools import MemoryItem
 from memd.state import Source
 from memd.vault.memfile import normalize_key
@@ -79,7 +80,8 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None) -
             # "I broke up with Tom": the relation line in user.md goes, Tom's file stays.
             rel = normalize_key(value)
             return app.remove_fact(None, RELATION_KEYS.get(rel, rel), entity, source, batch=batch)
-        return app.remove_fact(entity, key, None if value == ANY_VALUE else value, source, batch=batch)
+        # The value as the user said it ("St. Mary's") finds the line that holds it.
+        return apply_update(app, item, key, entity, value, source, batch)
     if item.memory_type == "LongTermMemory" and not entity and _FREEFORM_KEY.search(raw_key) and len(value) > 60:
         return app.set_fact(None, raw_key, value, source, multi=True, section=NOTES_SECTION, batch=batch)
     key = normalize_key(raw_key)
@@ -97,5 +99,8 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None) -
     date, text = split_dated(value)
     if date and (key in EVENT_KEYS or key.endswith(("_event", "_events"))):
         return results + app.add_event(entity, date, text, source, batch=batch)
+    if date is None and (not is_multi(key) or is_update(item)):
+        # One value at a time, or an update: replace what memory holds, read first (supersede.py).
+        return results + apply_update(app, item, key, entity, value, source, batch)
     # A dated plan or fact ("2024-06: trip to Japan") keeps its date in the value.
     return results + app.set_fact(entity, key, value, source, multi=is_multi(key) or date is not None, batch=batch)

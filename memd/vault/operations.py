@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, ClassVar
 
 from memd.state import line_hash
+from memd.vault import memory_view as mv
 from memd.vault.links import parse_links
 from memd.vault.memfile import Edit, Fact, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
 
@@ -260,6 +261,116 @@ class RemoveFact(Operation):
 
 
 @dataclass
+class ReplaceFact(Operation):
+    """A fact that supersedes what memory holds ("I quit Google and joined Stripe", "my expertise
+    shifted from A to B"), or, with `value` None, one that no longer holds.
+
+    The line is found the way a person would find it (memory_view.find_fact): under the key or
+    one that means the same, in any layout, holding `old_value` when the statement named it
+    ("St. Mary's" is the `St. Mary's Hospital` line). It is changed in place, in the file's own
+    style; with `history`, the replaced value moves to a `## History` section as
+    `previous_<key>` (with `until <as_of>` when the statement's date is known), so it is visible
+    and never current beside the new one. A hand-written line goes to review, as with SetFact.
+    """
+
+    name: ClassVar[str] = "replace_fact"
+    path: str
+    fact_key: str
+    value: str | None  # None: remove
+    old_value: str | None = None
+    history: bool = True
+    as_of: str | None = None  # date the change is known from (YYYY-MM-DD, YYYY-MM, YYYY)
+    link_target: str | None = None  # "entities/<slug>.md" when the new value is an entity
+    entity_name: str | None = None
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        self.fact_key = normalize_key(self.fact_key)
+        if self.value is not None:
+            self.value = " ".join(self.value.split())
+        if not self.fact_key or self.value == "" or (self.value is None and not self.old_value):
+            raise ValueError("a replacement needs a key and a new value (or the old value to remove)")
+
+    def _link(self, doc: MemoryDoc) -> str | None:
+        if not self.link_target:
+            return None
+        return f"[[{self.link_target.rsplit('/', 1)[-1] if mv.bare_links(doc) else self.link_target}]]"
+
+    def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
+        if doc is None or not doc.lines:
+            if self.value is None:
+                return Plan.noop("no such file")
+            line = mv.line_in_style(None, self.fact_key, f"[[{self.link_target}]]" if self.link_target else self.value)
+            return _missing_file_plan(doc, self.title, [line]) or Plan.noop("no such file")
+        assert doc is not None
+        held = mv.find_fact(doc, self.fact_key)
+        if self.value is not None and any(_holds(f.value, self.value) for f in held):
+            return Plan.noop("already recorded")
+        found = mv.find_fact(doc, self.fact_key, self.old_value) if self.old_value else held
+        if not found and self.old_value and self.value is not None and len(held) == 1:
+            found = held  # "it's Y, not X" where memory holds Z: Y is still the value now
+        if not found:
+            if self.value is None:
+                return Plan.noop("nothing to remove")
+            link = self._link(doc)
+            line = mv.line_in_style(doc, self.fact_key, link or self.value)
+            return Plan("edit", "add", [_insert_in_section(doc, _section_like(doc, bool(link)), [line])])
+        if len(found) > 1:
+            return Plan.conflict(f"{len(found)} lines hold {self.fact_key}; not choosing one to replace",
+                                 "\n".join(l for f in found for l in doc.lines[f.index:f.end]), self.value)
+        f = found[0]
+        block = doc.lines[f.index:f.end]
+        if self.value is None:
+            new_lines: list[str] = []
+            rest = _without_item(f.value, self.old_value or "")
+            if rest:
+                new_lines = [mv.replace_value(doc, f, rest)]
+            gone = f.value if not rest else self.old_value or f.value
+        else:
+            link = self._link(doc) if mv.is_link_value(f.value) else None
+            new_value = link or mv.substitute(f.value, self.old_value or "", self.value)
+            new_lines = [mv.replace_value(doc, f, new_value)]
+            gone = f.value
+        if not ctx.owns(block):
+            return Plan.conflict("the current line was written by hand", "\n".join(block),
+                                 "\n".join(new_lines) if new_lines else None)
+        edits = [Edit(f.index, f.end, new_lines)]
+        if self.history and gone:
+            until = f" (until {self.as_of})" if self.as_of else ""
+            line = mv.line_in_style(doc, "previous_" + f.norm_key, gone + until)
+            edits.append(_insert_in_section(doc, mv.HISTORY_SECTION, [line]))
+        return Plan("edit", "remove" if self.value is None else "update", edits)
+
+
+def _holds(recorded: str, value: str) -> bool:
+    """`recorded` already says `value`: the same text, one item of a list, or a link to it."""
+    if value_key(value) in _values_in(recorded):
+        return True
+    names = mv.link_names(recorded)
+    return bool(names) and any(set(mv.words(n)) == set(mv.words(value)) for n in names)
+
+
+def _section_like(doc: MemoryDoc, links: bool) -> str | None:
+    """Where a new fact goes in a file: beside the last current fact of its kind (a link among
+    the links), else under the title."""
+    for f in reversed(mv.current_facts(doc)):
+        if mv.is_link_value(f.value) == links and not re.match(r"^\d{4}", f.key):
+            return f.section
+    return None
+
+
+def _without_item(value: str, item: str) -> str:
+    """`Portuguese, French and English` without French; "" when `item` is the whole value."""
+    parts = [p for p in re.split(r"\s*(?:,|;|\band\b)\s*", value) if p.strip()]
+    if len(parts) < 2:
+        return ""
+    keep = [p for p in parts if not mv.value_matches(item, p)]
+    if len(keep) == len(parts) or not keep:
+        return ""
+    return ", ".join(keep)
+
+
+@dataclass
 class CreateFile(Operation):
     """A new file memd will own entirely (an entity). Never replaces an existing file."""
 
@@ -329,7 +440,7 @@ def _find_block(doc: MemoryDoc, h: Hunk, taken: set[int]) -> int | None:
 
 
 OPERATIONS: dict[str, type[Operation]] = {
-    cls.name: cls for cls in (SetFact, AddRelation, AddEvent, RemoveFact, CreateFile, RevertHunks)
+    cls.name: cls for cls in (SetFact, AddRelation, AddEvent, RemoveFact, ReplaceFact, CreateFile, RevertHunks)
 }
 
 

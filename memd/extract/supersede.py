@@ -1,0 +1,113 @@
+"""Updates that replace: a memory item that supersedes what memory holds, written as one.
+
+Any backend marks an item as an update with tags (conventions below); the rules backend does for
+"I quit X and joined Y", "I'm no longer X", "actually it's Y, not X", "X → Y", "my A shifted from
+X to Y", and a model is asked to in its prompt (memd/llm/memreader_prompt.py).
+
+    tag "update"            the value replaces what the key holds now; the old value is kept in
+                            the file's `## History` section (and in the journal, as always)
+    tag "replaces:<old>"    ... and the old value, as the user said it ("St. Mary's")
+    tag "as_of:<date>"      when the change is known from (the statement's date)
+
+Before it writes, this step reads the file it is about to change (MemReader's search_memory):
+the line is the one that holds the key in any layout or a key that means the same, or the one
+holding the old value, and it is changed in place in the file's style (vault/memory_view.py).
+A line that is a link to an entity gets a link to the new entity.
+
+Every single-valued fact goes through here, marked or not: an unmarked one still finds its line
+the way a person would (an `Occupation` line for job_title) but leaves no History line, as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.app import Memd
+from memd.extract.conventions import ANY_VALUE, NEGATION_TAG
+from memd.extract.tools import MemoryItem
+from memd.state import Source
+from memd.vault import memory_view as mv
+from memd.vault.memfile import MemoryDoc, normalize_key
+from memd.vault.operations import USER_TITLE, ReplaceFact
+from memd.vault.writer import WriteResult
+
+UPDATE_TAG = "update"
+REPLACES_PREFIX = "replaces:"
+AS_OF_PREFIX = "as_of:"
+
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_NAME = re.compile(r"^(?:[A-Z][\w.'’-]*|of|the|de|da|von|van|and|&)(?:\s+(?:[A-Z0-9][\w.'’-]*|of|the|de|da|do|von|van|and|&)){0,6}$")
+
+
+def old_value_of(item: MemoryItem) -> str | None:
+    for t in item.tags:
+        if t.startswith(REPLACES_PREFIX) and t[len(REPLACES_PREFIX):].strip():
+            return t[len(REPLACES_PREFIX):].strip()
+    return None
+
+
+def as_of(item: MemoryItem) -> str | None:
+    for t in item.tags:
+        if t.startswith(AS_OF_PREFIX) and _DATE.match(t[len(AS_OF_PREFIX):].strip()):
+            return t[len(AS_OF_PREFIX):].strip()
+    return None
+
+
+def is_update(item: MemoryItem) -> bool:
+    return UPDATE_TAG in item.tags or old_value_of(item) is not None
+
+
+def update_tags(old: str | None, date: str | None) -> list[str]:
+    """The tags that mark an update (for backends building items)."""
+    out = [UPDATE_TAG]
+    if old:
+        out.append(REPLACES_PREFIX + old)
+    if date and _DATE.match(date):
+        out.append(AS_OF_PREFIX + date)
+    return out
+
+
+def _read(app: Memd, path: str) -> MemoryDoc | None:
+    text = app._read_text(path)
+    return MemoryDoc.parse(text) if text is not None else None
+
+
+def _looks_like_name(value: str) -> bool:
+    return bool(_NAME.match(value.strip())) and len(value) <= 80
+
+
+def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, value: str, source: Source,
+                 batch: str | None) -> list[WriteResult]:
+    """Write `item` (a single-valued fact, a marked update or a negation with a value) as a
+    ReplaceFact on the file of `entity` (None: the user)."""
+    negated = NEGATION_TAG in item.tags
+    old = value if negated else old_value_of(item)
+    if negated and (not old or old == ANY_VALUE):
+        return app.remove_fact(entity, key, None, source, batch=batch)
+    if negated:
+        ref = app.find_entity(entity)
+        if ref is None:
+            return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r}")]
+        results: list[WriteResult] = []
+    else:
+        ref, results = app._subject(entity, source, batch)
+    link_target = None
+    if not negated:
+        doc = _read(app, ref.path)
+        target = mv.find_fact(doc, key, old) if doc is not None else []
+        if not target and doc is not None and old:
+            target = mv.find_fact(doc, key)
+        if (len(target) == 1 and mv.is_link_value(target[0].value) and _looks_like_name(value)
+                and normalize_key(value) != normalize_key(ref.name)):
+            # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the new one.
+            tgt, created = app.ensure_entity(value, source, batch=batch)
+            if created:
+                results.append(created)
+            if tgt.path != ref.path:
+                link_target = tgt.path[len(app.memory_dir) + 1:]
+    op = ReplaceFact(
+        ref.path, key, None if negated else value, old_value=old, history=is_update(item),
+        as_of=as_of(item), link_target=link_target, entity_name=ref.name,
+        title=USER_TITLE if ref.is_user else ref.name,
+    )
+    return results + [app.writer.apply(op, source, batch=batch)]
