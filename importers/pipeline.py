@@ -528,7 +528,7 @@ class _Import:
                 except Exception:  # a backend that cannot travel: decided here
                     backend_blob = None
         try:
-            return _Planner(self.app.config, backend_blob, self.req.tz, logging.getLogger("memd").getEffectiveLevel(),
+            return _Planner(_with_me(self.app.config, self.me), backend_blob, self.req.tz, logging.getLogger("memd").getEffectiveLevel(),
                             self._indexed)
         except Exception as exc:  # no worker (no processes allowed, a config that cannot travel): all here
             log.warning("import: no worker process (%s); rendering and deciding in this one", exc)
@@ -615,7 +615,7 @@ class _Import:
         backend = self._backend()
         if getattr(backend, "searches_memory", True) is not False:
             backend = None  # the note only; the loop decides when the conversation is written
-        result = _plan(item.conv, item.job, self.zone, self._planning_loops, self.app.config, backend)
+        result = _plan(item.conv, item.job, self.zone, self._planning_loops, _with_me(self.app.config, self.me), backend)
         self.report.timings["plan here"] += time.perf_counter() - t0
         return result
 
@@ -809,6 +809,7 @@ class _Import:
 
             loop = self.loops[source] = ExtractionLoop(self.app, self._backend(), source_kind=f"import:{source}",
                                                        in_memory=True)
+            loop.user_names = _user_names(self.me, self.app.config)  # --me: the user, not a person in the log
         return loop
 
     def _extract(self, conv: Conversation, path: str, turns: list[Turn]) -> list[str]:
@@ -911,10 +912,15 @@ def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], si
     if blocks is None:
         blocks = block_ids(conv)
 
+    # A turn without its own time was said on the conversation's day, when the export gives one;
+    # never on the import's (the loop leaves relative dates of an undated turn unresolved).
+    conv_time = conv.created or conv.updated
+
     def loop_turn(t: Turn) -> Any:
         block = blocks[t.id]
+        when = t.time or conv_time
         return LoopTurn(stream=stream, role=_LOOP_ROLES[t.role], text=t.text, author=t.author,
-                        time=t.time.isoformat().replace("+00:00", "Z") if t.time else None,
+                        time=when.isoformat().replace("+00:00", "Z") if when else None,
                         turn_id=block, source_link=f"[[{note}#^{block}]]" if note is not None else None,
                         strong=t.strong)
 
@@ -1459,6 +1465,20 @@ def _plan_extraction(loops: dict[str, Any], config: Any, backend: Any, conv: Con
     finally:
         loop.take_plan()  # what a failed conversation left is dropped with it
     return sink.steps
+
+
+def _user_names(me: list[str], config: Any) -> list[str]:
+    """The import's --me names first, then the configured ones, each once."""
+    return list(dict.fromkeys(n for n in (*me, *config.import_.me) if n))
+
+
+def _with_me(config: Any, me: list[str]) -> Any:
+    """`config` whose import.me holds the import's --me names too: a planning loop (worker or
+    here) knows the user by the names its config gives."""
+    names = _user_names(me, config)
+    if names == list(config.import_.me):
+        return config
+    return replace(config, import_=replace(config.import_, me=names))
 
 
 def _last_activity(conv: Conversation) -> datetime | None:

@@ -11,6 +11,12 @@
 
 Single-valued keys are replaced by a new value (the journal keeps the old one); a hand-written
 line is never replaced: the writer parks the operation for review.
+
+Every item passes the value gate (value_gate.py) here, the one place all backends' items become
+writes: a value that is not a complete phrase of the shape its key expects, or an entity that is
+not a name, is dropped with the reason (Applied.dropped; the loop shows it in `memd decisions`).
+An entity that is the user (a name given with --me, [import] me, or user.md's user_name) is
+written to user.md instead.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from memd.app import Memd
 from memd.extract.conventions import EVENT_KEYS, MULTI_VALUED_KEYS, NEGATION_TAG, split_dated
 from memd.extract.supersede import apply_update, is_update
 from memd.extract.tools import MemoryItem
+from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates, person_name
 from memd.state import Source
 from memd.vault.memfile import normalize_key
 from memd.vault.writer import WriteResult
@@ -35,8 +42,9 @@ _FREEFORM_KEY = re.compile(r"\s")  # an LLM key with spaces is a free-form memor
 PERSON_RELATIONS = frozenset("""mother father parent sister brother sibling son daughter child partner spouse
 husband wife boyfriend girlfriend fiance fiancee friend best_friend colleague coworker boss manager cousin aunt
 uncle grandmother grandfather grandparent niece nephew roommate neighbor neighbour mentor""".split())
-_PERSON_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]+(?: [A-ZÀ-Þ][\w'’-]+){0,3}$")  # an LLM key with spaces is a free-form memory, not a fact name
 NOTES_SECTION = "Notes"
+GATE = "value gate: "  # the prefix of a drop's reason that the gate gave (the loop shows only those)
+_USER_NAME_LINE = re.compile(r"^- (?:\*\*)?(?:user_name|name|preferred_name)(?:\*\*)?:\s*(.+?)\s*$", re.M | re.I)
 _MULTI_SUFFIXES = ("_plans", "_event", "_events", "_hobbies", "_likes", "_activities")
 
 
@@ -58,22 +66,53 @@ class Applied:
         return [r.review_id for r in self.results if r.review_id is not None]
 
 
-def apply_items(app: Memd, items: list[MemoryItem], source: Source, *, batch: str | None = None) -> Applied:
+class GateDrop(ValueError):
+    """An item the value gate refused."""
+
+
+def user_names_of(app: Memd, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Every name that means the user: given ones, [import] me, and user.md's own name lines."""
+    names = [n for n in (*extra, *app.config.import_.me) if n]
+    text = app._read_text(app.user_path) or ""
+    names += [m.group(1) for m in _USER_NAME_LINE.finditer(text) if "[[" not in m.group(1)]
+    return names
+
+
+def apply_items(app: Memd, items: list[MemoryItem], source: Source, *, batch: str | None = None,
+                user_names: list[str] | tuple[str, ...] = ()) -> Applied:
     out = Applied()
+    names: list[str] | None = None  # read once, when an item names an entity
     for item in items:
         try:
-            out.results += _apply_one(app, item, source, batch)
+            if item.entity and names is None:
+                names = user_names_of(app, user_names)
+            out.results += _apply_one(app, item, source, batch, names or [])
+        except GateDrop as exc:
+            out.dropped.append((item, GATE + str(exc)))
         except ValueError as exc:  # an item the format cannot hold (empty key after cleaning...)
             out.dropped.append((item, str(exc)))
     return out
 
 
-def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None) -> list[WriteResult]:
+def _gate(key: str, value: str, *, note: bool = False) -> None:
+    why = check_value(key, value, note=note)
+    if why:
+        raise GateDrop(f"{key}: {why}")
+
+
+def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None,
+               user_names: list[str]) -> list[WriteResult]:
     raw_key = item.key.strip()
     entity = (item.entity or "").strip() or None
-    value = item.value.strip()
-    if entity and entity.lower() in ("user", "me", "i", "myself"):
+    value = normalise_dates(item.value.strip())
+    if entity and (entity.lower() in ("user", "me", "i", "myself") or is_user(entity, user_names)):
+        if item.relation or normalize_key(raw_key) in ("relationship",):
+            raise GateDrop(f"{entity!r} is the user: no relation to themselves")
         entity = None
+    if entity and NEGATION_TAG not in item.tags:
+        why = check_entity(entity)
+        if why:
+            raise GateDrop(f"entity {why}")
     if NEGATION_TAG in item.tags:
         key = normalize_key(raw_key)
         if entity and key == "relationship":
@@ -83,18 +122,24 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None) -
         # The value as the user said it ("St. Mary's") finds the line that holds it.
         return apply_update(app, item, key, entity, value, source, batch)
     if item.memory_type == "LongTermMemory" and not entity and _FREEFORM_KEY.search(raw_key) and len(value) > 60:
+        _gate("note", value, note=True)
         return app.set_fact(None, raw_key, value, source, multi=True, section=NOTES_SECTION, batch=batch)
     key = normalize_key(raw_key)
     if not key:
         raise ValueError(f"no usable key in {raw_key!r}")
     results: list[WriteResult] = []
-    if entity and item.relation:
-        rel = normalize_key(item.relation)
-        rel = RELATION_KEYS.get(rel, rel)
+    rel = RELATION_KEYS.get(normalize_key(item.relation), normalize_key(item.relation)) if item.relation else None
+    only_relation = bool(entity and rel and (key in ("relationship", rel) or value.lower() == entity.lower()))
+    names_person = bool(entity and key in PERSON_RELATIONS and person_name(value) and value.lower() != entity.lower())
+    if names_person and (is_user(value, user_names) or check_entity(value)):
+        raise GateDrop(f"{key}: {value!r} cannot be an entity here")
+    if not (only_relation or names_person):
+        _gate(key, value)  # before any write: an item is applied whole or not at all
+    if entity and rel:
         results += app.add_relation(None, rel, entity, source, batch=batch)
-        if key in ("relationship", rel) or value.lower() == entity.lower():
+        if only_relation:
             return results  # the item only stated the relation, which is now written
-    if entity and key in PERSON_RELATIONS and _PERSON_NAME.match(value) and value.lower() != entity.lower():
+    if names_person:
         return results + app.add_relation(entity, key, value, source, batch=batch)
     date, text = split_dated(value)
     if date and (key in EVENT_KEYS or key.endswith(("_event", "_events"))):

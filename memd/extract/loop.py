@@ -33,7 +33,7 @@ from typing import Any, Callable
 from memd.app import Memd
 from memd.config import Config
 from memd.errors import MemdError
-from memd.extract.apply import Applied, apply_items
+from memd.extract.apply import GATE, Applied, apply_items
 from memd.extract.privacy import PrivacyFilter
 from memd.extract.conventions import TURN_TAG_PREFIX
 from memd.extract.streams import MemoryStreamStore, StreamStore
@@ -153,7 +153,7 @@ class ExtractionLoop:
             recent=self.streams.recent(turn.stream),
             buffered=self.streams.buffered(turn.stream),
             user_names=self.user_names,
-            today=_day(turn.time) or self.clock().date().isoformat(),
+            today=self._today(turn),
         )
         try:
             decision = self._decide(request)
@@ -175,6 +175,15 @@ class ExtractionLoop:
         if decision.tool == BUFFER and len(request.buffered) + 1 > self.buffer_max:
             self._flush(turn.stream, reason="buffer full")
         return decision
+
+    def _today(self, turn: Turn) -> str | None:
+        """The date "today" means for `turn`: its own. A live turn without one was said now; an
+        imported one was not (the importer gives it its conversation's date when it has one), so
+        it gets none and relative dates stay unresolved rather than land on the import day."""
+        day = _day(turn.time)
+        if day or self.source_kind.startswith("import"):
+            return day
+        return self.clock().date().isoformat()
 
     def observe(self, turn: Turn) -> None:
         """Keep `turn` as context for the next decisions without deciding on it (an assistant's
@@ -274,9 +283,12 @@ class ExtractionLoop:
             by_turn.setdefault(tid if sources and tid in sources else None, []).append(item)
         for tid, group in by_turn.items():
             src_turn = sources[tid] if tid is not None and sources else turn
-            result = apply_items(self.app, group, self._source(src_turn))
+            result = apply_items(self.app, group, self._source(src_turn), user_names=self.user_names)
             applied.results += result.results
             applied.dropped += result.dropped
+        # What the value gate refused is in the decision's record, so `memd decisions` shows it.
+        decision.warnings += [f"dropped {i.entity + '.' if i.entity else ''}{i.key}: {i.value!r} ({why[len(GATE):]})"
+                              for i, why in applied.dropped if why.startswith(GATE)]
         return applied
 
     def _settle_buffer(self, stream: str, decision: Decision) -> None:
@@ -343,7 +355,7 @@ class ExtractionLoop:
         request = DecisionRequest(
             new_turn=buffered[-1], buffered=buffered[:-1], recent=self.streams.recent(stream), final=True,
             allow_search=False, user_names=self.user_names,
-            today=_day(buffered[-1].time) or self.clock().date().isoformat(),
+            today=self._today(buffered[-1]),
         )
         decision = self._decide(request)
         decision.warnings.append(f"buffer re-evaluated ({reason})")

@@ -1,0 +1,315 @@
+"""The value gate: the last check every memory item passes before it becomes a write.
+
+Whatever produced it (the rules backend, an OpenAI-compatible model, mlx), a value lands in a
+file the user reads and every model is given. So before apply.py turns an item into writer
+operations, `check_item` asks of it:
+
+    complete   no dangling conjunction, preposition, article or auxiliary at either end
+               ("because and surrounding myself...", "adjust based"), no bare pronoun ("it"),
+               no clause cut after a verb that needs an object ("started doing"), after a
+               quantifier ("transitioning three") or an adverb ("launching soon"), and not a
+               vague head noun with nothing specific ("unexpected event")
+    shaped     the shape its key expects: an ISO date (YYYY-MM-DD, YYYY-MM, YYYY or --MM-DD) for
+               dates, a number for ages and counts, a name for a person, a place for a
+               location, an organisation for an employer, a known word for gender, marital
+               status and personality type
+    sized      a sensible length for a fact line (a free-form note may be longer)
+
+and of the entity it names (`check_entity`): a name, not an adverb or interjection
+("Thankfully, my son's ok" must not make thankfully.md), and not the user (facts about the
+user go to user.md instead: `is_user`).
+
+A check returns the reason it failed (for the journal and `memd decisions`) or None. The lists
+are word classes of general English, nothing tuned to a data set. Dates are normalised first:
+an ISO week ("2023-W19", which the format does not allow) becomes the month that holds its
+Thursday (`normalise_dates`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Iterable
+
+# -- word classes ---------------------------------------------------------------------------
+CONJUNCTIONS = frozenset("""and or but nor yet so because although though while whereas if unless since
+until than that which who whom whose whether as when where""".split())
+# Prepositions that cannot end a phrase. "in", "on", "up", "out", "over", "around", "by", "off",
+# "down", "back", "away" also end phrasal verbs ("moving in", "working out") and are left alone.
+PREPOSITIONS = frozenset("""of to for with from at into onto about than like based between during without
+towards toward upon via among amongst against within across behind beyond near under despite except
+including regarding such per""".split())
+DETERMINERS = frozenset("""a an the this these those my your his her its our their some any every each no
+another either neither which what whose""".split())
+AUXILIARIES = frozenset("""is are was were be been being am have has had do does did will would can could
+should may might must shall""".split())
+PRONOUNS = frozenset("""i me you he him she her it we us they them myself yourself himself herself itself
+ourselves themselves one ones something anything everything nothing someone anyone everyone nobody
+somebody anybody everybody stuff things thing this that these those there here""".split())
+WH_WORDS = frozenset("how what why when where who which whether".split())
+# Verbs that need an object or a complement: a value ending on one was cut mid-clause.
+LIGHT_VERBS = frozenset("""do doing did done make making made get getting got gotten have having take taking
+took taken go going went try trying tried start starting started begin beginning began begun keep keeping
+kept stop stopping stopped want wanting wanted need needing needed like liking liked love loving loved
+hope hoping hoped plan planning planned decide deciding decided consider considering considered seem
+seeming seemed feel feeling felt find finding found see seeing saw seen give giving gave given put putting
+use using used become becoming became bring bringing brought let letting help helping helped enjoy
+enjoying enjoyed explore exploring explored focus focusing focused incorporate incorporating incorporated
+include including included involve involving involved""".split())
+# Adverbs of time and degree: after them the clause's object is missing ("launching soon").
+DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really
+quite very still just even ever never always often sometimes usually rather somewhat pretty much more
+most less least further then later earlier meanwhile instead though anyway""".split())
+QUANTIFIERS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty
+hundred thousand few several many much lot lots bit couple half some more most all both""".split())
+# Nouns that say nothing on their own: "an unexpected event", "a great experience".
+GENERIC_NOUNS = frozenset("""event events thing things stuff situation situations experience experiences time
+times moment moments day days issue issues matter matters way ways lot part parts kind sort type aspect
+aspects activity activities step steps change changes idea ideas plan plans option options progress
+something anything everything opportunity opportunities challenge challenges news update updates""".split())
+EVALUATIVE = frozenset("""great good bad nice fun hard tough big small huge little new old real whole different
+same certain difficult interesting exciting unexpected random weird strange crazy major minor first last
+next personal special important amazing awesome wonderful terrible horrible lovely best worst recent
+significant positive negative several many few some various other such rough busy long short quick
+meaningful memorable""".split())
+# Sentence adverbs and interjections: what a capitalised first word often is ("Thankfully, ...").
+INTERJECTIONS = frozenset("""oh ah wow yeah yes yep nope no ok okay hey hi hello thanks thank well anyway
+so um uh hmm huh alas gosh jeez sure maybe perhaps also still today yesterday tomorrow tonight sorry
+please lol haha omg btw honestly actually basically anyway congrats congratulations cheers ugh yay
+though however meanwhile besides plus then now again unfortunately fortunately luckily thankfully
+hopefully sadly apparently obviously clearly seriously literally definitely absolutely totally
+especially finally recently lately currently""".split())
+_ADVERB_ENDINGS = ("fully", "ally", "ily", "ously", "ively", "ently", "antly", "estly", "lessly", "ably", "ibly",
+                   "edly", "ingly", "ately", "ishly", "ently", "urely", "ictly", "ectly", "etely", "ainly")
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+GENDERS = frozenset("""male female man woman non-binary nonbinary genderqueer genderfluid agender
+transgender trans man trans woman""".split()) | {"trans man", "trans woman", "non binary"}
+MARITAL = frozenset("""single married divorced widowed widow widower separated engaged partnered
+dating cohabiting""".split()) | {"in a relationship", "domestic partnership", "civil partnership",
+                                 "it's complicated", "not married", "never married"}
+_MBTI = re.compile(r"^[IE][NS][TF][JP](?:-[AT])?$", re.I)
+
+# -- key shapes -----------------------------------------------------------------------------
+DATE_KEYS = frozenset("birth_date birthday graduation_date moved_date wedding_date anniversary date start_date end_date".split())
+NUMBER_KEYS = frozenset("age".split())
+NAME_KEYS = frozenset("""user_name preferred_name name nickname partner spouse husband wife boyfriend
+girlfriend fiance fiancee""".split())
+PLACE_KEYS = frozenset("""living_location location hometown birth_location birthplace moved_from
+previous_location work_location city country residence""".split())
+ORG_KEYS = frozenset("employer previous_employer company organization organisation".split())
+# Lower-case heads a place may have ("the countryside", "a small town").
+PLACE_NOUNS = frozenset("""countryside suburbs suburb city town village downtown area neighborhood neighbourhood
+apartment flat house farm coast seaside mountains island abroad region state country capital
+outskirts center centre""".split())
+ORG_NOUNS = frozenset("""hospital clinic school university college company firm agency startup start-up bank
+restaurant cafe café bakery store shop factory lab laboratory office studio nonprofit non-profit charity
+ngo government ministry department council library museum hotel airline newspaper magazine publisher
+consultancy practice church supermarket gym theater theatre band team club""".split())
+TEXT_KEYS_LONG = 30  # words a dated event or plan may hold
+FACT_WORDS = 14  # words a fact value may hold
+NOTE_WORDS = 80  # a free-form note (section Notes)
+MAX_CHARS = 300
+
+_WORD = re.compile(r"[\w'’.-]+")
+_ISO_WEEK = re.compile(r"\b(\d{4})-W(\d{2})\b")
+_DATE_SHAPE = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2})$")
+_DATED = re.compile(r"^(?P<date>\d{4}(?:-W\d{2}|-\d{2}(?:-\d{2})?)?): (?P<text>.+)$", re.S)
+
+
+def normalise_dates(value: str) -> str:
+    """ISO weeks become months: '2023-W19: x' -> '2023-05: x' (the week's Thursday decides)."""
+    def month(m: re.Match[str]) -> str:
+        try:
+            thursday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 4)
+        except ValueError:
+            return m.group(0)
+        return f"{thursday.year:04d}-{thursday.month:02d}"
+
+    return _ISO_WEEK.sub(month, value) if "-W" in value else value
+
+
+def valid_date(text: str) -> bool:
+    """An ISO date at the precision the format allows, and a real day."""
+    if not _DATE_SHAPE.match(text):
+        return False
+    parts = text.lstrip("-").split("-")
+    try:
+        if text.startswith("--"):
+            date(2000, int(parts[0]), int(parts[1]))
+        elif len(parts) == 3:
+            date(int(parts[0]), int(parts[1]), int(parts[2]))
+        elif len(parts) == 2:
+            return 1 <= int(parts[1]) <= 12
+    except ValueError:
+        return False
+    return True
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".'’").lower() for w in _WORD.findall(text) if w.strip(".'’")]
+
+
+def is_adverb(word: str) -> bool:
+    w = word.lower()
+    return w in INTERJECTIONS or w in DANGLING_ADVERBS or (len(w) >= 7 and w.endswith(_ADVERB_ENDINGS))
+
+
+def _complete(text: str) -> str | None:
+    """Why `text` is not a complete phrase, or None."""
+    words = _words(text)
+    if not words:
+        return "no words"
+    first, last = words[0], words[-1]
+    if len(words) == 1 and (first in PRONOUNS or first in DETERMINERS or first in CONJUNCTIONS):
+        return f"a bare pronoun or function word ({first!r})"
+    if first in CONJUNCTIONS - {"as", "when", "where", "which", "what", "who", "whose"}:
+        return f"starts with a conjunction ({first!r}): a clause cut from its sentence"
+    if first in ("and", "or", "but"):
+        return f"starts with a conjunction ({first!r})"
+    if last in CONJUNCTIONS:
+        return f"ends with a dangling conjunction ({last!r})"
+    if last in PREPOSITIONS:
+        return f"ends with a dangling preposition ({last!r})"
+    if last in DETERMINERS:
+        return f"ends with a dangling article or determiner ({last!r})"
+    if last in AUXILIARIES:
+        return f"ends with an auxiliary verb ({last!r}): a clause cut mid-way"
+    if last in WH_WORDS:
+        return f"ends with {last!r}: a clause cut mid-way"
+    if len(words) > 1 and last in LIGHT_VERBS:
+        return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
+    if len(words) > 1 and last in DANGLING_ADVERBS:
+        return f"ends with an adverb ({last!r}): the clause's object is missing"
+    if len(words) > 1 and last in QUANTIFIERS:
+        return f"ends with a quantifier ({last!r}): its noun is missing"
+    if all(w in PRONOUNS or w in DETERMINERS or w in AUXILIARIES or w in CONJUNCTIONS or w in PREPOSITIONS
+           for w in words):
+        return "only function words"
+    if last in GENERIC_NOUNS and all(w in GENERIC_NOUNS or w in EVALUATIVE or w in DETERMINERS
+                                     or w in DANGLING_ADVERBS or w.endswith("ed") for w in words):
+        return f"too vague (a generic {last!r} with nothing specific)"
+    return None
+
+
+def _capitalised(text: str) -> bool:
+    return any(w[:1].isupper() or w[:1].isdigit() for w in text.split())
+
+
+def _shape(key: str, value: str) -> str | None:
+    """Why `value` does not have the shape `key` expects, or None."""
+    v = value.strip()
+    low = v.lower()
+    if key in DATE_KEYS or key.endswith("_date"):
+        return None if valid_date(v) else f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {v!r}"
+    if key in NUMBER_KEYS or key.startswith("number_of_") or key.endswith("_age"):
+        m = re.fullmatch(r"(?:about |around |almost |nearly )?(\d{1,3})(?:\+| years(?: old)?)?", low)
+        if not m:
+            return f"not a number: {v!r}"
+        if key in NUMBER_KEYS and not 0 <= int(m.group(1)) <= 130:
+            return f"not an age: {v!r}"
+        return None
+    if key == "gender":
+        return None if low in GENDERS else f"not a gender: {v!r}"
+    if key in ("marital_status", "relationship_status"):
+        return None if low in MARITAL else f"not a marital status: {v!r}"
+    if key in ("personality_type", "mbti"):
+        return None if _MBTI.match(v) else f"not a personality type (MBTI): {v!r}"
+    if key in NAME_KEYS:
+        return None if person_name(v) else f"not a person's name: {v!r}"
+    if key in PLACE_KEYS:
+        words = _words(v)
+        head_ok = words and words[-1] in PLACE_NOUNS
+        if (_capitalised(v) or head_ok) and len(words) <= 6:
+            return None
+        return f"not a place: {v!r}"
+    if key in ORG_KEYS:
+        words = _words(v)
+        if (_capitalised(v) or (words and words[-1] in ORG_NOUNS)) and len(words) <= 8:
+            return None
+        return f"not an organisation: {v!r}"
+    if key in ("languages", "native_language", "learning_language"):
+        return None if _capitalised(v) and len(_words(v)) <= 4 else f"not a language: {v!r}"
+    return None
+
+
+def person_name(text: str) -> bool:
+    """'Anna', 'Anna Schmidt', "Mary-Jane O'Neil", 'van der Berg' (particles inside only)."""
+    words = text.split()
+    if not 1 <= len(words) <= 5 or not words[0][:1].isupper():
+        return False
+    for w in words:
+        bare = w.strip(".,'’")
+        if not bare or not re.fullmatch(r"[\w'’.-]+", bare) or any(c.isdigit() for c in bare):
+            return False
+        low = bare.lower()
+        if low in PRONOUNS or low in CONJUNCTIONS or low in AUXILIARIES or low in WEEKDAYS:
+            return False
+        if not bare[:1].isupper() and low not in ("van", "von", "der", "den", "de", "da", "di", "del", "la", "le",
+                                                   "bin", "al", "ibn", "ter", "du"):
+            return False
+    return not is_adverb(words[0].strip(".,'’")) or len(words) > 1
+
+
+def check_value(key: str, value: str, *, note: bool = False) -> str | None:
+    """Why (key, value) must not be written, or None when it may be."""
+    v = value.strip()
+    if not v:
+        return "empty value"
+    if len(v) > (MAX_CHARS * 2 if note else MAX_CHARS):
+        return f"too long ({len(v)} characters)"
+    m = _DATED.match(v)
+    if m:
+        if not valid_date(m.group("date")):
+            return f"not a date: {m.group('date')!r}"
+        text, limit = m.group("text"), TEXT_KEYS_LONG
+    else:
+        text, limit = v, NOTE_WORDS if note else (TEXT_KEYS_LONG if _is_event_key(key) else FACT_WORDS)
+    words = _words(text)
+    if len(words) > limit:
+        return f"too long for a fact ({len(words)} words)"
+    shape = _shape(key, text)
+    if shape:
+        return shape
+    if key in DATE_KEYS or key.endswith("_date") or key in NUMBER_KEYS or key.startswith("number_of_"):
+        return None  # dates and numbers are whole as they are
+    return _complete(text)
+
+
+def _is_event_key(key: str) -> bool:
+    return key in ("event", "plans", "wishes") or key.endswith(("_event", "_events", "_plans"))
+
+
+def check_entity(name: str) -> str | None:
+    """Why `name` cannot be an entity (a file under entities/), or None."""
+    n = name.strip()
+    words = n.split()
+    if not words:
+        return "empty entity name"
+    if len(words) > 6 or len(n) > 80:
+        return f"too long for a name ({len(words)} words)"
+    low = [w.strip(".,!?'’").lower() for w in words]
+    if len(words) == 1 and is_adverb(low[0]):
+        return f"{n!r} is an adverb or interjection, not a name"
+    if all(w in INTERJECTIONS or w in PRONOUNS or w in DETERMINERS or w in CONJUNCTIONS or w in PREPOSITIONS
+           or w in AUXILIARIES or w in DANGLING_ADVERBS for w in low):
+        return f"{n!r} is made of function words, not a name"
+    if low[0] in PRONOUNS - {"one"} or low[0] in CONJUNCTIONS or low[0] in AUXILIARIES:
+        return f"{n!r} starts with {low[0]!r}: not a name"
+    if not any(c.isalnum() for c in n):
+        return f"{n!r} has no letters"
+    return None
+
+
+def is_user(name: str, user_names: Iterable[str]) -> bool:
+    """Whether `name` names the user: one of their names, or the first name of a full one."""
+    n = " ".join(name.casefold().split())
+    if not n:
+        return False
+    for u in user_names:
+        u = " ".join(str(u).casefold().split())
+        if not u:
+            continue
+        if n == u or (" " in u and n == u.split()[0]) or (" " in n and n.split()[0] == u):
+            return True
+    return False
