@@ -15,6 +15,7 @@ from . import jsonstream
 from .aichat import content_text, role_of, stable_id, title_from, tool_calls_text
 from .model import Conversation, Turn
 from .report import RECORD_ERRORS, Report, parser
+from .jsonscan import LimitExceeded
 from .safezip import Source
 
 SOURCE = "openai_jsonl"
@@ -29,8 +30,10 @@ def sniff(source: Source) -> bool:
         with closing(jsonstream.iter_lines(source, files[0])) as lines:
             for _, line in lines:
                 if line.strip():
-                    record = json.loads(line)
+                    record = jsonstream.loads(source.label(files[0]), line, source.limits.json())
                     return isinstance(record, dict) and isinstance(record.get("messages"), list)
+    except LimitExceeded:
+        raise  # a hostile file is refused naming the limit, not called "unrecognised"
     except (InputFormatError, json.JSONDecodeError):
         return False
     return False
@@ -48,7 +51,7 @@ def parse(source: Source, report: Report) -> Iterator[Conversation]:
                 continue
             where = f"{entry.path}:{number}"
             try:
-                record = json.loads(line)
+                record = jsonstream.loads(f"{source.label(entry)}:{number}", line, source.limits.json())
                 conv = _conversation(record, where)
             except json.JSONDecodeError as exc:
                 bad += 1

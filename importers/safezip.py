@@ -23,6 +23,7 @@ import io
 import os
 import re
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -33,6 +34,8 @@ from typing import IO, Any, BinaryIO
 
 from memd.errors import InputFormatError
 
+from .jsonscan import JsonLimits
+
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1 << 16
@@ -40,12 +43,29 @@ _CHUNK = 1 << 16
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one source may expand to. The defaults admit a multi-gigabyte export."""
+    """Bounds on what one source may expand to and on the JSON inside it. The defaults admit a
+    multi-gigabyte export; `from_config` takes them from the `[limits]` section."""
 
     max_ratio: float = 200.0  # uncompressed / compressed bytes of one member
     ratio_grace: int = 1 << 20  # tiny members legitimately compress far better than 200:1
     max_total: int = 16 << 30  # uncompressed bytes read from the whole source
     max_entries: int = 500_000
+    max_depth: int = 256  # JSON nesting
+    max_string: int = 16 << 20  # bytes of one JSON string or one chat-log line
+    max_number: int = 1000  # characters of one JSON number
+    max_record: int = 64 << 20  # bytes of one conversation, one JSONL line, one JSON file read whole
+
+    @classmethod
+    def from_config(cls, section: Any) -> Limits:
+        """From a memd.config.LimitsSection (or anything with its attributes)."""
+        mb = 1 << 20
+        return cls(max_ratio=float(section.max_zip_ratio), max_total=int(section.max_expand_gb * (1 << 30)),
+                   max_entries=int(section.max_entries), max_depth=int(section.max_json_depth),
+                   max_string=int(section.max_string_mb * mb), max_number=int(section.max_number_digits),
+                   max_record=int(section.max_record_mb * mb))
+
+    def json(self) -> JsonLimits:
+        return JsonLimits(self.max_depth, self.max_string, self.max_number, self.max_record)
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,7 @@ class _Budget:
         if self.used > self.limits.max_total:
             raise InputFormatError(
                 f"{self.label}: refused, it expands to more than {self.limits.max_total} bytes (zip bomb?)"
+                " (limits: max_expand_gb)"
             )
 
 
@@ -121,6 +142,7 @@ class _GuardedMember(io.RawIOBase):
         if self._out > limits.ratio_grace and self._out > limits.max_ratio * self._compressed:
             raise InputFormatError(
                 f"{self._label}: refused, it expands more than {limits.max_ratio:g}:1 (zip bomb?)"
+                " (limits: max_zip_ratio)"
             )
         return n
 
@@ -135,7 +157,8 @@ class Source:
     """A read-only view of an export: its files, found by logical path, opened as streams."""
 
     def __init__(self, path: Path, kind: str, entries: list[Entry], opener: Callable[[Entry], BinaryIO],
-                 closers: list[Callable[[], None]] | None = None, skipped: list[str] | None = None):
+                 closers: list[Callable[[], None]] | None = None, skipped: list[str] | None = None,
+                 limits: Limits | None = None):
         self.path = path
         self.name = path.name
         self.kind = kind  # "zip" | "dir" | "file"
@@ -143,6 +166,7 @@ class Source:
         self.skipped: list[str] = skipped or []  # things present but not offered (symlinks in a folder)
         self._opener = opener
         self._closers = closers or []
+        self.limits = limits or Limits()
 
     def __repr__(self) -> str:
         return f"Source({str(self.path)!r}, kind={self.kind!r}, entries={len(self.entries)})"
@@ -167,15 +191,22 @@ class Source:
     def label(self, entry: Entry) -> str:
         return self.name if self.kind == "file" else f"{self.name}/{entry.path}"
 
-    def read_bytes(self, entry: Entry, max_bytes: int = 256 << 20) -> bytes:
-        """The whole member, for small files (user lists, manifests). Refuses past `max_bytes`."""
+    def read_bytes(self, entry: Entry, max_bytes: int | None = None) -> bytes:
+        """The whole member, for small files (user lists, manifests). Refuses past `max_bytes`
+        (default: the record limit), having read no more than that."""
+        limit = self.limits.max_record if max_bytes is None else max_bytes
+        chunks: list[bytes] = []
+        total = 0
         with self.open(entry) as fh:
-            data = fh.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise InputFormatError(f"{self.label(entry)}: larger than {max_bytes} bytes, refusing to load it whole")
-        return data
+            while chunk := fh.read(min(_CHUNK * 16, limit + 1 - total)):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise InputFormatError(f"{self.label(entry)}: refused, larger than {limit >> 20} MB to load"
+                                           " whole (limits: max_record_mb)")
+        return b"".join(chunks)
 
-    def read_text(self, entry: Entry, max_bytes: int = 256 << 20) -> str:
+    def read_text(self, entry: Entry, max_bytes: int | None = None) -> str:
         data = self.read_bytes(entry, max_bytes)
         try:
             return data.decode("utf-8-sig")
@@ -208,7 +239,7 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> S
         raise InputFormatError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     if head in ZIP_MAGIC or p.suffix.lower() == ".zip":
         return _open_zip(p, limits, head)
-    return Source(p, "file", [Entry(p.name, p.stat().st_size, str(p))], _open_plain)
+    return Source(p, "file", [Entry(p.name, p.stat().st_size, str(p))], _open_plain, limits=limits)
 
 
 def _open_plain(entry: Entry) -> BinaryIO:
@@ -242,10 +273,10 @@ def _open_dir(root: Path, limits: Limits) -> Source:
                 continue
             found.append((rel, full.stat().st_size))
             if len(found) > limits.max_entries:
-                raise InputFormatError(f"{root}: more than {limits.max_entries} files, refusing")
+                raise InputFormatError(f"{root}: refused, more than {limits.max_entries} files (limits: max_entries)")
     depth = _strip_common_top([rel for rel, _ in found])
     entries = [Entry("/".join(rel.split("/")[depth:]), size, str(root / rel)) for rel, size in found]
-    return Source(root, "dir", entries, _open_plain, skipped=skipped)
+    return Source(root, "dir", entries, _open_plain, skipped=skipped, limits=limits)
 
 
 def _check_member(label: str, info: zipfile.ZipInfo) -> list[str] | None:
@@ -270,7 +301,59 @@ def _check_member(label: str, info: zipfile.ZipInfo) -> list[str] | None:
     return parts
 
 
-def _zipfile(label: str, file: Any, head: bytes | None) -> zipfile.ZipFile:
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+_EOCD64_LOCATOR = struct.Struct("<4sLQL")
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")
+_MIN_CENTRAL_RECORD = 46  # bytes of one central directory entry with an empty name
+
+
+def _central_directory(fh: BinaryIO) -> tuple[int, int] | None:
+    """(entries declared, central directory bytes) read from the archive's end records, before
+    zipfile builds a ZipInfo for each entry (a few hundred bytes of memory apiece); None when the
+    end record is not found (zipfile then says what is wrong)."""
+    end = fh.seek(0, os.SEEK_END)
+    start = max(0, end - (_EOCD.size + 0xFFFF + _EOCD64_LOCATOR.size))
+    fh.seek(start)
+    tail = fh.read(end - start)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _EOCD.size:
+        return None
+    fields = _EOCD.unpack_from(tail, at)
+    count, size = fields[4], fields[5]
+    locator = at - _EOCD64_LOCATOR.size
+    if (count == 0xFFFF or size == 0xFFFFFFFF) and locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
+        offset = _EOCD64_LOCATOR.unpack_from(tail, locator)[2]
+        if offset + _EOCD64.size <= end:
+            fh.seek(offset)
+            record = fh.read(_EOCD64.size)
+            if record[:4] == b"PK\x06\x06":
+                values = _EOCD64.unpack(record)
+                count, size = values[7], values[8]
+    return count, size
+
+
+def _check_central_directory(label: str, file: Any, limits: Limits) -> None:
+    try:
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "rb") as fh:
+                found = _central_directory(fh)
+        else:
+            found = _central_directory(file)
+            file.seek(0)
+    except OSError as exc:
+        raise InputFormatError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if found is None:
+        return
+    count, size = found
+    # zipfile walks the directory by its size, not its count: both are checked.
+    if count > limits.max_entries or size > limits.max_entries * 256:
+        declared = max(count, size // _MIN_CENTRAL_RECORD)
+        raise InputFormatError(f"{label}: refused, more than {limits.max_entries} members"
+                               f" (declares {declared}) (limits: max_entries)")
+
+
+def _zipfile(label: str, file: Any, head: bytes | None, limits: Limits) -> zipfile.ZipFile:
+    _check_central_directory(label, file, limits)
     try:
         return zipfile.ZipFile(file)
     except zipfile.BadZipFile:
@@ -284,7 +367,7 @@ def _zipfile(label: str, file: Any, head: bytes | None) -> zipfile.ZipFile:
 def _open_zip(path: Path, limits: Limits, head: bytes) -> Source:
     budget = _Budget(limits, path.name)
     closers: list[Callable[[], None]] = []
-    outer = _zipfile(path.name, str(path), head)
+    outer = _zipfile(path.name, str(path), head, limits)
     closers.append(outer.close)
     try:
         members: list[tuple[str, zipfile.ZipInfo, zipfile.ZipFile, int]] = []
@@ -311,7 +394,7 @@ def _open_zip(path: Path, limits: Limits, head: bytes) -> Source:
         Entry("/".join(logical.split("/")[depth:]), info.file_size, logical, (zf, info, cap))
         for logical, info, zf, cap in members
     ]
-    return Source(path, "zip", entries, opener, closers)
+    return Source(path, "zip", entries, opener, closers, limits=limits)
 
 
 def _list_members(label: str, zf: zipfile.ZipFile, limits: Limits, budget: _Budget,
@@ -320,7 +403,7 @@ def _list_members(label: str, zf: zipfile.ZipFile, limits: Limits, budget: _Budg
     # `cap` is the archive's real size on disk: no member can have consumed more than that.
     infos = zf.infolist()
     if len(infos) + len(out) > limits.max_entries:
-        raise InputFormatError(f"{label}: refused, more than {limits.max_entries} members")
+        raise InputFormatError(f"{label}: refused, more than {limits.max_entries} members (limits: max_entries)")
     for info in infos:
         parts = _check_member(label, info)
         if parts is None:
@@ -350,7 +433,7 @@ def _expand_nested(label: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: 
     tmp.seek(0)
     head = tmp.read(4)
     tmp.seek(0)
-    inner = _zipfile(inner_label, tmp, head)
+    inner = _zipfile(inner_label, tmp, head, limits)
     closers.append(inner.close)
     size = tmp.seek(0, os.SEEK_END)
     _list_members(inner_label, inner, limits, budget, out, closers, prefix=logical_base + "/", nested=False, cap=size)

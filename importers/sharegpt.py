@@ -51,7 +51,8 @@ def _records(source: Source, entry: Entry, report: Report, tally: Tally) -> Iter
         for number, line in jsonstream.iter_lines(source, entry):
             if line.strip():
                 try:
-                    yield f"{entry.path}:{number}", json.loads(line)
+                    yield f"{entry.path}:{number}", jsonstream.loads(f"{source.label(entry)}:{number}", line,
+                                                                     source.limits.json())
                 except json.JSONDecodeError as exc:
                     tally.items += 1
                     tally.fail(report, f"{entry.path}:{number}", ValueError(f"invalid JSON ({exc.msg})"))

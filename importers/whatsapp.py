@@ -33,6 +33,7 @@ from . import jsonstream
 from .model import Conversation, Turn, content_ids
 from .people import Me, ordered_unique
 from .report import Report, parser
+from .jsonscan import LimitExceeded, size_text
 from .safezip import Entry, Source
 from .times import UTC, zone
 
@@ -80,8 +81,10 @@ def sniff(source: Source) -> bool:
         if not entry.name.lower().endswith(".txt"):
             continue
         try:
-            with closing(jsonstream.iter_lines(source, entry)) as stream:
+            with closing(jsonstream.iter_lines(source, entry, line_is="string")) as stream:
                 lines = [text for _, text in islice(stream, 20) if text.strip()]
+        except LimitExceeded:
+            raise
         except InputFormatError:
             continue
         if lines and _HEADER.match(lines[0]) and _AUTHOR.match(_HEADER.match(lines[0])["body"] or "") is not None:
@@ -108,7 +111,7 @@ def _conversations(source: Source, report: Report, me: Me, date_order: str | Non
         raise InputFormatError(f"{source.name}: no chat .txt file found (is this a WhatsApp export?)")
     parsed_any = False
     for entry in files:
-        lines = [text for _, text in jsonstream.iter_lines(source, entry)]
+        lines = _chat_lines(source, entry)
         if not any(_HEADER.match(line) for line in lines[:50] if line.strip()):
             if len(files) == 1:
                 if not any(line.strip() for line in lines):
@@ -122,6 +125,21 @@ def _conversations(source: Source, report: Report, me: Me, date_order: str | Non
             yield conv
     if not parsed_any:
         raise InputFormatError(f"{source.name}: no WhatsApp chat found")
+
+
+def _chat_lines(source: Source, entry: Entry) -> list[str]:
+    """The lines of one chat file. A chat is one conversation, held whole: the file is bounded by
+    the record limit, each line by the string limit, checked while reading."""
+    lines: list[str] = []
+    total = 0
+    limit = source.limits.max_record
+    for _, text in jsonstream.iter_lines(source, entry, line_is="string"):
+        total += len(text) + 1
+        if total > limit:
+            raise LimitExceeded(f"{source.label(entry)}: refused, one chat is larger than {size_text(limit)}"
+                                " (limits: max_record_mb)")
+        lines.append(text)
+    return lines
 
 
 def chat_title(source: Source, entry: Entry) -> str:
