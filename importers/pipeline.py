@@ -76,6 +76,7 @@ from .ledger import DONE, EDITED, PENDING, Entry, Ledger, path_key, text_hash, t
 from .model import Conversation, Turn
 from .periods import split_by_month
 from .report import RECORD_ERRORS, ParseRun, Problem, one_line
+from .safezip import Limits
 from .spool import Spool
 from .survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED, PlannedNote, Survey
 from .times import UTC, zone
@@ -302,7 +303,7 @@ class _Import:
         if fmt == "auto":
             from .detect import detect
 
-            fmt = detect(path)
+            fmt = detect(path, Limits.from_config(self.app.config.limits))
             self.report.format = fmt
             if self.run_id is not None:
                 self.ledger.update_run(self.run_id, format=fmt)
@@ -316,7 +317,7 @@ class _Import:
         if registry.get(fmt).kind == "chat" and not self.me:
             self.report.warnings.append(Problem(str(path), "no --me given and import.me is not set: every person in"
                                                            " the chat is someone else, none of them is you"))
-        return fmt, registry.get(fmt).parse(path, **options)
+        return fmt, registry.get(fmt).parse(path, limits=Limits.from_config(self.app.config.limits), **options)
 
     def _conversations(self, run: ParseRun, fmt: str) -> Iterator[Conversation]:
         split = registry.get(fmt).kind == "chat"
