@@ -16,6 +16,7 @@ from typing import Any
 
 from memd import errors as memd_errors
 from memd.errors import MemdError
+from memd.importers.jsonscan import JsonLimits, LimitExceeded, check_text
 
 from .wire import encode_line
 
@@ -44,6 +45,11 @@ APP_ERROR_CODES: dict[str, int] = {
 }
 
 Handler = Callable[..., Any]
+
+# A request is a method name and a few parameters: these bounds are far above any real one and
+# far below what would cost the daemon time or memory (the line itself is capped by the server;
+# long text parameters by the methods, e.g. a search query).
+REQUEST_LIMITS = JsonLimits(max_depth=256, max_string=1 << 20, max_number=400, max_record=0)
 
 
 class InvalidParams(Exception):
@@ -92,9 +98,11 @@ class Dispatcher:
     never stalls the event loop; coroutine functions are awaited on the loop.
     """
 
-    def __init__(self, methods: Mapping[str, Handler], *, executor: Executor | None = None):
+    def __init__(self, methods: Mapping[str, Handler], *, executor: Executor | None = None,
+                 json_limits: JsonLimits = REQUEST_LIMITS):
         self._methods = dict(methods)
         self._executor = executor
+        self._json_limits = json_limits
         # Signatures are inspected once: inspecting a functools.partial costs more than many a
         # method it describes.
         self._signatures: dict[str, inspect.Signature | None] = {}
@@ -110,11 +118,36 @@ class Dispatcher:
         return sorted(self._methods)
 
     async def handle_line(self, line: bytes) -> bytes | None:
-        """The encoded reply to one request line, or None when nothing is owed (notifications)."""
+        """The encoded reply to one request line, or None when nothing is owed (notifications).
+        Every line gets its answer, one it cannot parse or refuses included."""
         try:
-            payload = json.loads(line.decode("utf-8"))
+            return await self._handle_line(line)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug here must cost one reply, never the connection
+            log.exception("request could not be handled")
+            return encode_line(error_response(None, INTERNAL_ERROR, f"internal error: {type(exc).__name__}"))
+
+    def _parse(self, line: bytes) -> tuple[Any, bytes | None]:
+        """(payload, None), or (None, the error reply) for a line that is not a usable JSON text."""
+        try:
+            # Before json.loads: nesting past the limit would otherwise end in a RecursionError
+            # deep in the C parser, and a long number or string costs time in it.
+            if len(line) > min(self._json_limits.max_depth, self._json_limits.max_number):
+                check_text("request", line, self._json_limits)
+            return json.loads(line.decode("utf-8")), None
+        except LimitExceeded as exc:
+            message = str(exc).replace("request: refused, ", "request refused: ", 1)
+            return None, encode_line(error_response(None, INVALID_REQUEST, message))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return encode_line(error_response(None, PARSE_ERROR, f"parse error: {exc}"))
+            return None, encode_line(error_response(None, PARSE_ERROR, f"parse error: {exc}"))
+        except (RecursionError, ValueError) as exc:  # limits set past what json.loads can take
+            return None, encode_line(error_response(None, PARSE_ERROR, f"parse error: {type(exc).__name__}: {exc}"))
+
+    async def _handle_line(self, line: bytes) -> bytes | None:
+        payload, refusal = self._parse(line)
+        if refusal is not None:
+            return refusal
         if isinstance(payload, list):
             if not payload:
                 return encode_line(error_response(None, INVALID_REQUEST, "invalid request: empty batch"))
@@ -134,6 +167,12 @@ class Dispatcher:
             return encode_line(error_response(None, INVALID_REQUEST, "invalid request: bad id"))
         method = request.get("method")
         params = request.get("params", {})
+        if request.get("jsonrpc") == "2.0" and isinstance(method, str) and params is None:
+            # Well-formed apart from its params: the caller's mistake is in the arguments.
+            if is_notification:
+                return None
+            return encode_line(error_response(request_id, INVALID_PARAMS,
+                                              f"invalid params for {method}: params must be an object or array, not null"))
         if request.get("jsonrpc") != "2.0" or not isinstance(method, str) or not isinstance(params, (dict, list)):
             return encode_line(
                 error_response(request_id, INVALID_REQUEST, "invalid request: needs jsonrpc '2.0', a method name, params as object or array")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import logging
 import os
 import socket
@@ -30,6 +31,9 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class Limits:
     max_request_bytes: int = MIB
+    # Nesting of one request's JSON: checked before parsing (deeper ended in a RecursionError
+    # that cost the connection its answers).
+    max_json_depth: int = 256
     # Between requests: a CLI connects, asks, leaves; a bridge that idles this long reconnects.
     idle_timeout: float = 600.0
     # From the first byte of a request to its newline: stops a peer trickling bytes forever.
@@ -78,7 +82,9 @@ class SocketServer:
         table = dict(methods)
         table["rpc.ping"] = self._ping
         table["rpc.methods"] = self._list_methods
-        self.dispatcher = rpc.Dispatcher(table, executor=self._executor)
+        json_limits = dataclasses.replace(rpc.REQUEST_LIMITS, max_depth=limits.max_json_depth,
+                                          max_string=limits.max_request_bytes)
+        self.dispatcher = rpc.Dispatcher(table, executor=self._executor, json_limits=json_limits)
         self._server: asyncio.AbstractServer | None = None
         self._bound_inode: tuple[int, int] | None = None
         self._connections: set[_Connection] = set()
@@ -332,7 +338,7 @@ class _Connection(asyncio.Protocol):
                     self.transport.resume_reading()
                 self._busy = True
                 try:
-                    reply = await self.server.dispatcher.handle_line(line)
+                    reply = await self.server.dispatcher.handle_line(line)  # answers every line, never raises
                 finally:
                     self._busy = False
                     self._last_activity = time.monotonic()

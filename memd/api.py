@@ -60,7 +60,26 @@ def _bind(app: Memd, name: str, params: dict[str, Any] | None) -> tuple[Callable
         raise ParamsError(f"{name}: {exc}") from None
     for pname, value in list(bound.arguments.items())[1:]:
         _check_type(name, pname, value, signature.parameters[pname].annotation)
+    _check_query(app, name, bound.arguments)
     return fn, bound
+
+
+# The free text a method searches with. A search's work grows with its query (a 1 MiB query held
+# a socket thread for 74 s and 700 MB), so it is capped: [limits] max_query_chars, and words.
+_QUERY_PARAMS = {"search": "query", "ask": "question", "context": "query"}
+_MAX_QUERY_WORDS = 1000
+
+
+def _check_query(app: Memd, method_name: str, arguments: dict[str, Any]) -> None:
+    pname = _QUERY_PARAMS.get(method_name)
+    value = arguments.get(pname) if pname else None
+    if not isinstance(value, str):
+        return
+    cap = app.config.limits.max_query_chars
+    if len(value) > cap:
+        raise ParamsError(f"{method_name}: {pname} is {len(value)} characters; at most {cap} (limits: max_query_chars)")
+    if len(value) > _MAX_QUERY_WORDS and len(value.split()) > _MAX_QUERY_WORDS:
+        raise ParamsError(f"{method_name}: {pname} has more than {_MAX_QUERY_WORDS} words")
 
 
 _TYPES = {"str": str, "int": int, "bool": bool, "float": (int, float), "list": list, "dict": dict}
@@ -68,9 +87,14 @@ _TYPES = {"str": str, "int": int, "bool": bool, "float": (int, float), "list": l
 
 def _check_type(method_name: str, pname: str, value: Any, annotation: Any) -> None:
     """Enough type checking that a script's wrong call fails with a clear message, not a traceback."""
-    if value is None:
-        return
     names = re.findall(r"[a-z]+", str(annotation))
+    if value is None:
+        # JSON null where the method takes no None: refused here, not a TypeError deep inside.
+        if annotation is not inspect.Parameter.empty and not {"None", "Any", "Optional"} & set(
+                re.findall(r"\w+", str(annotation))):
+            wanted = " or ".join(n for n in names if n in _TYPES) or "a value"
+            raise ParamsError(f"{method_name}: {pname} must be {wanted}, not null")
+        return
     allowed = tuple(t for n in names if n in _TYPES for t in (_TYPES[n] if isinstance(_TYPES[n], tuple) else (_TYPES[n],)))
     if not allowed:
         return
