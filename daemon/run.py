@@ -30,7 +30,7 @@ from memd.daemon.paths import ensure_private_dir, paths_for_config
 from memd.daemon.scheduler import Scheduler
 from memd.daemon.sdactivation import listen_sockets
 from memd.daemon.sdnotify import Notifier
-from memd.daemon.socket_server import SocketServer
+from memd.daemon.socket_server import Limits as SocketLimits, SocketServer
 from memd.daemon.watcher import Changes, Watcher
 
 log = logging.getLogger("memd.daemon")
@@ -209,6 +209,8 @@ class Daemon:
             self.worker.start()
             ensure_private_dir(self.paths.socket.parent)
             server = SocketServer(self.paths.socket, self.methods(app), lock=lock, executor=executor,
+                                  limits=SocketLimits(max_request_bytes=self.config.limits.max_request_kb * 1024,
+                                                      max_json_depth=self.config.limits.max_json_depth),
                                   inherited=inherited[0] if inherited else None)
             await server.start()
             self.scheduler = self._schedule(app)
