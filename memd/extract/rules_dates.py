@@ -4,7 +4,9 @@ The rules backend dates events and plans ("yesterday", "next Fri", "in May", "3 
 "on 14 March 2021"). A resolved date is written at the precision the speaker gave and no finer:
 
     day    2023-05-07      "yesterday", "next Friday", "May 3rd, 2024"
-    week   2023-W19        "last week", "next week"          (ISO 8601 week)
+    week   2023-05         "last week", "next week": the memory format has no weeks (YYYY-MM-DD,
+                           YYYY-MM or YYYY), so a week is written as the month that holds its
+                           Thursday (the ISO rule for which month or year a week belongs to)
     month  2023-06         "next month", "in June", "two months ago"
     year   2022            "last year", "in 2019", "3 years ago"
 
@@ -85,8 +87,9 @@ def fmt_day(d: date) -> str:
 
 
 def fmt_week(d: date) -> str:
-    y, w, _ = d.isocalendar()
-    return f"{y}-W{w:02d}"
+    """The week of `d`, as the month of its Thursday: '2023-05'."""
+    thursday = d - timedelta(days=d.weekday()) + timedelta(days=3)
+    return fmt_month(thursday.year, thursday.month)
 
 
 def fmt_month(y: int, m: int) -> str:

@@ -280,6 +280,10 @@ _LIST_STOP = re.compile(
 )
 
 
+_PHRASE_BOUNDARY = frozenset("""and or but to for with from of in on at by about into through between
+that which who while because so as like including""".split())
+
+
 def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: bool = False) -> str | None:
     """A short memory value cut from `raw`, or None when nothing specific is left."""
     v = raw.strip()
@@ -291,7 +295,15 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
     v = _LEADING_FILLER.sub("", v)
     words = v.split()
     if len(words) > max_words:
-        v = " ".join(words[:max_words])
+        # Cut where a phrase ends (before "and", "to", "with"...), never mid-phrase: "a balance
+        # between my personal life and professional" is a broken fact, "a balance between my
+        # personal life" is not. No such place: nothing is written.
+        words = words[:max_words + 1]
+        cuts = [i for i in range(2, len(words)) if words[i].lower().strip(",") in _PHRASE_BOUNDARY
+                or words[i - 1].endswith(",")]
+        if not cuts:
+            return None
+        v = " ".join(words[:cuts[-1]])
     prev = None
     while prev != v:
         prev = v

@@ -82,6 +82,11 @@ especially finally recently lately currently""".split())
 _ADVERB_ENDINGS = ("fully", "ally", "ily", "ously", "ively", "ently", "antly", "estly", "lessly", "ably", "ibly",
                    "edly", "ingly", "ately", "ishly", "ently", "urely", "ictly", "ectly", "etely", "ainly")
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Verbs that take an object: straight before a preposition, an auxiliary or an adverb, the object
+# was cut away ("the support I received from my network" -> "received from my network").
+TRANSITIVE_PAST = frozenset("""found received created cultivated made got gave built gained developed bought
+brought took had shared sent wrote obtained achieved earned offered provided fostered organized organised
+prepared designed learned learnt chose picked""".split())
 
 GENDERS = frozenset("""male female man woman non-binary nonbinary genderqueer genderfluid agender
 transgender trans man trans woman""".split()) | {"trans man", "trans woman", "non binary"}
@@ -177,7 +182,7 @@ def _complete(text: str) -> str | None:
         return f"ends with an auxiliary verb ({last!r}): a clause cut mid-way"
     if last in WH_WORDS:
         return f"ends with {last!r}: a clause cut mid-way"
-    if len(words) > 1 and last in LIGHT_VERBS:
+    if last in LIGHT_VERBS:
         return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
     if len(words) > 1 and last in DANGLING_ADVERBS:
         return f"ends with an adverb ({last!r}): the clause's object is missing"
@@ -189,6 +194,20 @@ def _complete(text: str) -> str | None:
     if last in GENERIC_NOUNS and all(w in GENERIC_NOUNS or w in EVALUATIVE or w in DETERMINERS
                                      or w in DANGLING_ADVERBS or w.endswith("ed") for w in words):
         return f"too vague (a generic {last!r} with nothing specific)"
+    return None
+
+
+def _cut_relative(key: str, text: str) -> str | None:
+    """Why an event is a relative clause cut from its noun ("the support I received from my
+    network" -> "received from my network"), or None."""
+    if not (key == "event" or key.endswith(("_event", "_events"))):
+        return None
+    words = _words(text)
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    if first in TRANSITIVE_PAST and (not second or second in PREPOSITIONS or second in AUXILIARIES
+                                     or second in DANGLING_ADVERBS or second in ("together", "in", "on", "by")):
+        return f"{first!r} without its object: a relative clause cut from its noun"
     return None
 
 
@@ -273,7 +292,7 @@ def check_value(key: str, value: str, *, note: bool = False) -> str | None:
         return shape
     if key in DATE_KEYS or key.endswith("_date") or key in NUMBER_KEYS or key.startswith("number_of_"):
         return None  # dates and numbers are whole as they are
-    return _complete(text)
+    return _complete(text) or _cut_relative(key, text)
 
 
 def _is_event_key(key: str) -> bool:

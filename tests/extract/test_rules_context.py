@@ -72,7 +72,7 @@ def test_speaker_values_are_rewritten_in_the_third_person():
 def test_named_participant_as_subject():
     recent = [other("Hi Caroline, long time no see!", "Melanie")]
     call = decide(other("Melanie is starting a pottery class next week.", "Caroline"), recent=recent)
-    assert rows(call) == {("Melanie", None, "plans", "2023-W20: starting a pottery class", False)}
+    assert rows(call) == {("Melanie", None, "plans", "2023-05: starting a pottery class", False)}
 
 
 def test_unknown_capitalised_subject_is_not_a_person():

@@ -42,12 +42,12 @@ def resolve(text: str, ref: date | None, tense: str = "any") -> str | None:
         ("over the weekend", "past", "2023-05-06"),
         ("this weekend", "future", "2023-05-13"),
         ("next weekend", "future", "2023-05-20"),
-        ("last week", "past", "2023-W18"),
-        ("next week", "future", "2023-W20"),
-        ("3 weeks ago", "past", "2023-W16"),
+        ("last week", "past", "2023-05"),
+        ("next week", "future", "2023-05"),
+        ("3 weeks ago", "past", "2023-04"),
         ("two days ago", "past", "2023-05-06"),
         ("in three days", "future", "2023-05-11"),
-        ("in a couple of weeks", "future", "2023-W21"),
+        ("in a couple of weeks", "future", "2023-05"),
         ("last month", "past", "2023-04"),
         ("next month", "future", "2023-06"),
         ("two months ago", "past", "2023-03"),
@@ -99,7 +99,7 @@ def test_relative_words_without_reference_do_not_resolve():
 
 
 def test_friday_reference_dates():
-    assert resolve("next week", FRIDAY, "future") == "2024-W20"
+    assert resolve("next week", FRIDAY, "future") == "2024-05"
     assert resolve("last Saturday", FRIDAY, "past") == "2024-05-04"
     assert resolve("on Friday", FRIDAY, "future") == "2024-05-17"
 

@@ -1,0 +1,197 @@
+"""The value gate: what every backend's memory items must pass before they are written.
+
+Unit checks of value_gate.py, then the gate where it acts: apply_items / the extraction loop on a
+real vault (real files, real SQLite), with a scripted backend standing in for a model, so the
+same guarantee is shown for items that did not come from the rules backend.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from memd.extract.apply import GATE, apply_items
+from memd.extract.loop import ExtractionLoop
+from memd.extract.tools import ADD, MemoryItem, ToolCall, Turn
+from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates
+from memd.state import Source
+
+# Junk of the kind the issue lists, and general cases of each failure.
+JUNK = [
+    ("likes", "because and surrounding myself with supportive friends", "conjunction"),
+    ("activities", "launching soon", "adverb"),
+    ("event", "started doing", "verb that needs an object"),
+    ("hobbies", "transitioning three", "quantifier"),
+    ("event", "unexpected event", "vague"),
+    ("plans", "start by experimenting with small amounts and adjust based", "preposition"),
+    ("plans", "consider their feedback and might even try", "verb that needs an object"),
+    ("plans", "continue experimenting and see how", "cut mid-way"),
+    ("likes", "it", "bare pronoun"),
+    ("likes", "the", "bare pronoun or function word"),
+    ("hobbies", "painting with my", "determiner"),
+    ("event", "received from my social network", "without its object"),
+    ("birth_date", "last summer", "not a date"),
+    ("birth_date", "2023-02-30", "not a date"),
+    ("age", "thirty-ish and counting", "not a number"),
+    ("age", "240", "not an age"),
+    ("living_location", "where my parents live now", "not a place"),
+    ("employer", "doing some freelance stuff", "not an organisation"),
+    ("partner", "my boyfriend", "not a person's name"),
+    ("gender", "mostly", "not a gender"),
+    ("marital_status", "happy", "not a marital status"),
+    ("personality_type", "extroverted thinker", "not a personality type"),
+    ("likes", " ".join(["word"] * 20), "too long"),
+]
+
+GOOD = [
+    ("likes", "surrounding myself with supportive friends"),
+    ("hobbies", "running"),
+    ("hobbies", "working out"),
+    ("event", "2024-05-03: started a new job at Shopify"),
+    ("plans", "2025-10-12: trip to Lisbon"),
+    ("event", "accepted a promotion to Senior Director at Huaxin Consulting"),
+    ("birth_date", "1996-08-02"),
+    ("birth_date", "--08-02"),
+    ("graduation_date", "2019"),
+    ("age", "29"),
+    ("number_of_children", "3"),
+    ("living_location", "Berlin, Germany"),
+    ("living_location", "the countryside"),
+    ("employer", "St. Mary's Hospital"),
+    ("workplace", "a small bakery"),
+    ("partner", "Anna Schmidt"),
+    ("gender", "male"),
+    ("marital_status", "married"),
+    ("personality_type", "ENTP"),
+    ("personality_type", "INFJ-T"),
+    ("languages", "Spanish"),
+    ("job_title", "senior director"),
+    ("diet", "vegetarian"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "why"), JUNK, ids=[f"{k}:{v[:30]}" for k, v, _ in JUNK])
+def test_junk_is_refused_with_its_reason(key, value, why):
+    reason = check_value(key, value)
+    assert reason is not None and why in reason, reason
+
+
+@pytest.mark.parametrize(("key", "value"), GOOD, ids=[f"{k}:{v[:30]}" for k, v in GOOD])
+def test_real_facts_pass(key, value):
+    assert check_value(key, value) is None
+
+
+@pytest.mark.parametrize("name", ["Thankfully", "Hopefully", "Honestly", "Oh", "Wow", "Yesterday", "Actually",
+                                  "Unfortunately", "It", "They", "and", "..."])
+def test_adverbs_interjections_and_pronouns_are_no_entities(name):
+    assert check_entity(name) is not None
+
+
+@pytest.mark.parametrize("name", ["Emily", "Lily", "Anna Schmidt", "St. Mary's Hospital", "Clay Creek Co-op",
+                                  "Miso", "Kelly", "Beverly"])
+def test_names_are_entities(name):
+    assert check_entity(name) is None
+
+
+def test_who_the_user_is():
+    assert is_user("Evan", ["Evan"])
+    assert is_user("evan", ["Evan"])
+    assert is_user("Martin", ["Martin Mark"])  # the first name of the user's full name
+    assert is_user("Maria Schmidt", ["Maria"])
+    assert not is_user("Evan", ["Evangeline"])
+    assert not is_user("Anna", ["Martin Mark"])
+    assert not is_user("Evan", [])
+
+
+def test_iso_weeks_become_months():
+    assert normalise_dates("2023-W19: went hiking") == "2023-05: went hiking"
+    assert normalise_dates("2024-W01: x") == "2024-01: x"  # 2024-W01's Thursday is 4 January
+    assert normalise_dates("2020-W53: x") == "2020-12: x"
+    assert normalise_dates("2023-W60: x") == "2023-W60: x"  # not a week: left for the gate to refuse
+    assert check_value("event", "2023-W60: x") is not None
+
+
+# -- the gate where it acts --------------------------------------------------------------------
+def _items(*triples):
+    out = []
+    for t in triples:
+        key, value = t[0], t[1]
+        entity = t[2] if len(t) > 2 else None
+        out.append(MemoryItem(key, "UserMemory" if entity is None else "LongTermMemory", value, [], entity=entity))
+    return out
+
+
+def _memory(app) -> str:
+    parts = []
+    mem = app.config.vault / app.memory_dir
+    for p in sorted(mem.rglob("*.md")):
+        parts.append(f"== {p.relative_to(mem)}\n{p.read_text(encoding='utf-8')}")
+    return "\n".join(parts)
+
+
+def test_apply_writes_what_passes_and_drops_the_rest(app):
+    src = Source("test", ref="s#1")
+    applied = apply_items(app, _items(
+        ("likes", "because and surrounding myself with supportive friends"),
+        ("likes", "hiking in the Alps"),
+        ("event", "unexpected event", "Evan"),
+        ("job_title", "nurse", "Thankfully"),
+        ("living_location", "Lisbon"),
+    ), src, user_names=["Evan"])
+    text = _memory(app)
+    assert "hiking in the Alps" in text and "Lisbon" in text
+    assert "because and" not in text and "unexpected event" not in text
+    mem = app.config.vault / app.memory_dir
+    assert not (mem / "entities" / "thankfully.md").exists()
+    assert not (mem / "entities" / "evan.md").exists()
+    reasons = [why for _, why in applied.dropped]
+    assert len(reasons) == 3 and all(r.startswith(GATE) for r in reasons)
+    assert any("conjunction" in r for r in reasons)
+    assert any("adverb or interjection" in r for r in reasons)
+
+
+def test_a_fact_about_the_user_by_name_goes_to_user_md(app):
+    src = Source("test", ref="s#1")
+    apply_items(app, _items(("hobbies", "playing tennis", "Evan")), src, user_names=["Evan"])
+    mem = app.config.vault / app.memory_dir
+    assert not (mem / "entities" / "evan.md").exists()
+    assert "playing tennis" in (mem / "user.md").read_text(encoding="utf-8")
+
+
+def test_user_md_name_counts_as_the_user(app):
+    src = Source("test", ref="s#1")
+    apply_items(app, _items(("user_name", "Maria Schmidt")), src)
+    apply_items(app, _items(("job_title", "nurse", "Maria Schmidt")), src)
+    mem = app.config.vault / app.memory_dir
+    assert not list((mem / "entities").glob("*.md"))  # no entity file for the user
+    assert "- job_title: nurse" in (mem / "user.md").read_text(encoding="utf-8")
+
+
+class Scripted:
+    """A model that answers with a recorded add_memory call, junk included."""
+
+    name = "scripted"
+
+    def __init__(self, items):
+        self.items = items
+
+    def decide(self, request):
+        return ToolCall(ADD, {"memory_list": self.items, "summary": "recorded"})
+
+
+def test_model_items_pass_the_same_gate_and_drops_show_in_decisions(app):
+    items = [
+        {"key": "hobbies", "memory_type": "UserMemory", "value": "transitioning three", "tags": []},
+        {"key": "employer", "memory_type": "UserMemory", "value": "Stripe", "tags": ["work"]},
+        {"key": "event", "memory_type": "LongTermMemory", "value": "2024-W18: joined Stripe", "tags": []},
+        {"key": "mood", "memory_type": "UserMemory", "value": "great", "tags": [], "entity": "Honestly"},
+    ]
+    loop = ExtractionLoop(app, Scripted(items), source_kind="ingest")
+    d = loop.process(Turn(stream="c1", role="user", text="I joined Stripe last week", time="2024-05-06T10:00:00Z",
+                          turn_id="1"))
+    text = (app.config.vault / app.memory_dir / "user.md").read_text(encoding="utf-8")
+    assert "Stripe" in text and "transitioning" not in text
+    assert "2024-05: joined Stripe" in text and "W18" not in text  # the model's ISO week, as a month
+    recorded = loop.streams.decisions("c1")[0]["warnings"]
+    assert any("transitioning three" in w and "quantifier" in w for w in recorded)
+    assert any("Honestly" in w for w in recorded)
+    assert d.applied is not None and len(d.applied.dropped) == 2
