@@ -128,10 +128,11 @@ def parse_since(text: str | None) -> str | None:
 
 
 @method("search")
-def search(app: Memd, query: str, limit: int = 10, kind: str | None = None, path: str | None = None) -> dict[str, Any]:
+def search(app: Memd, query: str, limit: int = 10, kind: str | None = None, path: str | None = None,
+           group: bool = False) -> dict[str, Any]:
     if limit < 1 or limit > 1000:
         raise ParamsError("search: limit must be between 1 and 1000")
-    return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path)}
+    return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path, group=group)}
 
 
 @method("get_entity")

@@ -91,8 +91,8 @@ class Memd:
         write has overtaken (that would drop ownership of lines memd just wrote)."""
         with self.writer.locked():
             current = self._read_text(path)
-            if current is not None:
-                self.state.prune_owned_text(path, current)
+            if current is not None:  # the writer journals them as removed by an edit
+                self.writer.prune_owned(path, current.replace("\r\n", "\n").split("\n"))
 
     def _after_write(self, path: str) -> None:
         # Index memd's own write at once: the watcher then finds the hash already indexed.
@@ -362,8 +362,8 @@ class Memd:
 
     # -- reading -------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
-               path_prefix: str | None = None) -> list[dict[str, Any]]:
-        return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix)
+               path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
+        return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix, group=group)
 
     def get_entity(self, name: str | None) -> dict[str, Any]:
         ref = self.find_entity(name)

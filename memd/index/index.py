@@ -31,7 +31,7 @@ from memd.index.scanner import WalkResult, walk
 from memd.vault.ignore import is_ignored_path, is_markdown
 from memd.vault.links import Link, NameTable, target_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: search units (turns, fact lines) with speaker, time, block, source id
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY,
@@ -53,11 +53,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading TEXT NOT NULL,
     level INTEGER NOT NULL,
     start_line INTEGER NOT NULL,
-    end_line INTEGER NOT NULL
+    end_line INTEGER NOT NULL,
+    block TEXT,
+    speaker TEXT,
+    time TEXT,
+    source_id TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_note ON chunks(note_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, aliases, heading, body, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
+    title, aliases, heading, body, context, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(
     title, aliases, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
@@ -165,11 +169,11 @@ class Index:
         self.db.close()
 
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
-               path_prefix: str | None = None) -> list[dict[str, Any]]:
+               path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
         """Full-text search (memd.index.search), answered from the cache while the index is unchanged."""
         return self.search_cache.get_or_run(
-            (query, limit, kind, path_prefix),
-            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix))
+            (query, limit, kind, path_prefix, group),
+            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix, group=group))
 
     # -- names ---------------------------------------------------------------------------------
     def names(self) -> NameTable:
@@ -389,10 +393,12 @@ class Index:
         if parsed is not None:
             alias_text = " ".join(aliases)
             for ch in parsed.chunks:
-                cid = c.execute("INSERT INTO chunks (note_id, heading, level, start_line, end_line) VALUES (?,?,?,?,?)",
-                                (note_id, ch.heading, ch.level, ch.start_line, ch.end_line)).lastrowid
-                c.execute("INSERT INTO fts (rowid, title, aliases, heading, body) VALUES (?,?,?,?,?)",
-                          (cid, title, alias_text, ch.heading, ch.text))
+                cid = c.execute(
+                    "INSERT INTO chunks (note_id, heading, level, start_line, end_line, block, speaker, time, source_id)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)", (note_id, ch.heading, ch.level, ch.start_line, ch.end_line,
+                                                    ch.block, ch.speaker, ch.time, ch.source_id)).lastrowid
+                c.execute("INSERT INTO fts (rowid, title, aliases, heading, body, context) VALUES (?,?,?,?,?,?)",
+                          (cid, title, alias_text, ch.heading, ch.text, ch.context))
             if parsed.facts:
                 c.executemany("INSERT INTO facts (note_id, section, key, norm_key, value, line) VALUES (?,?,?,?,?,?)",
                               [(note_id, f.section, f.key, f.norm_key, f.value, f.line) for f in parsed.facts])

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from memd.vault.frontmatter import frontmatter_end, parse_yaml, string_list
 from memd.vault.links import Link, parse_links
+from memd.index.units import neighbour_context, transcript_turns
 from memd.vault.memfile import MemoryDoc
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -27,6 +28,12 @@ class Chunk:
     start_line: int  # 1-based, inclusive
     end_line: int  # 1-based, inclusive
     text: str
+    # Set for a transcript turn (memd.index.units): who spoke, when, where it came from.
+    block: str | None = None
+    speaker: str | None = None
+    time: str | None = None
+    source_id: str | None = None
+    context: str = ""  # neighbouring turns' text, ranked lightly
 
 
 @dataclass
@@ -123,7 +130,34 @@ def chunk_lines(lines: list[str], body_start: int, chunk_chars: int) -> tuple[li
     return chunks, h1
 
 
-def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool = False) -> ParsedNote:
+def turn_chunks(lines: list[str], body_start: int) -> list[Chunk]:
+    """A transcript note's turns as chunks (empty when the note has no callout turns)."""
+    turns = transcript_turns(lines, body_start)
+    return [Chunk(t.speaker, 0, t.start + 1, t.end + 1, t.text, t.block, t.speaker, t.time, t.source_id,
+                  neighbour_context(turns, i)) for i, t in enumerate(turns)]
+
+
+def fact_chunks(doc: MemoryDoc, lines: list[str]) -> list[Chunk]:
+    """A memory file cut at its fact lines: each fact (with its nested lines) one chunk, and the
+    other text of each section one chunk, so a hit is the line that answers."""
+    chunks: list[Chunk] = []
+    in_fact: set[int] = set()
+    for f in doc.facts:
+        in_fact.update(range(f.index, f.end))
+        body = "\n".join(l.strip() for l in lines[f.index:f.end])
+        chunks.append(Chunk(f.section or "", 2 if f.section else 0, f.index + 1, f.end, body))
+    for sec in doc.sections:
+        rest = [i for i in range(sec.start, sec.end) if i not in in_fact and lines[i].strip()
+                and i >= doc.fm_end and i != doc.title_index and not _HEADING.match(lines[i])]
+        if rest:
+            chunks.append(Chunk(sec.title or "", sec.level, rest[0] + 1, rest[-1] + 1,
+                                "\n".join(lines[i] for i in rest)))
+    chunks.sort(key=lambda c: c.start_line)
+    return chunks
+
+
+def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool = False,
+               is_source: bool = False) -> ParsedNote:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -140,6 +174,10 @@ def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool
         # Properties may hold links ("[[People]]"); Obsidian resolves them like body links.
         links.extend(parse_links(fm_text, first_line=2))
     chunks, h1 = chunk_lines(lines, fm_end, chunk_chars)
+    if is_source:
+        turns = turn_chunks(lines, fm_end)
+        if turns:
+            chunks = turns
     links.extend(parse_links("\n".join(lines[fm_end:]), first_line=fm_end + 1))
     stem = PurePosixPath(path).stem
     fm_title = meta.get("title") if isinstance(meta.get("title"), str) else None
@@ -151,6 +189,8 @@ def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool
         doc = MemoryDoc.parse(text)
         facts = [FactRow(f.section, f.key, f.norm_key, _fact_value(doc, f.index, f.end, f.value), f.index + 1)
                  for f in doc.facts]
+        if doc.facts:
+            chunks = fact_chunks(doc, lines)
     return ParsedNote(title, h1 or fm_title, aliases, tags, chunks, links, facts, warnings)
 
 

@@ -53,6 +53,7 @@ def prepare(job: Job, settings: Settings) -> tuple[dict[str, Any] | None, list[t
         warning = "binary content in a .md file; indexed by name only"
         return {**base, "hash": digest, "parsed": None, "warning": warning}, [(rel, warning)]
     text, warns = decode_note(data)
-    parsed = parse_note(rel, text, chunk_chars=settings.chunk_chars, is_memory=job.kind == "memory")
+    parsed = parse_note(rel, text, chunk_chars=settings.chunk_chars, is_memory=job.kind == "memory",
+                        is_source=job.kind == "source")
     warns += parsed.warnings
     return {**base, "hash": digest, "parsed": parsed, "warning": "; ".join(warns) or None}, [(rel, w) for w in warns]

@@ -1,37 +1,53 @@
-"""Full-text search over the index: FTS5 BM25 with title, alias, heading and body weights.
+"""Full-text search over the index: FTS5 BM25 over search units (turns, fact lines, sections).
 
-The query is the user's words, each quoted (so FTS syntax in a query is just text), all
-required; the last word is a prefix (search as you type). When every word together finds too
-little, any-word matches fill the rest. Results are one per note, best chunk first.
+A hit is a unit a person can use: one transcript turn, one memory fact line, one note section
+(memd.index.units, memd.index.parse). Several hits may come from one note; `group=True` keeps
+the best hit of each note.
+
+How a query becomes an FTS5 query (memd.index.query_terms): question phrasing and stop words are
+dropped when other words remain, every word is quoted (FTS syntax in a query is just text), and
+the last word is a prefix (search as you type). A short query first asks for all its words and
+then fills with any word; a question (many words) is ranked by BM25 over any of its words at
+once, since a turn that answers a question seldom repeats all of it.
 
 Cost control, measured on a 10k-note vault (bench/index_bench.py): BM25 costs a few µs per
 matching chunk and a snippet far more, so
   - candidates are ranked without snippets; snippets are made for the final hits only;
-  - a query whose words are in more than BROAD chunks (stop-word-like: "the", "notes") is not
-    BM25-ranked over all of them: notes whose title or alias matches come first (a note-level
-    table, ten times smaller), then body matches in index order, which SQLite can stop early.
+  - a word found in more than BROAD chunks narrows nothing and costs the most: it is dropped
+    from an any-word query when rarer words remain;
+  - a query whose words are all that common is not BM25-ranked over all of them: notes whose
+    title or alias matches come first (a note-level table, ten times smaller), then body matches
+    in index order, which SQLite can stop early.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from typing import Any
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-WEIGHTS = (10.0, 8.0, 3.0, 1.0)  # title, aliases, heading, body
+from memd.index.query_terms import QueryTerms, parse_query
+
+# title, aliases, heading (a turn's speaker), body, context (a turn's neighbours)
+WEIGHTS = (10.0, 8.0, 3.0, 1.0, 0.5)
 NAME_WEIGHTS = (10.0, 8.0)
 MARK_OPEN, MARK_CLOSE = "«", "»"
-BROAD = 1000  # matching chunks beyond which a query is treated as stop-word-like
+BROAD = 1000  # matching chunks beyond which a word or query is treated as stop-word-like
+SHORT_QUERY = 3  # up to this many words: all words first, then any word
+
+
+def _quote(words: list[str], prefix_last: bool) -> list[str]:
+    out = [f'"{w}"' for w in words]
+    if out and prefix_last and len(words[-1]) >= 2:
+        out[-1] += "*"
+    return out
 
 
 def fts_query(text: str, *, any_word: bool = False, prefix: bool = True) -> str | None:
-    words = _WORD.findall(text)
-    if not words:
+    """The FTS5 query for `text` as typed (kept for callers that match raw text)."""
+    terms = parse_query(text)
+    if not terms.words:
         return None
-    last = f'"{words[-1]}"' + ("*" if prefix and len(words[-1]) >= 2 else "")
-    quoted = [f'"{w}"' for w in words[:-1]] + [last]
-    return (" OR " if any_word else " ").join(quoted)
+    return (" OR " if any_word else " ").join(_quote(terms.words, prefix))
 
 
 def _filters(kind: str | None, path_prefix: str | None) -> tuple[str, list[Any]]:
@@ -45,7 +61,9 @@ def _filters(kind: str | None, path_prefix: str | None) -> tuple[str, list[Any]]
     return where, params
 
 
-_HIT_COLUMNS = "fts.rowid, n.id, n.path, n.title, n.kind, c.heading, c.start_line, c.end_line"
+_HIT_COLUMNS = ("fts.rowid, n.id, n.path, n.title, n.kind, c.heading, c.start_line, c.end_line,"
+                " c.block, c.speaker, c.time, c.source_id")
+_N = 12  # columns before the score
 
 
 def _ranked(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
@@ -56,11 +74,11 @@ def _ranked(conn: sqlite3.Connection, match: str, want: int, where: str, params:
         sql = (f"SELECT {_HIT_COLUMNS.replace('fts.rowid', 'f.rowid')}, f.score FROM"
                f" (SELECT rowid, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ? ORDER BY score LIMIT ?) f"
                " JOIN chunks c ON c.id = f.rowid JOIN notes n ON n.id = c.note_id ORDER BY f.score")
-        return [(*row[:8], -row[8]) for row in conn.execute(sql, [match, want])]
+        return [(*row[:_N], -row[_N]) for row in conn.execute(sql, [match, want])]
     sql = (f"SELECT {_HIT_COLUMNS}, bm25(fts, {weights}) AS score"
            " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
            f" WHERE fts MATCH ?{where} ORDER BY score LIMIT ?")
-    return [(*row[:8], -row[8]) for row in conn.execute(sql, [match, *params, want])]
+    return [(*row[:_N], -row[_N]) for row in conn.execute(sql, [match, *params, want])]
 
 
 def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
@@ -68,7 +86,7 @@ def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: 
     out: list[tuple] = []
     names_sql = (f"SELECT n.id, bm25(fts_names, {', '.join(map(str, NAME_WEIGHTS))}) AS score FROM fts_names"
                  f" JOIN notes n ON n.id = fts_names.rowid WHERE fts_names MATCH ?{where} ORDER BY score LIMIT ?")
-    first_chunk = ("SELECT c.id, n.id, n.path, n.title, n.kind, c.heading, c.start_line, c.end_line FROM chunks c"
+    first_chunk = (f"SELECT {_HIT_COLUMNS.replace('fts.rowid', 'c.id')} FROM chunks c"
                    " JOIN notes n ON n.id = c.note_id WHERE c.note_id = ? ORDER BY c.start_line LIMIT 1")
     for nid, score in conn.execute(names_sql, [match, *params, want]).fetchall():
         row = conn.execute(first_chunk, (nid,)).fetchone()
@@ -87,52 +105,98 @@ def _capped_count(conn: sqlite3.Connection, match: str) -> int:
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str | None = None,
-           path_prefix: str | None = None) -> list[dict[str, Any]]:
+           path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
     # One read transaction: every statement below sees the same snapshot, even while another
     # thread re-indexes (otherwise a chunk ranked here could be gone when its row is read).
     conn.execute("BEGIN")
     try:
-        return _search(conn, query, limit, kind, path_prefix)
+        return _search(conn, parse_query(query), limit, kind, path_prefix, group)
     finally:
         conn.execute("COMMIT")
 
 
-def _search(conn: sqlite3.Connection, query: str, limit: int, kind: str | None,
-            path_prefix: str | None) -> list[dict[str, Any]]:
+def _plans(conn: sqlite3.Connection, terms: QueryTerms) -> list[tuple[str, str, bool | None]]:
+    """(label, FTS query, broad) to try in order until enough hits are found; broad None: decide
+    by counting the query's matches."""
+    words = terms.words
+    if not words:
+        return []
+    prefix = terms.prefix_last
+    if prefix and len(words[-1]) >= 4 and _capped_count(conn, f'"{words[-1]}"') >= BROAD:
+        # A prefix of four letters or more is not in the prefix index, so FTS merges the lists
+        # of every word it starts; when the word alone is already in BROAD chunks, the prefix
+        # can only be broader: match it whole.
+        prefix = False
+    quoted = _quote(words, prefix)
+    if len(words) == 1:
+        return [("all", quoted[0], None)]
+    plans: list[tuple[str, str, bool | None]] = []
+    if len(words) <= SHORT_QUERY:
+        plans.append(("all", " ".join(quoted), None))
+    # Any word, ranked by BM25 over the words that discriminate: a word in BROAD chunks or more
+    # adds almost nothing to a score and costs the most to rank. Only when every word is that
+    # common is the query stop-word-like (unranked body matches after title matches).
+    rare = [q for q in quoted if _capped_count(conn, q) < BROAD]
+    if rare:
+        plans.append(("any", " OR ".join(rare), False))
+    if len(rare) < len(quoted):
+        plans.append(("any", " OR ".join(quoted), not rare))
+    return plans
+
+
+def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str | None,
+            path_prefix: str | None, group: bool) -> list[dict[str, Any]]:
     where, params = _filters(kind, path_prefix)
-    picked: dict[int, tuple[tuple, str, str]] = {}  # note id -> (hit row, match label, fts query)
-    words = _WORD.findall(query)
-    n_words = len(words)
-    # A prefix of four letters or more is not in the prefix index, so FTS merges the lists of
-    # every word it starts; for a common last word that costs ~20 ms per statement. If the word
-    # alone is already in BROAD chunks, the prefix can only be broader: match it whole (one
-    # cheap capped count decides).
-    prefix = not (words and len(words[-1]) >= 4 and _capped_count(conn, f'"{words[-1]}"') >= BROAD)
-    for any_word in (False, True):
-        match = fts_query(query, any_word=any_word, prefix=prefix)
-        if match is None:
-            return []
-        count = _capped_count(conn, match)
-        if count >= BROAD:
-            # A last word that, as a prefix, is in a thousand chunks narrows nothing: match it whole.
-            match = fts_query(query, any_word=any_word, prefix=False) or match
+    picked: dict[int, tuple[tuple, str, str]] = {}  # chunk id -> (hit row, match label, fts query)
+    seen_notes: set[int] = set()
+    for label, match, broad in _plans(conn, terms):
+        if broad is None:
             count = _capped_count(conn, match)
-        if count:
-            finder = _broad if count >= BROAD else _ranked
-            label = ("any" if any_word else "all") + ("-broad" if count >= BROAD else "")
-            for row in finder(conn, match, limit * 4, where, params):
-                if row[1] not in picked:
-                    picked[row[1]] = (row, label, match)
-                    if len(picked) >= limit:
-                        break
-        if len(picked) >= limit or n_words < 2:
+            if not count:
+                continue
+            broad = count >= BROAD
+        finder = _broad if broad else _ranked
+        # Grouped results need more candidates: many of the best chunks may share a note.
+        for row in finder(conn, match, limit * (8 if group else 2) + 10, where, params):
+            if row[0] in picked or (group and row[1] in seen_notes):
+                continue
+            picked[row[0]] = (row, label + ("-broad" if broad else ""), match)
+            seen_notes.add(row[1])
+            if len(picked) >= limit:
+                break
+        if len(picked) >= limit:
             break
-    snippets = _snippets(conn, picked.values())
-    return [{
-        "path": row[2], "title": row[3], "kind": row[4], "heading": row[5], "lines": [row[6], row[7]],
-        "score": round(row[8], 4), "snippet": snippets.get(row[0], ""), "match": label.split("-")[0],
-        "broad": label.endswith("broad"),
-    } for row, label, _ in picked.values()]
+    hits = list(picked.values())
+    texts = _texts(conn, [row[0] for row, _, _ in hits])
+    snippets = _snippets(conn, hits)
+    return [_hit(row, label, texts.get(row[0], ""), snippets.get(row[0], "")) for row, label, _ in hits]
+
+
+def _hit(row: tuple, label: str, text: str, snippet: str) -> dict[str, Any]:
+    path, block, heading = row[2], row[8], row[5]
+    stem = path[:-3] if path.lower().endswith(".md") else path
+    if block:
+        link = f"[[{stem}#^{block}]]"
+    elif heading:
+        link = f"[[{stem}#{heading}]]"
+    else:
+        link = f"[[{stem}]]"
+    hit: dict[str, Any] = {
+        "path": path, "title": row[3], "kind": row[4], "heading": heading, "lines": [row[6], row[7]],
+        "text": text, "score": round(row[_N], 4), "snippet": snippet, "link": link,
+        "match": label.split("-")[0], "broad": label.endswith("broad"),
+    }
+    if block or row[9]:
+        hit["turns"] = [{"block": block, "source_id": row[11], "time": row[10], "speaker": row[9]}]
+    return hit
+
+
+def _texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """The unit's own text (a turn, a fact line, a section), by chunk id: FTS keeps it."""
+    if not ids:
+        return {}
+    sql = f"SELECT rowid, body FROM fts WHERE rowid IN ({','.join('?' * len(ids))})"
+    return dict(conn.execute(sql, ids).fetchall())
 
 
 def _snippets(conn: sqlite3.Connection, hits: Any) -> dict[int, str]:
