@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
+from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_patterns import (
     APPOINTMENTS,
     EVENT_VERBS,
@@ -429,6 +430,9 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m and not re.match(r"(?:it|that|this|these|those|they|he|she|which|what|there|you|family|friends|people|everyone)\b", m.group("val"), re.I):
         v = object_value(m.group("val"), Clause(SELF, m.group("val"), "", env), max_words=6)
         return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)] if v else []
+    got = persona_statement(text, p, env)  # "my MBTI is INFJ" (rules_persona.py)
+    if got is not None:
+        return got
     m = _IS_FAV.match(text, p)
     if m:
         raw = m.group("val")

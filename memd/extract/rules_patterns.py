@@ -356,6 +356,7 @@ class Rule:
 
 
 _RULES: list[Rule] = []
+_FIRST_RULES: set[str] = set()  # names of the rules registered with first=True, in front, in their order
 _BY_FIRST: dict[str, list[Rule]] = {}
 
 
@@ -433,13 +434,21 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     return None if nullable else frozenset(got)
 
 
-def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool = False) -> Callable[[Handler], Handler]:
+def rule(pattern: str, *, subjects: frozenset[str] = _ANY, singular_only: bool = False,
+         first: bool = False) -> Callable[[Handler], Handler]:
+    """Register a predicate rule; `first`: tried before the rules registered so far (rules of
+    another module that must win over the general ones here, e.g. rules_persona)."""
     def deco(fn: Handler) -> Handler:
         # Adverbs before the verb ("I just moved") are skipped once per predicate by
         # match_predicate, not by every rule: trying them in seventy patterns was the hot spot.
         rx = re.compile(pattern)
         tail = next((g for g in ("val", "rest", "inner") if g in rx.groupindex), None)
-        _RULES.append(Rule(fn.__name__, rx, fn, subjects, singular_only, first_chars(pattern), tail))
+        r = Rule(fn.__name__, rx, fn, subjects, singular_only, first_chars(pattern), tail)
+        if first:
+            _RULES.insert(sum(1 for x in _RULES if x.name in _FIRST_RULES), r)
+            _FIRST_RULES.add(fn.__name__)
+        else:
+            _RULES.append(r)
         _BY_FIRST.clear()
         return fn
 
