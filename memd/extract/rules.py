@@ -109,6 +109,7 @@ from memd.extract.rules_clauses import (
     turn_mentions,
 )
 from memd.extract.rules_dates import reference_date
+from memd.extract.rules_merge import merge_updates
 from memd.extract.rules_patterns import Env, Fact, Mention, Subject
 from memd.extract.rules_text import (
     declarative_part,
@@ -275,7 +276,7 @@ class RulesBackend:
             res = analyse_sentence(sentence, env, offset)
             # "My daughter Lily is 7 and she loves dinosaurs": the sentence's own people count.
             own_mentions.extend(res.mentions)
-            for fact in res.facts:
+            for fact in merge_updates(sentence, env, res.facts):
                 if sarcastic and (fact.key in _TASTE_KEYS or fact.key.startswith("favorite_")):
                     continue  # "I just love sitting in traffic /s"
                 subj, owner = fact.subject, speaker

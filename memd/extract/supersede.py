@@ -8,6 +8,7 @@ X to Y", and a model is asked to in its prompt (memd/llm/memreader_prompt.py).
                             the file's `## History` section (and in the journal, as always)
     tag "replaces:<old>"    ... and the old value, as the user said it ("St. Mary's")
     tag "as_of:<date>"      when the change is known from (the statement's date)
+    tag "only_if_held"      the key is a guess: change the line holding <old>, or nothing
 
 Before it writes, this step reads the file it is about to change (MemReader's search_memory):
 the line is the one that holds the key in any layout or a key that means the same, or the one
@@ -28,12 +29,14 @@ from memd.extract.tools import MemoryItem
 from memd.state import Source
 from memd.vault import memory_view as mv
 from memd.vault.memfile import MemoryDoc, normalize_key
-from memd.vault.operations import USER_TITLE, ReplaceFact
+from memd.vault.operations import ENTITY_RELATIONS, USER_TITLE, ReplaceFact, SetFact
 from memd.vault.writer import WriteResult
 
 UPDATE_TAG = "update"
 REPLACES_PREFIX = "replaces:"
 AS_OF_PREFIX = "as_of:"
+# The key was guessed (from a verb): change a line that holds the old value, or write nothing.
+ONLY_IF_HELD = "only_if_held"
 
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _NAME = re.compile(r"^(?:[A-Z][\w.'’-]*|of|the|de|da|von|van|and|&)(?:\s+(?:[A-Z0-9][\w.'’-]*|of|the|de|da|do|von|van|and|&)){0,6}$")
@@ -95,19 +98,31 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     if not negated:
         doc = _read(app, ref.path)
         target = mv.find_fact(doc, key, old) if doc is not None else []
-        if not target and doc is not None and old:
+        if not target and doc is not None and old and ONLY_IF_HELD not in item.tags:
             target = mv.find_fact(doc, key)
         if (len(target) == 1 and mv.is_link_value(target[0].value) and _looks_like_name(value)
                 and normalize_key(value) != normalize_key(ref.name)):
-            # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the new one.
+            # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the
+            # new one, and a new entity links back the same way (mem-agent mirrors relations).
             tgt, created = app.ensure_entity(value, source, batch=batch)
             if created:
                 results.append(created)
+                results += _link_back(app, tgt.path, doc, target[0], ref.path, source, batch)
             if tgt.path != ref.path:
                 link_target = tgt.path[len(app.memory_dir) + 1:]
     op = ReplaceFact(
         ref.path, key, None if negated else value, old_value=old, history=is_update(item),
-        as_of=as_of(item), link_target=link_target, entity_name=ref.name,
+        as_of=as_of(item), link_target=link_target, only_if_held=ONLY_IF_HELD in item.tags, entity_name=ref.name,
         title=USER_TITLE if ref.is_user else ref.name,
     )
     return results + [app.writer.apply(op, source, batch=batch)]
+
+
+def _link_back(app: Memd, new_path: str, doc: MemoryDoc, line: mv.Fact, subject_path: str, source: Source,
+               batch: str | None) -> list[WriteResult]:
+    """`- <same key>: [[<subject>]]` in the entity just created for a relation line."""
+    back = subject_path[len(app.memory_dir) + 1:]
+    link = f"[[{back.rsplit('/', 1)[-1] if mv.bare_links(doc) else back}]]"
+    key = line.key.strip("*_ ") or line.norm_key
+    op = SetFact(new_path, key, link, section=ENTITY_RELATIONS, multi=True)
+    return [app.writer.apply(op, source, batch=batch)]

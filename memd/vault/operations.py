@@ -281,6 +281,7 @@ class ReplaceFact(Operation):
     history: bool = True
     as_of: str | None = None  # date the change is known from (YYYY-MM-DD, YYYY-MM, YYYY)
     link_target: str | None = None  # "entities/<slug>.md" when the new value is an entity
+    only_if_held: bool = False  # the key is a guess: change the line holding old_value, or nothing
     entity_name: str | None = None
     title: str | None = None
 
@@ -307,9 +308,11 @@ class ReplaceFact(Operation):
         if self.value is not None and any(_holds(f.value, self.value) for f in held):
             return Plan.noop("already recorded")
         found = mv.find_fact(doc, self.fact_key, self.old_value) if self.old_value else held
-        if not found and self.old_value and self.value is not None and len(held) == 1:
+        if not found and self.old_value and self.value is not None and len(held) == 1 and not self.only_if_held:
             found = held  # "it's Y, not X" where memory holds Z: Y is still the value now
         if not found:
+            if self.only_if_held:
+                return Plan.noop(f"no line holds {self.old_value!r}")
             if self.value is None:
                 return Plan.noop("nothing to remove")
             link = self._link(doc)

@@ -1,0 +1,38 @@
+"""One sentence's facts: what the sentence changes (rules_updates) over what it states.
+
+"I'm no longer vegetarian and have switched to a Mediterranean diet" is read twice: as a
+change (diet: Mediterranean, replacing vegetarian) and, by the general rules, as a negation
+(diet: vegetarian no longer holds). Applied one after the other, the removal would leave nothing
+for the change to replace, and its history would be lost. So where a sentence states a change,
+the change wins: the general rules' facts about the same key (or a key that means the same)
+and their negations of the replaced value are dropped; everything else they found is kept.
+"""
+
+from __future__ import annotations
+
+from memd.extract.rules_patterns import Env, Fact
+from memd.extract.rules_text import declarative_part
+from memd.extract.rules_updates import update_facts
+from memd.extract.supersede import REPLACES_PREFIX
+from memd.vault import memory_view as mv
+
+_MAX_CHARS = 1200
+
+
+def merge_updates(sentence: str, env: Env, facts: list[Fact]) -> list[Fact]:
+    decl = declarative_part(sentence[:_MAX_CHARS])
+    if not decl:
+        return facts
+    changes = update_facts(decl, env)
+    if not changes:
+        return facts
+    olds = [t[len(REPLACES_PREFIX):] for f in changes for t in f.tags if t.startswith(REPLACES_PREFIX)]
+    keys = [(f.subject, f.key) for f in changes]
+    kept = []
+    for f in facts:
+        if any(s == f.subject and mv.same_key(k, f.key) for s, k in keys):
+            continue
+        if f.negated and any(mv.value_matches(o, f.value) for o in olds):
+            continue
+        kept.append(f)
+    return changes + kept

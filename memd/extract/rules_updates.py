@@ -1,0 +1,370 @@
+"""Statements that change a fact: corrections, switches, promotions, "no longer X, now Y".
+
+    "my favorite food is actually Paella, not Feijoada"         favorite_food: Paella   (was Feijoada)
+    "my specialization has shifted from A to B"                 specialization: B       (was A)
+    "I've been promoted from Corporal to Sergeant"              role: Sergeant          (was Corporal)
+    "I quit Google last week and joined Stripe"                 employer: Stripe        (was Google)
+    "I'm no longer supervising Dr. Patel, now I supervise Dr. Chen"   supervises: Dr. Chen (was Dr. Patel)
+    "I now work at Charité" / "I started as a nurse at Charité"  employer: Charité (, job_title: nurse)
+    "employer: Acme → Globex"                                   employer: Globex        (was Acme)
+    "I just turned 32", "my 3 children"                         age: 32, number_of_children: 3
+
+Every fact here carries the update tags of memd/extract/supersede.py: "update", "replaces:<old>"
+when the old value was said, "as_of:<date>" with the statement's date. The key is the user's own
+words where they gave one ("my favorite space meal" -> favorite_space_meal); the apply step then
+finds the line that holds the old value or a key that means the same, in whatever layout the
+memory uses, and changes it in place. Where the key is only guessed from a verb ("no longer
+maintaining X"), the item also carries "only_if_held": it changes a line that holds X, or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract.rules_patterns import JOB, NAME, SELF, Env, Fact, Subject
+from memd.extract.supersede import ONLY_IF_HELD, update_tags
+
+# A value: a run of words up to a clause boundary.
+_VAL = r"[^,;!?]+?"
+_END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|"
+        r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would)|so|"
+        r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
+        r"instead|anymore|any\s+more|now)\b|\s*[,;.!?]|\s*$)")
+_OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
+_KEY = r"(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)"
+_DET = r"(?:(?:the|a|an|my|our|being\s+(?:a|an|the))\s+)?"
+
+_CORRECTION = re.compile(
+    rf"{_OWNER}\s+(?:current\s+)?{_KEY}\s+(?:(?:is|are|was|were)\s+(?:actually|really|in\s+fact|now)|"
+    rf"should\s+(?:be|read)(?:\s+(?:listed|recorded|shown|updated|changed|set))?(?:\s+(?:as|to))?|(?:is|are)(?=\s+[^,;]+,?\s+not\s))\s+"
+    rf"(?:actually\s+)?{_DET}(?P<new>{_VAL}),?\s+(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:just\s+)?{_DET}(?P<old>{_VAL}){_END}"
+)
+_CORRECTION_NOT_FIRST = re.compile(
+    rf"{_OWNER}\s+{_KEY}\s+(?:is|are)\s+not\s+{_DET}(?P<old>{_VAL})(?:\s+any\s*more)?,?\s+(?:it|they)\s+(?:is|are)\s+"
+    rf"(?:actually\s+|now\s+|really\s+)*{_DET}(?P<new>{_VAL}){_END}"
+)
+_CHANGE_VERBS = (r"(?:shifted|changed|moved|switched|gone|went|transitioned|promoted|updated|transferred|upgraded|"
+                 r"progressed|evolved|been\s+moved|been\s+promoted|been\s+transferred|been\s+switched|been\s+changed|"
+                 r"been\s+updated|changed\s+over)")
+_CHANGE = re.compile(
+    rf"(?:{_OWNER}\s+(?:(?:main|current|area\s+of)\s+)?{_KEY}\s+(?:(?:has|have|had|should|must|needs?\s+to|is|was|got)\s+)?(?:be\s+|been\s+)?"
+    rf"|(?P<i>I)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|actually\s+)*(?:been\s+)?(?:officially\s+)?|"
+    rf"(?P<it>it|this|that)\s+(?:should|needs?\s+to|has\s+to|must)\s+be\s+)"
+    rf"{_CHANGE_VERBS}\s+(?:[a-z]+ly\s+)?(?:it\s+|this\s+|over\s+|away\s+|up\s+)?from\s+{_DET}(?P<old>{_VAL})\s+(?:to|into)\s+"
+    rf"(?:become\s+|be\s+)?{_DET}(?:new\s+)?(?P<new>{_VAL}){_END}"
+)
+# "update my age in the system", "correct my last name": names the key the rest of the sentence changes.
+# "I'm actually Ukrainian, not Russian", "I actually speak A, B and C, not just A and B".
+_SELF_CORRECTION = re.compile(
+    r"\bI\s+(?:(?:am|have|had|was|were|do|did)\s+)?(?:(?:actually|really|in\s+fact|recently|now|also)\s+)+(?:been\s+)?"
+    rf"(?P<new>[^,;!?]+?),?\s+(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:just\s+|only\s+)?(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
+    rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
+    rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
+)
+# "I've moved on from astronomy and now I'm really into urban beekeeping".
+_MOVED_ON = re.compile(
+    r"\bI\s+(?:have\s+|had\s+)?(?:(?:actually|recently|finally|just)\s+)*(?:moved\s+on|moved\s+away|stepped\s+away|turned\s+away|"
+    rf"switched|gone|transitioned|shifted)\s+from\s+{_DET}(?P<old>{_VAL})\s*,?\s+(?:and\s+)?(?:I\s+am\s+|am\s+|I\s+have\s+|have\s+|I\s+)?"
+    r"(?:now\s+)?(?:I\s+am\s+)?(?:(?:really|totally|very|so|fully)\s+)*(?:into|passionate\s+about|focused\s+on|focusing\s+on|"
+    rf"obsessed\s+with|taken\s+up|picked\s+up|gotten\s+into|got\s+into|doing|enjoying)\s+{_DET}(?P<new>{_VAL}){_END}"
+    # "moved from Seattle, WA and now call Portland, Oregon my home"
+    r"|\bI\s+(?:have\s+)?(?:(?:actually|recently|finally|just)\s+)*moved\s+(?:[a-z]+ly\s+)?from\s+(?P<old2>[^;!?]+?)\s+and\s+(?:now\s+)?"
+    r"(?:call|consider)\s+(?P<new2>[^;!?]+?)\s+(?:my\s+)?home\b"
+)
+# "I've obtained X, which has replaced my previous Y".
+_WHICH_REPLACES = re.compile(
+    rf"\bI\s+(?:have\s+|had\s+)?(?:(?:recently|just|finally|now)\s+)*(?:obtained|earned|completed|received|got|gotten|started|taken\s+up|switched\s+to|adopted)\s+"
+    rf"{_DET}(?P<new>{_VAL}),?\s+which\s+(?:has\s+|should\s+|will\s+|now\s+)?(?:replaced?|replaces|superseded?|supersedes)\s+"
+    rf"(?:my\s+|the\s+)?(?:previous\s+|old\s+|former\s+|earlier\s+)?(?P<old>{_VAL}){_END}"
+)
+# "taken up rock climbing ... and no longer have time for guitar": the new value comes first.
+_TAKEN_UP_BEFORE = re.compile(
+    rf"\b(?:taken\s+up|picked\s+up|gotten\s+into|got\s+into|started)\s+{_DET}(?P<new>{_VAL}){_END}"
+)
+_KEY_HINT = re.compile(
+    r"\b(?:update|correct|change|fix|edit|amend)\s+(?:the\s+)?(?:my\s+)?(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)"
+    r"(?=\s+(?:information|info|records?|details|entry|listing|status|data|in\b|on\b|from\b|to\b|for\b|so\b)|\s*[-,:;.]|\s*$)",
+)
+_NO_LONGER = re.compile(
+    r"\bI\s+(?:am\s+|have\s+)?no\s+longer\s+(?:(?P<verb>[a-z]+)\s+)?(?:(?P<prep>as|with|for|at|on|in|from|to)\s+)?"
+    rf"{_DET}(?P<old>{_VAL})(?=\s+(?:but|and|as|because|since|so|crew|team|anymore|any\s+more|for\s+\w+ing|instead|now)\b|\s+-|\s*[,;.!?]|\s*$)"
+)
+_NOT_ANYMORE = re.compile(
+    r"\bI\s+do\s+not\s+(?P<verb>work|live|study|teach|volunteer)\s+(?P<prep>at|for|in|with)\s+"
+    rf"{_DET}(?P<old>{_VAL})\s+any\s*more\b"
+)
+_NEW_AFTER = re.compile(
+    r"\b(?:promoted|transitioned|switched|moved|transferred|reassigned|assigned|changed|gone|went)\s+(?:over\s+)?(?:to|into)\s+"
+    r"(?:become\s+|becoming\s+|be\s+|being\s+)?(?:(?:a|an|the|new)\s+)*(?:(?P<verb>[a-z]+ing|[a-z]+(?<!the))\s+(?:(?:with|for|at|on)\s+)?(?:the\s+)?(?:new\s+)?)?"
+    rf"(?P<new>[A-Z][^,;!?]*?){_END}"
+    r"|\b(?:now|instead)\s+(?:I\s+am\s+|am\s+|I\s+)?(?:(?P<verb2>[a-z]+ing|[a-z]+s)\s+(?:(?:with|for|at|on)\s+)?)?(?:(?:the|a|an|new)\s+)*"
+    rf"(?P<new2>[A-Z][^,;!?]*?){_END}"
+    r"|\b(?:started|begun|began)\s+(?:(?P<verb3>[a-z]+ing)\s+)?(?:(?:with|for|at|on|to)\s+)?(?:(?:the|a|an|new)\s+)*"
+    rf"(?P<new3>[A-Z][^,;!?]*?){_END}"
+    r"|\b(?:obtained|earned|got|received|taken\s+command\s+of|taken\s+over|joined)\s+(?:my\s+|the\s+|a\s+|an\s+)?(?:new\s+)?"
+    rf"(?P<new4>[A-Z][^,;!?]*?){_END}"
+)
+_INSTEAD = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<new>[A-Z][\w'.&-]*(?:\s+(?:of|de|da|the|for|and|[A-Z0-9][\w'.&-]*))*)\s+instead\b")
+_ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5})"
+_QUIT_JOIN = re.compile(
+    rf"\bI\s+(?:just\s+|recently\s+|finally\s+)?(?:quit|left)\s+(?:my\s+job\s+at\s+|my\s+job\s+with\s+)?(?P<old>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){{0,4}})"
+    rf"(?:\s+[^,;.!?]*?)?(?:,\s*|\s+)(?:and|to)\s+(?:I\s+)?(?:have\s+)?(?:joined|join|started\s+(?:at|with)|moved\s+to|went\s+to)\s+{_ORG}"
+)
+_NOW_WORK = re.compile(
+    rf"\bI\s+(?:(?:now|recently|just)\s+)?(?:(?:have|had)\s+)?(?:(?:now|recently|just)\s+)?"
+    rf"(?:started|start|began|begun|work|am\s+working|am\s+now\s+working|started\s+working|took\s+a\s+job|got\s+a\s+job|accepted\s+a\s+(?:job|position|role))"
+    rf"(?:\s+(?:working|a\s+new\s+job|a\s+job))?(?:\s+as\s+(?:a|an)\s+(?P<job>{JOB}))?\s+(?:at|for|with)\s+{_ORG}"
+    rf"(?:\s+in\s+(?P<loc>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?))?(?P<now>\s+now)?"
+)
+_ARROW = re.compile(
+    rf"(?:(?P<my>[Mm]y)\s+)?(?P<k>[A-Za-z][\w ]{{0,30}}?)\s*:?\s+(?:from\s+)?(?P<old>[^:→>]{{1,60}}?)\s*(?:→|->|=>|⇒)\s*(?P<new>[^,;!?]{{1,60}}?)\s*$"
+)
+_TURNED = re.compile(r"\b(?:I\s+(?:just\s+|recently\s+|finally\s+)?turned|since\s+turning|(?<!am\s)turning)\s+(?P<n>\d{1,3})\b(?!\s+(?:next|in|soon|tomorrow))")
+_KIDS = re.compile(
+    r"\b(?:I\s+(?:actually\s+|now\s+)?(?:have|got)(?:\s+got)?|having|my|our)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight)\s+(?:children|kids)\b"
+)
+_MY_NEW = re.compile(
+    r"\bmy\s+new\s+(?:(?P<pre>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)\s+)?(?P<k>hobby|hobbies|role|job|position|shift(?:\s+schedule)?|"
+    r"schedule|specialty|specialization|passion|diet|rank|title|certification|responsibilities)\b"
+    r"(?:\s+(?P<rel>as|of|at|with)\s+(?:the\s+|a\s+|an\s+)?(?P<post>[^,;!?]+?)" + _END + ")?"
+)
+_KEY_WORDS = {"role": "job_title", "job": "job_title", "position": "job_title", "title": "job_title",
+              "responsibilities": "job_title", "hobby": "hobbies", "schedule": "shift", "specialization": "specialty"}
+# Verbs whose object is what a relation line links to ("- **Supervises**: [[dr._raj_patel.md]]").
+_VERB_KEYS = {"working": "works_with", "work": "works_at", "serving": "job_title", "live": "living_location",
+              "living": "living_location", "study": "school", "studying": "school", "teach": "employer",
+              "volunteer": "volunteers_at", "volunteering": "volunteers_at", "running": "operates"}
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8"}
+_FILLER_KEYS = frozenset({"profile", "information", "info", "records", "record", "system", "details", "data",
+                          "file", "account", "entry", "own", "current", "personal"})
+_LEAD = re.compile(r"^(?:(?:actually|really|just|now|currently|also|officially|then|being)\s+)+", re.I)
+
+
+def _clean(v: str | None) -> str | None:
+    if not v:
+        return None
+    v = _LEAD.sub("", v.strip()).strip(" .,:;'\"")
+    v = re.sub(r"^(?:the|a|an|my|our)\s+", "", v, flags=re.I)
+    v = re.sub(r"\s+(?:now|instead|anymore|any\s+more|as\s+well|too|crew|team)$", "", v, flags=re.I).strip()
+    if not v or len(v) > 80 or len(v.split()) > 10:
+        return None
+    if v.lower() in ("it", "that", "this", "them", "him", "her", "there", "here", "one", "something", "someone"):
+        return None
+    return v
+
+
+def _key(words: str | None) -> str | None:
+    if not words:
+        return None
+    k = re.sub(r"[\s-]+", "_", words.strip().lower())
+    k = re.sub(r"^(?:area_of_|field_of_|main_|current_)", "", k) if k not in ("area_of_expertise",) else k
+    if not k or k in _FILLER_KEYS or k.split("_")[0] in _FILLER_KEYS:
+        return None
+    return _KEY_WORDS.get(k, k)
+
+
+def _verb_key(verb: str | None, prep: str | None) -> str | None:
+    """'supervising' -> supervises, 'maintaining' -> maintains: a relation line's key, guessed."""
+    if not verb:
+        return None
+    v = verb.lower()
+    if prep == "as" and v in ("working", "serving", "employed", "acting", "operating"):
+        return "job_title"
+    if v in _VERB_KEYS:
+        return _VERB_KEYS[v]
+    if v in ("am", "is", "a", "an", "the", "have", "doing", "being", "in", "on"):
+        return None
+    if v.endswith("ing") and len(v) > 5:
+        stem = v[:-3]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+            stem = stem[:-1]  # running -> run
+        elif stem.endswith(("at", "iz", "ag", "ur", "ac", "uc", "ar", "rv", "ss", "v")) or (stem.endswith("in") and not stem.endswith("ain")):
+            stem += "e"  # operating -> operate, serving -> serve
+        return (stem + ("es" if stem.endswith(("s", "sh", "ch", "x")) else "s")) + (f"_{prep}" if prep in ("with", "for", "at") else "")
+    return None
+
+
+def _counterpart(new: str, old: str) -> str:
+    """What in the new phrase stands where `old` stood: 'started working here in 2010' for 2012
+    is 2010; 'graduated from Le Cordon Bleu Berlin' is 'Le Cordon Bleu Berlin'."""
+    if re.match(r"\d", old.strip()):
+        # "the 12 years" -> "15 years": the number, and the unit words that came with it.
+        unit = len(old.split()) - 1
+        m = re.search(r"\d[\d.,]*(?:\s+[a-z]+){0,%d}" % unit, new)
+        return m.group(0).rstrip(".,") if m else new
+    m = re.match(r"^(?:[a-z]+(?:ed|ing)|got|have|had|speak|am|hold|did|took|went|came|earned|obtained|known\s+as|called|named)\s+"
+                 r"(?:(?:my|a|an|the)\s+)?"
+                 r"(?:(?:from|at|in|to|with|for|as)\s+(?:the\s+)?)?(?P<rest>.+)$", new)
+    return m.group("rest") if m else new
+
+
+def _fact(subject: Subject, key: str | None, new: str | None, old: str | None, env: Env, *,
+          guessed: bool = False, topic: str = "update") -> Fact | None:
+    new, old = _clean(new), _clean(old)
+    if not key or not new or (old and old.casefold() == new.casefold()):
+        return None
+    date = env.ref.isoformat() if env.ref else None
+    tags = tuple(dict.fromkeys((topic, *update_tags(old, date)) + ((ONLY_IF_HELD,) if guessed else ())))
+    return Fact(subject, key, new, tags)
+
+
+def _subject(m: re.Match[str], env: Env) -> Subject | None:
+    if m.groupdict().get("my") or m.groupdict().get("i") or m.groupdict().get("it"):
+        return SELF
+    name = m.groupdict().get("oname")
+    if name and (name in env.known_names or name.split()[0] in env.known_names):
+        return Subject("person", name)
+    return None
+
+
+def update_facts(sentence: str, env: Env) -> list[Fact]:
+    """The facts a sentence changes; [] when it states no change."""
+    out: list[Fact] = []
+    hint_m = _KEY_HINT.search(sentence)
+    hint = _key(hint_m.group("k")) if hint_m else None
+
+    for rx in (_CORRECTION, _CORRECTION_NOT_FIRST):
+        for m in rx.finditer(sentence):
+            subj = _subject(m, env)
+            if subj is None:
+                continue
+            old = _clean(m.group("old"))
+            new = _clean(m.group("new"))
+            if new and old:
+                new = _counterpart(new, old) if len(new.split()) > len(old.split()) + 2 else new
+            f = _fact(subj, _key(m.group("k")) or hint, new, old, env)
+            if f:
+                out.append(f)
+    if not out:
+        out += _self_corrections(sentence, hint, env)
+    if not out:
+        for m in _CHANGE.finditer(sentence):
+            subj = _subject(m, env)
+            if subj is None:
+                continue
+            key = _key(m.group("k")) if m.group("k") else None
+            guessed = False
+            if key is None:
+                key, guessed = hint, hint is None
+                if key is None:
+                    key = "job_title" if re.search(r"\bpromoted\b", m.group(0)) else "status"
+            f = _fact(subj, key, m.group("new"), m.group("old"), env, guessed=guessed)
+            if f:
+                out.append(f)
+    if not out:
+        out += _no_longer(sentence, hint, env)
+    if not out:
+        out += _work(sentence, env)
+    if not out:
+        m = _ARROW.search(sentence)
+        if m and (m.group("my") or ":" in m.group(0).split(m.group("old"))[0] or hint):
+            f = _fact(SELF, _key(m.group("k")) or hint, m.group("new"), m.group("old"), env)
+            if f:
+                out.append(f)
+    for m in _TURNED.finditer(sentence):
+        n = int(m.group("n"))
+        if 0 < n < 120 and not any(f.key == "age" for f in out):
+            f = _fact(SELF, "age", str(n), None, env, topic="age")
+            if f:
+                out.append(f)
+    for m in _KIDS.finditer(sentence):
+        n = _NUMBER_WORDS.get(m.group("n").lower(), m.group("n"))
+        if not any(f.key == "number_of_children" for f in out):
+            f = _fact(SELF, "number_of_children", n, None, env, topic="family")
+            if f:
+                out.append(f)
+    if not out:
+        out += _my_new(sentence, env)
+    return out
+
+
+def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
+    """First-person corrections and switches whose key is not said: the hint of the sentence
+    ("update my hobby information") or, failing that, only the line holding the old value."""
+    for rx in (_SELF_CORRECTION, _MOVED_ON, _WHICH_REPLACES):
+        m = rx.search(sentence)
+        if not m:
+            continue
+        g = m.groupdict()
+        new, old = g.get("new") or g.get("new2"), g.get("old") or g.get("old2")
+        new, old = _clean(new), _clean(old)
+        if not new or not old:
+            continue
+        new = _counterpart(new, old)
+        key = hint
+        if key is None and rx is _MOVED_ON and g.get("new2"):
+            key = "living_location"
+        f = _fact(SELF, key or "status", new, old, env, guessed=key is None)
+        if f:
+            return [f]
+    return []
+
+
+def _no_longer(sentence: str, hint: str | None, env: Env) -> list[Fact]:
+    m = _NO_LONGER.search(sentence) or _NOT_ANYMORE.search(sentence)
+    if not m:
+        return []
+    old = _clean(m.group("old"))
+    if not old:
+        return []
+    rest = sentence[m.end():]
+    n = _NEW_AFTER.search(rest)
+    new, verb2 = None, None
+    if n:
+        new = n.group("new") or n.group("new2") or n.group("new3") or n.group("new4")
+        verb2 = n.group("verb") or n.group("verb2") or n.group("verb3")
+    if not new:
+        i = _INSTEAD.search(rest)
+        new = i.group("new") if i else None
+    if not new:
+        b = _TAKEN_UP_BEFORE.search(sentence[:m.start()])
+        new = b.group("new") if b else None
+    if not new:
+        return []  # a plain negation: the rules of rules_patterns remove it
+    verb = m.group("verb")
+    key = _verb_key(verb, m.group("prep")) or _verb_key(verb2, None) or hint
+    guessed = key != "job_title"
+    if re.fullmatch(JOB, old, flags=re.I) or re.fullmatch(JOB, _clean(new) or "", flags=re.I):
+        key, guessed = "job_title", False
+    f = _fact(SELF, key or "status", new, old, env, guessed=guessed)
+    return [f] if f else []
+
+
+def _work(sentence: str, env: Env) -> list[Fact]:
+    out: list[Fact] = []
+    m = _QUIT_JOIN.search(sentence)
+    if m:
+        f = _fact(SELF, "employer", m.group("org"), m.group("old"), env, topic="work")
+        return [f] if f else []
+    for m in _NOW_WORK.finditer(sentence):
+        org = _clean(m.group("org"))
+        changed = bool(m.group("now") or re.search(r"\b(?:now|started|start|began|begun|took|got|accepted|recently|just)\b",
+                                                    m.group(0)))
+        if not org or not changed:
+            continue
+        f = _fact(SELF, "employer", org, None, env, topic="work")
+        if f:
+            out.append(f)
+        if m.group("job"):
+            f = _fact(SELF, "job_title", m.group("job").lower(), None, env, topic="work")
+            if f:
+                out.append(f)
+        if m.group("loc"):
+            out.append(Fact(SELF, "work_location", m.group("loc"), ("work", "location")))
+    return out
+
+
+def _my_new(sentence: str, env: Env) -> list[Fact]:
+    out: list[Fact] = []
+    for m in _MY_NEW.finditer(sentence):
+        k = m.group("k")
+        key = _KEY_WORDS.get(k.split()[0] if k.startswith("shift") else k, k.replace(" ", "_"))
+        if k.startswith("shift"):
+            key = k.replace(" ", "_")
+        value = m.group("post") if m.group("post") else m.group("pre")
+        if m.group("rel") == "at" and key == "job_title":
+            key = "employer"
+        f = _fact(SELF, key, value, None, env)
+        if f:
+            out.append(f)
+    return out
