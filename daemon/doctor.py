@@ -148,6 +148,28 @@ def check_inotify(
     return Check(name, "ok", f"{folders} folders, {max_watches} inotify watches allowed")
 
 
+def check_writer(vault: Path) -> Check:
+    """How memd replaces a note, tried in the vault: an atomic swap verified afterwards (no
+    window for a hand save to be lost), or the fallback check right before `os.replace`."""
+    from memd.vault import swap
+
+    name = "vault writer"
+    vault = Path(vault).expanduser()
+    if not vault.is_dir():
+        return Check(name, "warn", f"{vault} is not a folder; cannot try the atomic swap there")
+    mode, detail = swap.mode_in(vault)
+    if mode == "exchange":
+        return Check(name, "ok", detail)
+    fix = ("unset MEMD_SWAP" if swap.FORCE_REPLACE
+           else "keep the vault on a local file system (ext4, btrfs, xfs, APFS) for the atomic swap")
+    return Check(
+        name, "warn",
+        f"stat-and-hash check right before os.replace ({detail}): a save landing in those "
+        "microseconds could still be overwritten",
+        fix,
+    )
+
+
 def check_socket_dir(socket_path: Path) -> Check:
     name = "socket folder"
     folder = Path(socket_path).parent

@@ -252,6 +252,9 @@ class Memd:
             raise ConflictError(f"#{entry_id} wrote a whole note ({entry['path']}); delete or edit the note instead")
         if entry["op"] == "undo":
             raise ConflictError(f"#{entry_id} is itself an undo; apply the original again instead")
+        if entry["op"] == "removed_by_edit":
+            raise ConflictError(f"#{entry_id} records memd lines a hand edit removed; memd wrote nothing to undo"
+                                " (set the fact again to bring it back)")
         if change.get("created"):
             current = self._read_text(entry["path"])
             if current is None:

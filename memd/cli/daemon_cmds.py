@@ -102,6 +102,7 @@ def doctor() -> None:
         config = load_config(cfg_path)
         checks += doc.check_vault(config.vault)
         checks.append(doc.check_inotify(config.vault))
+        checks.append(doc.check_writer(config.vault))
         try:
             paths = paths_for_config(config)
             checks.append(doc.check_socket_dir(paths.socket))

@@ -1,9 +1,24 @@
-"""Atomic file replacement: a kill -9 at any instant leaves the old file or the new one.
+"""Atomic file replacement: a kill -9 at any instant leaves the old file or the new one, and a
+person's save that lands while memd writes is never overwritten.
 
 The new bytes go to a hidden temp file in the same folder (`.name.memd-XXXX.tmp`: hidden, so
-Obsidian never shows it, and on the same file system, so the rename is atomic), get the
-original's permission bits, are fsynced, and `os.replace` swaps them in; the folder is fsynced
-so the rename itself survives a power cut.
+Obsidian never shows it, and on the same file system, so the swap is atomic), get the
+original's permission bits and are fsynced: every slow step comes first. Then, when the caller
+says what the file must still hold (`expected`, the bytes it planned against):
+
+* swap and verify (swap.exchange): the new file and the old one trade names atomically, so the
+  old file is not destroyed but sits under the temp name. Its bytes are compared with
+  `expected`; a difference means a person saved in between (by rename or in place), and the
+  two are swapped back, so their save is what the path holds (`HandSave`: the caller re-plans).
+  An editor may also have opened the old file just before the swap and write into it just
+  after; the old file is kept until nobody holds it open for writing (Linux leases) or until
+  it has been quiet for a moment (elsewhere), then compared again.
+* fallback (no exchange call, or a file system that refuses it): compare the file's bytes with
+  `expected` right before `os.replace`. The window is then a few microseconds, not zero;
+  `memd doctor` says which mode is in use.
+
+The folder is fsynced so the rename itself survives a power cut. `expected=ANY` is the plain
+atomic replace, for files no person edits (config, exports).
 """
 
 from __future__ import annotations
@@ -12,7 +27,11 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
+
+from memd.vault import swap
 
 
 def _current_umask() -> int:
@@ -46,7 +65,90 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
+ANY: Any = object()  # `expected` when the caller does not care what the file holds
+
+BUSY_WAIT_S = 0.5  # how long an editor may hold a file open for writing before memd backs off
+QUIET_S = 0.03  # without leases: how long the old file must stay unchanged before it is let go
+LEASE_QUIET_S = 0.0  # with leases, "nobody holds it open for writing" is the proof; no timer needed
+
+
+class HandSave(Exception):
+    """The file no longer held what the write was planned against: a person saved it meanwhile.
+
+    Their bytes are what the path holds now (memd's were swapped back out, or never went in);
+    the caller re-reads and re-plans. `busy`: an editor kept the file open for writing."""
+
+    def __init__(self, reason: str, *, busy: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.busy = busy
+
+
+def mode() -> str:
+    """"exchange" or "replace": what a write here does when the platform allows it (see doctor)."""
+    return "exchange" if swap.available() else "replace"
+
+
+def _read_fd(fd: int) -> bytes:
+    chunks, offset = [], 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def read_quiet(path: Path) -> bytes:
+    """The file's bytes, read once no process holds it open for writing (an editor that
+    truncates and writes in place is waited for, up to BUSY_WAIT_S), so a plan is not made on
+    a half-written file. Where leases are unavailable this is a plain read; the swap's verify
+    catches the rest."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while swap.writers_present(fd) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return _read_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(target: Path, data: bytes, mode_bits: int, fsync: bool) -> tuple[str, int]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.memd-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode_bits)
+            if fsync:
+                os.fsync(fh.fileno())
+            ino = os.fstat(fh.fileno()).st_ino
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp, ino
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _unlink_if(path: str | Path, ino: int) -> None:
+    """Remove `path` only if it is still the file with inode `ino` (never someone else's)."""
+    try:
+        if os.lstat(path).st_ino == ino:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool = True, expected: Any = ANY) -> None:
+    """Replace `path` with `data` atomically. With `expected` (bytes, or None for "must not
+    exist"), only if the file still holds exactly that; otherwise HandSave, the file untouched."""
     target = real_target(path)
     folder = target.parent
     if not folder.exists():
@@ -54,29 +156,177 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         if fsync:
             fsync_dir(folder.parent)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        mode_bits = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
-        mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.memd-", suffix=".tmp", dir=folder)
+        mode_bits = 0o666 & ~_UMASK
+    tmp, new_ino = _write_temp(target, data, mode_bits, fsync)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), mode)
-            if fsync:
-                os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        if expected is ANY:
+            os.replace(tmp, target)
+        else:
+            try:
+                _swap_in(Path(tmp), target, expected, new_ino, mode_bits, fsync)
+            except swap.Unsupported:
+                _check_then_replace(tmp, target, expected)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_if(tmp, new_ino)  # only our own new file; a person's bytes are never removed here
         raise
     if fsync:
         fsync_dir(folder)
 
 
-def remove_file(path: Path, *, fsync: bool = True) -> None:
-    os.unlink(path)
+def _check_then_replace(tmp: str, target: Path, expected: bytes | None) -> None:
+    """The fallback: the narrowest check we can make without an exchange call."""
+    try:
+        current: bytes | None = read_quiet(target)
+    except FileNotFoundError:
+        current = None
+    if current != expected:
+        raise HandSave("the file changed since it was read")
+    if expected is None:
+        try:
+            os.link(tmp, target)  # fails if someone created the file meanwhile
+        except FileExistsError:
+            raise HandSave("the file was created meanwhile") from None
+        except OSError:
+            os.replace(tmp, target)  # a file system without hard links
+        else:
+            os.unlink(tmp)
+        return
+    os.replace(tmp, target)
+
+
+def _swap_in(tmp: Path, target: Path, expected: bytes | None, new_ino: int, mode_bits: int,
+             fsync: bool) -> None:
+    if expected is None:
+        try:
+            swap.rename_noreplace(tmp, target)
+        except FileExistsError:
+            raise HandSave("the file was created meanwhile") from None
+        return
+    try:
+        old_fd = os.open(target, os.O_RDONLY)  # held, so the old file stays readable whatever happens to names
+    except FileNotFoundError:
+        raise HandSave("the file was removed meanwhile") from None
+    try:
+        # The fallback's check first: a save that is already there is seen without ever
+        # showing memd's version at the path.
+        if os.fstat(old_fd).st_size != len(expected) or _read_fd(old_fd) != expected:
+            raise HandSave("the file changed since it was read")
+        swap.exchange(tmp, target)
+        # `tmp` now names the file that was at `target`: normally the one `old_fd` holds, unless a
+        # save by rename landed between the open and the exchange.
+        try:
+            if os.lstat(tmp).st_ino != os.fstat(old_fd).st_ino:
+                os.close(old_fd)
+                old_fd = os.open(tmp, os.O_RDONLY)
+        except FileNotFoundError:
+            pass
+        _verify_old(tmp, target, old_fd, expected, new_ino, mode_bits, fsync)
+    finally:
+        os.close(old_fd)
+
+
+def _verify_old(tmp: Path, target: Path, old_fd: int, expected: bytes, new_ino: int, mode_bits: int,
+                fsync: bool) -> None:
+    """After the exchange: was what we replaced what we planned against, and is nobody still
+    writing into it? If either fails, the person's file goes back in place (HandSave)."""
+    old_ino = os.fstat(old_fd).st_ino
+    if _read_fd(old_fd) != expected:
+        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
+        raise HandSave("a save landed while memd was writing")
+    deadline = time.monotonic() + BUSY_WAIT_S
+    writing = swap.writers_present(old_fd)
+    while writing and time.monotonic() < deadline:
+        time.sleep(0.002)
+        writing = swap.writers_present(old_fd)
+    if writing:
+        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
+        raise HandSave("an editor holds the file open for writing", busy=True)
+    if writing is None:
+        # No way to ask: wait until the old file has been still for QUIET_S.
+        last = os.fstat(old_fd)
+        while True:
+            time.sleep(QUIET_S)
+            now = os.fstat(old_fd)
+            if (now.st_size, now.st_mtime_ns) == (last.st_size, last.st_mtime_ns) or time.monotonic() > deadline:
+                break
+            last = now
+    elif LEASE_QUIET_S:
+        time.sleep(LEASE_QUIET_S)
+    if _read_fd(old_fd) != expected:
+        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
+        raise HandSave("a save was written into the file just as memd replaced it")
+    _unlink_if(tmp, old_ino)
+
+
+def _restore(tmp: Path, target: Path, old_fd: int, new_ino: int, mode_bits: int, fsync: bool) -> None:
+    """Put the person's file (the one `old_fd` holds, named `tmp`) back at `target`."""
+    old_ino = os.fstat(old_fd).st_ino
+    try:
+        if os.lstat(tmp).st_ino != old_ino:
+            raise FileNotFoundError
+        swap.exchange(tmp, target)
+    except FileNotFoundError:
+        # Its name is gone (a cleanup took it): write its bytes back as a new file.
+        again, again_ino = _write_temp(target, _read_fd(old_fd), mode_bits, fsync)
+        try:
+            swap.exchange(Path(again), target)
+        except BaseException:
+            _unlink_if(again, again_ino)
+            raise
+        tmp, old_ino = Path(again), again_ino
+    # `tmp` should now hold memd's new file. If not, another save replaced it at `target` after
+    # the first exchange: that one is newer than the file just put back, so it goes back in place.
+    try:
+        if os.lstat(tmp).st_ino not in (new_ino, old_ino):
+            swap.exchange(tmp, target)
+    except FileNotFoundError:
+        pass
+    _unlink_if(tmp, new_ino)
+    if fsync:
+        fsync_dir(target.parent)
+
+
+def remove_file(path: Path, *, fsync: bool = True, expected: Any = ANY) -> None:
+    """Delete `path`; with `expected`, only if it still holds exactly those bytes (else HandSave)."""
+    path = Path(path)
+    if expected is ANY:
+        os.unlink(path)
+    else:
+        try:
+            _move_aside_and_remove(path, expected)
+        except swap.Unsupported:
+            try:
+                current = read_quiet(path)
+            except FileNotFoundError:
+                current = None
+            if current != expected:
+                raise HandSave("the file changed since it was read") from None
+            os.unlink(path)
     if fsync:
         fsync_dir(path.parent)
+
+
+def _move_aside_and_remove(path: Path, expected: bytes) -> None:
+    """Rename the file to a temp name first, so what is deleted is exactly what was checked."""
+    aside = path.parent / f".{path.name}.memd-{os.urandom(6).hex()}.tmp"
+    try:
+        swap.rename_noreplace(path, aside)
+    except FileNotFoundError:
+        raise HandSave("the file was removed meanwhile") from None
+    fd = os.open(aside, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while swap.writers_present(fd) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if _read_fd(fd) == expected:
+            os.unlink(aside)
+            return
+        try:
+            swap.rename_noreplace(aside, path)
+        except FileExistsError:
+            os.unlink(aside)  # a newer save already holds the name; the one moved aside is older
+        raise HandSave("the file changed since it was read")
+    finally:
+        os.close(fd)

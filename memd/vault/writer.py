@@ -1,12 +1,19 @@
 """The one writer: every change memd makes to the vault goes through here.
 
 For each operation: wait until the file has settled (the user may be typing), read it, plan the
-operation on what is there, then compare-and-swap — re-read the hash just before replacing and,
-if the file changed in between, start over and re-plan (text is never merged). The write is
-atomic (atomic.py); the journal entry and the ownership of the new lines are recorded in one
-transaction right after, and the index is told the hash it now holds, so the watcher recognises
-memd's own write. A crash between the write and the journal leaves memd's new lines unowned,
-which only makes memd more careful with them (they count as hand-written).
+operation on what is there, then compare-and-swap. The slow steps come first (the journal entry
+is begun, the temp file written and fsynced); the final check is the swap itself: atomic.py
+exchanges the new file with the old one and compares what it replaced with what the plan was
+made on. If a person saved in between, their file goes back in place, the entry is marked
+failed, and the operation is re-planned on their bytes (text is never merged). Then the journal
+entry and the ownership of the new lines are committed in one transaction, and the index is
+told the hash the file now holds, so the watcher recognises memd's own write. A crash between
+the write and the journal leaves memd's new lines unowned, which only makes memd more careful
+with them (they count as hand-written).
+
+A memd line that disappears from a file (a hand edit, often one saved by an editor that had not
+yet seen memd's write) is journalled as `removed_by_edit`, so `memd log` shows it and `memd undo`
+can bring it back; its ownership is then forgotten.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any, Callable, Iterator
 
 from memd.errors import VaultError
 from memd.state import Source, StateDB, line_hash
-from memd.vault.atomic import atomic_write, remove_file, sha256
+from memd.vault.atomic import HandSave, atomic_write, read_quiet, remove_file, sha256
 from memd.vault.ignore import is_ignored_path
 from memd.vault.memfile import MemoryDoc, split_lines
 from memd.vault.operations import Operation, Plan, PlanContext, render_new_text
@@ -187,15 +194,61 @@ class VaultWriter:
             return None, None, False
         text, bom = decode(data)
         doc = MemoryDoc.parse(text)
-        # Lines memd wrote that are gone now were edited by hand: forget them first.
-        self.state.prune_owned(path, doc.lines)
+        # Lines memd wrote that are gone now were edited by hand: journal that, forget them.
+        self.prune_owned(path, doc.lines, sha256(data))
         if key is not None and len(self._docs) < 4096:
             self._docs[path] = (key, data, doc, bom)
         return data, doc, bom
 
+    def prune_owned(self, path: str, lines: list[str], hash_now: str | None = None) -> int | None:
+        """Forget ownership of memd lines no longer in `path` (`lines` is what it holds now), and
+        journal them as removed by an edit. Returns that journal entry's id, if any. Call under
+        the write lock, with the file's current content."""
+        owned = self.state.owned_counts(path)
+        if not owned:
+            return None
+        present = Counter(line_hash(l) for l in lines if l.strip())
+        gone = Counter({h: n - present.get(h, 0) for h, n in owned.items() if present.get(h, 0) < n})
+        if not gone:
+            return None
+        hunks, unknown = self._where_memd_wrote(path, gone)
+        texts = [h["old"][0] for h in hunks]
+        entry = self.state.record(
+            op="removed_by_edit", args={"path": path, "lines": texts, "unknown": unknown}, path=path,
+            source=Source("hand edit"),
+            change={"hunks": hunks, "removed_by_edit": True}, hash_before=None, hash_after=hash_now,
+            added=[], removed=[],
+        )
+        self.state.prune_owned(path, lines)
+        return entry
+
+    def _where_memd_wrote(self, path: str, gone: Counter) -> tuple[list[dict[str, Any]], int]:
+        """The text and last known place of each vanished memd line, from the journal entries
+        that wrote them (ownership keeps only hashes): one removal hunk per line, anchored
+        on the line above it, so `memd undo` can put it back. Also how many were not found."""
+        left = Counter(gone)
+        hunks: list[dict[str, Any]] = []
+        for entry in self.state.journal(path=path, limit=2000):
+            if not +left:
+                break
+            if entry["status"] != "applied":
+                continue
+            change = entry["change"]
+            blocks = [(h["start"], h.get("before"), h["new"]) for h in change.get("hunks", [])]
+            if change.get("created") and isinstance(change.get("content"), str):
+                blocks.append((0, None, change["content"].split("\n")))
+            for start, before, new in blocks:
+                for i, line in enumerate(new):
+                    h = line_hash(line)
+                    if line.strip() and left.get(h, 0) > 0:
+                        left[h] -= 1
+                        hunks.append({"start": start + i, "old": [line], "new": [],
+                                      "before": new[i - 1] if i else before})
+        return hunks, sum((+left).values())
+
     def _read(self, path: str) -> bytes | None:
         try:
-            return self._abs(path).read_bytes()
+            return read_quiet(self._abs(path))
         except FileNotFoundError:
             return None
         except IsADirectoryError:
@@ -203,9 +256,10 @@ class VaultWriter:
         except OSError as exc:
             raise VaultError(f"cannot read {path}: {exc.strerror}") from None
 
-    def _replace(self, path: str, data: bytes) -> str:
+    def _replace(self, path: str, data: bytes, before: bytes | None) -> str:
+        """Write `data` if the file still holds `before` (HandSave if a person saved meanwhile)."""
         target = self._abs(path)
-        atomic_write(target, data, fsync=self.fsync)
+        atomic_write(target, data, fsync=self.fsync, expected=before)
         st = os.stat(target)
         self._own[path] = (st.st_size, st.st_mtime_ns)
         return sha256(data)
@@ -237,12 +291,16 @@ class VaultWriter:
                 if self._read(path) != before:
                     self._docs.pop(path, None)
                     continue  # changed under us: re-read and re-plan
-                return self._commit(op, source, plan, path, before, doc, bom, batch, undo_of, owned)
+                result = self._commit(op, source, plan, path, before, doc, bom, batch, undo_of, owned)
+                if result is not None:
+                    return result
+                self._docs.pop(path, None)  # a person saved while memd wrote: their save stays; re-plan
             return WriteResult("deferred", path, op.name, "the file kept changing; try again later")
 
     def _commit(self, op: Operation, source: Source, plan: Plan, path: str, before: bytes | None,
                 doc: MemoryDoc | None, bom: bool, batch: str | None, undo_of: int | None,
-                owned: Counter) -> WriteResult:
+                owned: Counter) -> WriteResult | None:
+        """Journal, write, commit. None if a person saved the file meanwhile (re-plan)."""
         hash_before = sha256(before) if before is not None else None
         data: bytes | None
         if plan.status == "create":
@@ -275,10 +333,15 @@ class VaultWriter:
         )
         try:
             if data is None:
-                remove_file(self._abs(path), fsync=self.fsync)
+                remove_file(self._abs(path), fsync=self.fsync, expected=before)
                 self._own.pop(path, None)
             else:
-                self._replace(path, data)
+                self._replace(path, data, before)
+        except HandSave as exc:
+            self.state.fail(entry)
+            if exc.busy:
+                return WriteResult("deferred", path, op.name, "the file is open in an editor; try again later")
+            return None
         except OSError as exc:
             self.state.fail(entry)
             raise VaultError(f"cannot write {path}: {exc.strerror}") from None
@@ -360,7 +423,12 @@ class VaultWriter:
                     hash_after=hash_after, added=[], removed=[],
                 )
                 try:
-                    self._replace(path, data)
+                    self._replace(path, data, before)
+                except HandSave as exc:
+                    self.state.fail(journal_id)
+                    if exc.busy:
+                        return WriteResult("deferred", path, op_name, "the file is open in an editor; try again later")
+                    continue  # re-check against what the person saved
                 except BaseException as exc:
                     self.state.fail(journal_id)
                     if isinstance(exc, OSError):

@@ -15,8 +15,9 @@ usage: crash_writer.py ROOT MODE SEED [STAGE WRITE]
   STAGE  the process SIGKILLs itself at this point of write number WRITE (0-based):
          before-begin   before the journal entry is begun
          partial-temp   after half the bytes went into the temp file
-         before-replace temp complete and fsynced, before os.replace
-         after-replace  right after os.replace (before the folder fsync and the journal commit)
+         before-replace temp complete and fsynced, before os.replace (or the atomic exchange)
+         after-replace  right after os.replace or the exchange (before the verify, the folder
+                        fsync and the journal commit)
          before-commit  file replaced, journal commit not started
          in-commit      inside the journal commit transaction
          after-commit   journal committed, before the index hears of it
@@ -58,7 +59,7 @@ def main() -> int:
     from memd.config import config_from_dict
     from memd.errors import MemdError
     from memd.state import Source, StateDB
-    from memd.vault import atomic
+    from memd.vault import atomic, swap
     from memd.vault import writer as writer_mod
 
     vault = root / "vault"
@@ -102,15 +103,18 @@ def main() -> int:
 
             os.fdopen = lambda *a, **k: HalfWriter(real_fdopen(*a, **k))  # type: ignore[assignment]
         elif stage in ("before-replace", "after-replace"):
-            real_replace = os.replace
-
-            def replace(src, dst, *a, **k):
-                if stage == "before-replace":
+            def killing(real):
+                def swap_in(src, dst, *a, **k):
+                    if stage == "before-replace":
+                        die()
+                    real(src, dst, *a, **k)
                     die()
-                real_replace(src, dst, *a, **k)
-                die()
+                return swap_in
 
-            os.replace = replace  # type: ignore[assignment]
+            os.replace = killing(os.replace)  # type: ignore[assignment]
+            # Where the writer swaps atomically, the exchange (or no-replace rename) is the moment.
+            swap.exchange = killing(swap.exchange)  # type: ignore[assignment]
+            swap.rename_noreplace = killing(swap.rename_noreplace)  # type: ignore[assignment]
         elif stage == "before-commit":
             StateDB.commit = lambda self, entry_id: die()  # type: ignore[method-assign]
         elif stage == "in-commit":
@@ -119,24 +123,24 @@ def main() -> int:
             app.writer.on_written = lambda path: die()
 
     def logged(real):
-        def write(target: Path, data: bytes, *, fsync: bool = True) -> None:
+        def write(target: Path, data: bytes, *, fsync: bool = True, **kw) -> None:
             n = count["writes"]
             count["writes"] += 1
             rel = Path(target).relative_to(vault).as_posix()
             record("intent", rel, data, n, sync=True)
             arm(n)
-            real(target, data, fsync=fsync)
+            real(target, data, fsync=fsync, **kw)
             record("done", rel, data, n, sync=False)
         return write
 
     real_remove = writer_mod.remove_file
 
-    def logged_remove(path: Path, *, fsync: bool = True) -> None:
+    def logged_remove(path: Path, *, fsync: bool = True, **kw) -> None:
         n = count["writes"]
         count["writes"] += 1
         rel = Path(path).relative_to(vault).as_posix()
         record("intent", rel, None, n, sync=True)
-        real_remove(path, fsync=fsync)
+        real_remove(path, fsync=fsync, **kw)
         record("done", rel, None, n, sync=False)
 
     writer_mod.atomic_write = logged(writer_mod.atomic_write)  # every write the VaultWriter makes

@@ -280,8 +280,27 @@ class VaultMachine(RuleBasedStateMachine):
         note(f"hand edit {rel}: -{removed!r} +{added!r}")
         tally("hand edit")
         if observe:  # the watcher notices (the daemon re-indexes within seconds)
+            files = {r: self.read(r) for r in self.files()}
+            owned_db = {r: self.app.state.owned_counts(r) for r in files}
             self.app.index.index_paths([rel])
             self.assert_pruned(rel, "after the watcher saw a hand edit")
+            entries = [e for e in self.app.state.journal(limit=10 ** 9, newest_first=False) if e["id"] > self.last_journal]
+            assert all(e["op"] == "removed_by_edit" for e in entries), "the watcher made memd write"
+            self.check_edit_records(entries, files, owned_db)
+            if entries:
+                self.last_journal = entries[-1]["id"]
+
+    def check_edit_records(self, entries: list[dict], files: dict, owned_db: dict) -> None:
+        """`removed_by_edit` entries record memd lines a hand edit took away (they change no
+        file): each names lines the file held fewer copies of than memd owned."""
+        for e in entries:
+            if e["op"] != "removed_by_edit":
+                continue
+            gone = Counter(e["args"]["lines"])
+            present = present_of(files.get(e["path"]))
+            owned = owned_db.get(e["path"], Counter())
+            for t, k in gone.items():
+                assert present[t] + k <= owned.get(line_hash(t), 0), f"#{e['id']} says {t!r} was removed by an edit"
 
     def assert_pruned(self, rel: str, when: str) -> None:
         """Once memd has looked at a file, it claims no more copies of a line than the file holds."""
@@ -439,6 +458,7 @@ class VaultMachine(RuleBasedStateMachine):
         paths = set(self.files())
         before = {rel: self.read(rel) for rel in paths}
         owned_before = {rel: self.owned_by_text(rel, present_of(before[rel])) for rel in paths}
+        owned_db = {rel: self.app.state.owned_counts(rel) for rel in paths}
         try:
             result: Any = fn()
         except MemdError as exc:
@@ -452,6 +472,8 @@ class VaultMachine(RuleBasedStateMachine):
         assert not bad, f"{what}: journal entries left {bad} without a crash"
         if entries:
             self.last_journal = entries[-1]["id"]
+        self.check_edit_records(entries, before, owned_db)
+        entries = [e for e in entries if e["op"] != "removed_by_edit"]  # records of hand edits, not writes
         paths |= set(self.files()) | {e["path"] for e in entries}
         current = nonblank((forced.get("current") or "").split("\n")) if forced else Counter()
         results = result if isinstance(result, list) else [result] if hasattr(result, "path") else []
