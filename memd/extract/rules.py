@@ -276,7 +276,8 @@ class RulesBackend:
             res = analyse_sentence(sentence, env, offset)
             # "My daughter Lily is 7 and she loves dinosaurs": the sentence's own people count.
             own_mentions.extend(res.mentions)
-            for fact in merge_updates(sentence, env, res.facts):
+            following = sentences[idx + 1] if idx + 1 < len(sentences) else ""
+            for fact in merge_updates(sentence, env, res.facts, following):
                 if sarcastic and (fact.key in _TASTE_KEYS or fact.key.startswith("favorite_")):
                     continue  # "I just love sitting in traffic /s"
                 subj, owner = fact.subject, speaker

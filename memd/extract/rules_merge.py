@@ -19,11 +19,11 @@ from memd.vault import memory_view as mv
 _MAX_CHARS = 1200
 
 
-def merge_updates(sentence: str, env: Env, facts: list[Fact]) -> list[Fact]:
+def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "") -> list[Fact]:
     decl = declarative_part(sentence[:_MAX_CHARS])
     if not decl:
         return facts
-    changes = update_facts(decl, env)
+    changes = update_facts(decl, env, declarative_part(following[:_MAX_CHARS]) or "" if following else "")
     if not changes:
         return facts
     olds = [t[len(REPLACES_PREFIX):] for f in changes for t in f.tags if t.startswith(REPLACES_PREFIX)]

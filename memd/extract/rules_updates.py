@@ -26,10 +26,11 @@ from memd.extract.supersede import ONLY_IF_HELD, update_tags
 
 # A value: a run of words up to a clause boundary.
 _VAL = r"[^,;!?]+?"
-_END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|"
+_PERIOD = r"(?<!Dr)(?<!Mr)(?<!Ms)(?<!Mrs)(?<!St)(?<!Jr)(?<!Sr)(?<!Lt)(?<!Sgt)\s*\."
+_END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|"
         r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would)|so|"
         r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
-        r"instead|anymore|any\s+more|now)\b|\s*[,;.!?]|\s*$)")
+        r"instead|anymore|any\s+more|now)\b|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
 _OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
 _KEY = r"(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)"
 _DET = r"(?:(?:the|a|an|my|our|being\s+(?:a|an|the))\s+)?"
@@ -43,12 +44,12 @@ _CORRECTION_NOT_FIRST = re.compile(
     rf"{_OWNER}\s+{_KEY}\s+(?:is|are)\s+not\s+{_DET}(?P<old>{_VAL})(?:\s+any\s*more)?,?\s+(?:it|they)\s+(?:is|are)\s+"
     rf"(?:actually\s+|now\s+|really\s+)*{_DET}(?P<new>{_VAL}){_END}"
 )
-_CHANGE_VERBS = (r"(?:shifted|changed|moved|switched|gone|went|transitioned|promoted|updated|transferred|upgraded|"
+_CHANGE_VERBS = (r"(?:shifted|changed|moved|switched|gone|went|transitioned|promoted|updated|transferred|upgraded|reassigned|"
                  r"progressed|evolved|been\s+moved|been\s+promoted|been\s+transferred|been\s+switched|been\s+changed|"
                  r"been\s+updated|changed\s+over)")
 _CHANGE = re.compile(
     rf"(?:{_OWNER}\s+(?:(?:main|current|area\s+of)\s+)?{_KEY}\s+(?:(?:has|have|had|should|must|needs?\s+to|is|was|got)\s+)?(?:be\s+|been\s+)?"
-    rf"|(?P<i>I)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|actually\s+)*(?:been\s+)?(?:officially\s+)?|"
+    rf"|(?P<i>I|[Ww]e)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|actually\s+)*(?:been\s+)?(?:officially\s+)?|"
     rf"(?P<it>it|this|that)\s+(?:should|needs?\s+to|has\s+to|must)\s+be\s+)"
     rf"{_CHANGE_VERBS}\s+(?:[a-z]+ly\s+)?(?:it\s+|this\s+|over\s+|away\s+|up\s+)?from\s+{_DET}(?P<old>{_VAL})\s+(?:to|into)\s+"
     rf"(?:become\s+|be\s+)?{_DET}(?:new\s+)?(?P<new>{_VAL}){_END}"
@@ -57,7 +58,7 @@ _CHANGE = re.compile(
 # "I'm actually Ukrainian, not Russian", "I actually speak A, B and C, not just A and B".
 _SELF_CORRECTION = re.compile(
     r"\bI\s+(?:(?:am|have|had|was|were|do|did)\s+)?(?:(?:actually|really|in\s+fact|recently|now|also)\s+)+(?:been\s+)?"
-    rf"(?P<new>[^,;!?]+?),?\s+(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:just\s+|only\s+)?(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
+    rf"(?P<new>[^;!?]+?),?\s+(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:just\s+|only\s+)?(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
     rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
 )
@@ -85,24 +86,28 @@ _KEY_HINT = re.compile(
     r"\b(?:update|correct|change|fix|edit|amend)\s+(?:the\s+)?(?:my\s+)?(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)"
     r"(?=\s+(?:information|info|records?|details|entry|listing|status|data|in\b|on\b|from\b|to\b|for\b|so\b)|\s*[-,:;.]|\s*$)",
 )
+_PROPER = r"[A-Z0-9][\w'’.&-]*(?:\s+(?:of|and|&|the|de|da|[A-Z0-9][\w'’.&()-]*))*"
 _NO_LONGER = re.compile(
-    r"\bI\s+(?:am\s+|have\s+)?no\s+longer\s+(?:(?P<verb>[a-z]+)\s+)?(?:(?P<prep>as|with|for|at|on|in|from|to)\s+)?"
-    rf"{_DET}(?P<old>{_VAL})(?=\s+(?:but|and|as|because|since|so|crew|team|anymore|any\s+more|for\s+\w+ing|instead|now)\b|\s+-|\s*[,;.!?]|\s*$)"
+    r"\bI\s+(?:am\s+|have\s+)?no\s+longer\s+(?:(?P<verb>[a-z][a-z-]*)\s+)?(?:(?P<prep>as|with|for|at|on|in|from|to|of)\s+)?"
+    rf"{_DET}(?!(?:and|but|or|as|so|then)\b)(?P<old>{_PROPER}|{_VAL})(?=\s+(?:but|and|as|because|since|so|crew|team|anymore|any\s+more|for\s+\w+ing|instead|now)\b|\s+-|\s*[,;!?]|{_PERIOD}|\s*$)"
 )
 _NOT_ANYMORE = re.compile(
     r"\bI\s+do\s+not\s+(?P<verb>work|live|study|teach|volunteer)\s+(?P<prep>at|for|in|with)\s+"
     rf"{_DET}(?P<old>{_VAL})\s+any\s*more\b"
 )
 _NEW_AFTER = re.compile(
-    r"\b(?:promoted|transitioned|switched|moved|transferred|reassigned|assigned|changed|gone|went)\s+(?:over\s+)?(?:to|into)\s+"
-    r"(?:become\s+|becoming\s+|be\s+|being\s+)?(?:(?:a|an|the|new)\s+)*(?:(?P<verb>[a-z]+ing|[a-z]+(?<!the))\s+(?:(?:with|for|at|on)\s+)?(?:the\s+)?(?:new\s+)?)?"
+    r"\b(?:promoted|transitioned|switched|moved|transferred|reassigned|assigned|changed|gone|went)\s+(?:over\s+|on\s+)?(?:to|into)\s+"
+    r"(?:become\s+|becoming\s+|be\s+|being\s+)?(?:(?:a|an|the|new)\s+)*(?:(?P<verb>[a-z]+ing|[a-z]+(?<!the))\s+(?:(?:with|for|at|on|to)\s+)?(?:(?:the|a|an)\s+)?(?:new\s+)?)?"
     rf"(?P<new>[A-Z][^,;!?]*?){_END}"
-    r"|\b(?:now|instead)\s+(?:I\s+am\s+|am\s+|I\s+)?(?:(?P<verb2>[a-z]+ing|[a-z]+s)\s+(?:(?:with|for|at|on)\s+)?)?(?:(?:the|a|an|new)\s+)*"
+    r"|\b(?:now|instead)\s+(?:I\s+am\s+|am\s+|I\s+)?(?:(?P<verb2>[a-z][a-z-]*)\s+(?:(?:with|for|at|on|to)\s+)?)?(?:(?:the|a|an|new)\s+)*"
     rf"(?P<new2>[A-Z][^,;!?]*?){_END}"
     r"|\b(?:started|begun|began)\s+(?:(?P<verb3>[a-z]+ing)\s+)?(?:(?:with|for|at|on|to)\s+)?(?:(?:the|a|an|new)\s+)*"
     rf"(?P<new3>[A-Z][^,;!?]*?){_END}"
-    r"|\b(?:obtained|earned|got|received|taken\s+command\s+of|taken\s+over|joined)\s+(?:my\s+|the\s+|a\s+|an\s+)?(?:new\s+)?"
+    r"|\b(?:obtained|earned|got|received|taken\s+command\s+of|taken\s+over(?:\s+[a-z]+\s+of)?|joined|hired)\s+(?:my\s+|the\s+|a\s+|an\s+)?(?:new\s+)?"
     rf"(?P<new4>[A-Z][^,;!?]*?){_END}"
+    rf"|\b[Mm]y\s+new\s+(?:[a-z]+\s+){{0,3}}?(?:is|are)\s+(?:the\s+|a\s+|an\s+)?(?P<new5>[A-Z][^,;!?]*?){_END}"
+    r"|\b(?:promoted|transitioned|switched|moved|transferred|changed|gone)\s+(?:over\s+|on\s+)?(?:to|into)\s+"
+    rf"(?:become|becoming|be|being|working\s+as)\s+(?:a|an)\s+(?P<newj>[a-z][a-z -]*?){_END}"
 )
 _INSTEAD = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<new>[A-Z][\w'.&-]*(?:\s+(?:of|de|da|the|for|and|[A-Z0-9][\w'.&-]*))*)\s+instead\b")
 _ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5})"
@@ -144,6 +149,7 @@ def _clean(v: str | None) -> str | None:
     if not v:
         return None
     v = _LEAD.sub("", v.strip()).strip(" .,:;'\"")
+    v = re.sub(r"^(?:[a-z]+ing\s+)?(?:(?:the|a|an|my|our)\s+)?(?:new\s+)?(?=[A-Z0-9])", "", v)
     v = re.sub(r"^(?:the|a|an|my|our)\s+", "", v, flags=re.I)
     v = re.sub(r"\s+(?:now|instead|anymore|any\s+more|as\s+well|too|crew|team)$", "", v, flags=re.I).strip()
     if not v or len(v) > 80 or len(v.split()) > 10:
@@ -178,7 +184,8 @@ def _verb_key(verb: str | None, prep: str | None) -> str | None:
         stem = v[:-3]
         if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
             stem = stem[:-1]  # running -> run
-        elif stem.endswith(("at", "iz", "ag", "ur", "ac", "uc", "ar", "rv", "ss", "v")) or (stem.endswith("in") and not stem.endswith("ain")):
+        elif stem.endswith(("at", "iz", "ag", "ur", "ac", "uc", "ar", "rv", "v", "ut", "ib", "ud", "id", "os", "us")) or (
+                stem.endswith("in") and not stem.endswith("ain")):
             stem += "e"  # operating -> operate, serving -> serve
         return (stem + ("es" if stem.endswith(("s", "sh", "ch", "x")) else "s")) + (f"_{prep}" if prep in ("with", "for", "at") else "")
     return None
@@ -192,7 +199,7 @@ def _counterpart(new: str, old: str) -> str:
         unit = len(old.split()) - 1
         m = re.search(r"\d[\d.,]*(?:\s+[a-z]+){0,%d}" % unit, new)
         return m.group(0).rstrip(".,") if m else new
-    m = re.match(r"^(?:[a-z]+(?:ed|ing)|got|have|had|speak|am|hold|did|took|went|came|earned|obtained|known\s+as|called|named)\s+"
+    m = re.match(r"^(?:[a-z]+ed|got|have|had|speak|am|hold|did|took|went|came|known\s+as|called|named)\s+"
                  r"(?:(?:my|a|an|the)\s+)?"
                  r"(?:(?:from|at|in|to|with|for|as)\s+(?:the\s+)?)?(?P<rest>.+)$", new)
     return m.group("rest") if m else new
@@ -217,8 +224,9 @@ def _subject(m: re.Match[str], env: Env) -> Subject | None:
     return None
 
 
-def update_facts(sentence: str, env: Env) -> list[Fact]:
-    """The facts a sentence changes; [] when it states no change."""
+def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
+    """The facts a sentence changes; [] when it states no change. `following` is the next
+    sentence: "I'm no longer captain of X. I've taken command of Y." says the new value there."""
     out: list[Fact] = []
     hint_m = _KEY_HINT.search(sentence)
     hint = _key(hint_m.group("k")) if hint_m else None
@@ -252,7 +260,7 @@ def update_facts(sentence: str, env: Env) -> list[Fact]:
             if f:
                 out.append(f)
     if not out:
-        out += _no_longer(sentence, hint, env)
+        out += _no_longer(sentence, hint, env, following)
     if not out:
         out += _work(sentence, env)
     if not out:
@@ -278,6 +286,24 @@ def update_facts(sentence: str, env: Env) -> list[Fact]:
     return out
 
 
+_RUN_WORD = re.compile(r"(?:[A-Z0-9][\w'’.&()-]*|of|de|da|du|the|and|&|for|on|in)$")
+
+
+def _proper_run(value: str) -> str:
+    """'Sergeant Maria Frost from the Arctic Division' -> 'Sergeant Maria Frost': a name ends at
+    its first lowercase word that is not a connector ('Medal of Valor for Mountain Rescue')."""
+    if not value[:1].isupper():
+        return value
+    out: list[str] = []
+    for w in value.split():
+        if not _RUN_WORD.match(w):
+            break
+        out.append(w)
+    while out and out[-1] in ("of", "de", "da", "du", "the", "and", "&", "for", "on", "in"):
+        out.pop()
+    return " ".join(out) or value
+
+
 def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
     """First-person corrections and switches whose key is not said: the hint of the sentence
     ("update my hobby information") or, failing that, only the line holding the old value."""
@@ -300,7 +326,7 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
     return []
 
 
-def _no_longer(sentence: str, hint: str | None, env: Env) -> list[Fact]:
+def _no_longer(sentence: str, hint: str | None, env: Env, following: str = "") -> list[Fact]:
     m = _NO_LONGER.search(sentence) or _NOT_ANYMORE.search(sentence)
     if not m:
         return []
@@ -309,9 +335,14 @@ def _no_longer(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         return []
     rest = sentence[m.end():]
     n = _NEW_AFTER.search(rest)
+    if n is None and following:
+        rest = following
+        n = _NEW_AFTER.search(rest)
     new, verb2 = None, None
     if n:
-        new = n.group("new") or n.group("new2") or n.group("new3") or n.group("new4")
+        new = n.group("new") or n.group("new2") or n.group("new3") or n.group("new4") or n.group("new5")
+        if n.group("newj") and re.fullmatch(JOB, n.group("newj").strip(), flags=re.I):
+            new = n.group("newj")
         verb2 = n.group("verb") or n.group("verb2") or n.group("verb3")
     if not new:
         i = _INSTEAD.search(rest)
@@ -321,6 +352,7 @@ def _no_longer(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         new = b.group("new") if b else None
     if not new:
         return []  # a plain negation: the rules of rules_patterns remove it
+    new = _proper_run(new)
     verb = m.group("verb")
     key = _verb_key(verb, m.group("prep")) or _verb_key(verb2, None) or hint
     guessed = key != "job_title"
