@@ -49,6 +49,7 @@ Handler = Callable[..., Any]
 # A request is a method name and a few parameters: these bounds are far above any real one and
 # far below what would cost the daemon time or memory (the line itself is capped by the server;
 # long text parameters by the methods, e.g. a search query).
+MAX_BATCH = 64
 REQUEST_LIMITS = JsonLimits(max_depth=256, max_string=1 << 20, max_number=400, max_record=0)
 
 
@@ -151,6 +152,11 @@ class Dispatcher:
         if isinstance(payload, list):
             if not payload:
                 return encode_line(error_response(None, INVALID_REQUEST, "invalid request: empty batch"))
+            if len(payload) > MAX_BATCH:
+                # Each call of a batch runs at once: 10,000 searches in one line would hold every
+                # RPC thread, and every other client, for minutes.
+                return encode_line(error_response(None, INVALID_REQUEST,
+                                                  f"invalid request: a batch of {len(payload)} calls; at most {MAX_BATCH}"))
             replies = await asyncio.gather(*(self._handle_one(item) for item in payload))
             parts = [reply for reply in replies if reply is not None]
             if not parts:
