@@ -58,7 +58,9 @@ _CHANGE = re.compile(
 # "I'm actually Ukrainian, not Russian", "I actually speak A, B and C, not just A and B".
 _SELF_CORRECTION = re.compile(
     r"\bI\s+(?:(?:am|have|had|was|were|do|did)\s+)?(?:(?:actually|really|in\s+fact|recently|now|also)\s+)+(?:been\s+)?"
-    rf"(?P<new>[^;!?]+?),?\s+(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:just\s+|only\s+)?(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
+    rf"(?!(?:do|did|does|can|could|would|will|should|have|had|am|was)\b)(?P<new>[^;!?]+?)"
+    r"(?:,\s+(?:and\s+)?not\s+(?:just\s+|only\s+)?|\s+not\s+(?:just|only)\s+|,?\s+(?:rather\s+than|instead\s+of)\s+)"
+    rf"(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
     rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
 )
@@ -117,7 +119,7 @@ _QUIT_JOIN = re.compile(
 )
 _NOW_WORK = re.compile(
     rf"\bI\s+(?:(?:now|recently|just)\s+)?(?:(?:have|had)\s+)?(?:(?:now|recently|just)\s+)?"
-    rf"(?:started|start|began|begun|work|am\s+working|am\s+now\s+working|started\s+working|took\s+a\s+job|got\s+a\s+job|accepted\s+a\s+(?:job|position|role))"
+    rf"(?:started|began|begun|work|am\s+working|am\s+now\s+working|started\s+working|took\s+a\s+job|got\s+a\s+job|accepted\s+a\s+(?:job|position|role))"
     rf"(?:\s+(?:working|a\s+new\s+job|a\s+job))?(?:\s+as\s+(?:a|an)\s+(?P<job>{JOB}))?\s+(?:at|for|with)\s+{_ORG}"
     rf"(?:\s+in\s+(?P<loc>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?))?(?P<now>\s+now)?"
 )
@@ -240,7 +242,10 @@ def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             new = _clean(m.group("new"))
             if new and old:
                 new = _counterpart(new, old) if len(new.split()) > len(old.split()) + 2 else new
-            f = _fact(subj, _key(m.group("k")) or hint, new, old, env)
+            # "my job is stressful, not fun" is no correction: without "actually" or "should be",
+            # only a line that holds the old value is changed.
+            said = re.search(r"\b(?:actually|really|in\s+fact|should\s+(?:be|read))\b", m.group(0)) is not None
+            f = _fact(subj, _key(m.group("k")) or hint, new, old, env, guessed=not said)
             if f:
                 out.append(f)
     if not out:
@@ -370,7 +375,7 @@ def _work(sentence: str, env: Env) -> list[Fact]:
         return [f] if f else []
     for m in _NOW_WORK.finditer(sentence):
         org = _clean(m.group("org"))
-        changed = bool(m.group("now") or re.search(r"\b(?:now|started|start|began|begun|took|got|accepted|recently|just)\b",
+        changed = bool(m.group("now") or re.search(r"\b(?:now|started|began|begun|took|got|accepted|recently|just)\b",
                                                     m.group(0)))
         if not org or not changed:
             continue
