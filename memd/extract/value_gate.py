@@ -182,6 +182,9 @@ def _complete(text: str) -> str | None:
         return f"ends with an auxiliary verb ({last!r}): a clause cut mid-way"
     if last in WH_WORDS:
         return f"ends with {last!r}: a clause cut mid-way"
+    if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
+                                    "stuff", "things", "one", "ones"):
+        return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
     if last in LIGHT_VERBS:
         return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
     if len(words) > 1 and last in DANGLING_ADVERBS:

@@ -26,6 +26,7 @@ JUNK = [
     ("plans", "consider their feedback and might even try", "verb that needs an object"),
     ("plans", "continue experimenting and see how", "cut mid-way"),
     ("likes", "it", "bare pronoun"),
+    ("event", "started doing it", "ends with a pronoun"),
     ("likes", "the", "bare pronoun or function word"),
     ("hobbies", "painting with my", "determiner"),
     ("event", "received from my social network", "without its object"),
