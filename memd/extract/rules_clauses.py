@@ -182,9 +182,21 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     sm = _NAME_SUBJ.match(text, p)
     if sm:
         name = valid_name(sm.group("name"))
-        if name and (name in env.known_names or name.split()[0] in env.known_names):
+        if name and (name in env.known_names or name.split()[0] in env.known_names
+                     or _THIRD_PERSON_PREDICATE.match(text, sm.end())):
             return Subject("person", name), sm.end()
     return None
+
+
+# A name nobody mentioned before is still a person when what follows can only be said of one:
+# "Jonas works as an architect", "Rocco turned 5", "Aisha got engaged to Karim".
+_THIRD_PERSON_PREDICATE = re.compile(
+    r"(?:just\s+|recently\s+|finally\s+|now\s+|still\s+)?(?:works\s+(?:as|at|for)|worked\s+(?:as|at|for)|lives\s+in|"
+    r"moved\s+(?:to|from|back)|turned\s+\d|got\s+(?:engaged|married|divorced|promoted|hired|a\s+job)|"
+    r"is\s+(?:now\s+)?(?:engaged|married|pregnant|\d{1,3}\b)|quit\s+[A-Z]|joined\s+[A-Z]|retired\b|"
+    r"started\s+(?:working|a\s+new\s+job|at\s+[A-Z])|graduated\b|studies\s+|teaches\s+|"
+    r"(?:has|had)\s+(?:a\s+)?(?:baby|son|daughter|twins))"
+)
 
 
 _BEFORE_WHO = re.compile(rf"(?P<name>{NAME}),?\s+$")

@@ -1,4 +1,5 @@
-"""One sentence's facts: what the sentence changes (rules_updates) over what it states.
+"""One sentence's facts: what the sentence changes (rules_updates) over what it states, plus
+what it says between other people (rules_people).
 
 "I'm no longer vegetarian and have switched to a Mediterranean diet" is read twice: as a
 change (diet: Mediterranean, replacing vegetarian) and, by the general rules, as a negation
@@ -10,6 +11,7 @@ and their negations of the replaced value are dropped; everything else they foun
 
 from __future__ import annotations
 
+from memd.extract.rules_people import third_person_facts
 from memd.extract.rules_patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
@@ -24,6 +26,10 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     if not decl:
         return facts
     changes = update_facts(decl, env, declarative_part(following[:_MAX_CHARS]) or "" if following else "")
+    people = third_person_facts(decl, env)
+    if people:
+        have = {(f.subject.name, f.key) for f in changes + facts}
+        changes += [f for f in people if (f.subject.name, f.key) not in have or "update" in f.tags]
     if not changes:
         return facts
     olds = [t[len(REPLACES_PREFIX):] for f in changes for t in f.tags if t.startswith(REPLACES_PREFIX)]

@@ -64,6 +64,10 @@ _SELF_CORRECTION = re.compile(
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
     rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
 )
+# "Actually it's Braga, not Porto."
+_ITS = re.compile(
+    rf"\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?(?P<new>{_VAL}),?\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
+)
 # "I've moved on from astronomy and now I'm really into urban beekeeping".
 _MOVED_ON = re.compile(
     r"\bI\s+(?:have\s+|had\s+)?(?:(?:actually|recently|finally|just)\s+)*(?:moved\s+on|moved\s+away|stepped\s+away|turned\s+away|"
@@ -94,7 +98,7 @@ _NO_LONGER = re.compile(
     rf"{_DET}(?!(?:and|but|or|as|so|then)\b)(?P<old>{_PROPER}|{_VAL})(?=\s+(?:but|and|as|because|since|so|crew|team|anymore|any\s+more|for\s+\w+ing|instead|now)\b|\s+-|\s*[,;!?]|{_PERIOD}|\s*$)"
 )
 _NOT_ANYMORE = re.compile(
-    r"\bI\s+do\s+not\s+(?P<verb>work|live|study|teach|volunteer)\s+(?P<prep>at|for|in|with)\s+"
+    r"\bI\s+(?:do\s+not\s+(?P<verb>work|live|study|teach|volunteer)\s+(?P<prep>at|for|in|with)|am\s+not)\s+"
     rf"{_DET}(?P<old>{_VAL})\s+any\s*more\b"
 )
 _NEW_AFTER = re.compile(
@@ -108,8 +112,9 @@ _NEW_AFTER = re.compile(
     r"|\b(?:obtained|earned|got|received|taken\s+command\s+of|taken\s+over(?:\s+[a-z]+\s+of)?|joined|hired)\s+(?:my\s+|the\s+|a\s+|an\s+)?(?:new\s+)?"
     rf"(?P<new4>[A-Z][^,;!?]*?){_END}"
     rf"|\b[Mm]y\s+new\s+(?:[a-z]+\s+){{0,3}}?(?:is|are)\s+(?:the\s+|a\s+|an\s+)?(?P<new5>[A-Z][^,;!?]*?){_END}"
-    r"|\b(?:promoted|transitioned|switched|moved|transferred|changed|gone)\s+(?:over\s+|on\s+)?(?:to|into)\s+"
-    rf"(?:become|becoming|be|being|working\s+as)\s+(?:a|an)\s+(?P<newj>[a-z][a-z -]*?){_END}"
+    r"|\b(?:(?:promoted|transitioned|switched|moved|transferred|changed|gone)\s+(?:over\s+|on\s+)?(?:to|into)\s+"
+    r"(?:become|becoming|be|being|working\s+as)|(?:re-?trained|requalified|qualified|started|now\s+work|work|working)\s+as)"
+    rf"\s+(?:a|an)\s+(?P<newj>[a-z][a-z -]*?){_END}"
 )
 _INSTEAD = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<new>[A-Z][\w'.&-]*(?:\s+(?:of|de|da|the|for|and|[A-Z0-9][\w'.&-]*))*)\s+instead\b")
 _ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5})"
@@ -312,7 +317,7 @@ def _proper_run(value: str) -> str:
 def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
     """First-person corrections and switches whose key is not said: the hint of the sentence
     ("update my hobby information") or, failing that, only the line holding the old value."""
-    for rx in (_SELF_CORRECTION, _MOVED_ON, _WHICH_REPLACES):
+    for rx in (_SELF_CORRECTION, _MOVED_ON, _WHICH_REPLACES, _ITS):
         m = rx.search(sentence)
         if not m:
             continue
