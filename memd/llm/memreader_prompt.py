@@ -11,7 +11,6 @@ every step of a turn shares the same prefix (the mlx backend's prompt cache reli
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from memd.extract.tools import ADD, BUFFER, IGNORE, SEARCH, DecisionRequest, Turn
@@ -29,7 +28,11 @@ MAX_TURN_CHARS = 6000
 
 
 def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
-    today = request.today or date.today().isoformat()
+    # No date for the turn (an undated import): say so, so the model leaves relative dates
+    # unresolved instead of dating them to the day of the import.
+    when = (f"Today is {request.today}." if request.today else
+            "The date of this conversation is unknown: do not resolve relative dates (today, yesterday, "
+            "last week); keep only dates the text states in full.")
     names = [n for n in request.user_names if n.strip()]
     if names:
         who = f"The user is {names[0]}" + (f" (also called {', '.join(names[1:])})" if len(names) > 1 else "")
@@ -40,7 +43,7 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
         "You are a memory extraction agent. Your job is to analyze conversations and decide "
         "what information is worth storing in the user's long-term memory.",
         "",
-        f"Today is {today}. {who}",
+        f"{when} {who}",
         "",
         "Available actions (call exactly one per turn):",
         *[f"- {_ACTIONS[name]}" for name in allowed],
@@ -50,7 +53,10 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
         "- Do not store generic greetings, chitchat, or vague statements",
         "- UserMemory: personal attributes or preferences about the user",
         "- LongTermMemory: facts, events, or shared knowledge from the conversation",
-        "- Write dates as YYYY-MM-DD; resolve relative dates (yesterday, next Friday) against today's date",
+        "- Write dates as YYYY-MM-DD, YYYY-MM or YYYY, at the precision that was said (never ISO weeks); "
+        "resolve relative dates (yesterday, next Friday) against today's date; a plan keeps its date",
+        "- Each value is a short complete phrase of the kind its key expects (a name for a person, a place for "
+        "a location, an organisation for an employer): never a clause cut mid-way or a bare pronoun",
         "- When a fact is about another person, project, place or organisation, set `entity` to its name; "
         "set `relation` to how it relates to the user (mother, employer, friend...) when the conversation says so",
         "- Store what the turns marked (new) or (buffered) say; the other turns are context that was already processed",
