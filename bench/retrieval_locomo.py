@@ -133,6 +133,9 @@ def evaluate(app, vault: Path, samples: list[dict], ks: tuple[int, ...] = (5, 10
     base = PlainBM25(samples)
     kmax = max(ks)
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    from memd.query.ask import ask
+
+    ask_answers = {id(q): ask(app, q["q"])["answer"] for q in qs}
     for q in qs:
         cat = CATEGORIES[q["category"]]
         mh = memd_hits(app, q["q"], kmax, paths)
@@ -146,6 +149,7 @@ def evaluate(app, vault: Path, samples: list[dict], ks: tuple[int, ...] = (5, 10
         for group in (cat, "all"):
             per[group]["memd_words@10"].append(sum(words(t) for _, _, t in mh[:10]))
             per[group]["bm25_words@10"].append(sum(words(t) for _, _, t in bh[:10]))
+            per[group]["ask_contains_answer"].append(float(_contains(ask_answers[id(q)] or "", q["answer"])))
             per[group]["memd_answer_in_top10"].append(float(_contains(" ".join(t for _, _, t in mh[:10]), q["answer"])))
             per[group]["bm25_answer_in_top10"].append(float(_contains(" ".join(t for _, _, t in bh[:10]), q["answer"])))
     table = {g: {m: round(sum(v) / len(v), 3) for m, v in metrics.items()} | {"n": len(metrics["memd_r@5"])}

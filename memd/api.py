@@ -132,6 +132,12 @@ def search(app: Memd, query: str, limit: int = 10, kind: str | None = None, path
            group: bool = False) -> dict[str, Any]:
     if limit < 1 or limit > 1000:
         raise ParamsError("search: limit must be between 1 and 1000")
+    if not query.strip():
+        raise ParamsError("search: empty query")
+    from memd.index.query_terms import parse_query
+
+    if not parse_query(query).words:
+        return {"query": query, "results": [], "note": "the query has no words to search for"}
     return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path, group=group)}
 
 
@@ -331,13 +337,14 @@ def ask(app: Memd, question: str, limit: int = 5) -> dict[str, Any]:
 
 
 @method("context")
-def context(app: Memd, query: str | None = None, max_chars: int = 6000) -> dict[str, Any]:
-    """Memory for a model's prompt: user.md, then the entity files relevant to `query`."""
-    from memd.query.ask import context as build
+def context(app: Memd, query: str | None = None, budget: int = 350) -> dict[str, Any]:
+    """A memory pack for a model's prompt, within `budget` words: the user's profile, the facts
+    that match `query` and the transcript turns that back them, each with its link."""
+    from memd.query.context import build
 
-    if not 100 <= max_chars <= 200_000:
-        raise ParamsError("context: max_chars must be between 100 and 200000")
-    return build(app, query, max_chars=max_chars)
+    if not 1 <= budget <= 20_000:
+        raise ParamsError(f"context: budget must be between 1 and 20000 words, got {budget}")
+    return build(app, query, budget=budget)
 
 
 @method("export.json")

@@ -1,144 +1,313 @@
-"""Answering questions from memory without a model: the facts that best match, with sources.
+"""Answering questions from memory without a model: the fact that answers, with its source.
 
-A question is matched against every fact in the memory folder (the index's facts table): the
-words of the question against the fact's key, value and the entity it belongs to, with a small
-vocabulary that maps question words to the keys facts are stored under ("where ... live" ->
-living_location, "allergic" -> allergies). The best facts are the answer, each with its file and
-line, so a user or a calling model can check it. `context` gives a model the memory to read.
+A question is read in three steps, over the memory graph (memd.query.graph):
+  1. who it is about: the user ("my", "I"), an entity it names (by title, alias or file name),
+     or someone reached through relations: "the person I share resources with" follows the
+     user's `shares_resources_with` line, and "the place where Carlos organizes events" then
+     follows Carlos's `organizes_events_at` line (relations are matched by their key's words,
+     each question word used by one hop only, so a chain of two or three hops resolves);
+  2. what it asks about that subject: the subject's facts ranked by their key's words and
+     concepts against the question's remaining words ("occupation" finds `profession`, "full
+     name" finds the `# Title`);
+  3. the answer is that fact, from that subject only: a question about the user is never
+     answered with someone else's fact, and the other way round.
+When no fact answers, the best matching turn of a transcript is quoted with its speaker and
+date; when nothing matches, the answer says memory does not hold it (None), never a guess.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from memd.app import Memd
+from memd.extract.rules_dates import best_time, find_times
+from memd.query.graph import Entity, GraphFact, MemoryGraph
+from memd.query.vocabulary import FIRST_PERSON, STOP, concepts, stem, words
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-STOP = set("""a an the is are was were be been do does did of to in on at for with about what who whom whose which
-when where why how i me my mine you your it its this that these those there here and or but not any some
-tell know please can could would should will shall have has had am""".split())
-# Question words -> the keys facts about them are stored under.
-KEY_HINTS: dict[str, tuple[str, ...]] = {
-    "live": ("living_location", "moved_from", "hometown", "address"),
-    "lives": ("living_location",), "living": ("living_location",), "home": ("living_location", "hometown"),
-    "from": ("moved_from", "hometown", "birth_location", "nationality"),
-    "born": ("birth_date", "birth_location"), "birthday": ("birth_date",), "old": ("age", "birth_date"),
-    "age": ("age", "birth_date"),
-    "work": ("employer", "job_title", "workplace", "work_location"), "works": ("employer", "job_title"),
-    "job": ("job_title", "employer"), "employer": ("employer",), "company": ("employer", "company"),
-    "name": ("user_name", "preferred_name"), "called": ("user_name", "preferred_name"),
-    "allergic": ("allergies", "intolerances"), "allergy": ("allergies",), "allergies": ("allergies",),
-    "eat": ("diet", "allergies", "likes"), "diet": ("diet",), "vegetarian": ("diet",), "vegan": ("diet",),
-    "like": ("likes", "favorites", "hobbies", "preferences"), "likes": ("likes",), "love": ("likes",),
-    "enjoy": ("likes", "hobbies"), "hobby": ("hobbies", "activities"), "hobbies": ("hobbies", "activities"),
-    "favorite": ("favorites",), "favourite": ("favorites",), "hate": ("dislikes",), "dislike": ("dislikes",),
-    "pet": ("pets", "pet", "species"), "pets": ("pets", "pet"), "dog": ("pets", "pet", "species"),
-    "cat": ("pets", "pet", "species"),
-    "married": ("marital_status", "spouse", "partner"), "partner": ("partner", "spouse"),
-    "wife": ("spouse", "partner"), "husband": ("spouse", "partner"),
-    "kids": ("children", "child", "son", "daughter"), "children": ("children",),
-    "study": ("education", "school"), "studied": ("education", "school"), "school": ("school", "education"),
-    "speak": ("languages", "native_language"), "languages": ("languages",),
-    "plan": ("plans",), "plans": ("plans",), "planning": ("plans",),
-}
+MIN_FACT_SCORE = 1.5  # below this no fact answers (a lone weak value-word match is a guess)
+MAX_HOPS = 3
 
 
-def _stem(word: str) -> str:
-    w = word.lower()
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
+@dataclass
+class Subject:
+    entity: Entity | None  # None: nobody in particular (search every entity's facts)
+    hops: list[tuple[Entity, GraphFact]]  # the relations followed to reach it
+    consumed: set[str]  # question stems used to find the subject (names, relation words)
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _relations(facts: list[dict[str, Any]], user_path: str) -> dict[str, str]:
-    """relation word -> entity file, from the user's relationship lines ("partner" -> joao.md)."""
-    out: dict[str, str] = {}
-    for f in facts:
-        if f["path"] == user_path and "[[" in f["value"]:
-            target = re.search(r"\[\[([^\]|#]+)", f["value"])
-            if target:
-                out[f["norm_key"]] = target.group(1)
+def _name_forms(ent: Entity) -> list[list[str]]:
+    stem_name = ent.path.rsplit("/", 1)[-1].removesuffix(".md").replace("_", " ").replace("-", " ")
+    forms = [ent.title, *ent.aliases, stem_name]
+    if ent.is_user and ent.name != "user":
+        forms.append(ent.name)
+    out = []
+    for form in forms:
+        toks = [w for w in words(form) if w not in STOP and len(w) > 1]
+        if toks and toks not in out:
+            out.append(toks)
     return out
 
 
-def rank_facts(app: Memd, question: str, limit: int = 8) -> list[dict[str, Any]]:
-    all_words = _words(question)
-    words = [w for w in all_words if w not in STOP]
-    if not words:
-        return []
-    stems = {_stem(w) for w in words}
-    hinted = {k for w in all_words for k in KEY_HINTS.get(w, ())}
-    app.ensure_memory_indexed()
-    facts = app.index.facts(limit=100_000)
-    # "my partner's job": the question is about whoever the user's partner is.
-    relations = _relations(facts, app.user_path)
-    via_relation = {app.index.resolve(target, app.user_path) for rel, target in relations.items()
-                    if set(rel.split("_")) & {w.lower() for w in words} or _stem(rel) in stems}
-    via_relation.discard(None)
-    about_me = bool({"i", "my", "me", "mine"} & set(all_words))
-    scored = []
-    for f in facts:
-        entity = "user" if f["path"] == app.user_path else f["title"]
-        key_words = {_stem(w) for w in f["norm_key"].split("_") if w}
-        value_words = {_stem(w) for w in _words(f["value"])}
-        entity_words = {_stem(w) for w in _words(entity)}
-        named = bool(stems & entity_words) or f["path"] in via_relation
-        score = 0.0
-        score += 3.0 if named else 0.0  # "what does Anna do" -> Anna's facts
-        score += 2.0 * len(stems & key_words)
-        score += 1.5 * len(stems & value_words)
-        if f["norm_key"] in hinted:
-            score += 3.0
-        if via_relation and f["path"] == app.user_path and f["norm_key"] in relations:
-            score -= 1.0  # the relation line itself is not the answer to "my partner's job"
-        if entity != "user" and not named:
-            score *= 0.4 if about_me or via_relation else 0.8  # someone else's fact, nobody asked about them
-        elif entity == "user" and via_relation:
-            score *= 0.5
-        if score > 0:
-            scored.append((score, f, entity))
-    scored.sort(key=lambda x: (-x[0], x[1]["path"], x[1]["line"]))
-    return [{"entity": entity, "key": f["key"], "value": f["value"], "section": f["section"], "path": f["path"],
-             "line": f["line"], "score": round(score, 2)} for score, f, entity in scored[:limit]]
-
-
-def ask(app: Memd, question: str, *, limit: int = 5) -> dict[str, Any]:
-    facts = rank_facts(app, question, limit=limit)
-    if not facts:
-        notes = app.search(question, limit=3)
-        return {"question": question, "answer": None, "facts": [], "notes": notes,
-                "mode": "extractive", "note": "no fact in memory matches; the notes shown mention the question's words"}
-    best = facts[0]["score"]
-    strong = [f for f in facts if f["score"] >= best * 0.6]
-    answer = "; ".join(f"{'' if f['entity'] == 'user' else f['entity'] + ' — '}{f['key']}: {f['value']}" for f in strong)
-    return {"question": question, "answer": answer, "facts": facts, "mode": "extractive"}
-
-
-def context(app: Memd, query: str | None = None, *, max_chars: int = 6000) -> dict[str, Any]:
-    """Memory for a model to read: user.md first, then the entity files that matter to `query`."""
-    parts: list[dict[str, str]] = []
-    used = 0
-    user = app._read_text(app.user_path) or ""
-    if user:
-        parts.append({"path": app.user_path, "text": user[:max_chars]})
-        used += min(len(user), max_chars)
-    paths: list[str] = []
-    if query:
-        paths += [f["path"] for f in rank_facts(app, query, limit=20) if f["path"] != app.user_path]
-        paths += [h["path"] for h in app.search(query, limit=10, kind="memory") if h["path"] != app.user_path]
-    seen: set[str] = set()
-    for path in paths:
-        if path in seen or used >= max_chars:
+def _mentioned(graph: MemoryGraph, question: str, qwords: set[str]) -> list[tuple[int, Entity, set[str]]]:
+    """Entities the question names: every word of a name form, two of its words, or a
+    capitalised first name (`Anna` for `Anna Schmidt`)."""
+    capitalised = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w'-]+)", question)}
+    out = []
+    for ent in graph.entities.values():
+        if ent.is_user:
             continue
-        seen.add(path)
-        text = app._read_text(path) or ""
-        take = text[: max_chars - used]
-        parts.append({"path": path, "text": take})
-        used += len(take)
-    return {"query": query, "files": parts, "chars": used}
+        best: tuple[int, set[str]] = (0, set())
+        for toks in _name_forms(ent):
+            hit = {t for t in toks if t in qwords}
+            ok = hit and (len(hit) == len(toks) or len(hit) >= 2
+                          or (toks[0] in hit and toks[0] in capitalised and len(toks) <= 3))
+            if ok and len(hit) > best[0]:
+                best = (len(hit), hit)
+        if best[0]:
+            out.append((best[0], ent, best[1]))
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
+def _title_stems(ent: Entity) -> set[str]:
+    return {stem(w) for w in words(ent.title) if w not in STOP and len(w) > 2}
+
+
+def _relation_match(fact: GraphFact, qstems: set[str]) -> set[str]:
+    """The question stems a relation's key accounts for ({} when it does not match): at least
+    half of the key's content words, and at least one."""
+    key = [stem(w) for w in fact.norm_key.split("_") if w and w not in STOP]
+    if not key:
+        return set()
+    hit = {k for k in key if k in qstems}
+    return hit if hit and len(hit) * 2 >= len(key) else set()
+
+
+def _candidates(graph: MemoryGraph, question: str) -> tuple[list[tuple[Subject, int, int]], list]:
+    """Every (subject, relation words used, named entities on the way) the question can reach:
+    its starting points and each chain of relations whose words it uses."""
+    all_words = words(question)
+    qwords = set(all_words)
+    qstems = {stem(w) for w in all_words if w not in STOP}
+    named = _mentioned(graph, question, qwords)
+    about_me = bool(FIRST_PERSON & qwords)
+    starts: list[tuple[Entity, set[str]]] = []
+    if graph.user is not None and (about_me or not named):
+        starts.append((graph.user, set()))
+    for _, ent, toks in named:
+        starts.append((ent, {stem(t) for t in toks}))
+    out: list[tuple[Subject, int, int]] = []
+    for start, used in starts:
+        # Depth-first over relations whose words are in the question and not used yet.
+        stack: list[tuple[Entity, list[tuple[Entity, GraphFact]], set[str], int]] = [(start, [], used, 0)]
+        while stack:
+            ent, hops, consumed, score = stack.pop()
+            on_way = sum(1 for _, e, _ in named if e is ent or any(h[0] is e for h in hops))
+            out.append((Subject(ent, hops, consumed), score, on_way))
+            if len(hops) >= MAX_HOPS:
+                continue
+            visited = {start.path} | {h[0].path for h in hops}
+            for rel, target in ent.edges():
+                nxt = graph.entities.get(target)
+                if nxt is None or nxt.path in visited:
+                    continue
+                # The relation's own words, or else the related entity's kind in its title:
+                # "the farm that I provide veterinary services for" is the related `... Farm`.
+                matched = _relation_match(rel, qstems - consumed) or (_title_stems(nxt) & (qstems - consumed))
+                if matched:
+                    stack.append((nxt, hops + [(nxt, rel)], consumed | matched, score + len(matched)))
+    return out, named
+
+
+def find_subject(graph: MemoryGraph, question: str) -> Subject:
+    """The one entity the question asks about. A chain of relations is worth its matched words,
+    and the place it ends must also hold what is asked (an attribute that matches the words
+    left), unless the question asks who or what the end of the chain is: "what shift do I
+    work" is the user's `shift` even though the user `works_at` somewhere."""
+    candidates, named = _candidates(graph, question)
+    if not candidates:
+        return Subject(None, [], set())
+    wants_entity = _asks_name(question)
+    best: tuple[float, int, int, Subject] | None = None
+    for subject, rel_words, on_way in candidates:
+        ranked = rank_subject_facts(subject, question)
+        attr = ranked[0][0] if ranked and ranked[0][0] >= MIN_FACT_SCORE else 0.0
+        value = 1.5 * rel_words + attr
+        if subject.hops and not attr and not wants_entity:
+            value -= 2.0  # a chain that ends where nothing answers
+        rank = (value, on_way, -len(subject.hops))
+        if best is None or rank > best[:3]:
+            best = (*rank, subject)
+    subject = best[3]
+    about_me = bool(FIRST_PERSON & set(words(question)))
+    if subject.entity is graph.user and not about_me and named:
+        return Subject(named[0][1], [], {stem(t) for t in named[0][2]})
+    return subject
+
+
+def _asks_name(question: str) -> bool:
+    qwords = set(words(question))
+    return "name" in qwords or "called" in qwords or bool(re.match(r"\s*who\b", question, re.I))
+
+
+_CLASS_MARKERS = {"entity", "person", "place", "organization", "organisation", "thing"}
+
+
+def rank_subject_facts(subject: Subject, question: str) -> list[tuple[float, GraphFact]]:
+    """The subject's facts scored against the question's words that are left once the subject
+    is found: each key word the question uses +2, each key word sharing a concept with the
+    question +1.5, each key word the question says nothing of -0.5, each value word +0.5."""
+    all_words = words(question)
+    rest = {stem(w) for w in all_words if w not in STOP} - subject.consumed
+    q_concepts = concepts([w for w in all_words if stem(w) not in subject.consumed])
+    used = subject.consumed
+    counting = bool(re.match(r"\s*how (many|much|old)\b", question, re.I))
+    scored = []
+    for f in subject.entity.attributes if subject.entity else []:
+        score = 0.0
+        matched = False
+        seen_concepts: set[str] = set()
+        for kw in (w for w in f.norm_key.split("_") if w and w not in STOP):
+            shared = concepts([kw]) & q_concepts
+            if stem(kw) in rest:
+                score, matched = score + 2.0, True
+            elif shared - seen_concepts:
+                score, matched = score + 1.5, True
+                seen_concepts |= shared
+            elif shared:
+                pass  # "employment title": one concept, counted once
+            elif stem(kw) in used:
+                score += 0.5  # a word the relation used ("experiments" in "conducts experiments")
+            else:
+                score -= 0.5
+        if not matched:
+            continue
+        score += 0.5 * len({stem(w) for w in words(f.value) if w not in STOP} & rest)
+        if f.norm_key == "type" and f.value.lower() in _CLASS_MARKERS:
+            score -= 1.0  # mem-agent's `- **Type**: Entity` marks a file's class; it answers nothing
+        if counting and any(ch.isdigit() for ch in f.value):
+            score += 0.5
+        scored.append((score, f))
+    scored.sort(key=lambda x: (-x[0], x[1].line))
+    return scored
+
+
+def _fact_row(ent: Entity, f: GraphFact, score: float) -> dict[str, Any]:
+    return {"entity": "user" if ent.is_user else ent.title, "key": f.key, "value": f.value,
+            "section": f.section, "path": ent.path, "line": f.line, "score": round(score, 2)}
+
+
+def rank_facts(app: Any, question: str, limit: int = 8, graph: MemoryGraph | None = None) -> list[dict[str, Any]]:
+    """The facts that answer `question`, best first, all about the one subject it asks about."""
+    graph = graph or MemoryGraph.load(app)
+    subject = find_subject(graph, question)
+    if subject.entity is None:
+        return []
+    facts = [_fact_row(subject.entity, f, s) for s, f in rank_subject_facts(subject, question)[:limit]
+             if s >= MIN_FACT_SCORE]
+    # "What is the full name of ..." / "Who is ...": the entity itself answers, unless a fact
+    # does ("Who is the founder of X" is X's `founder` line; a stated `user_name` is the name).
+    qwords = set(words(question))
+    asks_name = ("name" in qwords or "called" in qwords or _asks_name(question) and not facts) and not (
+        facts and "name" in facts[0]["key"].lower())
+    if subject.hops and (asks_name or not facts):
+        # "Who is the person I share resources with?" / "What is the full name of ...": the
+        # subject itself is the answer; the relation line that led to it is the source.
+        rel_entity, via = _relation_source(graph, subject)
+        row = _fact_row(rel_entity, via, 3.0)
+        row["value"] = subject.entity.title
+        facts = [row] + facts
+    elif asks_name:
+        name = subject.entity.name
+        if name and name != "user":
+            facts = [{"entity": "user" if subject.entity.is_user else subject.entity.title, "key": "name",
+                      "value": name, "section": None, "path": subject.entity.path, "line": 1,
+                      "score": 3.0}] + facts
+    return facts[:limit]
+
+
+def _relation_source(graph: MemoryGraph, subject: Subject) -> tuple[Entity, GraphFact]:
+    """The entity whose file holds the last relation followed, and that relation line."""
+    _, via = subject.hops[-1]
+    for ent in graph.entities.values():
+        if any(f is via for f in ent.facts):
+            return ent, via
+    return subject.entity, via
+
+
+def ask(app: Any, question: str, *, limit: int = 5) -> dict[str, Any]:
+    graph = MemoryGraph.load(app)
+    facts = rank_facts(app, question, limit=limit, graph=graph)
+    subject = find_subject(graph, question)
+    about = None
+    if subject.entity is not None:
+        about = {"entity": "user" if subject.entity.is_user else subject.entity.title, "path": subject.entity.path,
+                 "via": [{"relation": f.key, "to": e.title, "path": e.path} for e, f in subject.hops]}
+    if facts:
+        best = facts[0]
+        answer = best["value"]
+        sources = [{"path": f["path"], "line": f["line"], "link": _link(f["path"]), "fact": f"{f['key']}: {f['value']}"}
+                   for f in facts[:1]]
+        return {"question": question, "answer": answer, "about": about, "facts": facts, "sources": sources,
+                "mode": "extractive"}
+    turns = [h for h in app.search(question, limit=5) if h["kind"] != "memory" and _supports(h, question)]
+    if turns:
+        top = turns[0]
+        answer = _quote(top, question)
+        return {"question": question, "answer": answer, "about": about, "facts": [], "evidence": turns[:3],
+                "sources": [{"path": h["path"], "line": h["lines"][0], "link": h["link"]} for h in turns[:1]],
+                "mode": "evidence", "note": "no fact in memory answers this; quoting the turn that matches best"}
+    return {"question": question, "answer": None, "about": about, "facts": [], "sources": [], "mode": "extractive",
+            "note": "memory does not hold this"}
+
+
+def _supports(hit: dict[str, Any], question: str) -> bool:
+    """A turn is quoted only when it shares at least two of the question's content words (or
+    its only one): one common word in a long chat says nothing about the question."""
+    q = {stem(w) for w in words(question) if w not in STOP}
+    have = {stem(w) for w in words(hit.get("text") or "")} | {stem(w) for w in words(hit.get("title") or "")}
+    return bool(q) and len(q & have) >= min(2, len(q))
+
+
+def _human_day(value: str) -> str:
+    """2023-05-07 -> 7 May 2023; 2023-05 -> May 2023; 2023 -> 2023."""
+    try:
+        if len(value) >= 10:
+            d = datetime.strptime(value[:10], "%Y-%m-%d")
+            return f"{d.day} {d.strftime('%B %Y')}"
+        if len(value) == 7:
+            return datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        pass
+    return value
+
+
+def _quote(hit: dict[str, Any], question: str) -> str:
+    """The turn quoted with its speaker and day; for a question asking when, the day the turn's
+    own time words point at ("yesterday", "last Friday"), resolved against when it was said."""
+    text = " ".join((hit.get("text") or hit.get("snippet") or "").split())
+    turn = (hit.get("turns") or [{}])[0]
+    day = (turn.get("time") or "")[:10]
+    who = ", ".join(x for x in (turn.get("speaker"), _human_day(day) if day else "") if x)
+    quote = f"“{text}”" + (f" — {who}" if who else "")
+    if re.match(r"\s*(when|what (day|date|year|month|time))\b", question, re.I):
+        ref = _parse_day(day)
+        best = best_time(find_times(text, ref)) if ref else None
+        if best is not None and best.value:
+            return f"{_human_day(best.value)} ({best.text}): {quote}"
+        if day:
+            return f"{_human_day(day)}: {quote}"
+    return quote
+
+
+def _parse_day(day: str) -> date | None:
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _link(path: str) -> str:
+    return f"[[{path[:-3] if path.endswith('.md') else path}]]"

@@ -1,6 +1,7 @@
 """Questions answered from memory without a model, and context for a model's prompt."""
 
-from memd.query.ask import ask, context
+from memd.query.ask import ask
+from memd.query.context import build as context
 from memd.state import Source
 
 S = Source("test")
@@ -40,10 +41,10 @@ def test_unknown_questions_say_so(app):
     assert r["answer"] is None and r["facts"] == []
 
 
-def test_context_starts_with_user_md_and_adds_relevant_entities(app):
+def test_context_starts_with_the_profile_and_adds_matching_facts(app):
     fill(app)
     c = context(app, "anna nurse")
-    assert c["files"][0]["path"] == "memory/user.md"
-    assert "memory/entities/anna.md" in [f["path"] for f in c["files"]]
-    small = context(app, "anna", max_chars=120)
-    assert small["chars"] <= 120
+    assert c["profile"][0]["path"] == "memory/user.md"
+    assert any(f["path"] == "memory/entities/anna.md" and "nurse" in f["text"] for f in c["facts"])
+    small = context(app, "anna", budget=5)
+    assert small["words"] <= 5
