@@ -30,7 +30,7 @@ from memd.extract.supersede import apply_update, is_update
 from memd.extract.tools import MemoryItem
 from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates, person_name
 from memd.state import Source
-from memd.vault.memfile import normalize_key
+from memd.vault.memfile import MemoryDoc, normalize_key
 from memd.vault.writer import WriteResult
 
 # How a relation name reads as a key: "Mother" -> mother.
@@ -66,6 +66,41 @@ class Applied:
         return [r.review_id for r in self.results if r.review_id is not None]
 
 
+_SELF_WORDS = ("user", "me", "i", "myself")
+_LINK = re.compile(r"^\[\[(?P<target>[^\]|#]+)(?:[|#][^\]]*)?\]\]$")
+_DATE_KEY = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def merge_user_entity(app: Memd, name: str, source: Source, batch: str | None) -> list[WriteResult]:
+    """Move the facts of an entity file that is the user (entities/evan.md, written before memd
+    knew Evan is the user) into user.md, through the writer: each fact is set on the user and
+    removed from the entity (a hand-written line is parked for review by the writer, never
+    dropped), and the emptied file says where its facts went. Nothing when there is no such file."""
+    ref = app.find_entity(name)
+    if ref is None or ref.is_user:
+        return []
+    text = app._read_text(ref.path) or ""
+    doc = MemoryDoc.parse(text)
+    out: list[WriteResult] = []
+    for fact in doc.facts:
+        key, value = fact.norm_key, fact.value.strip()
+        if not key or not value or key in ("relationship", "merged_into"):
+            continue
+        link = _LINK.match(value)
+        if link:
+            target = link.group("target")
+            out += app.add_relation(None, key, target if target.endswith(".md") else target + ".md", source, batch=batch)
+        elif _DATE_KEY.match(fact.key.strip()):
+            out += app.add_event(None, fact.key.strip(), value, source, batch=batch)
+        else:
+            out += app.set_fact(None, key, value, source, multi=is_multi(key), batch=batch)
+        out += app.remove_fact(name, key if not _DATE_KEY.match(fact.key.strip()) else fact.key.strip(), value, source,
+                               batch=batch)
+    if out:
+        out += app.set_fact(name, "merged_into", "[[user.md]]", source, batch=batch)
+    return out
+
+
 class GateDrop(ValueError):
     """An item the value gate refused."""
 
@@ -82,10 +117,16 @@ def apply_items(app: Memd, items: list[MemoryItem], source: Source, *, batch: st
                 user_names: list[str] | tuple[str, ...] = ()) -> Applied:
     out = Applied()
     names: list[str] | None = None  # read once, when an item names an entity
+    merged: set[str] = set()
     for item in items:
         try:
             if item.entity and names is None:
                 names = user_names_of(app, user_names)
+            who = (item.entity or "").strip()
+            if who and who.lower() not in _SELF_WORDS and who.casefold() not in merged and is_user(who, names or []):
+                # The user has a file of their own from before memd knew the name: merge it first.
+                merged.add(who.casefold())
+                out.results += merge_user_entity(app, who, source, batch)
             out.results += _apply_one(app, item, source, batch, names or [])
         except GateDrop as exc:
             out.dropped.append((item, GATE + str(exc)))
@@ -105,10 +146,15 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None,
     raw_key = item.key.strip()
     entity = (item.entity or "").strip() or None
     value = normalise_dates(item.value.strip())
-    if entity and (entity.lower() in ("user", "me", "i", "myself") or is_user(entity, user_names)):
-        if item.relation or normalize_key(raw_key) in ("relationship",):
+    if entity and (entity.lower() in _SELF_WORDS or is_user(entity, user_names)):
+        if item.relation or normalize_key(raw_key) == "relationship":
             raise GateDrop(f"{entity!r} is the user: no relation to themselves")
         entity = None
+    return _apply_about(app, item, raw_key, entity, value, source, batch, user_names)
+
+
+def _apply_about(app: Memd, item: MemoryItem, raw_key: str, entity: str | None, value: str, source: Source,
+                 batch: str | None, user_names: list[str]) -> list[WriteResult]:
     if entity and NEGATION_TAG not in item.tags:
         why = check_entity(entity)
         if why:

@@ -196,3 +196,32 @@ def test_model_items_pass_the_same_gate_and_drops_show_in_decisions(app):
     assert any("transitioning three" in w and "quantifier" in w for w in recorded)
     assert any("Honestly" in w for w in recorded)
     assert d.applied is not None and len(d.applied.dropped) == 2
+
+
+def test_the_users_own_entity_file_is_merged_into_user_md(app):
+    src = Source("test", ref="old#1")
+    app.set_fact("Evan", "job_title", "nurse", src)
+    app.add_event("Evan", "2024-05-03", "ran a marathon", src)
+    mem = app.config.vault / app.memory_dir
+    assert (mem / "entities" / "evan.md").exists()
+    applied = apply_items(app, _items(("hobbies", "playing tennis", "Evan")), Source("test", ref="new#1"),
+                          user_names=["Evan"])
+    user = (mem / "user.md").read_text(encoding="utf-8")
+    evan = (mem / "entities" / "evan.md").read_text(encoding="utf-8")
+    assert "- job_title: nurse" in user and "2024-05-03: ran a marathon" in user and "playing tennis" in user
+    assert "nurse" not in evan and "marathon" not in evan  # moved, not copied
+    assert "merged_into: [[user.md]]" in evan
+    assert all(r.journal_id is not None for r in applied.results if r.status == "applied")
+    # A second statement finds nothing left to merge and writes only its own fact.
+    again = apply_items(app, _items(("likes", "jazz", "Evan")), Source("test", ref="new#2"), user_names=["Evan"])
+    assert [r.op for r in again.results if r.status == "applied"] == ["set_fact"]
+
+
+def test_a_hand_written_user_entity_goes_to_review_not_lost(app):
+    mem = app.config.vault / app.memory_dir
+    (mem / "entities").mkdir(parents=True, exist_ok=True)
+    (mem / "entities" / "evan.md").write_text("# Evan\n- job_title: nurse\n", encoding="utf-8")
+    applied = apply_items(app, _items(("likes", "jazz", "Evan")), Source("test", ref="s#1"), user_names=["Evan"])
+    assert "- job_title: nurse" in (mem / "user.md").read_text(encoding="utf-8")
+    assert "- job_title: nurse" in (mem / "entities" / "evan.md").read_text(encoding="utf-8")  # hand-written: kept
+    assert applied.review_ids  # its removal waits for the user in the review queue
