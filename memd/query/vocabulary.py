@@ -19,7 +19,7 @@ some tell know please can could would should will shall have has had am person p
 s that's whats get got""".split())
 
 _GROUPS: dict[str, tuple[str, ...]] = {
-    "work": ("occupation", "profession", "job", "work", "works", "career", "title", "employment", "do"),
+    "work": ("occupation", "profession", "job", "work", "works", "career", "title", "employment"),
     "employer": ("employer", "company", "workplace", "firm", "employed", "works"),
     "location": ("live", "lives", "living", "location", "located", "city", "reside", "resides", "home", "address",
                  "where", "based"),
