@@ -5,6 +5,11 @@
     tag "from_buffer"     the item came from a buffered turn ...
     tag "turn:<id>"       ... this one, so exactly that turn leaves the buffer
     value "DATE: text"    a dated event or plan (DATE is YYYY-MM-DD, YYYY-MM, YYYY-Www or YYYY)
+    tag "update"          the value replaces what the key holds; the old one goes to History
+    tag "replaces:<old>"  ... the old value as the user said it ("St. Mary's")
+    tag "as_of:<date>"    ... the date the change is known from
+    tag "only_if_held"    ... the key is a guess: change the line holding <old>, or nothing
+    (applied by memd/extract/supersede.py)
 
 Multi-valued keys accumulate values; every other key holds one value, replaced by a newer one.
 """
@@ -17,6 +22,10 @@ NEGATION_TAG = "negation"
 ANY_VALUE = "*"
 FROM_BUFFER_TAG = "from_buffer"
 TURN_TAG_PREFIX = "turn:"
+UPDATE_TAG = "update"
+REPLACES_PREFIX = "replaces:"
+AS_OF_PREFIX = "as_of:"
+ONLY_IF_HELD = "only_if_held"
 
 MULTI_VALUED_KEYS = frozenset(
     """likes dislikes preferences favorites fears hobbies activities allergies intolerances

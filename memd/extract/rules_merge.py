@@ -11,11 +11,11 @@ and their negations of the replaced value are dropped; everything else they foun
 
 from __future__ import annotations
 
+from memd.extract.conventions import REPLACES_PREFIX
 from memd.extract.rules_people import third_person_facts
 from memd.extract.rules_patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
-from memd.extract.supersede import REPLACES_PREFIX
 from memd.vault import memory_view as mv
 
 _MAX_CHARS = 1200

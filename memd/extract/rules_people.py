@@ -18,8 +18,8 @@ import re
 
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_patterns import JOB, NAME, Env, Fact, Subject, valid_name
-from memd.extract.rules_updates import ONLY_IF_HELD, _clean, _END, _proper_run
-from memd.extract.supersede import update_tags
+from memd.extract.conventions import ONLY_IF_HELD
+from memd.extract.rules_updates import _END, _clean, _proper_run, update_tags
 
 _ORG = r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5}"
 _PAIR = re.compile(

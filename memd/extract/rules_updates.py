@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from memd.extract.rules_patterns import JOB, NAME, SELF, Env, Fact, Subject
-from memd.extract.supersede import ONLY_IF_HELD, update_tags
+from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
 _VAL = r"[^,;!?]+?"
@@ -293,6 +293,16 @@ def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
                 out.append(f)
     if not out:
         out += _my_new(sentence, env)
+    return out
+
+
+def update_tags(old: str | None, date: str | None) -> list[str]:
+    """The tags that mark an item as an update (memd/extract/conventions.py)."""
+    out = [UPDATE_TAG]
+    if old:
+        out.append(REPLACES_PREFIX + old)
+    if date and re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", date):
+        out.append(AS_OF_PREFIX + date)
     return out
 
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 
 from memd.app import Memd
-from memd.extract.conventions import ANY_VALUE, NEGATION_TAG
+from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
+    ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG,
+)
 from memd.extract.tools import MemoryItem
 from memd.state import Source
 from memd.vault import memory_view as mv
@@ -32,11 +34,6 @@ from memd.vault.memfile import MemoryDoc, normalize_key
 from memd.vault.operations import ENTITY_RELATIONS, USER_TITLE, ReplaceFact, SetFact
 from memd.vault.writer import WriteResult
 
-UPDATE_TAG = "update"
-REPLACES_PREFIX = "replaces:"
-AS_OF_PREFIX = "as_of:"
-# The key was guessed (from a verb): change a line that holds the old value, or write nothing.
-ONLY_IF_HELD = "only_if_held"
 
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _NAME = re.compile(r"^(?:[A-Z][\w.'’-]*|of|the|de|da|von|van|and|&)(?:\s+(?:[A-Z0-9][\w.'’-]*|of|the|de|da|do|von|van|and|&)){0,6}$")
@@ -59,15 +56,6 @@ def as_of(item: MemoryItem) -> str | None:
 def is_update(item: MemoryItem) -> bool:
     return UPDATE_TAG in item.tags or old_value_of(item) is not None
 
-
-def update_tags(old: str | None, date: str | None) -> list[str]:
-    """The tags that mark an update (for backends building items)."""
-    out = [UPDATE_TAG]
-    if old:
-        out.append(REPLACES_PREFIX + old)
-    if date and _DATE.match(date):
-        out.append(AS_OF_PREFIX + date)
-    return out
 
 
 def _read(app: Memd, path: str) -> MemoryDoc | None:

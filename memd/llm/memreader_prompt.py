@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from memd.extract.conventions import NEGATION_TAG, REPLACES_PREFIX, UPDATE_TAG
 from memd.extract.tools import ADD, BUFFER, IGNORE, SEARCH, DecisionRequest, Turn
 from memd.llm.base import Message, dumps
 
@@ -60,6 +61,7 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
         "- When a fact is about another person, project, place or organisation, set `entity` to its name; "
         "set `relation` to how it relates to the user (mother, employer, friend...) when the conversation says so",
         "- Store what the turns marked (new) or (buffered) say; the other turns are context that was already processed",
+        *UPDATE_GUIDELINES,
     ]
     if SEARCH in allowed:
         lines.append("- If unsure whether information already exists, call search_memory first")
@@ -72,6 +74,22 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
     elif SEARCH not in allowed and request.searches:
         lines += ["", "You have searched enough for this turn: decide now with the results you have."]
     return "\n".join(lines)
+
+
+# How a model says that a fact replaces one memory holds (memd/extract/supersede.py applies it:
+# the line is found by its key or by the old value, changed in place, the old value kept in the
+# file's History). The same tags the rules backend uses.
+UPDATE_GUIDELINES = [
+    "- Memory may already hold facts this turn changes: search_memory results are the facts memory holds, "
+    "one `- key: value (file)` line each, and the ones you may update. When the user says a fact changed or corrects one (\"I quit X and joined Y\", "
+    "\"it's Y, not X\", \"my specialty shifted from X to Y\", \"X -> Y\"), call add_memory with the key memory "
+    f"uses (or the usual one), the new value, and the tags \"{UPDATE_TAG}\" and \"{REPLACES_PREFIX}<the old value>\"; "
+    "set `entity` when the fact is about someone else",
+    f"- When a fact simply stops holding (\"I don't work at X anymore\"), add the item with the old value and the tag "
+    f"\"{NEGATION_TAG}\"",
+    "- A key with one value (employer, job title, where someone lives, relationship status, diet, age) holds only "
+    "the newest value; never repeat an unchanged fact",
+]
 
 
 def conversation_text(request: DecisionRequest) -> str:
