@@ -80,7 +80,7 @@ from .safezip import Limits
 from .spool import Spool
 from .survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED, PlannedNote, Survey
 from .times import UTC, zone
-from .transcript import block_ids, render, short_suffix, transcript_path
+from .transcript import block_ids, ledger_hash, redacted, redacts_transcripts, render, short_suffix, transcript_path
 
 log = logging.getLogger("memd.importers")
 
@@ -208,6 +208,7 @@ class _Import:
         self.app = app
         self.parallel = parallel
         self.req = request
+        self.redact = redacts_transcripts(app.config.privacy)  # secrets out of notes, ledger, journal
         self.progress = progress
         self.cancel = cancel
         self.unindexed: list[str] = []  # transcript notes written, not yet indexed
@@ -369,7 +370,7 @@ class _Import:
         # Each turn is hashed once: the conversation's hash is made of the turns' hashes, and the
         # ledger's per-turn digests (staged with the conversation) of them too.
         hashes = [t.content_hash() for t in conv.turns]
-        content_hash = conv.content_hash(hashes)
+        content_hash = ledger_hash(conv.content_hash(hashes), self.redact)
         self.report.timings["hash"] += time.perf_counter() - t0
         entry = self.ledger.get(conv.source, conv.source_id)
         state, to_extract = self._state(conv, entry, content_hash, hashes=hashes)
@@ -377,6 +378,12 @@ class _Import:
             survey.add(conv, first, last, UNCHANGED)
             self.report.unchanged += 1
             return
+        if self.redact:
+            # Before anything is staged, named or written: the turns' digests (above) stay those
+            # of the export, so a secret redacted now does not make its turn new to extraction.
+            t0 = time.perf_counter()
+            conv = redacted(conv)
+            self.report.timings["redact"] += time.perf_counter() - t0
         planned = sum(survey.count(s) for s in (NEW, CHANGED, RESUME, EXTRACT))
         if self.req.limit is not None and planned >= self.req.limit:
             survey.add(conv, first, last, "over --limit")
@@ -912,6 +919,11 @@ def _feed(loop: Any, conv: Conversation, note: str | None, turns: list[Turn], si
     stream = conv.key
     if blocks is None:
         blocks = block_ids(conv)
+    # The name an export gives the user's own turns (a Claude or ChatGPT account name) means the
+    # user wherever it is mentioned: facts about it go to user.md, never to an entity file.
+    for t in conv.turns:
+        if t.role == "user" and t.author and t.author not in loop.user_names:
+            loop.user_names.append(t.author)
 
     # A turn without its own time was said on the conversation's day, when the export gives one;
     # never on the import's (the loop leaves relative dates of an undated turn unresolved).
