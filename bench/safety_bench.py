@@ -11,7 +11,9 @@ Measures:
     time memd's parser takes to refuse it, each in a process of its own, beside what a plain
     parser does with the same input (ijson without limits, as memd read exports before; json.loads
     of the member read whole), run under an address-space cap and a timeout so the baseline
-    cannot take the machine down.
+    cannot take the machine down;
+  - against a real `memd run`: the time to answer a 1 MiB search and a request nested 100,000 deep,
+    beside an ordinary search, and the daemon's RSS before, after and at its peak.
 Prints a table and writes bench/results/safety_bench.json. Targets (issue 12): writer >= 500 ops/s
 with fsync; peak RSS while refusing <= 100 MB; time to refuse <= 2 s.
 """
@@ -89,6 +91,81 @@ def bench_writer(root: Path, ops: int) -> dict:
     mode = getattr(atomic, "mode", lambda: "replace")()
     return {"ops": ops, "statuses": dict(statuses), "mode": mode,
             "memd_ops_per_s": round(ops / memd_s, 1), "plain_ops_per_s": round(ops / plain_s, 1)}
+
+
+# --- the daemon's socket ----------------------------------------------------------------------------
+
+def _status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def bench_socket(root: Path) -> dict | None:
+    """A real `memd run`: how fast a 1 MiB search and a 100,000-deep request are answered, beside
+    an ordinary search, and what the daemon's memory does meanwhile."""
+    import shutil
+    import socket
+
+    if not Path("/proc/self/status").exists():
+        return None
+    vault, short = root / "vault", Path(tempfile.mkdtemp(prefix="memdsb-", dir="/tmp"))
+    vault.mkdir(parents=True)
+    (vault / "Trip.md").write_text("# Trip\nLisbon in May, then Porto.\n")
+    cfg = root / "config.toml"
+    cfg.write_text(f'vault = "{vault}"\nstate_dir = "{root / "state"}"\n\n[daemon]\nsocket_path = "{short / "s.sock"}"\n')
+    env = dict(os.environ, MEMD_CONFIG=str(cfg), XDG_RUNTIME_DIR=str(short))
+    log = open(root / "daemon.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "memd", "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        sock = None
+        for _ in range(600):
+            try:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(str(short / "s.sock"))
+                break
+            except OSError:
+                sock.close()
+                sock = None
+                if proc.poll() is not None:
+                    raise RuntimeError("the daemon exited: " + (root / "daemon.log").read_text()[-500:])
+                time.sleep(0.1)
+        assert sock is not None, "the daemon's socket never answered"
+        sock.settimeout(120)
+        pending = b""
+
+        def ask(line: bytes) -> tuple[float, dict]:
+            nonlocal pending
+            start = time.perf_counter()
+            sock.sendall(line + b"\n")
+            while b"\n" not in pending:
+                pending += sock.recv(1 << 16)
+            reply, pending = pending.split(b"\n", 1)
+            return time.perf_counter() - start, json.loads(reply)
+
+        def req(method: str, params: dict) -> bytes:
+            return json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+
+        ask(req("search", {"query": "warm up"}))
+        rss_before = _status_mb(proc.pid, "VmRSS")
+        rows = {}
+        for name, line in (("search 'lisbon' (ordinary)", req("search", {"query": "lisbon"})),
+                           ("search of 1 MiB", req("search", {"query": "lisbon " * ((MIB - 100) // 7)})),
+                           ("request nested 100,000 deep", b"[" * 100_000 + b"]" * 100_000)):
+            seconds, reply = ask(line)
+            outcome = reply["error"]["message"] if "error" in reply else f"{len(reply['result']['results'])} results"
+            rows[name] = {"seconds": round(seconds, 4), "outcome": outcome}
+        return {"requests": rows, "rss_before_mb": rss_before, "rss_after_mb": _status_mb(proc.pid, "VmRSS"),
+                "peak_rss_mb": _status_mb(proc.pid, "VmHWM")}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(short, ignore_errors=True)
 
 
 # --- hostile inputs -------------------------------------------------------------------------------
@@ -215,6 +292,7 @@ def main() -> int:
         root = Path(tmp)
         writer = bench_writer(root / "writer", args.ops)
         inputs = bench_inputs(root / "parse", args.baseline_cap_mb, args.baseline_timeout)
+        sock = bench_socket(root / "socket")
 
     table = Table(title=f"memd safety bench — {platform.system()} {platform.machine()}, Python {platform.python_version()}")
     table.add_column("measure")
@@ -235,6 +313,21 @@ def main() -> int:
         jsecs = "-" if j["seconds"] is None else f"{j['seconds']:.2f} s"
         table.add_row(f"{row['input']}: time to refuse", secs, f"<= {TARGET_REFUSE_S:.0f} s {verdict}",
                       f"ijson {bsecs}, json {jsecs}", f"ijson: {b['outcome']} | json: {j['outcome']}")
+    ok_sock = True
+    if sock is not None:
+        ordinary = sock["requests"]["search 'lisbon' (ordinary)"]["seconds"]
+        for name, r in sock["requests"].items():
+            if name.startswith("search 'lisbon'"):
+                continue
+            fast = r["seconds"] <= (1.0 if "search" in name else TARGET_REFUSE_S)
+            ok_sock = ok_sock and fast
+            table.add_row(f"socket: {name}", f"{r['seconds'] * 1000:.1f} ms",
+                          f"<= {'1 s' if 'search' in name else '2 s'} {'ok' if fast else 'MISS'}",
+                          f"ordinary search {ordinary * 1000:.1f} ms", r["outcome"])
+        table.add_row("socket: daemon RSS", f"{sock['rss_after_mb']:.0f} MB", f"<= {TARGET_RSS_MB:.0f} MB "
+                      f"{'ok' if sock['peak_rss_mb'] <= TARGET_RSS_MB else 'MISS'}", f"{sock['rss_before_mb']:.0f} MB before",
+                      f"peak {sock['peak_rss_mb']:.0f} MB over the daemon's life")
+        ok_sock = ok_sock and sock["peak_rss_mb"] <= TARGET_RSS_MB
     console.print(table)
 
     result = {
@@ -243,8 +336,9 @@ def main() -> int:
         "targets": {"writer_ops_per_s": TARGET_OPS, "peak_rss_mb": TARGET_RSS_MB, "refuse_s": TARGET_REFUSE_S},
         "writer": writer,
         "hostile_inputs": inputs,
+        "socket": sock,
         "baseline": {"address_space_cap_mb": args.baseline_cap_mb, "timeout_s": args.baseline_timeout},
-        "all_targets_met": ok_ops and all(r["meets_targets"] for r in inputs),
+        "all_targets_met": ok_ops and ok_sock and all(r["meets_targets"] for r in inputs),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
