@@ -55,7 +55,7 @@ hope hoping hoped plan planning planned decide deciding decided consider conside
 seeming seemed feel feeling felt find finding found see seeing saw seen give giving gave given put putting
 use using used become becoming became bring bringing brought let letting help helping helped enjoy
 enjoying enjoyed explore exploring explored focus focusing focused incorporate incorporating incorporated
-include including included involve involving involved""".split())
+include including included involve involving involved ensure ensuring allow allowing enable enabling""".split())
 # Adverbs of time and degree: after them the clause's object is missing ("launching soon").
 DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really
 quite very still just even ever never always often sometimes usually rather somewhat pretty much more
@@ -200,6 +200,11 @@ def _complete(text: str) -> str | None:
     return None
 
 
+_PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", "up")
+# "found beneficial": an adjective straight after the verb, where its object should be.
+_ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ial", "ical", "less")
+
+
 def _cut_relative(key: str, text: str) -> str | None:
     """Why an event is a relative clause cut from its noun ("the support I received from my
     network" -> "received from my network"), or None."""
@@ -209,7 +214,9 @@ def _cut_relative(key: str, text: str) -> str | None:
     first = words[0] if words else ""
     second = words[1] if len(words) > 1 else ""
     if first in TRANSITIVE_PAST and (not second or second in PREPOSITIONS or second in AUXILIARIES
-                                     or second in DANGLING_ADVERBS or second in ("together", "in", "on", "by")):
+                                     or second in DANGLING_ADVERBS or second in _PARTICLES
+                                     or (second.endswith(_ADJECTIVE_ENDINGS)
+                                         and (len(words) < 3 or words[2] in PREPOSITIONS or words[2] in _PARTICLES))):
         return f"{first!r} without its object: a relative clause cut from its noun"
     return None
 
