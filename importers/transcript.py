@@ -12,11 +12,19 @@ message in the export). A callout is a single Markdown block whatever the turn c
 Block ids derive from the turn id, not its position, so links survive a re-import that adds or
 reorders turns. Other branches (kept with `all_branches=True`) follow under their own heading.
 
-The output depends only on the conversation and the arguments: same input, same bytes.
+The output depends only on the conversation and the arguments: same input, same bytes. A NUL
+character (from a broken export) is written as U+FFFD: raw, it makes grep and git treat the whole
+note as binary (the frontmatter has none raw: YAML writes it escaped, "\\0").
+
+Secrets: an import passes each conversation it writes through `redacted` first ([privacy]
+redact_secrets and redact_transcripts), so the note, the file name, the index built from the note,
+the ledger and the journal never see them; `ledger_hash` marks the ledger's hash of a redacted
+conversation, so turning the option on or off rewrites the notes written the other way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -24,6 +32,9 @@ from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 
 import yaml
+
+from memd.config import PrivacySection
+from memd.extract.privacy import redact
 
 from .model import DOCUMENT, Conversation, Turn
 from .times import UTC
@@ -36,6 +47,38 @@ _KIND_TITLES = {"about_me": "About me", "custom_instructions": "Custom instructi
                 "error": "error", "tool_call": "tool call"}
 _CODE_KINDS = {"code", "execution_output"}
 _SOURCE_ID_UNSAFE = re.compile(r"[%\x00-\x1f\x7f\s]")
+
+
+def redacts_transcripts(privacy: PrivacySection) -> bool:
+    return privacy.redact_secrets and privacy.redact_transcripts
+
+
+def ledger_hash(content_hash: str, redacting: bool) -> str:
+    """The conversation's hash as the ledger keeps it: a note written redacted is not the same
+    note as one written verbatim (so switching the option rewrites it); verbatim keeps the plain
+    hash of older ledgers."""
+    return hashlib.sha256(f"redacted-v1:{content_hash}".encode()).hexdigest() if redacting else content_hash
+
+
+def redacted(conv: Conversation) -> Conversation:
+    """`conv` with secrets replaced by [REDACTED:<kind>] in its title and every turn's text (and
+    a turn's own title); the same object when there is none."""
+    title = redact(conv.title)[0]
+    turns = []
+    changed = title != conv.title
+    for turn in conv.turns:
+        text = redact(turn.text)[0]
+        meta = turn.meta
+        name = meta.get("title") if meta else None
+        if isinstance(name, str):
+            clean = redact(name)[0]
+            if clean != name:
+                meta = {**meta, "title": clean}
+        if text != turn.text or meta is not turn.meta:
+            turn = dataclasses.replace(turn, text=text, meta=meta)
+            changed = True
+        turns.append(turn)
+    return dataclasses.replace(conv, title=title, turns=turns) if changed else conv
 
 
 def safe_filename(name: str, max_bytes: int = 120) -> str:
@@ -218,4 +261,4 @@ def render(conv: Conversation, *, tz: tzinfo = UTC, ids: dict[str, str] | None =
             parts.append("\n" + _callout(turn, ids[turn.id], tz))
     if conv.kind == DOCUMENT and not conv.turns:
         parts.append("\n(empty)\n")
-    return "".join(parts)
+    return "".join(parts).replace("\x00", "\ufffd")

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from memd.config import Config, load_config
 from memd.errors import ConflictError, NotFoundError, VaultError
+from memd.extract.privacy import secret_kinds
 from memd.index.index import Index, ScanReport
 from memd.state import Source, StateDB, line_hash
 from memd.vault.links import RANK_TITLE, name_key, parse_links
@@ -172,6 +173,16 @@ class Memd:
         return EntityRef(path, clean), result
 
     # -- memory operations ---------------------------------------------------------------------
+    def _refuse_secrets(self, *texts: str | None) -> None:
+        """[privacy] redact_secrets: nothing shaped like a secret goes into memory, whoever asks.
+        The extraction loop redacts turns before it decides; this is `fact set`, the socket and
+        MCP. A ValueError: the loop drops the item, `fact.set` answers one clear line."""
+        if self.config.privacy.redact_secrets:
+            kinds = secret_kinds(*texts)
+            if kinds:
+                raise ValueError(f"refused: this looks like a secret ({kinds[0]}), and memd does not store"
+                                 " secrets ([privacy] redact_secrets)")
+
     def _subject(self, entity: str | None, source: Source, batch: str | None) -> tuple[EntityRef, list[WriteResult]]:
         ref = self.find_entity(entity)
         if ref is not None:
@@ -181,6 +192,7 @@ class Memd:
 
     def set_fact(self, entity: str | None, key: str, value: str, source: Source, *, multi: bool = False,
                  section: str | None = None, batch: str | None = None) -> list[WriteResult]:
+        self._refuse_secrets(entity, key, value)
         batch = batch or _batch()
         ref, results = self._subject(entity, source, batch)
         op = SetFact(ref.path, key, value, section=section, multi=multi, entity_name=ref.name,
@@ -191,6 +203,7 @@ class Memd:
                      exclusive: bool | None = None, batch: str | None = None) -> list[WriteResult]:
         """`- relation: [[entities/<target>.md]]` in the subject's file; the target entity is
         created if needed and learns how it relates (`- relationship: mother`)."""
+        self._refuse_secrets(subject, relation, target)
         batch = batch or _batch()
         subj, results = self._subject(subject, source, batch)
         rel_key = normalize_key(relation)
@@ -216,6 +229,7 @@ class Memd:
 
     def add_event(self, entity: str | None, date: str, text: str, source: Source, *,
                   batch: str | None = None) -> list[WriteResult]:
+        self._refuse_secrets(entity, text)
         batch = batch or _batch()
         ref, results = self._subject(entity, source, batch)
         op = AddEvent(ref.path, date, text, section=EVENTS, entity_name=ref.name,

@@ -15,24 +15,51 @@ from memd.config import PrivacySection
 from memd.extract.tools import MemoryItem
 
 _KEY_PATTERNS = [
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+    # A PEM private key: its header lines and base64 body, up to its END line. Greedy over a
+    # character class (no lazy `.*?` search for the END line), so a key pasted without its END
+    # line, or many BEGIN lines, cost one pass over the text; a truncated key takes the body.
+    re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:\s*[A-Za-z-]+:[^\n]*)*[A-Za-z0-9+/=\s]*"
+               r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?"),
     re.compile(r"\b(?:sk|pk|rk)-(?:proj-|live-|test-|ant-)?[A-Za-z0-9_-]{16,}"),  # OpenAI, Stripe, Anthropic
+    re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"),  # Stripe
+    re.compile(r"\bhooks\.slack\.com/services/[A-Za-z0-9/]{20,}"),  # Slack webhook
+    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),  # AWS access key id (long-term, temporary)
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"),
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),  # Slack
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
     re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),  # Google API key
     re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"),  # Hugging Face
     re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"),  # GitLab
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"),  # JWT
 ]
-# "password: hunter2", "my password is hunter2", "api key = abc123", "PIN 1234"
+# "password: hunter2", "my password is hunter2", "api key = abc123", "PIN is 1234". A strong label
+# (password, api key...) takes any value after ":", "=", "is" or "was", and one with a digit or a
+# symbol after a plain space; a weak one (pass, secret, token, pin: everyday words, "pass away",
+# "kept it a secret because") only a value with a digit, or a long one, after ":", "=", "is", "was".
 _LABELLED = re.compile(
-    r"(?P<label>\b(?:pass(?:word|phrase|code)?|pwd|api[ _-]?key|secret(?:[ _-]?key)?|access[ _-]?token|"
-    r"auth[ _-]?token|token|pin(?:[ _-]?code)?|cvv|cvc|security code)\b(?:\s+(?:is|was))?\s*[:=]?\s*)"
+    r"(?P<label>\b(?:(?P<strong>pass(?:word|phrase|code)|pwd|api[ _-]?key|secret[ _-]?key|access[ _-]?token|"
+    r"auth[ _-]?token|pin[ _-]?code|cvv|cvc|security code)|pass|secret|token|pin)\b"
+    r"(?P<of>\s+(?:for|of|to|on|at)(?:\s+[^\s:=,;]{1,40}){1,3}?(?=\s*[:=]|\s+(?:is|was)\b))?"  # "password for gmail is"
+    r"(?:(?P<sep>\s*[:=]\s*|\s+(?:is|was)\s*:?\s*)|\s+))"
     r"(?P<secret>[^\s,;]{3,})",
     re.I,
 )
+# `OPENAI_API_KEY=...`, `aws_secret_access_key = ...`, `"db_password": "..."`: a credential-named
+# identifier (the name may start after `_`: \b does not split MY_API_KEY) assigned a value. The
+# value must look random (letters and digits, 8+ characters) unless the name says password.
+# Every repeat is bounded, so a long run of word characters costs one pass, not its square.
+_ASSIGNED = re.compile(
+    r"(?<![A-Za-z0-9])(?P<name>api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|private[_-]?key|access[_-]?key|credentials?)"
+    r"(?P<rest>[A-Za-z0-9_.-]{0,40}[\"']?\s{0,4}[:=]\s{0,4}[\"']?)(?P<secret>[^\s\"'`,;]{6,})",
+    re.I,
+)
+# An AWS secret access key: 40 characters of base64 (mixed case and a digit), standalone. Only
+# looked for where the text mentions AWS or holds an access key id.
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])"
+                         r"(?=[A-Za-z0-9/+]{0,39}[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# A US social security number written the usual way, 123-45-6789 (never area 000, 666 or 9xx,
+# group 00 or serial 0000). Phone numbers are 3-3-4, not 3-2-4.
+_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _ACCOUNT = re.compile(r"(?P<label>\b(?:account|acct|routing|sort code|bsb|ssn|social security)(?: number| no\.?| #)?"
@@ -67,12 +94,14 @@ def _iban_ok(text: str) -> bool:
 
 # Every pattern above needs one of these to be present; most chat text has none. Plain substring
 # tests on the lower-cased text run at C speed (a case-insensitive alternation regex does not).
-_TRIGGERS = ("-----begin", "sk-", "pk-", "rk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox",
-             "akia", "aiza", "hf_", "glpat-", "eyj", "pass", "pwd", "api key", "api_key", "api-key", "apikey",
-             "secret", "token", "pin", "cvv", "cvc", "security code", "account", "acct", "routing", "sort code",
-             "bsb", "ssn", "social security")
-_CARDISH = re.compile(r"\d\d\d\d[ -]?\d\d\d\d[ -]?\d\d\d\d")  # two simple patterns beat one alternation
+_TRIGGERS = ("-----begin", "sk-", "pk-", "rk-", "sk_", "pk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+             "github_pat_", "xox", "hooks.slack", "akia", "asia", "aws", "aiza", "hf_", "glpat-", "eyj", "pass",
+             "pwd", "api key", "api_key", "api-key", "apikey", "private_key", "private-key", "access_key",
+             "access-key", "credential", "secret", "token", "pin", "cvv", "cvc", "security code", "account", "acct",
+             "routing", "sort code", "bsb", "ssn", "social security")
+_CARDISH = re.compile(r"\d\d\d\d[ -]?\d\d\d\d[ -]?\d\d\d\d")  # simple patterns beat one alternation
 _IBANISH = re.compile(r"[A-Z][A-Z]\d\d")
+_SSNISH = re.compile(r"\d\d\d-\d\d-\d\d\d\d")
 
 
 def _may_hold_secret(text: str) -> bool:
@@ -80,7 +109,15 @@ def _may_hold_secret(text: str) -> bool:
     for t in _TRIGGERS:
         if t in low:
             return True
-    return _CARDISH.search(text) is not None or _IBANISH.search(text) is not None
+    return (_CARDISH.search(text) is not None or _IBANISH.search(text) is not None
+            or _SSNISH.search(text) is not None)
+
+
+def _looks_random(value: str) -> bool:
+    """A value a credential-named field holds: letters and digits mixed, or long."""
+    has_digit = any(ch.isdigit() for ch in value)
+    has_alpha = any(ch.isalpha() for ch in value)
+    return len(value) >= 8 and has_digit and has_alpha or len(value) >= 24
 
 
 def redact(text: str) -> tuple[str, list[str]]:
@@ -93,20 +130,50 @@ def redact(text: str) -> tuple[str, list[str]]:
         found.append(kind)
         return f"[REDACTED:{kind}]"
 
+    low = text.lower()
+    aws = "aws" in low or "akia" in low or "asia" in low
     for pattern in _KEY_PATTERNS:
         text = pattern.sub(lambda m: mark("key"), text)
+
+    def assigned(m: re.Match[str]) -> str:
+        secret = m.group("secret")
+        if secret.startswith("[REDACTED") or secret.lower() in _NOT_SECRETS:
+            return m.group(0)
+        password = m.group("name").lower().startswith(("pass", "pwd"))
+        if not password and not _looks_random(secret):
+            return m.group(0)
+        return m.group("name") + m.group("rest") + mark("secret")
 
     def labelled(m: re.Match[str]) -> str:
         secret = m.group("secret")
         if secret.lower() in _NOT_SECRETS or secret.startswith("[REDACTED"):
             return m.group(0)
+        symbol = any(not ch.isalpha() for ch in secret)
+        if m.group("strong") is not None:
+            if m.group("sep") is None and not symbol:
+                return m.group(0)  # "password manager", "password for my bank"
+        elif m.group("sep") is None or not (any(ch.isdigit() for ch in secret) or len(secret) >= 16):
+            return m.group(0)  # "pass away", "the secret is out", "token economy"
         return m.group("label") + mark("secret")
 
+    text = _ASSIGNED.sub(assigned, text)
     text = _LABELLED.sub(labelled, text)
+    if aws:
+        text = _AWS_SECRET.sub(lambda m: mark("key"), text)
     text = _ACCOUNT.sub(lambda m: m.group("label") + mark("account"), text)
+    text = _SSN.sub(lambda m: mark("ssn"), text)
     text = _DIGITS.sub(lambda m: mark("card") if _luhn(m.group(0)) else m.group(0), text)
     text = _IBAN.sub(lambda m: mark("iban") if _iban_ok(m.group(0)) else m.group(0), text)
     return text, found
+
+
+def secret_kinds(*texts: str | None) -> list[str]:
+    """The kinds of secret found in any of `texts` (empty: none)."""
+    kinds: list[str] = []
+    for text in texts:
+        if text:
+            kinds += redact(text)[1]
+    return kinds
 
 
 # What each category the user can list means, in the keys and tags backends use.
