@@ -140,6 +140,13 @@ _MY_NEW = re.compile(
     r"schedule|specialty|specialization|passion|diet|rank|title|certification|responsibilities)\b"
     r"(?:\s+(?P<rel>as|of|at|with)\s+(?:the\s+|a\s+|an\s+)?(?P<post>[^,;!?]+?)" + _END + ")?"
 )
+# Items of a multi-valued key that stop holding: "I don't speak German anymore".
+_STOPPED = re.compile(
+    r"\bI\s+(?:(?:do\s+not|no\s+longer|am\s+no\s+longer|am\s+not)\s+)(?:really\s+)?(?P<verb>speak|play|like|enjoy|love|collect|"
+    rf"allergic\s+to|intolerant\s+to)\s+(?P<old>{_VAL})(?P<more>\s+any\s*more)?{_END}"
+)
+_STOPPED_KEYS = {"speak": "languages", "play": "hobbies", "like": "likes", "enjoy": "likes", "love": "likes",
+                 "collect": "hobbies", "allergic to": "allergies", "intolerant to": "intolerances"}
 _KEY_WORDS = {"role": "job_title", "job": "job_title", "position": "job_title", "title": "job_title",
               "responsibilities": "job_title", "hobby": "hobbies", "schedule": "shift", "specialization": "specialty"}
 # Verbs whose object is what a relation line links to ("- **Supervises**: [[dr._raj_patel.md]]").
@@ -293,7 +300,24 @@ def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
                 out.append(f)
     if not out:
         out += _my_new(sentence, env)
+    if not out:
+        out += _stopped(sentence)
     return out
+
+
+def _stopped(sentence: str) -> list[Fact]:
+    """A negation of one item: the apply step removes it from the line that lists it."""
+    m = _STOPPED.search(sentence)
+    if not m:
+        return []
+    verb = re.sub(r"\s+", " ", m.group("verb"))
+    ended = m.group("more") or re.search(r"no\s+longer", m.group(0))
+    if not ended:
+        return []  # "I don't like crowds" is a dislike, not a change
+    old = _clean(m.group("old"))
+    if not old:
+        return []
+    return [Fact(SELF, _STOPPED_KEYS[verb], old, (_STOPPED_KEYS[verb],), negated=True)]
 
 
 def update_tags(old: str | None, date: str | None) -> list[str]:

@@ -308,6 +308,9 @@ class ReplaceFact(Operation):
         if self.value is not None and any(_holds(f.value, self.value) for f in held):
             return Plan.noop("already recorded")
         found = mv.find_fact(doc, self.fact_key, self.old_value) if self.old_value else held
+        if self.value is None:
+            # A removal never reaches across keys: "I don't speak German anymore" is not nationality.
+            found = [f for f in found if mv.same_key(f.norm_key, self.fact_key)]
         if not found and self.old_value and self.value is not None and len(held) == 1 and not self.only_if_held:
             found = held  # "it's Y, not X" where memory holds Z: Y is still the value now
         if not found:
