@@ -168,9 +168,13 @@ def run_memd(user: dict, name: str) -> tuple[list[dict], dict]:
         report = run_import(app, ImportRequest(path=str(export), format="chatgpt", me=[name]), parallel=False)
         seconds = time.perf_counter() - t0
         facts = read_facts(root / "vault" / "memory", name)
+        with app.state.read() as c:  # what the value gate refused, from the decisions' warnings
+            refused = [w for (ws,) in c.execute("SELECT warnings FROM decisions") for w in json.loads(ws)
+                       if w.startswith("dropped")]
         entities = sorted(p.name for p in (root / "vault" / "memory" / "entities").glob("*.md"))
         info = {"seconds": round(seconds, 2), "decisions": dict(report.decisions), "facts_added": report.facts_added,
-                "entities": entities, "failed": [p.message for p in report.failed]}
+                "entities": entities, "failed": [p.message for p in report.failed],
+                "refused_by_value_gate": len(refused), "refused_examples": refused[:40]}
         app.close()
         return facts, info
     finally:
@@ -207,6 +211,7 @@ def main() -> None:
                                ("junk share", "junk", "<= 0.15")]:
         table.add_row(label, str(memd[key]), str(base[key]), target)
     table.add_row("entity files", str(len(info["entities"])), "", "")
+    table.add_row("items refused by the value gate", str(info["refused_by_value_gate"]), "", "")
     table.add_row("import seconds", str(info["seconds"]), "", "")
     Console(width=120).print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

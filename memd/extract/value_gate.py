@@ -55,11 +55,11 @@ hope hoping hoped plan planning planned decide deciding decided consider conside
 seeming seemed feel feeling felt find finding found see seeing saw seen give giving gave given put putting
 use using used become becoming became bring bringing brought let letting help helping helped enjoy
 enjoying enjoyed explore exploring explored focus focusing focused incorporate incorporating incorporated
-include including included involve involving involved ensure ensuring allow allowing enable enabling""".split())
+include including involve involving ensure ensuring allow allowing enable enabling""".split())
 # Adverbs of time and degree: after them the clause's object is missing ("launching soon").
 DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really
-quite very still just even ever never always often sometimes usually rather somewhat pretty much more
-most less least further then later earlier meanwhile instead though anyway""".split())
+quite very still just even ever never rather somewhat pretty much then meanwhile instead though
+anyway""".split())
 QUANTIFIERS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty
 hundred thousand few several many much lot lots bit couple half some more most all both""".split())
 # Nouns that say nothing on their own: "an unexpected event", "a great experience".
@@ -185,7 +185,8 @@ def _complete(text: str) -> str | None:
     if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
                                     "stuff", "things", "one", "ones"):
         return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
-    if last in LIGHT_VERBS:
+    if last in LIGHT_VERBS and not (len(words) > 1 and (words[-2] in DETERMINERS or words[-2].endswith(_NOUN_BEFORE))):
+        # ("my focus", "strategic planning": the verb's form used as a noun is whole)
         return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
     if len(words) > 1 and last in DANGLING_ADVERBS:
         return f"ends with an adverb ({last!r}): the clause's object is missing"
@@ -200,6 +201,7 @@ def _complete(text: str) -> str | None:
     return None
 
 
+_NOUN_BEFORE = ("ic", "al", "ful", "ive", "ous")  # an adjective before "-ing" makes it a noun: "strategic planning"
 _PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", "up")
 # "found beneficial": an adjective straight after the verb, where its object should be.
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ial", "ical", "less")
