@@ -215,7 +215,8 @@ def _cut_relative(key: str, text: str) -> str | None:
     words = _words(text)
     first = words[0] if words else ""
     second = words[1] if len(words) > 1 else ""
-    if first in TRANSITIVE_PAST and (not second or second in PREPOSITIONS or second in AUXILIARIES
+    # "got to", "had to", "learned to" open an infinitive: the phrase goes on.
+    if first in TRANSITIVE_PAST and second != "to" and (not second or second in PREPOSITIONS or second in AUXILIARIES
                                      or second in DANGLING_ADVERBS or second in _PARTICLES
                                      or (second.endswith(_ADJECTIVE_ENDINGS)
                                          and (len(words) < 3 or words[2] in PREPOSITIONS or words[2] in _PARTICLES))):

@@ -59,6 +59,7 @@ GOOD = [
     ("plans", "continue to explore these activities and maintain my focus"),
     ("plans", "incorporate these skills into my strategic planning"),
     ("plans", "getting more involved"),
+    ("event", "got to hang out with my cousins"),
     ("plans", "explore wrestling further"),
     ("activities", "turning to jazz music more often"),
     ("event", "received official recognition for my work"),
