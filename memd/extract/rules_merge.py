@@ -32,8 +32,11 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
         changes += [f for f in people if (f.subject.name, f.key) not in have or "update" in f.tags]
     if not changes:
         return facts
+    # A removed list item ("I don't speak German anymore") only fills a gap the general rules left.
+    general_negations = {(f.subject, f.key) for f in facts if f.negated}
+    changes = [f for f in changes if not (f.negated and (f.subject, f.key) in general_negations)]
     olds = [t[len(REPLACES_PREFIX):] for f in changes for t in f.tags if t.startswith(REPLACES_PREFIX)]
-    keys = [(f.subject, f.key) for f in changes]
+    keys = [(f.subject, f.key) for f in changes if not f.negated]
     kept = []
     for f in facts:
         if any(s == f.subject and mv.same_key(k, f.key) for s, k in keys):
