@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 from typing import Any
 
 from memd.errors import InputFormatError
@@ -76,16 +76,16 @@ class Scanner:
 
     def _check_string(self) -> None:
         if self.string_len > self.limits.max_string:
-            self._refuse(f"a JSON string longer than {size_text(self.limits.max_string)} at byte {self.seen}",
+            self._refuse(f"a JSON string longer than {size_text(self.limits.max_string)} by byte {self.seen}",
                          "max_string_mb")
 
     def feed(self, chunk: bytes) -> None:
+        self.seen += len(chunk)  # refusals name the end of the chunk they were found in
         pos = 0
         if self.in_string:
             pos = self._continue_string(chunk)
         if pos < len(chunk):
             self._scan_outside(chunk, pos)
-        self.seen += len(chunk)
 
     def _continue_string(self, chunk: bytes) -> int:
         pos = 0
@@ -111,32 +111,72 @@ class Scanner:
 
     def _scan_outside(self, chunk: bytes, pos: int) -> None:
         part = chunk[pos:] if pos else chunk
-        # Splitting at whole strings leaves the text between them verbatim, so a string still
-        # open at the chunk's end is the first quote of the last piece (a quote inside it is
-        # escaped, and an escaped quote never starts a match that could close).
-        pieces = _STRING.split(part)
-        if len(part) > self.limits.max_string:  # only then can a whole string be too long
-            longest = len(part) - sum(map(len, pieces)) if len(pieces) == 2 else max(
-                map(len, _STRING.findall(part)), default=0)
-            if longest > self.limits.max_string:
-                self.string_len = longest
-                self._check_string()
-        last = pieces[-1]
-        quote = last.find(b'"')
-        if quote >= 0:  # a string opened here runs into the next chunk
-            tail = last[quote + 1:]
-            pieces[-1] = last[:quote]
-            self.in_string = True
-            self.string_len = len(tail) + 1
-            backslashes = len(tail) - len(tail.rstrip(b"\\"))
-            self.escape_pending = backslashes % 2 == 1
-            self._check_string()
-        # Strings become a space: their brackets and digits are not structure.
-        rest = b" ".join(pieces) if len(pieces) > 1 else pieces[0]
+        # A whole string longer than the limit fits only in a chunk longer than the limit: the
+        # exact pattern is used then (small limits, tests); otherwise splitting at quotes is
+        # 2-3 times cheaper.
+        rest = self._outside_by_pattern(part) if len(part) > self.limits.max_string else self._outside_by_quotes(part)
         self._check_numbers(rest)
         if self.in_string:
             self.number_run = 0
         self._check_depth(rest, len(chunk))
+
+    def _open_string(self, tail: bytes) -> None:
+        """`tail`: the bytes after the opening quote of a string the chunk ends inside."""
+        self.in_string = True
+        self.string_len = len(tail) + 1
+        backslashes = len(tail) - len(tail.rstrip(b"\\"))
+        self.escape_pending = backslashes % 2 == 1
+        self._check_string()
+
+    def _outside_by_pattern(self, part: bytes) -> bytes:
+        # Splitting at whole strings leaves the text between them verbatim, so a string still
+        # open at the chunk's end is the first quote of the last piece (a quote inside it is
+        # escaped, and an escaped quote never starts a match that could close).
+        pieces = _STRING.split(part)
+        longest = len(part) - sum(map(len, pieces)) if len(pieces) == 2 else max(
+            map(len, _STRING.findall(part)), default=0)
+        if longest > self.limits.max_string:
+            self.string_len = longest
+            self._check_string()
+        last = pieces[-1]
+        quote = last.find(b'"')
+        if quote >= 0:  # a string opened here runs into the next chunk
+            self._open_string(last[quote + 1:])
+            pieces[-1] = last[:quote]
+        # Strings become a space: their brackets and digits are not structure.
+        return b" ".join(pieces) if len(pieces) > 1 else pieces[0]
+
+    def _outside_by_quotes(self, part: bytes) -> bytes:
+        """The text outside strings, strings as one space each. `part` starts outside a string.
+
+        Split at every quote, piece j lies inside a string when j is odd, until a quote turns
+        out to be escaped (its piece ends in an odd run of backslashes, inside a string): then
+        the string goes on and the parity flips from there. Only pieces ending in a backslash
+        are looked at one by one.
+        """
+        pieces = part.split(b'"')
+        last = len(pieces) - 1
+        outside: list[bytes] = []
+        base, start = 0, 0  # in the segment from `start`, piece j is outside when j - base is even
+        begin = None  # where the string open at `start` began (None: `start` is not inside one)
+        escapes = compress(range(last), map(bytes.endswith, pieces, repeat(b"\\"))) if b'\\"' in part else ()
+        for e in escapes:
+            if (e - base) % 2 == 0:
+                continue  # a backslash outside strings: not JSON; the parser will say so
+            piece = pieces[e]
+            if (len(piece) - len(piece.rstrip(b"\\"))) % 2 == 0:
+                continue  # an escaped backslash: the quote after it is real
+            first = start + (base - start) % 2
+            outside.extend(pieces[first:e + 1:2])
+            if not (e == start and begin is not None):
+                begin = e
+            base, start = e, e + 1
+        first = start + (base - start) % 2
+        outside.extend(pieces[first::2])
+        if (last - base) % 2 == 1:  # the chunk ends inside a string
+            opened = begin if (last == start and begin is not None) else last
+            self._open_string(b'"'.join(pieces[opened:]))
+        return b" ".join(outside)
 
     def _check_numbers(self, rest: bytes) -> None:
         limit = self.limits.max_number
@@ -150,7 +190,7 @@ class Scanner:
             if crossing > limit or (len(marks) > limit and b"0" * (limit + 1) in marks):
                 self.number_run = limit + 1
         if self.number_run > limit:
-            self._refuse(f"a JSON number longer than {limit} characters at byte {self.seen}", "max_number_digits")
+            self._refuse(f"a JSON number longer than {limit} characters by byte {self.seen}", "max_number_digits")
 
     def _check_depth(self, rest: bytes, chunk_len: int) -> None:
         brackets = rest.translate(_DEPTH_TABLE, _NOT_BRACKETS)
@@ -159,7 +199,7 @@ class Scanner:
             running = list(accumulate(array("b", brackets), initial=self.depth))
             deepest = max(running)
             if deepest > self.limits.max_depth:
-                self._refuse(f"JSON nested more than {self.limits.max_depth} levels deep near byte {self.seen}",
+                self._refuse(f"JSON nested more than {self.limits.max_depth} levels deep by byte {self.seen}",
                              "max_json_depth")
             self.depth = running[-1]
             back_to_records = back_to_records or min(running) <= self.record_depth
@@ -169,7 +209,7 @@ class Scanner:
         self.record_bytes = 0 if back_to_records and self.depth <= self.record_depth else (
             chunk_len if back_to_records else self.record_bytes + chunk_len)
         if self.record_bytes > self.limits.max_record:
-            self._refuse(f"one record is larger than {size_text(self.limits.max_record)} near byte {self.seen}",
+            self._refuse(f"one record is larger than {size_text(self.limits.max_record)} by byte {self.seen}",
                          "max_record_mb")
 
 
