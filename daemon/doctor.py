@@ -170,6 +170,23 @@ def check_writer(vault: Path) -> Check:
     )
 
 
+def check_state(state_dir: Path) -> Check:
+    """The state folder 0700 and its databases (and -wal/-shm files) 0600: they hold whole
+    transcripts. memd repairs the modes whenever it opens the vault; this says when it could not."""
+    from memd.private_state import state_problems
+
+    name = "private state"
+    folder = Path(state_dir)
+    if not folder.exists():
+        return Check(name, "ok", f"{folder} will be created (0700) when memd first opens the vault")
+    problems = state_problems(folder)
+    if problems:
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        return Check(name, "fail", "readable by others: " + "; ".join(problems[:3]) + more,
+                     f"chmod 700 {folder} && chmod 600 {folder}/*.db* (any memd command also repairs it)")
+    return Check(name, "ok", f"{folder} is private (0700, databases 0600)")
+
+
 def check_socket_dir(socket_path: Path) -> Check:
     name = "socket folder"
     folder = Path(socket_path).parent

@@ -19,6 +19,7 @@ from memd.config import Config, load_config
 from memd.errors import ConflictError, NotFoundError, VaultError
 from memd.extract.privacy import secret_kinds
 from memd.index.index import Index, ScanReport
+from memd.private_state import secure_state
 from memd.state import Source, StateDB, line_hash
 from memd.vault.links import RANK_TITLE, name_key, parse_links
 from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
@@ -52,7 +53,7 @@ class EntityRef:
 class Memd:
     def __init__(self, config: Config):
         self.config = config
-        config.state_dir.mkdir(parents=True, exist_ok=True)
+        secure_state(config.state_dir)  # 0700, databases 0600: they hold whole transcripts
         self.state = StateDB(config.state_db)
         self.index = Index(config, on_memory_note=self._prune_owned)
         self.writer = VaultWriter(

@@ -1,4 +1,5 @@
-"""SQLite connections configured the same way everywhere (WAL, busy timeout, row access by name)."""
+"""SQLite connections configured the same way everywhere (WAL, busy timeout, row access by name,
+files only their owner can read)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from memd.private_state import create_private
+
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    if not readonly:
+        # Private from the first byte: the folder 0700, the file 0600 (its -wal and -shm follow).
+        if not path.parent.is_dir():
+            path.parent.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+        create_private(path)
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
                                isolation_level=None, timeout=10)

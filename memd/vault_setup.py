@@ -8,6 +8,7 @@ from pathlib import Path
 
 from memd.config import Config, config_from_dict, default_config_path, load_config, render_config
 from memd.errors import ConfigError, VaultError
+from memd.private_state import secure_state
 from memd.vault.atomic import atomic_write
 from memd.vault.operations import USER_RELATIONS, USER_TITLE
 
@@ -55,7 +56,7 @@ def init_vault(vault: Path, *, config_path: Path | None = None, state_dir: Path 
         cfg_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cfg_path, render_config(config).encode())
         written = True
-    config.state_dir.mkdir(parents=True, exist_ok=True)
+    secure_state(config.state_dir)
     user_file = config.user_file
     created = False
     if not user_file.exists():

@@ -103,6 +103,7 @@ def doctor() -> None:
         checks += doc.check_vault(config.vault)
         checks.append(doc.check_inotify(config.vault))
         checks.append(doc.check_writer(config.vault))
+        checks.append(doc.check_state(config.state_dir))
         try:
             paths = paths_for_config(config)
             checks.append(doc.check_socket_dir(paths.socket))
