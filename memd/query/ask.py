@@ -28,6 +28,9 @@ from memd.query.vocabulary import FIRST_PERSON, STOP, concepts, stem, words
 
 MIN_FACT_SCORE = 1.5  # below this no fact answers (a lone weak value-word match is a guess)
 MAX_HOPS = 3
+# A relation word the question uses ("my sister", "the person I mentor") is worth more than an
+# attribute word: it says whose fact is asked for.
+REL_WORD = 2.5
 
 
 @dataclass
@@ -53,7 +56,7 @@ def _name_forms(ent: Entity) -> list[list[str]]:
 def _mentioned(graph: MemoryGraph, question: str, qwords: set[str]) -> list[tuple[int, Entity, set[str]]]:
     """Entities the question names: every word of a name form, two of its words, or a
     capitalised first name (`Anna` for `Anna Schmidt`)."""
-    capitalised = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w'-]+)", question)}
+    capitalised = {w for token in re.findall(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w'’-]+)", question) for w in words(token)}
     out = []
     for ent in graph.entities.values():
         if ent.is_user:
@@ -94,7 +97,7 @@ def _candidates(graph: MemoryGraph, question: str) -> tuple[list[tuple[Subject, 
     named = _mentioned(graph, question, qwords)
     about_me = bool(FIRST_PERSON & qwords)
     starts: list[tuple[Entity, set[str]]] = []
-    if graph.user is not None and (about_me or not named):
+    if graph.user is not None and about_me:
         starts.append((graph.user, set()))
     for _, ent, toks in named:
         starts.append((ent, {stem(t) for t in toks}))
@@ -134,7 +137,7 @@ def find_subject(graph: MemoryGraph, question: str) -> Subject:
     for subject, rel_words, on_way in candidates:
         ranked = rank_subject_facts(subject, question)
         attr = ranked[0][0] if ranked and ranked[0][0] >= MIN_FACT_SCORE else 0.0
-        value = 1.5 * rel_words + attr
+        value = REL_WORD * rel_words + attr
         if subject.hops and not attr and not wants_entity:
             value -= 2.0  # a chain that ends where nothing answers
         rank = (value, on_way, -len(subject.hops))
@@ -152,6 +155,7 @@ def _asks_name(question: str) -> bool:
     return "name" in qwords or "called" in qwords or bool(re.match(r"\s*who\b", question, re.I))
 
 
+_DOES_DO = re.compile(r"\bwhat\s+(?:do|does|did)\b.*\bdo\b", re.I)
 _CLASS_MARKERS = {"entity", "person", "place", "organization", "organisation", "thing"}
 
 
@@ -162,6 +166,8 @@ def rank_subject_facts(subject: Subject, question: str) -> list[tuple[float, Gra
     all_words = words(question)
     rest = {stem(w) for w in all_words if w not in STOP} - subject.consumed
     q_concepts = concepts([w for w in all_words if stem(w) not in subject.consumed])
+    if _DOES_DO.search(question):
+        q_concepts.add("work")  # "what does Tomas do", "what do I do for a living"
     used = subject.consumed
     counting = bool(re.match(r"\s*how (many|much|old)\b", question, re.I))
     scored = []
@@ -212,7 +218,8 @@ def rank_facts(app: Any, question: str, limit: int = 8, graph: MemoryGraph | Non
     qwords = set(words(question))
     asks_name = ("name" in qwords or "called" in qwords or _asks_name(question) and not facts) and not (
         facts and "name" in facts[0]["key"].lower())
-    if subject.hops and (asks_name or not facts):
+    rest = {stem(w) for w in words(question) if w not in STOP} - subject.consumed
+    if subject.hops and (asks_name or not facts and not rest):
         # "Who is the person I share resources with?" / "What is the full name of ...": the
         # subject itself is the answer; the relation line that led to it is the source.
         rel_entity, via = _relation_source(graph, subject)

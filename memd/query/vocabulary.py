@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s\b", re.I)
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "im"})
 STOP = frozenset("""a an the is are was were be been being do does did of to in on at for with about what who whom
 whose which when where why how i me my mine myself you your it its this that these those there here and or but not any
@@ -53,7 +54,9 @@ for _name, _words in _GROUPS.items():
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text.replace("'", ""))]
+    # "Anjali's" is Anjali; "don't" is dont (one word, not "don" and "t").
+    text = _POSSESSIVE.sub("", text)
+    return [w.lower() for w in _WORD.findall(text.replace("'", "").replace("’", ""))]
 
 
 def stem(word: str) -> str:
