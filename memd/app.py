@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from memd.config import Config, load_config
+from memd.crash_cleanup import catch_up_index, remove_stale_temps
 from memd.errors import ConflictError, NotFoundError, VaultError
 from memd.extract.privacy import secret_kinds
 from memd.index.index import Index, ScanReport
@@ -69,6 +70,10 @@ class Memd:
         # Set to stop a running import between two conversations (the daemon does at shutdown).
         self.import_cancel = threading.Event()
         self.writer.recover()  # settle operations a crash left half-journaled
+        # ... and remove the temp files such a crash left (only memd's, only stale, only unlocked).
+        remove_stale_temps(config.vault, [config.memory.dir, config.memory.sources_dir], config.state_dir / "write.lock")
+        self._imports_indexed = False  # see _catch_up_imports
+        self._catch_up_lock = threading.Lock()
         self.memory_dir = config.memory.dir.strip("/")
         self.user_path = f"{self.memory_dir}/{config.memory.user_file}"
         self.entities_dir = f"{self.memory_dir}/{config.memory.entities_dir}"
@@ -381,7 +386,18 @@ class Memd:
     # -- reading -------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
                path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
+        self._catch_up_imports()
         return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix, group=group)
+
+    def _catch_up_imports(self) -> None:
+        """Before the first search: index the transcripts an interrupted import left unindexed
+        (memd.crash_cleanup); again at the next search if an import was running."""
+        if self._imports_indexed:
+            return
+        with self._catch_up_lock:
+            if not self._imports_indexed:
+                self._imports_indexed = catch_up_index(self.state, self.index,
+                                                       self.config.state_dir / "import.lock") >= 0
 
     def get_entity(self, name: str | None) -> dict[str, Any]:
         ref = self.find_entity(name)
