@@ -102,6 +102,12 @@ NAME_KEYS = frozenset("""user_name preferred_name name nickname partner spouse h
 girlfriend fiance fiancee""".split())
 PLACE_KEYS = frozenset("""living_location location hometown birth_location birthplace moved_from
 previous_location work_location city country residence""".split())
+# Keys that name a relative, friend or pet: their value is a name or a description, never an
+# adverb or interjection that happened to stand capitalised at the start of a sentence.
+RELATIVE_KEYS = frozenset("""mother father parent sister brother sibling son daughter child partner spouse
+husband wife boyfriend girlfriend fiance fiancee friend best_friend colleague coworker boss manager cousin aunt
+uncle grandmother grandfather grandparent niece nephew roommate neighbor neighbour mentor pet pets children
+siblings""".split())
 ORG_KEYS = frozenset("employer previous_employer company organization organisation".split())
 # Lower-case heads a place may have ("the countryside", "a small town").
 PLACE_NOUNS = frozenset("""countryside suburbs suburb city town village downtown area neighborhood neighbourhood
@@ -247,6 +253,8 @@ def _shape(key: str, value: str) -> str | None:
         return None if low in MARITAL else f"not a marital status: {v!r}"
     if key in ("personality_type", "mbti"):
         return None if _MBTI.match(v) else f"not a personality type (MBTI): {v!r}"
+    if key in RELATIVE_KEYS and len(v.split()) == 1 and (is_adverb(v) or low in PRONOUNS):
+        return f"not a person or pet: {v!r}"
     if key in NAME_KEYS:
         return None if person_name(v) else f"not a person's name: {v!r}"
     if key in PLACE_KEYS:

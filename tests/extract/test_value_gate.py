@@ -40,6 +40,7 @@ JUNK = [
     ("living_location", "where my parents live now", "not a place"),
     ("employer", "doing some freelance stuff", "not an organisation"),
     ("partner", "my boyfriend", "not a person's name"),
+    ("son", "Thankfully", "not a person or pet"),
     ("gender", "mostly", "not a gender"),
     ("marital_status", "happy", "not a marital status"),
     ("personality_type", "extroverted thinker", "not a personality type"),
