@@ -138,7 +138,8 @@ def search(app: Memd, query: str, limit: int = 10, kind: str | None = None, path
 
     if not parse_query(query).words:
         return {"query": query, "results": [], "note": "the query has no words to search for"}
-    return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path, group=group)}
+    return {"query": query, "results": app.search(query, limit=limit, kind=kind, path_prefix=path, group=group,
+                                                  expand=True)}
 
 
 @method("get_entity")

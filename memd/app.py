@@ -385,9 +385,17 @@ class Memd:
 
     # -- reading -------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
-               path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
+               path_prefix: str | None = None, group: bool = False, expand: bool = False) -> list[dict[str, Any]]:
+        """`expand`: read the query as a person means it (memd.query.expand): "my sister" adds her
+        name, an alias adds its entity's title, "in May 2023" favours turns from then."""
         self._catch_up_imports()
-        return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix, group=group)
+        period = None
+        if expand:
+            from memd.query.expand import expand as expand_query
+
+            e = expand_query(self, query)
+            query, period = e.text, e.period
+        return self.index.search(query, limit=limit, kind=kind, path_prefix=path_prefix, group=group, period=period)
 
     def _catch_up_imports(self) -> None:
         """Before the first search: index the transcripts an interrupted import left unindexed

@@ -169,11 +169,12 @@ class Index:
         self.db.close()
 
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,
-               path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
+               path_prefix: str | None = None, group: bool = False, period: str | None = None) -> list[dict[str, Any]]:
         """Full-text search (memd.index.search), answered from the cache while the index is unchanged."""
         return self.search_cache.get_or_run(
-            (query, limit, kind, path_prefix, group),
-            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix, group=group))
+            (query, limit, kind, path_prefix, group, period),
+            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix, group=group,
+                               period=period))
 
     # -- names ---------------------------------------------------------------------------------
     def names(self) -> NameTable:

@@ -33,6 +33,7 @@ NAME_WEIGHTS = (10.0, 8.0)
 MARK_OPEN, MARK_CLOSE = "«", "»"
 BROAD = 1000  # matching chunks beyond which a word or query is treated as stop-word-like
 SHORT_QUERY = 3  # up to this many words: all words first, then any word
+PERIOD_BOOST = 1.5  # score factor for a turn from the period the query names
 
 
 def _quote(words: list[str], prefix_last: bool) -> list[str]:
@@ -105,12 +106,14 @@ def _capped_count(conn: sqlite3.Connection, match: str) -> int:
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str | None = None,
-           path_prefix: str | None = None, group: bool = False) -> list[dict[str, Any]]:
+           path_prefix: str | None = None, group: bool = False, period: str | None = None) -> list[dict[str, Any]]:
+    """`period` ("2023", "2023-05", "2023-05-07"): among the candidates, turns from then rank
+    first (PERIOD_BOOST), so "what did Anna say in May 2023" prefers May 2023's turns."""
     # One read transaction: every statement below sees the same snapshot, even while another
     # thread re-indexes (otherwise a chunk ranked here could be gone when its row is read).
     conn.execute("BEGIN")
     try:
-        return _search(conn, parse_query(query), limit, kind, path_prefix, group)
+        return _search(conn, parse_query(query), limit, kind, path_prefix, group, period)
     finally:
         conn.execute("COMMIT")
 
@@ -145,8 +148,11 @@ def _plans(conn: sqlite3.Connection, terms: QueryTerms) -> list[tuple[str, str, 
 
 
 def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str | None,
-            path_prefix: str | None, group: bool) -> list[dict[str, Any]]:
+            path_prefix: str | None, group: bool, period: str | None = None) -> list[dict[str, Any]]:
     where, params = _filters(kind, path_prefix)
+    final = limit
+    if period:
+        limit = limit * 4 + 20  # candidates to re-rank by their time
     picked: dict[int, tuple[tuple, str, str]] = {}  # chunk id -> (hit row, match label, fts query)
     seen_notes: set[int] = set()
     for label, match, broad in _plans(conn, terms):
@@ -167,6 +173,9 @@ def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str |
         if len(picked) >= limit:
             break
     hits = list(picked.values())
+    if period:
+        hits.sort(key=lambda h: -h[0][_N] * (PERIOD_BOOST if (h[0][10] or "").startswith(period) else 1.0))
+        hits = hits[:final]
     texts = _texts(conn, [row[0] for row, _, _ in hits])
     snippets = _snippets(conn, hits)
     return [_hit(row, label, texts.get(row[0], ""), snippets.get(row[0], "")) for row, label, _ in hits]

@@ -259,7 +259,7 @@ def ask(app: Any, question: str, *, limit: int = 5) -> dict[str, Any]:
                    for f in facts[:1]]
         return {"question": question, "answer": answer, "about": about, "facts": facts, "sources": sources,
                 "mode": "extractive"}
-    turns = [h for h in app.search(question, limit=5) if h["kind"] != "memory" and _supports(h, question)]
+    turns = [h for h in app.search(question, limit=5, expand=True) if h["kind"] != "memory" and _supports(h, question)]
     if turns:
         top = turns[0]
         answer = _quote(top, question)

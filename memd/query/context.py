@@ -51,7 +51,7 @@ def build(app: Any, query: str | None, budget: int = DEFAULT_BUDGET) -> dict[str
             who = "" if f["entity"] == "user" else f"{f['entity']} — "
             items.append({"part": "facts", "text": f"{who}{f['key']}: {f['value']}", "path": f["path"],
                           "line": f["line"], "link": _link(f["path"])})
-        for h in app.search(query, limit=15):
+        for h in app.search(query, limit=15, expand=True):
             key = (h["path"], h["lines"][0])
             if key in seen:
                 continue

@@ -235,3 +235,40 @@ def test_context_and_search_from_the_cli(tmp_path, vault):
                        timeout=60)
     hits = json.loads(r.stdout)["results"]
     assert hits and hits[0]["path"] == "memory/entities/leo_park.md" and hits[0]["text"] == "- **Occupation**: Apprentice"
+
+
+def test_search_reads_relations_aliases_and_periods(persona):
+    from memd.query.expand import expand
+
+    _transcript(persona, [("a1", "Dana", "Anjali called, she passed the nursing exam!", True),
+                          ("a2", "Dana", "Leo finished his first vase today.", True)], title="Dana and Sam")
+    (persona.config.vault / "memory/entities/anjali.md").write_text(
+        "---\naliases: [Sis]\n---\n# Anjali Raman\n- profession: nurse\n", encoding="utf-8")
+    user = persona.config.vault / "memory/user.md"
+    user.write_text(user.read_text() + "- **Sister**: [[anjali.md]]\n", encoding="utf-8")
+    persona.index.scan()
+    e = expand(persona, "what did my sister pass")
+    assert e.added == ["Anjali Raman"] and "Anjali Raman" in e.text
+    assert expand(persona, "news from Sis").added == ["Anjali Raman"]
+    hits = api.call(persona, "search", {"query": "what did my sister pass", "limit": 3, "kind": "source"})["results"]
+    assert hits[0]["text"] == "Anjali called, she passed the nursing exam!"  # her name, not "sister", is in it
+    p = expand(persona, "what happened in May 2023")
+    assert p.period == "2023-05" and "2023" not in p.text
+    assert expand(persona, "vase").period is None
+
+
+def test_a_period_in_the_query_favours_turns_from_then(app):
+    from memd.importers import transcript
+    from memd.importers.model import Conversation, Turn
+
+    turns = [Turn(id=f"t{i}", role="other", author="Anna", text=f"The garden looked lovely, note {i}.",
+                  time=datetime(2023, month, 3, tzinfo=timezone.utc)) for i, month in enumerate((2, 5, 9))]
+    conv = Conversation(source="chat", source_id="g", title="Garden", turns=turns)
+    path = app.config.vault / transcript.transcript_path(conv)
+    path.parent.mkdir(parents=True)
+    path.write_text(transcript.render(conv), encoding="utf-8")
+    app.index.scan()
+    hits = api.call(app, "search", {"query": "garden in May 2023", "limit": 3})["results"]
+    assert hits[0]["turns"][0]["time"].startswith("2023-05")
+    hits = api.call(app, "search", {"query": "garden in September 2023", "limit": 3})["results"]
+    assert hits[0]["turns"][0]["time"].startswith("2023-09")
