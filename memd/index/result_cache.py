@@ -64,6 +64,12 @@ class SearchCache:
                 self._entries.popitem(last=False)
         return results
 
+    def version(self) -> int:
+        """The index's data version now: anything derived from the index (the memory graph of
+        memd.query.graph) may be kept while it stays the same."""
+        with self._lock:
+            return self._version()
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -78,7 +78,19 @@ class MemoryGraph:
 
     @classmethod
     def load(cls, app: Any) -> "MemoryGraph":
+        """The graph of the memory as indexed now; built once per index version (every search
+        expands its query with it, so it must not cost a read of every memory file each time)."""
         app.ensure_memory_indexed()
+        version = app.index.search_cache.version()
+        cached = getattr(app, "_memory_graph", None)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        graph = cls._build(app)
+        app._memory_graph = (version, graph)
+        return graph
+
+    @classmethod
+    def _build(cls, app: Any) -> "MemoryGraph":
         index = app.index
         conn = index.reader()
         entities: dict[str, Entity] = {}
