@@ -41,11 +41,12 @@ def _skip_bom_and_space(stream: io.BufferedReader) -> bytes:
     if stream.peek(3)[:3] == _BOM:
         stream.read(3)
     while True:
-        head = stream.peek(1)[:1]
-        if head in (b" ", b"\t", b"\r", b"\n"):
-            stream.read(1)
-            continue
-        return head
+        # A buffer's worth at a time: a file of a gigabyte of blanks must not cost a call per byte.
+        ahead = stream.peek(1 << 16)
+        blanks = len(ahead) - len(ahead.lstrip(b" \t\r\n"))
+        if blanks == 0:
+            return ahead[:1]
+        stream.read(blanks)
 
 
 def iter_array(source: Source, entry: Entry, what: str = "a JSON array", prefix: str = "item") -> Iterator[Any]:

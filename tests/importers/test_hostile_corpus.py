@@ -70,6 +70,7 @@ def _cases(d: Path) -> list[Case]:
         Case("chatgpt-huge-integer", ["import", "chatgpt", f("cg-int.json", CHATGPT_ITEM + b"1" * big + b"}]")], "max_number_digits"),
         Case("chatgpt-huge-exponent", ["import", "chatgpt", f("cg-exp.json", CHATGPT_ITEM + b"1e" + b"9" * 5000 + b"}]")], "max_number_digits"),
         Case("chatgpt-zip-ratio-bomb", ["import", "chatgpt", z("cg-bomb.zip", [Member("conversations.json", b"[", b" " * MIB, 256, b"]")])], "max_zip_ratio"),
+        Case("chatgpt-blank-bomb", ["import", "chatgpt", z("cg-blank.zip", [Member("conversations.json", b"", b" " * MIB, 64, b"[]")])], "max_zip_ratio"),
         Case("chatgpt-expands-past-total", ["import", "chatgpt", z("cg-total.zip", [Member("conversations.json", b"[", b" " * MIB, 32, b"]")])], "max_expand_gb",
              {"max_expand_gb": 0.01, "max_zip_ratio": 100000.0}),
         Case("chatgpt-entries-declared", ["import", "chatgpt", z("cg-many.zip", [Member("conversations.json", b"[]")], declared_entries=10_000_000)], "max_entries"),
