@@ -2,13 +2,15 @@
 
 Whatever produced it (the rules backend, an OpenAI-compatible model, mlx), a value lands in a
 file the user reads and every model is given. So before apply.py turns an item into writer
-operations, `check_item` asks of it:
+operations, `check_value` asks of it:
 
     complete   no dangling conjunction, preposition, article or auxiliary at either end
                ("because and surrounding myself...", "adjust based"), no bare pronoun ("it"),
                no clause cut after a verb that needs an object ("started doing"), after a
-               quantifier ("transitioning three") or an adverb ("launching soon"), and not a
-               vague head noun with nothing specific ("unexpected event")
+               quantifier ("transitioning three"), an adverb ("launching soon") or a pronoun
+               whose referent is elsewhere ("started doing it"), no event that is a relative
+               clause cut from its noun ("received from my network"), and not a vague head
+               noun with nothing specific ("unexpected event")
     shaped     the shape its key expects: an ISO date (YYYY-MM-DD, YYYY-MM, YYYY or --MM-DD) for
                dates, a number for ages and counts, a name for a person, a place for a
                location, an organisation for an employer, a known word for gender, marital
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Iterable
+from collections.abc import Iterable
 
 # -- word classes ---------------------------------------------------------------------------
 CONJUNCTIONS = frozenset("""and or but nor yet so because although though while whereas if unless since
@@ -176,8 +178,6 @@ def _complete(text: str) -> str | None:
         return f"a bare pronoun or function word ({first!r})"
     if first in CONJUNCTIONS - {"as", "when", "where", "which", "what", "who", "whose"}:
         return f"starts with a conjunction ({first!r}): a clause cut from its sentence"
-    if first in ("and", "or", "but"):
-        return f"starts with a conjunction ({first!r})"
     if last in CONJUNCTIONS:
         return f"ends with a dangling conjunction ({last!r})"
     if last in PREPOSITIONS:
