@@ -33,6 +33,8 @@ import re
 from datetime import date
 from collections.abc import Iterable
 
+from memd.extract.rules_dates import parse_number
+
 # -- word classes ---------------------------------------------------------------------------
 CONJUNCTIONS = frozenset("""and or but nor yet so because although though while whereas if unless since
 until than that which who whom whose whether as when where""".split())
@@ -241,10 +243,11 @@ def _shape(key: str, value: str) -> str | None:
     if key in DATE_KEYS or key.endswith("_date"):
         return None if valid_date(v) else f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {v!r}"
     if key in NUMBER_KEYS or key.startswith("number_of_") or key.endswith("_age"):
-        m = re.fullmatch(r"(?:about |around |almost |nearly )?(\d{1,3})(?:\+| years(?: old)?)?", low)
-        if not m:
+        m = re.fullmatch(r"(?:about |around |almost |nearly )?([\w -]{1,20}?)(?:\+| years(?: old)?)?", low)
+        n = parse_number(m.group(1)) if m else None  # "34", "two", "thirty-four"
+        if n is None:
             return f"not a number: {v!r}"
-        if key in NUMBER_KEYS and not 0 <= int(m.group(1)) <= 130:
+        if key in NUMBER_KEYS and not 0 <= n <= 130:
             return f"not an age: {v!r}"
         return None
     if key == "gender":

@@ -69,6 +69,8 @@ GOOD = [
     ("graduation_date", "2019"),
     ("age", "29"),
     ("number_of_children", "3"),
+    ("number_of_children", "two"),
+    ("age", "thirty-four"),
     ("living_location", "Berlin, Germany"),
     ("living_location", "the countryside"),
     ("employer", "St. Mary's Hospital"),
