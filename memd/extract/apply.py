@@ -28,7 +28,7 @@ from memd.app import Memd
 from memd.extract.conventions import EVENT_KEYS, MULTI_VALUED_KEYS, NEGATION_TAG, split_dated
 from memd.extract.supersede import apply_update, is_update
 from memd.extract.tools import MemoryItem
-from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates, person_name
+from memd.extract.value_gate import check_entity, check_value, is_user, normalise_value, person_name
 from memd.state import Source
 from memd.vault.memfile import MemoryDoc, normalize_key
 from memd.vault.writer import WriteResult
@@ -145,7 +145,7 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None,
                user_names: list[str]) -> list[WriteResult]:
     raw_key = item.key.strip()
     entity = (item.entity or "").strip() or None
-    value = normalise_dates(item.value.strip())
+    value = normalise_value(normalize_key(raw_key), item.value.strip())
     if entity and (entity.lower() in _SELF_WORDS or is_user(entity, user_names)):
         if item.relation or normalize_key(raw_key) == "relationship":
             raise GateDrop(f"{entity!r} is the user: no relation to themselves")

@@ -144,6 +144,16 @@ def normalise_dates(value: str) -> str:
     return _ISO_WEEK.sub(month, value) if "-W" in value else value
 
 
+def normalise_value(key: str, value: str) -> str:
+    """The value as memory writes it: ISO weeks as months, an age or a count in digits ('two' -> '2')."""
+    value = normalise_dates(value)
+    if key in NUMBER_KEYS or key.startswith("number_of_"):
+        n = parse_number(value)
+        if n is not None and not value.strip().isdigit():
+            return str(n)
+    return value
+
+
 def valid_date(text: str) -> bool:
     """An ISO date at the precision the format allows, and a real day."""
     if not _DATE_SHAPE.match(text):

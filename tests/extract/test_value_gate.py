@@ -12,7 +12,7 @@ import pytest
 from memd.extract.apply import GATE, apply_items
 from memd.extract.loop import ExtractionLoop
 from memd.extract.tools import ADD, MemoryItem, ToolCall, Turn
-from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates
+from memd.extract.value_gate import check_entity, check_value, is_user, normalise_dates, normalise_value
 from memd.state import Source
 
 # Junk of the kind the issue lists, and general cases of each failure.
@@ -117,6 +117,13 @@ def test_who_the_user_is():
     assert not is_user("Evan", ["Evangeline"])
     assert not is_user("Anna", ["Martin Mark"])
     assert not is_user("Evan", [])
+
+
+def test_counts_and_ages_are_written_in_digits():
+    assert normalise_value("number_of_children", "two") == "2"
+    assert normalise_value("age", "thirty-four") == "34"
+    assert normalise_value("age", "29") == "29"
+    assert normalise_value("likes", "two dogs") == "two dogs"
 
 
 def test_iso_weeks_become_months():
