@@ -83,6 +83,13 @@ class CallLog:
             self._conn = db
             self._owned = False
         else:
+            if str(db) != ":memory:":
+                from memd.private_state import create_private
+
+                try:
+                    create_private(Path(db))  # 0600 like the other databases: it holds prompts (turns)
+                except OSError:
+                    pass  # (no folder: sqlite3 says so below, as before)
             self._conn = sqlite3.connect(str(db), timeout=10.0, check_same_thread=False)
             self._owned = True
         self._lock = threading.Lock()
