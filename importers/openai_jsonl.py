@@ -14,7 +14,7 @@ from memd.errors import InputFormatError
 from . import jsonstream
 from .aichat import content_text, role_of, stable_id, title_from, tool_calls_text
 from .model import Conversation, Turn
-from .report import RECORD_ERRORS, Report, parser
+from .report import GIVE_UP_AFTER, RECORD_ERRORS, Report, parser
 from .jsonscan import LimitExceeded
 from .safezip import Source
 
@@ -27,7 +27,7 @@ def sniff(source: Source) -> bool:
     if not files or not files[0].name.lower().endswith(".jsonl"):
         return False
     try:
-        with closing(jsonstream.iter_lines(source, files[0])) as lines:
+        with closing(jsonstream.iter_lines(source, files[0], skip_blank=True)) as lines:
             for _, line in lines:
                 if line.strip():
                     record = jsonstream.loads(source.label(files[0]), line, source.limits.json())
@@ -46,7 +46,7 @@ def parse(source: Source, report: Report) -> Iterator[Conversation]:
         raise InputFormatError(f"{source.name}: no .jsonl file found")
     for entry in files:
         good = bad = 0
-        for number, line in jsonstream.iter_lines(source, entry):
+        for number, line in jsonstream.iter_lines(source, entry, skip_blank=True):
             if not line.strip():
                 continue
             where = f"{entry.path}:{number}"
@@ -56,10 +56,12 @@ def parse(source: Source, report: Report) -> Iterator[Conversation]:
             except json.JSONDecodeError as exc:
                 bad += 1
                 report.fail(where, f"skipped, invalid JSON ({exc.msg})")
+                _give_up(source.label(entry), good, bad)
                 continue
             except RECORD_ERRORS as exc:
                 bad += 1
                 report.fail_record(where, exc)
+                _give_up(source.label(entry), good, bad)
                 continue
             good += 1
             if conv is not None:
@@ -67,6 +69,12 @@ def parse(source: Source, report: Report) -> Iterator[Conversation]:
         if not good:
             what = "the file is empty" if not bad else "no line is an OpenAI messages record"
             raise InputFormatError(f"{source.label(entry)}: {what}")
+
+
+def _give_up(label: str, good: int, bad: int) -> None:
+    # Reading on through a file of nothing but broken lines costs time for nothing.
+    if not good and bad >= GIVE_UP_AFTER:
+        raise InputFormatError(f"{label}: none of the first {bad} lines is an OpenAI messages record")
 
 
 def _conversation(record: Any, where: str) -> Conversation | None:

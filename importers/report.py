@@ -30,17 +30,36 @@ class Problem:
     message: str
 
 
+# Problems kept one by one, per kind; past this the rest are counted. A hostile export of a
+# million broken lines must not cost a million kept messages (600 MB for two million).
+MAX_PROBLEMS = 1000
+# A file whose first this many records are all unusable is not of its format: stop reading it.
+GIVE_UP_AFTER = 1000
+
+
 @dataclass
 class Report:
     warnings: list[Problem] = field(default_factory=list)
     failures: list[Problem] = field(default_factory=list)
     conversations: int = 0
+    unlisted_warnings: int = 0  # past MAX_PROBLEMS
+    unlisted_failures: int = 0
 
     def warn(self, where: str, message: str) -> None:
-        self.warnings.append(Problem(where, one_line(message)))
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(Problem(where, one_line(message)))
+            return
+        self.unlisted_warnings += 1
+        if self.unlisted_warnings == 1:
+            self.warnings.append(Problem("…", f"more than {MAX_PROBLEMS} warnings; the rest are not listed"))
 
     def fail(self, where: str, message: str) -> None:
-        self.failures.append(Problem(where, one_line(message)))
+        if len(self.failures) < MAX_PROBLEMS:
+            self.failures.append(Problem(where, one_line(message)))
+            return
+        self.unlisted_failures += 1
+        if self.unlisted_failures == 1:
+            self.failures.append(Problem("…", f"more than {MAX_PROBLEMS} records skipped; the rest are not listed"))
 
     def fail_record(self, where: str, exc: BaseException) -> None:
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -63,6 +82,9 @@ class Tally:
         report.fail_record(where, exc)
         if not self.first_failure:
             self.first_failure = report.failures[-1].message
+        if self.failed >= GIVE_UP_AFTER and self.failed == self.items:
+            raise InputFormatError(f"{self.label}: none of the first {self.failed} {self.what} is usable;"
+                                   f" {self.first_failure}")
 
     def check(self) -> None:
         if self.items == 0:

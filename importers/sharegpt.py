@@ -48,7 +48,7 @@ def parse(source: Source, report: Report) -> Iterator[Conversation]:
 
 def _records(source: Source, entry: Entry, report: Report, tally: Tally) -> Iterable[tuple[str, Any]]:
     if entry.name.lower().endswith(".jsonl"):
-        for number, line in jsonstream.iter_lines(source, entry):
+        for number, line in jsonstream.iter_lines(source, entry, skip_blank=True):
             if line.strip():
                 try:
                     yield f"{entry.path}:{number}", jsonstream.loads(f"{source.label(entry)}:{number}", line,

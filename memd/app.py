@@ -198,7 +198,7 @@ class Memd:
 
     def set_fact(self, entity: str | None, key: str, value: str, source: Source, *, multi: bool = False,
                  section: str | None = None, batch: str | None = None) -> list[WriteResult]:
-        self._refuse_secrets(entity, key, value)
+        self._refuse_secrets(entity, key, value, f"{key.replace('_', ' ')}: {value}")  # `pin` `1234` too
         batch = batch or _batch()
         ref, results = self._subject(entity, source, batch)
         op = SetFact(ref.path, key, value, section=section, multi=multi, entity_name=ref.name,

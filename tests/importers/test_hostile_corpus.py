@@ -140,6 +140,9 @@ def _cases(d: Path) -> list[Case]:
         Case("sharegpt-jsonl-huge-number", chat("sharegpt", f("sg-int.jsonl", b'{"conversations": [], "n": ' + b"3" * big + b"}\n")), "max_number_digits"),
         Case("openai-jsonl-deep-line", chat("openai-jsonl", f("oa-deep.jsonl", b'{"messages": ' + deep() + b"\n")), "max_json_depth"),
         Case("openai-jsonl-huge-line-zip", chat("openai-jsonl", str(huge_line_zip(d / "oa-line.zip", "data.jsonl"))), "max_record_mb"),
+        Case("openai-jsonl-garbage-lines-zip", chat("openai-jsonl", z("oa-ones.zip", [Member("data.jsonl", b"", b"1\n" * (MIB // 2), 64, b"")])), "none of the first 1000 lines"),
+        Case("openai-jsonl-newline-bomb", chat("openai-jsonl", z("oa-newlines.zip", [Member("data.jsonl", b"", b"\n" * MIB, 1024, b"")])), "max_zip_ratio"),
+        Case("sharegpt-jsonl-garbage-lines", chat("sharegpt", f("sg-ones.jsonl", b"[]\n" * 5000)), "none of the first 1000"),
         Case("openai-jsonl-invalid-utf8", chat("openai-jsonl", f("oa-utf8.jsonl", b'{"messages": [{"role": "user", "content": "\xff\xfe"}]}\n')), "not valid UTF-8"),
         Case("openai-jsonl-truncated-zip", chat("openai-jsonl", f("oa-cut.zip", (d / "oa-line.zip").read_bytes()[:3000])), "zip"),
         # --- format detection reads only heads, and is held to the limits as well -------------------
