@@ -129,7 +129,14 @@ def score(facts: list[dict], gold: list[str]) -> dict:
     gold_words = [set(content(g)) for g in gold_norm]
     sup = [support(f["value"], gold_words) for f in facts]
     junk = [f for f, s in zip(facts, sup) if s < JUNK_SUPPORT]
+    by_key: dict[str, list[int]] = {}  # key -> [facts, junk]: where the junk is
+    for f, s in zip(facts, sup):
+        k = "DATE (event)" if re.match(r"\d{4}", f["key"]) else f["key"]
+        row = by_key.setdefault(k, [0, 0])
+        row[0] += 1
+        row[1] += s < JUNK_SUPPORT
     return {
+        "by_key": {k: {"facts": n, "junk": j} for k, (n, j) in sorted(by_key.items(), key=lambda kv: -kv[1][0])},
         "facts": len(facts), "gold": len(gold), "captured": captured,
         "capture": round(captured / len(gold), 3) if gold else 0.0,
         "junk": round(len(junk) / len(facts), 3) if facts else 0.0, "junk_facts": len(junk),
@@ -213,7 +220,14 @@ def main() -> None:
     table.add_row("entity files", str(len(info["entities"])), "", "")
     table.add_row("items refused by the value gate", str(info["refused_by_value_gate"]), "", "")
     table.add_row("import seconds", str(info["seconds"]), "", "")
-    Console(width=120).print(table)
+    console = Console(width=120)
+    console.print(table)
+    keys = Table(title="memd's facts by key: how many match no gold point")
+    for col in ("key", "facts", "junk", "junk share"):
+        keys.add_column(col, justify="left" if col == "key" else "right")
+    for k, row in memd["by_key"].items():
+        keys.add_row(k, str(row["facts"]), str(row["junk"]), f"{row['junk'] / row['facts']:.2f}")
+    console.print(keys)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
