@@ -347,6 +347,8 @@ def check_entity(name: str) -> str | None:
     if all(w in INTERJECTIONS or w in PRONOUNS or w in DETERMINERS or w in CONJUNCTIONS or w in PREPOSITIONS
            or w in AUXILIARIES or w in DANGLING_ADVERBS for w in low):
         return f"{n!r} is made of function words, not a name"
+    if len(words) > 1 and low[0] in ("my", "your", "his", "her", "our", "their"):
+        return f"{n!r} is a description, not a name"
     if low[0] in PRONOUNS - {"one"} or low[0] in CONJUNCTIONS or low[0] in AUXILIARIES:
         return f"{n!r} starts with {low[0]!r}: not a name"
     if not any(c.isalnum() for c in n):

@@ -98,7 +98,7 @@ def test_real_facts_pass(key, value):
 
 
 @pytest.mark.parametrize("name", ["Thankfully", "Hopefully", "Honestly", "Oh", "Wow", "Yesterday", "Actually",
-                                  "Unfortunately", "It", "They", "and", "..."])
+                                  "Unfortunately", "It", "They", "and", "...", "my sister"])
 def test_adverbs_interjections_and_pronouns_are_no_entities(name):
     assert check_entity(name) is not None
 
