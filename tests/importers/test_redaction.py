@@ -189,6 +189,8 @@ def test_verbatim_transcripts_when_asked(tmp_path):
     ["user", "bank_card", "4539 1488 0343 6467"],
     ["user", "note", "my password is Tr0ub4dor&3"],
     ["Jane", "aws", "AKIAQ3EGV5RTN7YWX2ZB"],
+    ["user", "password", "Tr0ub4dor&3"],  # the key says what the value is
+    ["user", "pin", "4321"],
     ["sk-proj-T3stKeyAbCdEfGhIjKlMnOpQrStUv0123456789", "owner", "me"],
 ])
 def test_fact_set_refuses_a_secret(tmp_path, args):
