@@ -44,6 +44,8 @@ class Limits:
     write_high_water: int = 256 * 1024
     # Requests read ahead of the one running, per connection, before we stop reading.
     max_pending: int = 32
+    # ... and bytes of them: 32 requests of 1 MiB each would be 32 MiB held for one client.
+    max_pending_bytes: int = 2 * MIB
     max_connections: int = 1024
     backlog: int = 256
 
@@ -194,6 +196,7 @@ class _Connection(asyncio.Protocol):
         self._buffer = bytearray()
         self._scanned = 0  # bytes of _buffer already known to hold no newline
         self._pending: collections.deque[bytes] = collections.deque()
+        self._pending_bytes = 0
         self._wakeup = asyncio.Event()
         self._can_write = asyncio.Event()
         self._can_write.set()
@@ -251,6 +254,7 @@ class _Connection(asyncio.Protocol):
             self._scanned = 0
             if line.strip():
                 self._pending.append(line)
+                self._pending_bytes += len(line)
                 self._wakeup.set()
         if len(self._buffer) > self.limits.max_request_bytes:
             self._refuse_oversized()
@@ -259,7 +263,8 @@ class _Connection(asyncio.Protocol):
             self._partial_since = self._last_activity
         elif not self._buffer:
             self._partial_since = None
-        if len(self._pending) >= self.limits.max_pending and not self._reading_paused:
+        if (len(self._pending) >= self.limits.max_pending or self._pending_bytes >= self.limits.max_pending_bytes) \
+                and not self._reading_paused:
             # Back-pressure: the kernel buffer fills and the client's writes block, not our memory.
             self._reading_paused = True
             self.transport.pause_reading()
@@ -271,6 +276,7 @@ class _Connection(asyncio.Protocol):
         # A final request without a newline is still a request (`printf '%s' ... | nc -U`).
         if self._discard_since is None and self._buffer.strip():
             self._pending.append(bytes(self._buffer))
+            self._pending_bytes += len(self._buffer)
         self._buffer.clear()
         self._partial_since = None
         self._eof = True
@@ -300,6 +306,7 @@ class _Connection(asyncio.Protocol):
         self._discard_since = time.monotonic()
         self._buffer.clear()
         self._pending.clear()
+        self._pending_bytes = 0
         self._partial_since = None
         message = f"request too large: over {self.limits.max_request_bytes} bytes"
         self.transport.write(rpc.encode_line(rpc.error_response(None, rpc.INVALID_REQUEST, message)))
@@ -333,7 +340,9 @@ class _Connection(asyncio.Protocol):
                     self._wakeup.clear()
                     await self._wakeup.wait()
                 line = self._pending.popleft()
-                if self._reading_paused and len(self._pending) <= self.limits.max_pending // 2:
+                self._pending_bytes -= len(line)
+                if self._reading_paused and len(self._pending) <= self.limits.max_pending // 2 \
+                        and self._pending_bytes <= self.limits.max_pending_bytes // 2:
                     self._reading_paused = False
                     self.transport.resume_reading()
                 self._busy = True

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -195,6 +196,38 @@ def test_hostile_imports_over_the_socket_fail_on_the_same_limits(daemon, build, 
     assert run["status"] == "failed" and limit in run["error"], run
     assert sorted(p.relative_to(daemon["vault"]).as_posix() for p in daemon["vault"].rglob("*")) == before
     assert Line(daemon["sock"]).ask(rpc("rpc.ping"))["result"]["pid"] == daemon["proc"].pid
+
+
+def test_a_client_pipelining_big_requests_is_held_back_not_buffered(daemon):
+    # 40 requests of ~1 MiB written without reading a reply: the daemon stops reading this client
+    # (back-pressure) instead of queueing 40 MiB, and still answers every one of them in order.
+    conn = Line(daemon["sock"])
+    line = rpc("search", {"query": "q" * (MIB - 200)}) + b"\n"
+    sender_error: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            for _ in range(40):
+                conn.sock.sendall(line)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            sender_error.append(exc)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        rss = []
+        for n in range(40):
+            while b"\n" not in conn.pending:
+                conn.pending += conn.sock.recv(1 << 16)
+            reply, conn.pending = conn.pending.split(b"\n", 1)
+            assert json.loads(reply)["error"]["code"] == -32602
+            if n % 10 == 0:
+                rss.append(_peak_kb(daemon["proc"].pid, "VmRSS"))
+        sender.join(30)
+        assert not sender_error
+        assert max(rss) < PEAK_CEILING_KB, rss
+    finally:
+        conn.close()
 
 
 def test_the_daemons_peak_memory_stayed_bounded(daemon):
