@@ -203,6 +203,10 @@ def _complete(text: str) -> str | None:
     if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
                                     "stuff", "things", "one", "ones"):
         return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
+    if len(words) > 2 and words[-2] in ("i", "you", "he", "she", "it", "we", "they"):
+        # "the connection it brings", "the book I read": a relative clause whose object is the
+        # value's own noun, cut from the sentence that said which one.
+        return f"ends with a clause ({words[-2]!r} {last!r}) that points outside the value"
     if last in LIGHT_VERBS and not (len(words) > 1 and (words[-2] in DETERMINERS or words[-2].endswith(_NOUN_BEFORE))):
         # ("my focus", "strategic planning": the verb's form used as a noun is whole)
         return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
