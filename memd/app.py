@@ -97,9 +97,7 @@ class Memd:
         removed. Under the write lock, on the file as it is now — never on a read that a memd
         write has overtaken (that would drop ownership of lines memd just wrote)."""
         with self.writer.locked():
-            current = self._read_text(path)
-            if current is not None:  # the writer journals them as removed by an edit
-                self.writer.prune_owned(path, current.replace("\r\n", "\n").split("\n"))
+            self.writer.prune_file(path)  # reads it once no editor is writing it; journals what a hand edit removed
 
     def _after_write(self, path: str) -> None:
         # Index memd's own write at once: the watcher then finds the hash already indexed.

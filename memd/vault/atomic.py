@@ -11,8 +11,10 @@ says what the file must still hold (`expected`, the bytes it planned against):
   `expected`; a difference means a person saved in between (by rename or in place), and the
   two are swapped back, so their save is what the path holds (`HandSave`: the caller re-plans).
   An editor may also have opened the old file just before the swap and write into it just
-  after; the old file is kept until nobody holds it open for writing (Linux leases) or until
-  it has been quiet for a moment (elsewhere), then compared again.
+  after. On Linux a read lease, held from before the exchange, freezes the old file: an editor
+  opening it to save waits inside open() and shows as a lease break, and the old file goes
+  back in place before it may write. Then, and elsewhere instead, the old file is kept until
+  nobody holds it open for writing (or it has been quiet a moment), and compared again.
 * fallback (no exchange call, or a file system that refuses it): compare the file's bytes with
   `expected` right before `os.replace`. The window is then a few microseconds, not zero;
   `memd doctor` says which mode is in use.
@@ -69,7 +71,7 @@ ANY: Any = object()  # `expected` when the caller does not care what the file ho
 
 BUSY_WAIT_S = 0.5  # how long an editor may hold a file open for writing before memd backs off
 QUIET_S = 0.03  # without leases: how long the old file must stay unchanged before it is let go
-LEASE_QUIET_S = 0.0  # with leases, "nobody holds it open for writing" is the proof; no timer needed
+LEASE_SETTLE_S = 0.001  # with a lease: time for an open() already under way to reach it
 
 
 class HandSave(Exception):
@@ -106,12 +108,21 @@ def read_quiet(path: Path) -> bytes:
     catches the rest."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + BUSY_WAIT_S
-        while swap.writers_present(fd) and time.monotonic() < deadline:
-            time.sleep(0.002)
+        _wait_for_writers(fd)
         return _read_fd(fd)
     finally:
         os.close(fd)
+
+
+def _wait_for_writers(fd: int) -> bool | None:
+    """Wait (up to BUSY_WAIT_S) until no process holds the file open for writing. The last
+    answer: True if one still does, False if none does, None if this system cannot tell."""
+    deadline = time.monotonic() + BUSY_WAIT_S
+    writing = swap.writers_present(fd)
+    while writing and time.monotonic() < deadline:
+        time.sleep(0.002)
+        writing = swap.writers_present(fd)
+    return writing
 
 
 def _write_temp(target: Path, data: bytes, mode_bits: int, fsync: bool) -> tuple[str, int]:
@@ -165,7 +176,7 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True, expected: Any =
             os.replace(tmp, target)
         else:
             try:
-                _swap_in(Path(tmp), target, expected, new_ino, mode_bits, fsync)
+                _swap_in(Path(tmp), target, expected, data, new_ino, mode_bits, fsync)
             except swap.Unsupported:
                 _check_then_replace(tmp, target, expected)
     except BaseException:
@@ -196,7 +207,7 @@ def _check_then_replace(tmp: str, target: Path, expected: bytes | None) -> None:
     os.replace(tmp, target)
 
 
-def _swap_in(tmp: Path, target: Path, expected: bytes | None, new_ino: int, mode_bits: int,
+def _swap_in(tmp: Path, target: Path, expected: bytes | None, ours: bytes, new_ino: int, mode_bits: int,
              fsync: bool) -> None:
     if expected is None:
         try:
@@ -211,37 +222,67 @@ def _swap_in(tmp: Path, target: Path, expected: bytes | None, new_ino: int, mode
     try:
         # The fallback's check first: a save that is already there is seen without ever
         # showing memd's version at the path.
-        if os.fstat(old_fd).st_size != len(expected) or _read_fd(old_fd) != expected:
+        before = swap.fd_identity(old_fd)
+        if before[1] != len(expected) or _read_fd(old_fd) != expected:
             raise HandSave("the file changed since it was read")
-        swap.exchange(tmp, target)
-        # `tmp` now names the file that was at `target`: normally the one `old_fd` holds, unless a
-        # save by rename landed between the open and the exchange.
+        # A read lease freezes the old file: granted only while nobody has it open for writing,
+        # and an editor that opens it to save from now on is held up in its open() (swap.py).
+        leased = swap.take_lease(old_fd)
+        if leased is False:
+            if _wait_for_writers(old_fd):
+                raise HandSave("an editor holds the file open for writing", busy=True)
+            raise HandSave("an editor was writing the file")  # re-read what it wrote
         try:
-            if os.lstat(tmp).st_ino != os.fstat(old_fd).st_ino:
-                os.close(old_fd)
-                old_fd = os.open(tmp, os.O_RDONLY)
-        except FileNotFoundError:
-            pass
-        _verify_old(tmp, target, old_fd, expected, new_ino, mode_bits, fsync)
+            _exchange_checked(tmp, target, old_fd, before, expected, ours, new_ino, mode_bits, fsync)
+            if leased:
+                # An editor whose open() found the old file just before the exchange is now
+                # waiting on the lease: give such an open a moment to arrive, and if one did,
+                # put the old file back first, so its save lands in the file at the path.
+                time.sleep(LEASE_SETTLE_S)
+                if swap.lease_broken(old_fd):
+                    _restore(tmp, target, old_fd, new_ino, ours, mode_bits, fsync)
+                    raise HandSave("an editor started saving just as memd replaced the file")
+        finally:
+            if leased:
+                swap.drop_lease(old_fd)
+        _verify_old(tmp, target, old_fd, expected, ours, new_ino, mode_bits, fsync)
     finally:
         os.close(old_fd)
 
 
-def _verify_old(tmp: Path, target: Path, old_fd: int, expected: bytes, new_ino: int, mode_bits: int,
-                fsync: bool) -> None:
+def _exchange_checked(tmp: Path, target: Path, old_fd: int, before: tuple[int, int, int, int], expected: bytes,
+                      ours: bytes, new_ino: int, mode_bits: int, fsync: bool) -> None:
+    """Stat, exchange, look at what came out, swap back if it was not what the plan was made
+    on: one run of GIL-holding calls (swap.py), so memd's version stands at the path for
+    microseconds when a save did land in between."""
+    if swap.identity(target) != before:  # another file, size or time: a save since the read
+        raise HandSave("the file changed since it was read")
+    swap.exchange(tmp, target)
+    try:
+        out = swap.identity(tmp)
+    except FileNotFoundError:
+        out = None
+    if out is None or out[0] != before[0]:
+        # A save by rename landed between the stat and the exchange: that file goes straight back.
+        _restore(tmp, target, old_fd, new_ino, ours, mode_bits, fsync)
+        raise HandSave("a save landed while memd was writing")
+    seen = swap.read_fd(old_fd, len(expected))
+    if seen is None:
+        seen = _read_fd(old_fd)
+    if seen != expected:
+        _restore(tmp, target, old_fd, new_ino, ours, mode_bits, fsync)
+        raise HandSave("a save landed while memd was writing")
+
+
+def _verify_old(tmp: Path, target: Path, old_fd: int, expected: bytes, ours: bytes, new_ino: int,
+                mode_bits: int, fsync: bool) -> None:
     """After the exchange: was what we replaced what we planned against, and is nobody still
     writing into it? If either fails, the person's file goes back in place (HandSave)."""
     old_ino = os.fstat(old_fd).st_ino
-    if _read_fd(old_fd) != expected:
-        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
-        raise HandSave("a save landed while memd was writing")
     deadline = time.monotonic() + BUSY_WAIT_S
-    writing = swap.writers_present(old_fd)
-    while writing and time.monotonic() < deadline:
-        time.sleep(0.002)
-        writing = swap.writers_present(old_fd)
+    writing = _wait_for_writers(old_fd)
     if writing:
-        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
+        _restore(tmp, target, old_fd, new_ino, ours, mode_bits, fsync)
         raise HandSave("an editor holds the file open for writing", busy=True)
     if writing is None:
         # No way to ask: wait until the old file has been still for QUIET_S.
@@ -252,40 +293,49 @@ def _verify_old(tmp: Path, target: Path, old_fd: int, expected: bytes, new_ino: 
             if (now.st_size, now.st_mtime_ns) == (last.st_size, last.st_mtime_ns) or time.monotonic() > deadline:
                 break
             last = now
-    elif LEASE_QUIET_S:
-        time.sleep(LEASE_QUIET_S)
     if _read_fd(old_fd) != expected:
-        _restore(tmp, target, old_fd, new_ino, mode_bits, fsync)
+        _restore(tmp, target, old_fd, new_ino, ours, mode_bits, fsync)
         raise HandSave("a save was written into the file just as memd replaced it")
     _unlink_if(tmp, old_ino)
 
 
-def _restore(tmp: Path, target: Path, old_fd: int, new_ino: int, mode_bits: int, fsync: bool) -> None:
-    """Put the person's file (the one `old_fd` holds, named `tmp`) back at `target`."""
-    old_ino = os.fstat(old_fd).st_ino
+def _restore(tmp: Path, target: Path, old_fd: int, new_ino: int, ours: bytes, mode_bits: int,
+             fsync: bool) -> None:
+    """Put the person's file (the one the exchange moved to `tmp`) back at `target`."""
     try:
-        if os.lstat(tmp).st_ino != old_ino:
-            raise FileNotFoundError
         swap.exchange(tmp, target)
     except FileNotFoundError:
-        # Its name is gone (a cleanup took it): write its bytes back as a new file.
+        # Its name is gone (a cleanup took it): write the bytes `old_fd` holds back as a new file.
         again, again_ino = _write_temp(target, _read_fd(old_fd), mode_bits, fsync)
         try:
             swap.exchange(Path(again), target)
         except BaseException:
             _unlink_if(again, again_ino)
             raise
-        tmp, old_ino = Path(again), again_ino
-    # `tmp` should now hold memd's new file. If not, another save replaced it at `target` after
-    # the first exchange: that one is newer than the file just put back, so it goes back in place.
+        tmp = Path(again)
+    # `tmp` should now hold memd's file, as memd wrote it. If another save replaced it at the
+    # path, or an editor wrote into it, while it stood there, that save is the newest: it goes
+    # back in place, and the older one just restored is dropped.
     try:
-        if os.lstat(tmp).st_ino not in (new_ino, old_ino):
+        newest = os.lstat(tmp).st_ino != new_ino or _written_into(tmp, ours)
+        if newest:
             swap.exchange(tmp, target)
+        if os.lstat(tmp).st_ino != new_ino or not newest:
+            os.unlink(tmp)
     except FileNotFoundError:
         pass
-    _unlink_if(tmp, new_ino)
     if fsync:
         fsync_dir(target.parent)
+
+
+def _written_into(path: Path, data: bytes) -> bool:
+    """Whether the file no longer holds `data` (an editor wrote into it), once nobody writes it."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        _wait_for_writers(fd)
+        return _read_fd(fd) != data
+    finally:
+        os.close(fd)
 
 
 def remove_file(path: Path, *, fsync: bool = True, expected: Any = ANY) -> None:
@@ -317,9 +367,7 @@ def _move_aside_and_remove(path: Path, expected: bytes) -> None:
         raise HandSave("the file was removed meanwhile") from None
     fd = os.open(aside, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + BUSY_WAIT_S
-        while swap.writers_present(fd) and time.monotonic() < deadline:
-            time.sleep(0.002)
+        _wait_for_writers(fd)
         if _read_fd(fd) == expected:
             os.unlink(aside)
             return

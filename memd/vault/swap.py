@@ -48,8 +48,15 @@ class Unsupported(OSError):
     """This platform or file system cannot exchange or no-replace-rename: use the fallback."""
 
 
+# libc through PyDLL: its calls keep the GIL. The exchange, the stat before it and the read
+# after it are each a few microseconds; holding the GIL across them means no other thread of
+# this process (indexer, watcher, RPC) runs in between, so the moment memd's version is at the
+# path before a swap back stays as short as the kernel allows.
+_LIBC = ctypes.PyDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
 def _load() -> tuple[str, object | None]:
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    libc = _LIBC
     if sys.platform.startswith("linux"):
         fn = getattr(libc, "renameat2", None)
         if fn is not None:
@@ -78,6 +85,61 @@ try:
     CALL_NAME, _CALL = _load()
 except OSError:  # no loadable libc (a static or unusual runtime): the fallback still works
     CALL_NAME, _CALL = "", None
+
+
+class _StatxTime(ctypes.Structure):
+    _fields_ = [("sec", ctypes.c_int64), ("nsec", ctypes.c_uint32), ("_r", ctypes.c_int32)]
+
+
+class _Statx(ctypes.Structure):  # struct statx: the same layout on every Linux architecture
+    _fields_ = [("mask", ctypes.c_uint32), ("blksize", ctypes.c_uint32), ("attributes", ctypes.c_uint64),
+                ("nlink", ctypes.c_uint32), ("uid", ctypes.c_uint32), ("gid", ctypes.c_uint32),
+                ("mode", ctypes.c_uint16), ("_s0", ctypes.c_uint16), ("ino", ctypes.c_uint64),
+                ("size", ctypes.c_uint64), ("blocks", ctypes.c_uint64), ("attributes_mask", ctypes.c_uint64),
+                ("atime", _StatxTime), ("btime", _StatxTime), ("ctime", _StatxTime), ("mtime", _StatxTime),
+                ("_rest", ctypes.c_uint8 * 144)]
+
+
+_statx = getattr(_LIBC, "statx", None) if sys.platform.startswith("linux") else None
+if _statx is not None:
+    _statx.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.POINTER(_Statx)]
+    _statx.restype = ctypes.c_int
+_pread = getattr(_LIBC, "pread", None)
+if _pread is not None:
+    _pread.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int64]
+    _pread.restype = ctypes.c_ssize_t
+
+
+def identity(path: Path) -> tuple[int, int, int, int]:
+    """(inode, size, mtime ns, ctime ns) of `path`, without letting other threads run."""
+    if _statx is not None:
+        buf = _Statx()
+        if _statx(AT_FDCWD, os.fsencode(path), 0, 0x7FF, ctypes.byref(buf)) == 0:
+            return (buf.ino, buf.size, buf.mtime.sec * 10**9 + buf.mtime.nsec,
+                    buf.ctime.sec * 10**9 + buf.ctime.nsec)
+        err = ctypes.get_errno()
+        if err == errno.ENOENT:
+            raise FileNotFoundError(err, os.strerror(err), str(path))
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def fd_identity(fd: int) -> tuple[int, int, int, int]:
+    st = os.fstat(fd)
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def read_fd(fd: int, limit: int) -> bytes | None:
+    """Up to `limit` + 1 bytes of the open file from its start, without letting other threads
+    run (None where pread is unavailable: the caller reads the usual way)."""
+    if _pread is None:
+        return None
+    buf = ctypes.create_string_buffer(limit + 1)
+    got = _pread(fd, buf, limit + 1, 0)
+    if got < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return buf.raw[:got]
 
 _refused_devices: set[int] = set()  # file systems that refused once: not asked again
 
@@ -159,16 +221,19 @@ def mode_in(folder: Path) -> tuple[str, str]:
 
 _F_SETLEASE = getattr(fcntl, "F_SETLEASE", None) if fcntl else None
 _F_SETSIG = getattr(fcntl, "F_SETSIG", None) if fcntl else None
+_F_GETLEASE = getattr(fcntl, "F_GETLEASE", None) if fcntl else None
 _leases_refused: set[int] = set()
 
 
-def writers_present(fd: int) -> bool | None:
-    """True if some process has the file open for writing, False if none does, None if this
-    system cannot tell (no leases: macOS, NFS, a file owned by someone else).
+def take_lease(fd: int) -> bool | None:
+    """Take a read lease on the file open (read-only) at `fd`: True when held, False if some
+    process has the file open for writing (a lease is then refused), None if this system cannot
+    lease (macOS, NFS, a file owned by someone else).
 
-    A read lease is granted only while nobody holds the file open for writing. It is taken and
-    dropped at once; its break signal is set to SIGURG (ignored by default), so an open for
-    writing that races with it costs the opener microseconds and us nothing."""
+    While memd holds it, another process that opens the file for writing is held up inside its
+    open() until memd drops the lease, and the lease shows a pending break (`lease_broken`):
+    the way to see an editor starting to save into a file memd is about to let go of. Its break
+    signal is SIGURG, ignored by default, so the break costs this process nothing."""
     if _F_SETLEASE is None or FORCE_REPLACE:
         return None
     try:
@@ -183,14 +248,34 @@ def writers_present(fd: int) -> bool | None:
         fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_RDLCK)
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EBUSY):
-            return True
+            return False
         _leases_refused.add(dev)
         return None
+    return True
+
+
+def lease_broken(fd: int) -> bool:
+    """Whether a process is waiting to open the leased file for writing."""
+    try:
+        return fcntl.fcntl(fd, _F_GETLEASE) != fcntl.F_RDLCK
+    except OSError:
+        return True
+
+
+def drop_lease(fd: int) -> None:
     try:
         fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_UNLCK)
     except OSError:
         pass
-    return False
+
+
+def writers_present(fd: int) -> bool | None:
+    """True if some process has the file open for writing, False if none does, None if this
+    system cannot tell. (A read lease, taken and dropped at once.)"""
+    held = take_lease(fd)
+    if held:
+        drop_lease(fd)
+    return None if held is None else not held
 
 
 def lease_supported(folder: Path) -> bool:

@@ -200,6 +200,19 @@ class VaultWriter:
             self._docs[path] = (key, data, doc, bom)
         return data, doc, bom
 
+    def prune_file(self, path: str) -> int | None:
+        """After a change someone else made (the watcher saw it): `prune_owned` on the file as it
+        is now, read once no editor holds it open for writing (a half-saved file would make every
+        memd line look removed). Call under the write lock."""
+        try:
+            data = self._read(path)
+        except VaultError:
+            return None
+        if data is None:
+            return None
+        text, _ = decode(data)
+        return self.prune_owned(path, text.replace("\r\n", "\n").split("\n"), sha256(data))
+
     def prune_owned(self, path: str, lines: list[str], hash_now: str | None = None) -> int | None:
         """Forget ownership of memd lines no longer in `path` (`lines` is what it holds now), and
         journal them as removed by an edit. Returns that journal entry's id, if any. Call under

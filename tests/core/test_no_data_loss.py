@@ -218,6 +218,7 @@ class VaultMachine(RuleBasedStateMachine):
         self.hand: dict[str, Counter] = {}
         self.hand_removed: dict[int, tuple[str, Counter]] = {}  # journal id -> hand lines it removed (accepted)
         self.last_journal = 0
+        self.edit_records: set[int] = set()  # removed_by_edit entries already checked
 
     def teardown(self) -> None:
         self.app.close()
@@ -282,20 +283,20 @@ class VaultMachine(RuleBasedStateMachine):
         if observe:  # the watcher notices (the daemon re-indexes within seconds)
             files = {r: self.read(r) for r in self.files()}
             owned_db = {r: self.app.state.owned_counts(r) for r in files}
+            top = max([e["id"] for e in self.app.state.journal(limit=1)], default=0)
             self.app.index.index_paths([rel])
             self.assert_pruned(rel, "after the watcher saw a hand edit")
-            entries = [e for e in self.app.state.journal(limit=10 ** 9, newest_first=False) if e["id"] > self.last_journal]
+            entries = [e for e in self.app.state.journal(limit=10 ** 9, newest_first=False) if e["id"] > top]
             assert all(e["op"] == "removed_by_edit" for e in entries), "the watcher made memd write"
             self.check_edit_records(entries, files, owned_db)
-            if entries:
-                self.last_journal = entries[-1]["id"]
 
     def check_edit_records(self, entries: list[dict], files: dict, owned_db: dict) -> None:
         """`removed_by_edit` entries record memd lines a hand edit took away (they change no
         file): each names lines the file held fewer copies of than memd owned."""
         for e in entries:
-            if e["op"] != "removed_by_edit":
+            if e["op"] != "removed_by_edit" or e["id"] in self.edit_records:
                 continue
+            self.edit_records.add(e["id"])
             gone = Counter(e["args"]["lines"])
             present = present_of(files.get(e["path"]))
             owned = owned_db.get(e["path"], Counter())
