@@ -6,10 +6,11 @@ the C stack; a very long string or number costs time and memory in every parser.
 through `Scanner.feed` first, which refuses a chunk that would break a limit before any parser
 gets it: the parser never sees more than one limit's worth of a hostile value.
 
-The scan works a chunk at a time with regular expressions and `itertools.accumulate`, so the
-per-byte work stays in C: strings are found whole by one pattern (their length is the limit
-checked, their contents are dropped), and the brackets that remain give the depth. State carries
-across chunks: a string or number may be cut anywhere, an escape included.
+The scan works a chunk at a time with bytes methods, `re` and `itertools`, so the per-byte work
+stays in C: the chunk is split at quotes (escaped quotes are the only pieces looked at one by
+one), string contents are dropped, and the brackets that remain give the depth through a running
+sum. State carries across chunks: a string or number may be cut anywhere, an escape included.
+Measured on a 41 MB ChatGPT export: the scan costs 40-65 % of ijson's own parse of the same bytes.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class Scanner:
             pos = self._continue_string(chunk)
         if pos < len(chunk):
             self._scan_outside(chunk, pos)
+        elif self.record_depth:  # all of it inside one string: still part of the record
+            self._count_record(len(chunk), back_to_records=False)
 
     def _continue_string(self, chunk: bytes) -> int:
         pos = 0
@@ -203,11 +206,15 @@ class Scanner:
                              "max_json_depth")
             self.depth = running[-1]
             back_to_records = back_to_records or min(running) <= self.record_depth
-        if not self.record_depth:
-            return
+        if self.record_depth:
+            self._count_record(chunk_len, back_to_records)
+
+    def _count_record(self, chunk_len: int, back_to_records: bool) -> None:
         # Counted a chunk at a time: a record is refused within one chunk of the limit.
-        self.record_bytes = 0 if back_to_records and self.depth <= self.record_depth else (
-            chunk_len if back_to_records else self.record_bytes + chunk_len)
+        if back_to_records:  # a record ended in this chunk; what follows it is the next one's
+            self.record_bytes = 0 if self.depth <= self.record_depth else chunk_len
+        else:
+            self.record_bytes += chunk_len
         if self.record_bytes > self.limits.max_record:
             self._refuse(f"one record is larger than {size_text(self.limits.max_record)} by byte {self.seen}",
                          "max_record_mb")

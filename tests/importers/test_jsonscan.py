@@ -120,3 +120,14 @@ class _Chunks:
         piece = self.data[self.pos:self.pos + min(n if n > 0 else self.size, self.size)]
         self.pos += len(piece)
         return piece
+
+
+def test_a_record_made_of_long_strings_counts_every_chunk():
+    # Each string stays under the string limit, the record does not: chunks that lie wholly
+    # inside a string count toward the record too.
+    record = json.dumps([{"parts": ["y" * 3000] * 4}]).encode()
+    limits = JsonLimits(max_depth=10, max_string=4000, max_number=100, max_record=8000)
+    stream = CheckedStream(_Chunks(record, 500), Scanner("r.json", limits, record_depth=1))
+    with pytest.raises(LimitExceeded, match="max_record_mb"):
+        while stream.read(500):
+            pass
