@@ -11,7 +11,7 @@ and their negations of the replaced value are dropped; everything else they foun
 
 from __future__ import annotations
 
-from memd.extract.conventions import REPLACES_PREFIX
+from memd.extract.conventions import MULTI_VALUED_KEYS, REPLACES_PREFIX
 from memd.extract.rules_people import third_person_facts
 from memd.extract.rules_patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
@@ -32,9 +32,19 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
         changes += [f for f in people if (f.subject.name, f.key) not in have or "update" in f.tags]
     if not changes:
         return facts
-    # A removed list item ("I don't speak German anymore") only fills a gap the general rules left.
+    # A removed list item ("I don't speak German anymore") and a value said in passing ("fluent in
+    # English and Mandarin", no old value named) only fill a gap the general rules left.
+    # Where they did read it, their reading stands, marked as an update when the key holds one value
+    # ("I now work at Stripe": employer: Stripe replaces the employer memory holds, kept in History).
     general_negations = {(f.subject, f.key) for f in facts if f.negated}
-    changes = [f for f in changes if not (f.negated and (f.subject, f.key) in general_negations)]
+    general_keys = {(f.subject, f.key) for f in facts if not f.negated}
+    passing = {(f.subject, f.key): f for f in changes if not f.negated and (f.subject, f.key) in general_keys
+               and not any(t.startswith(REPLACES_PREFIX) for t in f.tags)}
+    changes = [f for f in changes if not (f.negated and (f.subject, f.key) in general_negations)
+               and (f.subject, f.key) not in passing]
+    facts = [Fact(f.subject, f.key, f.value, tuple(dict.fromkeys(f.tags + passing[(f.subject, f.key)].tags)), f.negated)
+             if (f.subject, f.key) in passing and not f.negated and f.key not in MULTI_VALUED_KEYS else f
+             for f in facts]
     olds = [t[len(REPLACES_PREFIX):] for f in changes for t in f.tags if t.startswith(REPLACES_PREFIX)]
     keys = [(f.subject, f.key) for f in changes if not f.negated]
     kept = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from memd.extract.rules_patterns import JOB, NAME, SELF, Env, Fact, Subject
+from memd.extract.rules_patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
@@ -30,7 +30,7 @@ _PERIOD = r"(?<!Dr)(?<!Mr)(?<!Ms)(?<!Mrs)(?<!St)(?<!Jr)(?<!Sr)(?<!Lt)(?<!Sgt)\s*
 _END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|"
         r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would)|so|"
         r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
-        r"instead|anymore|any\s+more|now)\b|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
+        r"instead|anymore|any\s+more|now|lately|these\s+days|today|this\s+year)\b|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
 _OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
 _KEY = r"(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)"
 _DET = r"(?:(?:the|a|an|my|our|being\s+(?:a|an|the))\s+)?"
@@ -58,7 +58,7 @@ _CHANGE = re.compile(
 # "I'm actually Ukrainian, not Russian", "I actually speak A, B and C, not just A and B".
 _SELF_CORRECTION = re.compile(
     r"\bI\s+(?:(?:am|have|had|was|were|do|did)\s+)?(?:(?:actually|really|in\s+fact|recently|now|also)\s+)+(?:been\s+)?"
-    rf"(?!(?:do|did|does|can|could|would|will|should|have|had|am|was)\b)(?P<new>[^;!?]+?)"
+    rf"(?!(?:do|did|does|can|could|would|will|should|have|had|am|was)\s+not\b)(?P<new>[^;!?]+?)"
     r"(?:,\s+(?:and\s+)?not\s+(?:just\s+|only\s+)?|\s+not\s+(?:just|only)\s+|,?\s+(?:rather\s+than|instead\s+of)\s+)"
     rf"(?:from\s+)?{_DET}(?P<old>{_VAL}){_END}"
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
@@ -132,8 +132,11 @@ _ARROW = re.compile(
     rf"(?:(?P<my>[Mm]y)\s+)?(?P<k>[A-Za-z][\w ]{{0,30}}?)\s*:?\s+(?:from\s+)?(?P<old>[^:→>]{{1,60}}?)\s*(?:→|->|=>|⇒)\s*(?P<new>[^,;!?]{{1,60}}?)\s*$"
 )
 _TURNED = re.compile(r"\b(?:I\s+(?:just\s+|recently\s+|finally\s+)?turned|since\s+turning|(?<!am\s)turning)\s+(?P<n>\d{1,3})\b(?!\s+(?:next|in|soon|tomorrow))")
-_KIDS = re.compile(
-    r"\b(?:I\s+(?:actually\s+|now\s+)?(?:have|got)(?:\s+got)?|having|my|our)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight)\s+(?:children|kids)\b"
+# "having three children", "my 3 kids" (the general rules read "I have two kids").
+_KIDS = re.compile(r"\b(?:having|my|our)\s+(?P<n>\d{1,2}|two|three|four|five|six|seven|eight)\s+(?:children|kids)\b")
+# "I was a teacher for ten years before becoming a lawyer".
+_BEFORE_BECOMING = re.compile(
+    rf"\bI\s+was\s+(?:a|an)\s+(?P<old>{JOB})(?:\s+[^,;.!?]*?)?,?\s+before\s+(?:becoming|I\s+became|turning\s+into)\s+(?:a|an)\s+(?P<new>{JOB})"
 )
 _MY_NEW = re.compile(
     r"\bmy\s+new\s+(?:(?P<pre>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)\s+)?(?P<k>hobby|hobbies|role|job|position|shift(?:\s+schedule)?|"
@@ -147,13 +150,27 @@ _STOPPED = re.compile(
 )
 _STOPPED_KEYS = {"speak": "languages", "play": "hobbies", "like": "likes", "enjoy": "likes", "love": "likes",
                  "collect": "hobbies", "allergic to": "allergies", "intolerant to": "intolerances"}
+# Statements of what holds now, said in passing: "my 15 years of experience", "working the
+# evening shift now", "my expertise in X", "fluent in English and Mandarin", "my research on X".
+_CURRENT = [
+    (re.compile(r"\b(?:my|these|after|over|with)\s+(?P<v>\d{1,2})\s+years\s+(?:of\s+(?:experience|service)|in\s+(?:this|the|my)\s+"
+                r"(?:field|industry|profession|career|job|role|trade))\b"), "years_of_experience"),
+    (re.compile(r"\b(?:working|work|on|to)\s+the\s+(?P<v>morning|evening|night|day|late|early|afternoon|graveyard)\s+shift\b"),
+     "shift"),
+    (re.compile(rf"\bmy\s+(?:area\s+of\s+)?(?:expertise|specialty|speciality|specialization)\s+(?:in|as)\s+(?:the\s+)?(?P<v>[A-Z][^,;!?]*?){_END}"),
+     "expertise"),
+    (re.compile(rf"\bmy\s+(?:current\s+|new\s+)?research\s+(?:on|into)\s+(?P<v>[^,;!?]+?){_END}"), "research_focus"),
+]
+_LANGS = re.compile(
+    rf"\b(?:fluent\s+in|my\s+fluency\s+in|(?:bi|tri|multi)lingual\s+(?:abilities|skills)?\s*in)\s+(?:both\s+)?"
+    rf"(?P<v>(?:{LANG_ALT})(?:,?\s+(?:and\s+)?(?:{LANG_ALT}))+)\b"
+)
 _KEY_WORDS = {"role": "job_title", "job": "job_title", "position": "job_title", "title": "job_title",
               "responsibilities": "job_title", "hobby": "hobbies", "schedule": "shift", "specialization": "specialty"}
 # Verbs whose object is what a relation line links to ("- **Supervises**: [[dr._raj_patel.md]]").
 _VERB_KEYS = {"working": "works_with", "work": "works_at", "serving": "job_title", "live": "living_location",
               "living": "living_location", "study": "school", "studying": "school", "teach": "employer",
               "volunteer": "volunteers_at", "volunteering": "volunteers_at", "running": "operates"}
-_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8"}
 _FILLER_KEYS = frozenset({"profile", "information", "info", "records", "record", "system", "details", "data",
                           "file", "account", "entry", "own", "current", "personal"})
 _LEAD = re.compile(r"^(?:(?:actually|really|just|now|currently|also|officially|then|being)\s+)+", re.I)
@@ -281,6 +298,11 @@ def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
     if not out:
         out += _work(sentence, env)
     if not out:
+        m = _BEFORE_BECOMING.search(sentence)
+        f = _fact(SELF, "job_title", m.group("new").lower(), m.group("old").lower(), env, topic="work") if m else None
+        if f:
+            out.append(f)
+    if not out:
         m = _ARROW.search(sentence)
         if m and (m.group("my") or ":" in m.group(0).split(m.group("old"))[0] or hint):
             f = _fact(SELF, _key(m.group("k")) or hint, m.group("new"), m.group("old"), env)
@@ -293,13 +315,23 @@ def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             if f:
                 out.append(f)
     for m in _KIDS.finditer(sentence):
-        n = _NUMBER_WORDS.get(m.group("n").lower(), m.group("n"))
+        n = m.group("n")  # as said: "three" stays "three"
         if not any(f.key == "number_of_children" for f in out):
             f = _fact(SELF, "number_of_children", n, None, env, topic="family")
             if f:
                 out.append(f)
     if not out:
         out += _my_new(sentence, env)
+    if not out:
+        for rx, key in _CURRENT:
+            m = rx.search(sentence)
+            f = _fact(SELF, key, _proper_run(m.group("v")), None, env) if m else None
+            if f:
+                out.append(f)
+        m = _LANGS.search(sentence)
+        f = _fact(SELF, "languages", m.group("v"), None, env, topic="language") if m else None
+        if f:
+            out.append(f)
     if not out:
         out += _stopped(sentence)
     return out
