@@ -5,7 +5,7 @@
 Measures:
   - vault writer operations per second with fsync (VaultWriter.apply: journal, temp file, fsync,
     the atomic swap-and-verify or its fallback, folder fsync), beside a plain writer (temp file,
-    fsync, os.replace, folder fsync) writing the same bytes;
+    fsync, os.replace, folder fsync) writing the same bytes; both again without fsync, for scale;
   - for each hostile input of issue 12 (100,000 nested `[` raw and as a 255-byte zip, one 1 GiB
     JSON string in a 1 MB zip, a 1,000,000-digit number, a 64 MiB zip bomb), the peak RSS and the
     time memd's parser takes to refuse it, each in a process of its own, beside what a plain
@@ -46,7 +46,7 @@ CHATGPT_ITEM = b'[{"title": "t", "create_time": 1714550400, "mapping": {}, "x": 
 
 # --- writer ---------------------------------------------------------------------------------------
 
-def bench_writer(root: Path, ops: int) -> dict:
+def bench_writer(root: Path, ops: int, fsync: bool = True) -> dict:
     from memd.state import Source, StateDB
     from memd.vault import atomic
     from memd.vault.operations import SetFact
@@ -56,7 +56,7 @@ def bench_writer(root: Path, ops: int) -> dict:
     (vault / "memory" / "entities").mkdir(parents=True)
     state.mkdir()
     db = StateDB(state / "state.db")
-    writer = VaultWriter(vault, db, lock_path=state / "write.lock", settle_seconds=0.0, fsync=True)
+    writer = VaultWriter(vault, db, lock_path=state / "write.lock", settle_seconds=0.0, fsync=fsync)
     files = [f"memory/entities/person_{i}.md" for i in range(20)]
     source = Source("bench", ref="safety_bench")
     statuses: Counter[str] = Counter()
@@ -78,18 +78,20 @@ def bench_writer(root: Path, ops: int) -> dict:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             os.write(fd, contents[files[n % len(files)]])
-            os.fsync(fd)
+            if fsync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, plain / name)
-        dfd = os.open(plain, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        if fsync:
+            dfd = os.open(plain, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
     plain_s = time.perf_counter() - start
     mode = getattr(atomic, "mode", lambda: "replace")()
-    return {"ops": ops, "statuses": dict(statuses), "mode": mode,
+    return {"ops": ops, "fsync": fsync, "statuses": dict(statuses), "mode": mode,
             "memd_ops_per_s": round(ops / memd_s, 1), "plain_ops_per_s": round(ops / plain_s, 1)}
 
 
@@ -291,6 +293,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="memd-safety-") as tmp:
         root = Path(tmp)
         writer = bench_writer(root / "writer", args.ops)
+        # Without fsync, for scale: how much of the time is the disk's and how much memd's.
+        writer_nosync = bench_writer(root / "writer-nosync", args.ops, fsync=False)
         inputs = bench_inputs(root / "parse", args.baseline_cap_mb, args.baseline_timeout)
         sock = bench_socket(root / "socket")
 
@@ -303,6 +307,8 @@ def main() -> int:
     ok_ops = writer["memd_ops_per_s"] >= TARGET_OPS
     table.add_row("writer ops/s, fsync", f"{writer['memd_ops_per_s']:.0f}", f">= {TARGET_OPS:.0f} {'ok' if ok_ops else 'MISS'}",
                   f"{writer['plain_ops_per_s']:.0f} (os.replace)", f"mode {writer['mode']}, {writer['statuses']}")
+    table.add_row("writer ops/s, no fsync (for scale)", f"{writer_nosync['memd_ops_per_s']:.0f}", "-",
+                  f"{writer_nosync['plain_ops_per_s']:.0f} (os.replace)", "what the same writes cost without the disk flushes")
     for row in inputs:
         m, b, j = row["memd"], row["ijson_unbounded"], row["json_loads"]
         secs = "-" if m["seconds"] is None else f"{m['seconds']:.2f} s"
@@ -335,6 +341,7 @@ def main() -> int:
                     "cpus": os.cpu_count()},
         "targets": {"writer_ops_per_s": TARGET_OPS, "peak_rss_mb": TARGET_RSS_MB, "refuse_s": TARGET_REFUSE_S},
         "writer": writer,
+        "writer_without_fsync": writer_nosync,
         "hostile_inputs": inputs,
         "socket": sock,
         "baseline": {"address_space_cap_mb": args.baseline_cap_mb, "timeout_s": args.baseline_timeout},
