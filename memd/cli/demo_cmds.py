@@ -38,8 +38,13 @@ def _say(step: str, data: Any) -> None:
         for q, a in data["ask"].items():
             src = f"  [dim]({a['facts'][0]['path']}:{a['facts'][0]['line']})[/dim]" if a["facts"] else ""
             console.print(f"[bold]{escape(q)}[/bold] → {escape(a['answer'] or 'not in memory')}{src}")
-        hits = ", ".join(h["path"] for h in data["search"]["results"])
-        console.print(f"[bold]search “residency”[/bold] → {escape(hits)}")
+        console.print("[bold]search “residency”[/bold] →")
+        for h in data["search"]["results"]:
+            turn = (h.get("turns") or [None])[0]
+            where = f"{turn['speaker']}, {(turn.get('time') or '')[:10]}" if turn else (h["heading"] or h["title"])
+            text = " ".join(h["text"].split())
+            text = text if len(text) <= 90 else text[:89] + "…"
+            console.print(f"  {escape(h['link'])} [dim]({escape(where)})[/dim] {escape(text)}")
     elif step == "memory":
         console.rule("[bold]6 · what memory holds now")
         console.print(Panel(escape(data["user"]["text"].rstrip()), title=data["user"]["path"], expand=False))
