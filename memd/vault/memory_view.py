@@ -111,7 +111,10 @@ def value_matches(said: str, recorded: str) -> bool:
         if not have:
             continue
         ws, hs = set(want), set(have)
-        if ws <= hs or hs <= ws:
+        # What was said is in the line ("St. Mary's" in "St. Mary's Hospital"), or the line is most
+        # of what was said ("Bravery in the Arctic medal" for "Bravery in the Arctic") — but a line
+        # holding one word of a long phrase ("Hamburg" of "the Culinary Institute of Hamburg") is not it.
+        if ws <= hs or (hs <= ws and len(hs) * 2 >= len(ws)):
             return True
     return False
 
