@@ -249,7 +249,8 @@ def take_lease(fd: int) -> bool | None:
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EBUSY):
             return False
-        _leases_refused.add(dev)
+        if exc.errno not in (errno.EACCES, errno.EPERM):  # those are about this file, not the file system
+            _leases_refused.add(dev)
         return None
     return True
 

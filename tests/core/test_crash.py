@@ -45,6 +45,7 @@ from memd.app import Memd
 from memd.config import config_from_dict
 from memd.index.scanner import STALE_TEMP_SECONDS
 from memd.state import Source, line_hash
+from memd.vault import swap
 from memd.vault.ignore import is_memd_temp
 
 HELPER = Path(__file__).with_name("crash_writer.py")
@@ -300,6 +301,10 @@ def test_kill_at_each_stage_of_a_memd_write(tmp_path, stage):
         (temp,) = hidden
         assert is_memd_temp(temp.name) and temp.parent == vault / "memory"
         assert temp.stat().st_size == (user[-1]["size"] // 2 if stage == "partial-temp" else user[-1]["size"])
+    elif stage == "after-replace" and swap.available():
+        # The exchange leaves the version it replaced under the temp name until it is verified.
+        (temp,) = hidden
+        assert is_memd_temp(temp.name) and sha(temp.read_bytes()) == user[-2]["sha"]
     else:
         assert hidden == []
     facts = reopen_and_check(tmp_path, logged_versions(records))

@@ -160,6 +160,30 @@ def test_an_editor_opening_the_old_file_just_before_the_swap_wins(tmp_path, monk
 
 
 @needs_exchange
+def test_a_save_into_memds_file_before_the_swap_back_is_the_one_kept(tmp_path, monkeypatch):
+    """A save by rename lands just before the exchange, so memd swaps back; but while memd's
+    file stood at the path an editor wrote into it: that is the newest save, and it stays."""
+    note = tmp_path / "n.md"
+    note.write_bytes(b"# N\nold\n")
+    real = swap.exchange
+    calls = []
+
+    def exchange(a, b):
+        calls.append(1)
+        if len(calls) == 1:
+            by_rename(note, b"# N\nold\nfirst save\n")
+        elif len(calls) == 2:  # memd's file is at the path; memd is about to swap back
+            in_place(note, b"# N\nold\nfirst save\nsecond save\n")
+        return real(a, b)
+
+    monkeypatch.setattr(swap, "exchange", exchange)
+    with pytest.raises(HandSave):
+        atomic_write(note, b"# N\nold\nmemd\n", expected=b"# N\nold\n")
+    assert note.read_bytes() == b"# N\nold\nfirst save\nsecond save\n"
+    assert temps(tmp_path) == []
+
+
+@needs_exchange
 def test_a_file_held_open_for_writing_is_not_replaced(tmp_path, monkeypatch):
     note = tmp_path / "n.md"
     note.write_bytes(b"# N\nold\n")
