@@ -43,14 +43,6 @@ def _quote(words: list[str], prefix_last: bool) -> list[str]:
     return out
 
 
-def fts_query(text: str, *, any_word: bool = False, prefix: bool = True) -> str | None:
-    """The FTS5 query for `text` as typed (kept for callers that match raw text)."""
-    terms = parse_query(text)
-    if not terms.words:
-        return None
-    return (" OR " if any_word else " ").join(_quote(terms.words, prefix))
-
-
 def _filters(kind: str | None, path_prefix: str | None) -> tuple[str, list[Any]]:
     where, params = "", []
     if kind:
