@@ -94,7 +94,7 @@ def _iban_ok(text: str) -> bool:
 
 # Every pattern above needs one of these to be present; most chat text has none. Plain substring
 # tests on the lower-cased text run at C speed (a case-insensitive alternation regex does not).
-_TRIGGERS = ("-----begin", "sk-", "pk-", "rk-", "sk_", "pk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+_TRIGGERS = ("-----begin", "sk-", "pk-", "rk-", "k_live_", "k_test_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
              "github_pat_", "xox", "hooks.slack", "akia", "asia", "aws", "aiza", "hf_", "glpat-", "eyj", "pass",
              "pwd", "api key", "api_key", "api-key", "apikey", "private_key", "private-key", "access_key",
              "access-key", "credential", "secret", "token", "pin", "cvv", "cvc", "security code", "account", "acct",
