@@ -108,6 +108,24 @@ class LimitsSection:
 
 
 @dataclass
+class AskSection:
+    """`memd ask` with a model: the mem-agent loop (memd.agent). `extractive` needs no model."""
+
+    backend: str = "extractive"  # extractive | openai | mlx
+    model: str = ""  # the served model name for ask, e.g. "driaforall/mem-agent"; "" = [llm].model
+    base_url: str = ""  # "" = [llm].base_url
+    model_path: str = ""  # mlx: a local mlx-lm folder, e.g. mem-agent-mlx-4bit; "" = [mlx].model_path
+    max_turns: int = 8  # model replies per question; past this the ask fails with a clear error
+    max_tokens: int = 2048  # per model reply
+    temperature: float = 0.2
+    filter: str = ""  # a standing <filter> added to every question, e.g. "never reveal addresses"
+    hide_keys: list[str] = field(default_factory=list)  # fact keys never revealed (enforced in code)
+    code: str = "auto"  # interpret (tool calls only) | auto (else a confined child process) | off
+    code_timeout_s: float = 5.0  # wall clock for one <python> block run in a child
+    code_memory_mb: int = 256  # address space of that child
+
+
+@dataclass
 class Config:
     vault: Path
     state_dir: Path
@@ -122,6 +140,7 @@ class Config:
     import_: ImportSection = field(default_factory=ImportSection)
     daemon: DaemonSection = field(default_factory=DaemonSection)
     limits: LimitsSection = field(default_factory=LimitsSection)
+    ask: AskSection = field(default_factory=AskSection)
 
     @property
     def memory_root(self) -> Path:
@@ -156,6 +175,7 @@ _SECTIONS = {
     "import": "import_",
     "daemon": "daemon",
     "limits": "limits",
+    "ask": "ask",
 }
 
 
