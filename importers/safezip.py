@@ -23,7 +23,6 @@ import io
 import os
 import re
 import stat
-import struct
 import tempfile
 import zipfile
 import zlib
@@ -35,6 +34,7 @@ from typing import IO, Any, BinaryIO
 from memd.errors import InputFormatError
 
 from .jsonscan import JsonLimits
+from .zipcount import check_member_count
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -301,59 +301,8 @@ def _check_member(label: str, info: zipfile.ZipInfo) -> list[str] | None:
     return parts
 
 
-_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
-_EOCD64_LOCATOR = struct.Struct("<4sLQL")
-_EOCD64 = struct.Struct("<4sQ2H2L4Q")
-_MIN_CENTRAL_RECORD = 46  # bytes of one central directory entry with an empty name
-
-
-def _central_directory(fh: BinaryIO) -> tuple[int, int] | None:
-    """(entries declared, central directory bytes) read from the archive's end records, before
-    zipfile builds a ZipInfo for each entry (a few hundred bytes of memory apiece); None when the
-    end record is not found (zipfile then says what is wrong)."""
-    end = fh.seek(0, os.SEEK_END)
-    start = max(0, end - (_EOCD.size + 0xFFFF + _EOCD64_LOCATOR.size))
-    fh.seek(start)
-    tail = fh.read(end - start)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < _EOCD.size:
-        return None
-    fields = _EOCD.unpack_from(tail, at)
-    count, size = fields[4], fields[5]
-    locator = at - _EOCD64_LOCATOR.size
-    if (count == 0xFFFF or size == 0xFFFFFFFF) and locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
-        offset = _EOCD64_LOCATOR.unpack_from(tail, locator)[2]
-        if offset + _EOCD64.size <= end:
-            fh.seek(offset)
-            record = fh.read(_EOCD64.size)
-            if record[:4] == b"PK\x06\x06":
-                values = _EOCD64.unpack(record)
-                count, size = values[7], values[8]
-    return count, size
-
-
-def _check_central_directory(label: str, file: Any, limits: Limits) -> None:
-    try:
-        if isinstance(file, (str, os.PathLike)):
-            with open(file, "rb") as fh:
-                found = _central_directory(fh)
-        else:
-            found = _central_directory(file)
-            file.seek(0)
-    except OSError as exc:
-        raise InputFormatError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    if found is None:
-        return
-    count, size = found
-    # zipfile walks the directory by its size, not its count: both are checked.
-    if count > limits.max_entries or size > limits.max_entries * 256:
-        declared = max(count, size // _MIN_CENTRAL_RECORD)
-        raise InputFormatError(f"{label}: refused, more than {limits.max_entries} members"
-                               f" (declares {declared}) (limits: max_entries)")
-
-
 def _zipfile(label: str, file: Any, head: bytes | None, limits: Limits) -> zipfile.ZipFile:
-    _check_central_directory(label, file, limits)
+    check_member_count(label, file, limits.max_entries)
     try:
         return zipfile.ZipFile(file)
     except zipfile.BadZipFile:
