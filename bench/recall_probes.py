@@ -106,3 +106,22 @@ CHAT_QUESTIONS = [  # (question, words the answer must contain)
     ("Where are the flights booked to?", "Lisbon"),
     ("Who bought the walnut dining table?", "Bruges"),
 ]
+
+# Questions we wrote for the mem-agent fixture memory `client_success` (a team's memory: user.md
+# is the team, so "we" and "our" are the user). (question, gold or None)
+CLIENT_SUCCESS = [
+    ("When is OrbitBank's renewal date?", "2026-02-15"),
+    ("What is the ARR of OrbitBank?", "$610,000"),
+    ("Who is the sponsor at OrbitBank?", "Malik Okafor"),
+    ("What CRM do we use?", "HubSpot Enterprise"),
+    ("What is our net revenue retention target?", "117%"),
+    ("What is our average onboarding time?", "28 days"),
+    ("Who is our team lead?", "Maya Chen"),
+    ("What is the title of our team lead?", "Director of Client Success"),
+    ("What is the email of our team lead?", "maya.chen@example.com"),
+    ("How long has our team lead been in the role?", "4.5 years"),
+    ("What happens on Wednesday?", "Pipeline forecast review"),
+    ("What is the CSAT goal?", "4.6 / 5"),
+    ("What is OrbitBank's advocate score?", "6/10"),
+    ("What is the stock price of OrbitBank?", None),
+]

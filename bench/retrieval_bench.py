@@ -107,6 +107,18 @@ def run_probes(work: Path) -> dict:
         if not ok:
             misses.append({"q": q, "gold": gold, "answer": answer})
     app.close()
+    fixture = HERE.parent.parent / "shared" / "fixtures" / "mem-agent" / "memories" / "client_success"
+    if fixture.is_dir():  # a team's memory from the fixtures, asked questions we wrote
+        app = app_for(work / "client_success")
+        shutil.copytree(fixture, app.config.vault / "memory", dirs_exist_ok=True)
+        app.index.scan()
+        for q, gold in recall_probes.CLIENT_SUCCESS:
+            answer = ask(app, q)["answer"]
+            ok = answer is None if gold is None else retrieval_memagent.contains(answer, gold)
+            rows.setdefault("client_success fixture", []).append(ok)
+            if not ok:
+                misses.append({"q": q, "gold": gold, "answer": answer})
+        app.close()
     return {"rates": {k: {"right": sum(v), "n": len(v)} for k, v in rows.items()}, "misses": misses}
 
 

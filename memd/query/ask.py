@@ -57,15 +57,26 @@ def _mentioned(graph: MemoryGraph, question: str, qwords: set[str]) -> list[tupl
     """Entities the question names: every word of a name form, two of its words, or a
     capitalised first name (`Anna` for `Anna Schmidt`)."""
     capitalised = {w for token in re.findall(r"(?<!^)(?<![.?!]\s)\b([A-Z][\w'’-]+)", question) for w in words(token)}
+    forms = {ent.path: _name_forms(ent) for ent in graph.entities.values() if not ent.is_user}
+    owners: dict[str, set[str]] = {}
+    for path, fs in forms.items():
+        for toks in fs:
+            for t in toks:
+                owners.setdefault(t, set()).add(path)
     out = []
     for ent in graph.entities.values():
         if ent.is_user:
             continue
         best: tuple[int, set[str]] = (0, set())
-        for toks in _name_forms(ent):
+        for toks in forms[ent.path]:
             hit = {t for t in toks if t in qwords}
+            # Every word of a name, two of them, a capitalised first name ("Anna" for Anna
+            # Schmidt), or a capitalised word that few entities' names hold ("OrbitBank" for
+            # "Client: OrbitBank Financial Services" and "Renewal Plan: OrbitBank ..."; which of
+            # them the question means, what it asks decides: find_subject).
             ok = hit and (len(hit) == len(toks) or len(hit) >= 2
-                          or (toks[0] in hit and toks[0] in capitalised and len(toks) <= 3))
+                          or (toks[0] in hit and toks[0] in capitalised and len(toks) <= 3)
+                          or any(t in capitalised and len(t) >= 4 and len(owners[t]) <= 3 for t in hit))
             if ok and len(hit) > best[0]:
                 best = (len(hit), hit)
         if best[0]:
@@ -131,7 +142,7 @@ def find_subject(graph: MemoryGraph, question: str) -> Subject:
     work" is the user's `shift` even though the user `works_at` somewhere."""
     candidates, named = _candidates(graph, question)
     if not candidates:
-        return Subject(None, [], set())
+        return _unambiguous_owner(graph, question)
     wants_entity = _asks_name(question)
     best: tuple[float, int, int, Subject] | None = None
     for subject, rel_words, on_way in candidates:
@@ -148,6 +159,24 @@ def find_subject(graph: MemoryGraph, question: str) -> Subject:
     if subject.entity is graph.user and not about_me and named:
         return Subject(named[0][1], [], {stem(t) for t in named[0][2]})
     return subject
+
+
+GLOBAL_MIN = 2.0  # a fact found without a subject: a whole key word at least, and clearly ahead
+GLOBAL_MARGIN = 1.0
+
+
+def _unambiguous_owner(graph: MemoryGraph, question: str) -> Subject:
+    """A question that names nobody ("what is the CSAT goal?"): the entity whose fact matches
+    it clearly better than any other entity's, or nobody."""
+    scores: list[tuple[float, Entity]] = []
+    for ent in graph.entities.values():
+        ranked = rank_subject_facts(Subject(ent, [], set()), question)
+        if ranked:
+            scores.append((ranked[0][0], ent))
+    scores.sort(key=lambda x: -x[0])
+    if scores and scores[0][0] >= GLOBAL_MIN and (len(scores) == 1 or scores[0][0] - scores[1][0] >= GLOBAL_MARGIN):
+        return Subject(scores[0][1], [], set())
+    return Subject(None, [], set())
 
 
 def _asks_name(question: str) -> bool:
@@ -224,7 +253,7 @@ def rank_facts(app: Any, question: str, limit: int = 8, graph: MemoryGraph | Non
         # subject itself is the answer; the relation line that led to it is the source.
         rel_entity, via = _relation_source(graph, subject)
         row = _fact_row(rel_entity, via, 3.0)
-        row["value"] = subject.entity.title
+        row["value"] = subject.entity.name
         facts = [row] + facts
     elif asks_name:
         name = subject.entity.name

@@ -57,13 +57,13 @@ class Entity:
 
     @property
     def name(self) -> str:
-        """The entity's own name: for the user, a stated name before a generic `# User Information`."""
-        if self.is_user:
-            for f in self.facts:
-                if f.norm_key in ("user_name", "name", "full_name", "preferred_name"):
-                    return f.value
-            if self.title.lower() in _GENERIC_TITLES:
-                return "user"
+        """The entity's own name: a stated name line before the `# Title` ("# Team Lead Profile"
+        with `- name: Maya Chen` is Maya Chen); the user with only `# User Information` is "user"."""
+        for f in self.facts:
+            if f.norm_key in ("user_name", "name", "full_name", "preferred_name") and not f.targets:
+                return f.value
+        if self.is_user and self.title.lower() in _GENERIC_TITLES:
+            return "user"
         return self.title
 
 
@@ -98,19 +98,31 @@ class MemoryGraph:
             path = note["path"]
             stem = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else path
             entities[path] = Entity(path, note["title"] or stem, note["aliases"], path == app.user_path)
-        links: dict[tuple[str, int], list[str]] = {}
+        links: dict[str, list[tuple[int, str]]] = {}
         q = ("SELECT n.path, l.line, l.dst FROM links l JOIN notes n ON n.id = l.src"
              " WHERE n.kind = 'memory' AND l.dst IS NOT NULL")
         for path, line, dst in conn.execute(q):
             if dst in entities and dst != path:
-                links.setdefault((path, line), []).append(dst)
-        for f in index.facts(limit=1_000_000):
+                links.setdefault(path, []).append((line, dst))
+        rows = index.facts(limit=1_000_000)
+        fact_lines: dict[str, set[int]] = {}
+        for f in rows:
+            fact_lines.setdefault(f["path"], set()).add(f["line"])
+        for f in rows:
             ent = entities.get(f["path"])
             if ent is None:
                 continue
             value = _MARKUP.sub("", f["value"]).strip()
-            ent.facts.append(GraphFact(f["key"], f["norm_key"], value, f["line"], f["section"],
-                                       links.get((f["path"], f["line"]), [])))
+            items = value.split("; ") if "; " in value else [value]
+            # A fact's links are on its own line and on its nested lines (`- major_clients:`
+            # followed by a list of links): one line per nested item.
+            own = fact_lines[f["path"]]
+            span = range(f["line"], f["line"] + len(items) + 1)
+            targets = [dst for line, dst in links.get(f["path"], [])
+                       if line in span and (line == f["line"] or line not in own)]
+            ent.facts.append(GraphFact(f["key"], f["norm_key"], value, f["line"], f["section"], list(dict.fromkeys(targets))))
+            if not targets:
+                ent.facts.extend(_nested_facts(f, items))
         for ent in entities.values():
             ent.facts.extend(_table_facts(app, ent, {f.line for f in ent.facts}))
         for ent in list(entities.values()):
@@ -118,6 +130,20 @@ class MemoryGraph:
                 for t in f.targets:
                     entities[t].incoming.append((f, ent.path))
         return cls(entities, app.user_path)
+
+
+_NESTED = re.compile(r"^([^:;\[\]]{1,40}):\s+(.+)$")
+
+
+def _nested_facts(f: dict[str, Any], items: list[str]) -> list[GraphFact]:
+    """`- contact:` with nested `- email: x` lines is also the fact `contact email: x`."""
+    out = []
+    for item in items:
+        m = _NESTED.match(item.strip())
+        if m:
+            key = f"{f['key']} {m.group(1)}"
+            out.append(GraphFact(key, normalize_key(key), m.group(2).strip(), f["line"], f["section"]))
+    return out
 
 
 def _table_facts(app: Any, ent: Entity, taken: set[int]) -> list[GraphFact]:

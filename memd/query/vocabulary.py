@@ -13,9 +13,10 @@ import re
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.I)
-FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "im"})
+# "we" / "our": a team's or family's memory speaks for a group (user.md is "us").
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "im", "we", "our", "us", "ours"})
 STOP = frozenset("""a an the is are was were be been being do does did of to in on at for with about what who whom
-whose which when where why how i me my mine myself you your it its this that these those there here and or but not any
+whose which when where why how i me my mine myself we our us ours you your it its this that these those there here and or but not any
 some tell know please can could would should will shall have has had am person people place thing someone something
 s that's whats get got""".split())
 
@@ -45,6 +46,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "capacity": ("capacity", "hold", "holds", "seats", "fit"),
     "purpose": ("purpose", "mission", "objective", "goal", "goals", "use", "aim"),
     "skills": ("skills", "skill", "good", "expertise", "specialization", "specialty"),
+    "duration": ("long", "tenure", "duration", "length", "period"),
     "origin": ("from", "hometown", "origin", "originally", "grew", "nationality"),
 }
 _CONCEPTS: dict[str, frozenset[str]] = {}

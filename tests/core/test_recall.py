@@ -272,3 +272,23 @@ def test_a_period_in_the_query_favours_turns_from_then(app):
     assert hits[0]["turns"][0]["time"].startswith("2023-05")
     hits = api.call(app, "search", {"query": "garden in September 2023", "limit": 3})["results"]
     assert hits[0]["turns"][0]["time"].startswith("2023-09")
+
+
+@pytest.mark.parametrize("question,answer", [
+    ("When is OrbitBank's renewal date?", "2026-02-15"),  # two entities say OrbitBank: the date decides
+    ("What CRM do we use?", "HubSpot Enterprise"),  # a team's memory: "we" is user.md
+    ("Who is our team lead?", "Maya Chen"),  # the entity's `name` line, not its `# Team Lead Profile`
+    ("What is the email of our team lead?", "maya.chen@example.com"),  # a nested `- email:` under `- contact:`
+    ("What is the CSAT goal?", "4.6 / 5"),  # names nobody: the one clear owner of the fact
+    ("What is the stock price of OrbitBank?", None),
+])
+def test_ask_on_the_fixture_team_memory(app, question, answer):
+    import shutil
+
+    from support import fixture_path
+
+    shutil.copytree(fixture_path("mem-agent", "memories", "client_success"), app.config.vault / "memory",
+                    dirs_exist_ok=True)
+    app.index.scan()
+    r = ask(app, question)
+    assert (r["answer"] if answer is None else r["answer"] and answer in r["answer"]) == answer, r
