@@ -33,6 +33,7 @@ NAME_WEIGHTS = (10.0, 8.0)
 MARK_OPEN, MARK_CLOSE = "«", "»"
 BROAD = 1000  # matching chunks beyond which a word or query is treated as stop-word-like
 SHORT_QUERY = 3  # up to this many words: all words first, then any word
+GROUP_MAX_CANDIDATES = 200_000  # grouped search stops widening here (a bound on its work)
 PERIOD_BOOST = 1.5  # score factor for a turn from the period the query names
 
 
@@ -154,14 +155,21 @@ def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str |
                 continue
             broad = count >= BROAD
         finder = _broad if broad else _ranked
-        # Grouped results need more candidates: many of the best chunks may share a note.
-        for row in finder(conn, match, limit * (8 if group else 2) + 10, where, params):
-            if row[0] in picked or (group and row[1] in seen_notes):
-                continue
-            picked[row[0]] = (row, label + ("-broad" if broad else ""), match)
-            seen_notes.add(row[1])
-            if len(picked) >= limit:
+        want = limit * (8 if group else 2) + 10
+        while True:
+            rows = finder(conn, match, want, where, params)
+            for row in rows:
+                if row[0] in picked or (group and row[1] in seen_notes):
+                    continue
+                picked[row[0]] = (row, label + ("-broad" if broad else ""), match)
+                seen_notes.add(row[1])
+                if len(picked) >= limit:
+                    break
+            # Grouped: the best chunks may all share a few notes (a long conversation); ask for
+            # more until enough notes or no more matches, so -n N still gives N when N exist.
+            if not group or len(picked) >= limit or len(rows) < want or want >= GROUP_MAX_CANDIDATES:
                 break
+            want *= 4
         if len(picked) >= limit:
             break
     hits = list(picked.values())

@@ -295,3 +295,13 @@ def test_ask_on_the_fixture_team_memory(app, question, answer):
         assert r["answer"] is None, r
     else:
         assert r["answer"] and answer in r["answer"], r
+
+
+def test_grouped_search_finds_n_notes_behind_a_long_conversation(app):
+    """The best 80 matching turns are all in one conversation; --group still returns 5 notes."""
+    _transcript(app, [(f"m{i}", "Anna", f"the orchard orchard orchard harvest {i}", True) for i in range(120)])
+    for i in range(5):
+        (app.config.vault / f"Farm {i}.md").write_text(f"# Farm {i}\n\nAn orchard, once.\n" + "filler words " * 200)
+    app.index.scan()
+    grouped = app.search("orchard", limit=6, group=True)
+    assert len(grouped) == 6 and len({h["path"] for h in grouped}) == 6
