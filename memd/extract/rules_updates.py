@@ -27,10 +27,10 @@ from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX
 # A value: a run of words up to a clause boundary.
 _VAL = r"[^,;!?]+?"
 _PERIOD = r"(?<!Dr)(?<!Mr)(?<!Ms)(?<!Mrs)(?<!St)(?<!Jr)(?<!Sr)(?<!Lt)(?<!Sgt)\s*\."
-_END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|"
+_END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|that\s+(?:I|we|you|he|she|they|it)\b|"
         r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would)|so|"
         r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
-        r"instead|anymore|any\s+more|now|lately|these\s+days|today|this\s+year)\b|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
+        r"instead|anymore|any\s+more|now|lately|these\s+days|today|this\s+year)\b|\s+[-–—]+\s+(?=[a-z]|I\b)|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
 _OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
 _KEY = r"(?P<k>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}?)"
 _DET = r"(?:(?:the|a|an|my|our|being\s+(?:a|an|the))\s+)?"
