@@ -123,7 +123,9 @@ def apply_items(app: Memd, items: list[MemoryItem], source: Source, *, batch: st
             if item.entity and names is None:
                 names = user_names_of(app, user_names)
             who = (item.entity or "").strip()
-            if who and who.lower() not in _SELF_WORDS and who.casefold() not in merged and is_user(who, names or []):
+            # Only a name the user goes by exactly merges a file: "Martin" may be a friend of Martin Mark's.
+            if who and who.lower() not in _SELF_WORDS and who.casefold() not in merged and is_user(who, names or [],
+                                                                                                 exact=True):
                 # The user has a file of their own from before memd knew the name: merge it first.
                 merged.add(who.casefold())
                 out.results += merge_user_entity(app, who, source, batch)
@@ -146,7 +148,10 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None,
     raw_key = item.key.strip()
     entity = (item.entity or "").strip() or None
     value = normalise_value(normalize_key(raw_key), item.value.strip())
-    if entity and (entity.lower() in _SELF_WORDS or is_user(entity, user_names)):
+    if entity and (entity.lower() in _SELF_WORDS or is_user(entity, user_names, exact=True)
+                   or (is_user(entity, user_names) and app.find_entity(entity) is None)):
+        # A first name alone ("Martin" for Martin Mark) is the user only while memory knows no
+        # one else by it.
         if item.relation or normalize_key(raw_key) == "relationship":
             raise GateDrop(f"{entity!r} is the user: no relation to themselves")
         entity = None

@@ -360,8 +360,9 @@ def check_entity(name: str) -> str | None:
     return None
 
 
-def is_user(name: str, user_names: Iterable[str]) -> bool:
-    """Whether `name` names the user: one of their names, or the first name of a full one."""
+def is_user(name: str, user_names: Iterable[str], *, exact: bool = False) -> bool:
+    """Whether `name` names the user: one of their names, or (unless `exact`) the first name of a
+    full one ("Martin" for "Martin Mark") or a full name starting with one ("Evan Smith" for "Evan")."""
     n = " ".join(name.casefold().split())
     if not n:
         return False
@@ -369,6 +370,6 @@ def is_user(name: str, user_names: Iterable[str]) -> bool:
         u = " ".join(str(u).casefold().split())
         if not u:
             continue
-        if n == u or (" " in u and n == u.split()[0]) or (" " in n and n.split()[0] == u):
+        if n == u or (not exact and ((" " in u and n == u.split()[0]) or (" " in n and n.split()[0] == u))):
             return True
     return False

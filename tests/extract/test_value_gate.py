@@ -251,3 +251,13 @@ def test_a_hand_written_user_entity_goes_to_review_not_lost(app):
     assert "- job_title: nurse" in (mem / "user.md").read_text(encoding="utf-8")
     assert "- job_title: nurse" in (mem / "entities" / "evan.md").read_text(encoding="utf-8")  # hand-written: kept
     assert applied.review_ids  # its removal waits for the user in the review queue
+
+
+def test_a_friend_with_the_users_first_name_keeps_their_own_file(app):
+    src = Source("test", ref="s#1")
+    app.set_fact("Martin", "job_title", "plumber", src)  # a friend called Martin, known before
+    apply_items(app, _items(("hobbies", "sailing", "Martin")), src, user_names=["Martin Mark"])
+    mem = app.config.vault / app.memory_dir
+    martin = (mem / "entities" / "martin.md").read_text(encoding="utf-8")
+    assert "plumber" in martin and "sailing" in martin
+    assert "plumber" not in ((mem / "user.md").read_text(encoding="utf-8") if (mem / "user.md").exists() else "")
