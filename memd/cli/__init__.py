@@ -16,6 +16,7 @@ from memd.cli.demo_cmds import demo
 from memd.cli.export_cmds import export
 from memd.cli.extract_cmds import decisions, ingest, remember
 from memd.cli.import_cmds import import_group
+from memd.cli.mcp_cmds import mcp
 from memd.cli.memory_cmds import entity, fact, log, review, undo, why
 from memd.cli.query_cmds import ask, context
 from memd.cli.search_cmds import search
@@ -36,7 +37,7 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
 
 
 for command in (init, status, reindex, search, entity, fact, log, undo, why, review, ingest, remember, decisions,
-                import_group, run, service, doctor, ask, context, demo, export):
+                import_group, run, service, doctor, ask, context, demo, export, mcp):
     cli.add_command(command)
 
 

@@ -1,0 +1,142 @@
+"""How `memd mcp` is served: stdio (what desktop clients start) or streamable HTTP on loopback.
+
+The SDK's stdio transport reads each message as one whole line, however long: a client (or a
+stray process) writing a line of gigabytes would grow the server without bound. Here stdin is
+read in lines of at most MAX_MESSAGE_BYTES; a longer line is skipped in bounded chunks, and when
+its start names a request id the client gets an error for that id, so it does not wait forever
+and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from typing import Any, BinaryIO
+
+import anyio
+import anyio.to_thread
+
+log = logging.getLogger("memd.mcp")
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+TOO_LARGE_METHOD = "memd/message_too_large"
+LOOPBACK = "127.0.0.1"
+
+
+def top_level_id(head: bytes) -> Any:
+    """The "id" member of the JSON object that `head` starts, if it appears in `head` at the top
+    level (a nested "id" in the params must not be mistaken for it); None when not found."""
+    text = head.decode("utf-8", "replace")
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j, value = i + 1, []
+            while j < n and text[j] != '"':
+                if text[j] == "\\":
+                    j += 1
+                j += 1
+            if j >= n:
+                return None
+            key = text[i + 1: j]
+            i = j + 1
+            if depth == 1 and key == "id":
+                rest = text[i:].lstrip()
+                if rest.startswith(":"):
+                    try:
+                        value, _ = json.JSONDecoder().raw_decode(rest[1:].lstrip())
+                    except ValueError:
+                        return None
+                    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+            continue
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        i += 1
+    return None
+
+
+class BoundedLines:
+    """An async iterator of stdin's lines (str), each at most `limit` bytes; what the SDK's
+    stdio_server reads from when handed as its `stdin`."""
+
+    def __init__(self, raw: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
+        self._raw = raw
+        self._limit = limit
+
+    def __aiter__(self) -> BoundedLines:
+        return self
+
+    async def __anext__(self) -> str:
+        line = await anyio.to_thread.run_sync(self._next_line, abandon_on_cancel=True)
+        if line is None:
+            raise StopAsyncIteration
+        return line
+
+    def _next_line(self) -> str | None:
+        data = self._raw.readline(self._limit + 1)
+        if not data:
+            return None
+        if len(data) <= self._limit or data.endswith(b"\n"):
+            return data.decode("utf-8", "replace")
+        head, total = data[:4096], len(data)
+        while True:  # skip the rest of the line without holding it
+            chunk = self._raw.readline(1 << 20)
+            total += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                break
+        request_id = top_level_id(head)
+        log.warning("memd mcp: refused a message of %d bytes (limit %d)", total, self._limit)
+        if request_id is None:
+            return "\n"  # nothing to answer: the SDK skips a blank line's parse error
+        return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": TOO_LARGE_METHOD,
+                           "params": {"bytes": total, "limit": self._limit}}) + "\n"
+
+
+def install_too_large_handler(srv: Any) -> None:
+    """Answer the stand-in request BoundedLines puts in place of an oversized message."""
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import INVALID_REQUEST, RequestParams
+
+    class TooLarge(RequestParams):
+        bytes: int = 0
+        limit: int = MAX_MESSAGE_BYTES
+
+    async def refuse(ctx: Any, params: TooLarge) -> Any:
+        raise MCPError(code=INVALID_REQUEST,
+                       message=f"message too large: {params.bytes} bytes; memd mcp takes at most {params.limit}")
+
+    srv._lowlevel_server.add_request_handler(TOO_LARGE_METHOD, TooLarge, refuse)
+
+
+def serve_stdio(srv: Any) -> None:
+    """Serve over stdin/stdout. fd 0 is taken over here (the SDK diverts fd 1 itself), so that
+    nothing memd runs can read the client's messages."""
+    from mcp.server.stdio import stdio_server
+
+    install_too_large_handler(srv)
+    wire_fd = os.dup(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    raw = os.fdopen(wire_fd, "rb", buffering=64 * 1024)
+    lowlevel = srv._lowlevel_server
+
+    async def main() -> None:
+        async with stdio_server(stdin=BoundedLines(raw)) as (read_stream, write_stream):  # type: ignore[arg-type]
+            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
+    try:
+        anyio.run(main)
+    finally:
+        os.dup2(wire_fd, 0)
+        raw.close()
+
+
+def serve_http(srv: Any, port: int) -> None:
+    """Streamable HTTP on loopback only (the SDK adds DNS-rebinding protection for it)."""
+    print(f"memd mcp: serving streamable HTTP on http://{LOOPBACK}:{port}/mcp", file=sys.stderr, flush=True)
+    srv.run("streamable-http", host=LOOPBACK, port=port, max_request_body_size=MAX_MESSAGE_BYTES)
