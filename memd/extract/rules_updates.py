@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from memd.extract.rules_dates import best_time, find_times
 from memd.extract.rules_patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
@@ -257,7 +258,18 @@ def _subject(m: re.Match[str], env: Env) -> Subject | None:
 
 def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
     """The facts a sentence changes; [] when it states no change. `following` is the next
-    sentence: "I'm no longer captain of X. I've taken command of Y." says the new value there."""
+    sentence: "I'm no longer captain of X. I've taken command of Y." says the new value there.
+    The change is dated by the sentence's own time words ("last month I started at Charité")
+    when it has them, else by the statement's date."""
+    out = _update_facts(sentence, env, following)
+    t = best_time(find_times(sentence, env.ref, "past")) if out and env.ref else None
+    if t is None or not t.value or not re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", t.value):
+        return out
+    return [Fact(f.subject, f.key, f.value, tuple(AS_OF_PREFIX + t.value if x.startswith(AS_OF_PREFIX) else x for x in f.tags),
+                 f.negated) for f in out]
+
+
+def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
     out: list[Fact] = []
     hint_m = _KEY_HINT.search(sentence)
     hint = _key(hint_m.group("k")) if hint_m else None
