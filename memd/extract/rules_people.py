@@ -47,9 +47,14 @@ def _person(name: str | None, env: Env) -> str | None:
     return n if n and n not in lex.NOT_NAMES else None
 
 
+_TRIGGER = re.compile(r"\b(?:engaged|married|job|position|role|quit|left|switched|changed|replaced|upgraded|renamed|rebranded)\b")
+
+
 def third_person_facts(sentence: str, env: Env) -> list[Fact]:
     """Facts about other people and organisations; [] when the sentence has none of these."""
     s = sentence.strip()
+    if not s[:1].isupper() or not _TRIGGER.search(s):
+        return []
     out: list[Fact] = []
     m = _PAIR.match(s)
     if m:

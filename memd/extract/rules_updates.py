@@ -256,11 +256,23 @@ def _subject(m: re.Match[str], env: Env) -> Subject | None:
     return None
 
 
+# Every pattern above needs one of these words (or an arrow).
+_TRIGGER = re.compile(
+    r"\b(?:not|no\s+longer|any\s*more|instead|actually|changed?|shifted|switched|moved|promoted|transferred|transitioned|"
+    r"reassigned|quit|left|now|started|began|begun|turned|turning|children|kids|new|replaced?|replaces|years|shift|expertise|"
+    r"specialty|speciality|specialization|research|fluent|fluency|bilingual|trilingual|multilingual|becoming|became|update|"
+    r"correct|from)\b|→|->|=>|⇒",
+    re.I,
+)
+
+
 def update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
     """The facts a sentence changes; [] when it states no change. `following` is the next
     sentence: "I'm no longer captain of X. I've taken command of Y." says the new value there.
     The change is dated by the sentence's own time words ("last month I started at Charité")
     when it has them, else by the statement's date."""
+    if not _TRIGGER.search(sentence):
+        return []  # most sentences state no change: one cheap look instead of every pattern
     out = _update_facts(sentence, env, following)
     t = best_time(find_times(sentence, env.ref, "past")) if out and env.ref else None
     if t is None or not t.value or not re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", t.value):
@@ -314,7 +326,7 @@ def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
         f = _fact(SELF, "job_title", m.group("new").lower(), m.group("old").lower(), env, topic="work") if m else None
         if f:
             out.append(f)
-    if not out:
+    if not out and ("→" in sentence or "->" in sentence or "=>" in sentence or "⇒" in sentence):
         m = _ARROW.search(sentence)
         if m and (m.group("my") or ":" in m.group(0).split(m.group("old"))[0] or hint):
             f = _fact(SELF, _key(m.group("k")) or hint, m.group("new"), m.group("old"), env)
