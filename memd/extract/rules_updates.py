@@ -67,7 +67,7 @@ _SELF_CORRECTION = re.compile(
 )
 # "Actually it's Braga, not Porto."
 _ITS = re.compile(
-    rf"\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?(?P<new>{_VAL}),?\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
+    rf"\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?(?P<new>(?:[\w'’.&-]+\s+){{0,4}}?[\w'’.&-]+),\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
 )
 # "I've moved on from astronomy and now I'm really into urban beekeeping".
 _MOVED_ON = re.compile(
