@@ -11,9 +11,9 @@ told the hash the file now holds, so the watcher recognises memd's own write. A 
 the write and the journal leaves memd's new lines unowned, which only makes memd more careful
 with them (they count as hand-written).
 
-A memd line that disappears from a file (a hand edit, often one saved by an editor that had not
-yet seen memd's write) is journalled as `removed_by_edit`, so `memd log` shows it and `memd undo`
-can bring it back; its ownership is then forgotten.
+A memd line that disappears from a file (a hand edit, sometimes one saved by an editor that had
+not yet seen memd's write) is journalled as `removed_by_edit`, so `memd log` shows it; its
+ownership is then forgotten (hand_edits.py).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator
 from memd.errors import VaultError
 from memd.state import Source, StateDB, line_hash
 from memd.vault.atomic import HandSave, atomic_write, read_quiet, remove_file, sha256
+from memd.vault.hand_edits import journal_removed
 from memd.vault.ignore import is_ignored_path
 from memd.vault.memfile import MemoryDoc, split_lines
 from memd.vault.operations import Operation, Plan, PlanContext, render_new_text
@@ -214,50 +215,9 @@ class VaultWriter:
         return self.prune_owned(path, text.replace("\r\n", "\n").split("\n"), sha256(data))
 
     def prune_owned(self, path: str, lines: list[str], hash_now: str | None = None) -> int | None:
-        """Forget ownership of memd lines no longer in `path` (`lines` is what it holds now), and
-        journal them as removed by an edit. Returns that journal entry's id, if any. Call under
-        the write lock, with the file's current content."""
-        owned = self.state.owned_counts(path)
-        if not owned:
-            return None
-        present = Counter(line_hash(l) for l in lines if l.strip())
-        gone = Counter({h: n - present.get(h, 0) for h, n in owned.items() if present.get(h, 0) < n})
-        if not gone:
-            return None
-        hunks, unknown = self._where_memd_wrote(path, gone)
-        texts = [h["old"][0] for h in hunks]
-        entry = self.state.record(
-            op="removed_by_edit", args={"path": path, "lines": texts, "unknown": unknown}, path=path,
-            source=Source("hand edit"),
-            change={"hunks": hunks, "removed_by_edit": True}, hash_before=None, hash_after=hash_now,
-            added=[], removed=[],
-        )
-        self.state.prune_owned(path, lines)
-        return entry
-
-    def _where_memd_wrote(self, path: str, gone: Counter) -> tuple[list[dict[str, Any]], int]:
-        """The text and last known place of each vanished memd line, from the journal entries
-        that wrote them (ownership keeps only hashes): one removal hunk per line, anchored
-        on the line above it, so `memd undo` can put it back. Also how many were not found."""
-        left = Counter(gone)
-        hunks: list[dict[str, Any]] = []
-        for entry in self.state.journal(path=path, limit=2000):
-            if not +left:
-                break
-            if entry["status"] != "applied":
-                continue
-            change = entry["change"]
-            blocks = [(h["start"], h.get("before"), h["new"]) for h in change.get("hunks", [])]
-            if change.get("created") and isinstance(change.get("content"), str):
-                blocks.append((0, None, change["content"].split("\n")))
-            for start, before, new in blocks:
-                for i, line in enumerate(new):
-                    h = line_hash(line)
-                    if line.strip() and left.get(h, 0) > 0:
-                        left[h] -= 1
-                        hunks.append({"start": start + i, "old": [line], "new": [],
-                                      "before": new[i - 1] if i else before})
-        return hunks, sum((+left).values())
+        """Journal memd lines no longer in `path` as removed by an edit, and forget them
+        (hand_edits.py). Call under the write lock, with the file's current content."""
+        return journal_removed(self.state, path, lines, hash_now)
 
     def _read(self, path: str) -> bytes | None:
         try:
