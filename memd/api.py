@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from memd.app import Memd, result_summary
+from memd.agent import writes as _agent_writes  # noqa: F401  (review can rebuild agent edits)
 from memd.errors import ParamsError
 from memd.state import Source
 
@@ -328,12 +329,21 @@ def import_status(app: Memd, id: int | None = None) -> dict[str, Any]:
 
 # -- questions -------------------------------------------------------------------------------------
 @method("ask")
-def ask(app: Memd, question: str, limit: int = 5) -> dict[str, Any]:
-    """An answer from memory: the best-matching facts, each with its file and line."""
+def ask(app: Memd, question: str, limit: int = 5, filter: str | None = None,
+        hide: list[str] | None = None) -> dict[str, Any]:
+    """An answer from memory: the best-matching facts, each with its file and line; with
+    [ask] backend = openai | mlx, mem-agent's loop over the memory folder (memd.agent), which
+    honours `filter` (free text) and `hide` (fact keys never revealed)."""
     from memd.query.ask import ask as answer
 
     if not question.strip():
         raise ParamsError("ask: empty question")
+    if app.config.ask.backend != "extractive":
+        from memd.agent.service import ask_with_model
+
+        return ask_with_model(app, question, filter=filter, hide=hide)
+    if filter or hide:
+        raise ParamsError("ask: filter and hide need a model ([ask] backend = openai or mlx)")
     return answer(app, question, limit=limit)
 
 
