@@ -159,6 +159,8 @@ class AskAgent:
                     "model": getattr(self.model, "model", ""),
                     "turns": turn,
                     "tool_calls": tools.calls,
+                    "facts": [],  # the extractive answer's fields, empty: the model read whole files
+                    "sources": [{"path": p, "link": f"[[{p}]]"} for p in tools.read_paths],
                     "writes": tools.writes,
                     "filter": {"text": fact_filter.text, "hidden_keys": sorted(fact_filter.keys),
                                "values_hidden": len(fact_filter.seen_values)} if fact_filter.active else None,

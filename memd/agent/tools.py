@@ -49,6 +49,7 @@ class MemoryTools:
         self.source = source or Source("ask")
         self.made_dirs: set[str] = set()
         self.writes: list[dict[str, Any]] = []
+        self.read_paths: list[str] = []  # vault-relative, in the order first read (the answer's sources)
         self.calls = 0
         self._table: dict[str, Callable[..., Any]] = {name: getattr(self, name) for name in TOOL_NAMES}
 
@@ -143,7 +144,10 @@ class MemoryTools:
         if kind != "file":
             return f"Error: {file_path} is not a file"
         try:
-            return self.filter.redact(self.fs.read_text(rel))
+            text = self.filter.redact(self.fs.read_text(rel))
+            if self._vault_rel(rel) not in self.read_paths:
+                self.read_paths.append(self._vault_rel(rel))
+            return text
         except (PathRefused, OSError) as exc:
             return f"Error: {exc}"
 
