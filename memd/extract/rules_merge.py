@@ -11,6 +11,8 @@ and their negations of the replaced value are dropped; everything else they foun
 
 from __future__ import annotations
 
+import re
+
 from memd.extract.conventions import MULTI_VALUED_KEYS, REPLACES_PREFIX
 from memd.extract.rules_people import third_person_facts
 from memd.extract.rules_patterns import Env, Fact
@@ -19,12 +21,15 @@ from memd.extract.rules_updates import update_facts
 from memd.vault import memory_view as mv
 
 _MAX_CHARS = 1200
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|whether|suppose|supposing|imagine|pretend|hypothetically|assuming|what\s+if|in\s+case|"
+    r"wish|dream|story|novel|game)\b", re.I)
 
 
 def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "") -> list[Fact]:
     decl = declarative_part(sentence[:_MAX_CHARS])
-    if not decl:
-        return facts
+    if not decl or _HYPOTHETICAL.search(decl):
+        return facts  # "Suppose I moved to Tokyo": no change to anything
     changes = update_facts(decl, env, declarative_part(following[:_MAX_CHARS]) or "" if following else "")
     people = third_person_facts(decl, env)
     if people:

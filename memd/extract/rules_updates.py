@@ -9,7 +9,7 @@
     "employer: Acme → Globex"                                   employer: Globex        (was Acme)
     "I just turned 32", "my 3 children"                         age: 32, number_of_children: 3
 
-Every fact here carries the update tags of memd/extract/supersede.py: "update", "replaces:<old>"
+Every fact here carries the update tags of memd/extract/conventions.py: "update", "replaces:<old>"
 when the old value was said, "as_of:<date>" with the statement's date. The key is the user's own
 words where they gave one ("my favorite space meal" -> favorite_space_meal); the apply step then
 finds the line that holds the old value or a key that means the same, in whatever layout the
@@ -55,6 +55,9 @@ _CHANGE = re.compile(
     rf"{_CHANGE_VERBS}\s+(?:[a-z]+ly\s+)?(?:it\s+|this\s+|over\s+|away\s+|up\s+)?from\s+{_DET}(?P<old>{_VAL})\s+(?:to|into)\s+"
     rf"(?:become\s+|be\s+)?{_DET}(?:new\s+)?(?P<new>{_VAL}){_END}"
 )
+# "My address is now 12 Main St", "I just moved to Lisbon": a new value, the old one not said.
+_IS_NOW = re.compile(rf"{_OWNER}\s+(?:new\s+)?{_KEY}\s+(?:is|are)\s+now\s+{_DET}(?P<new>{_VAL}){_END}")
+_MOVED_TO = re.compile(r"\bI\s+(?:have\s+)?(?:(?:just|recently|finally|now)\s+)*(?:moved|relocated)\s+to\s+(?P<new>[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,3})")
 # "update my age in the system", "correct my last name": names the key the rest of the sentence changes.
 # "I'm actually Ukrainian, not Russian", "I actually speak A, B and C, not just A and B".
 _SELF_CORRECTION = re.compile(
@@ -301,6 +304,16 @@ def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             f = _fact(subj, _key(m.group("k")) or hint, new, old, env, guessed=not said)
             if f:
                 out.append(f)
+    if not out:
+        for m in _IS_NOW.finditer(sentence):
+            subj = _subject(m, env)
+            f = _fact(subj, _key(m.group("k")), m.group("new"), None, env) if subj else None
+            if f:
+                out.append(f)
+        m = _MOVED_TO.search(sentence)
+        f = _fact(SELF, "living_location", m.group("new"), None, env, topic="location") if m else None
+        if f:
+            out.append(f)
     if not out:
         out += _self_corrections(sentence, hint, env)
     if not out:
