@@ -75,6 +75,16 @@ Negation convention (updates the loop must apply as removals)
     a later positive item; multi-valued keys (MULTI_VALUED_KEYS) accumulate, so removing one
     value from them needs a negation item.
 
+Update convention (statements that change a fact; rules_updates.py, applied by supersede.py)
+    "I quit Google and joined Stripe"  -> employer: Stripe  [update, replaces:Google, as_of:DATE]
+    "my specialty shifted from A to B" -> specialty: B      [update, replaces:A]
+    "I now work at Stripe"             -> employer: Stripe  [update]
+    The apply step finds the line memory holds (the key or a synonym, in any layout, or the line
+    holding the old value), changes it in place and keeps the old value under `## History`. A key
+    guessed from a verb ("no longer supervising X") adds "only_if_held": change X's line or nothing.
+    Third-person statements between other people (rules_people.py) and the merge of both with the
+    general rules (rules_merge.py) run per sentence.
+
 Buffering
     A statement whose subject is "he"/"she" with no person to resolve it to (in the turn's
     earlier sentences, `recent`, or `buffered`) is buffered, when it is the only thing of value
