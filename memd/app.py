@@ -124,18 +124,21 @@ class Memd:
         as_file = "_" in name or name.endswith(".md")  # written as a file name: jane_doe
         best: tuple[int, str] | None = None
         names = self.index.names()
-        for key in {name_key(name), name_key(name.replace(" ", "_"))}:
-            for path, rank in names.candidates(key).items():
-                if not (path.startswith(self.memory_dir + "/") and path.endswith(".md")):
+        found: list[tuple[str, int]] = []
+        with self.index.db.lock:  # the indexer thread changes the name table while a scan runs
+            for key in {name_key(name), name_key(name.replace(" ", "_"))}:
+                found += list(names.candidates(key).items())
+        for path, rank in found:
+            if not (path.startswith(self.memory_dir + "/") and path.endswith(".md")):
+                continue
+            if rank < RANK_TITLE and not as_file:
+                # A file-name match only counts when the file's title agrees: "C" is not c.md
+                # if that file is "# C++".
+                note = self.index.note(path)
+                if note and fold(note["title"]) != want and fold(Path(path).stem) != fold(note["title"]):
                     continue
-                if rank < RANK_TITLE and not as_file:
-                    # A file-name match only counts when the file's title agrees: "C" is not c.md
-                    # if that file is "# C++".
-                    note = self.index.note(path)
-                    if note and fold(note["title"]) != want and fold(Path(path).stem) != fold(note["title"]):
-                        continue
-                if best is None or (rank, path) < best:
-                    best = (rank, path)
+            if best is None or (rank, path) < best:
+                best = (rank, path)
         if best:
             return self._ref(best[1])
         # Accent-insensitive match on titles ("Jose" finds "# José").
