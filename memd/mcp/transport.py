@@ -2,8 +2,10 @@
 
 The SDK's stdio transport reads each message as one whole line, however long: a client (or a
 stray process) writing a line of gigabytes would grow the server without bound. Here stdin is
-read in lines of at most MAX_MESSAGE_BYTES; a longer line is skipped in bounded chunks, and when
-its start names a request id the client gets an error for that id, so it does not wait forever
+read in lines of at most MAX_MESSAGE_BYTES; a longer line is skipped in bounded chunks. And the
+SDK drops a request it cannot validate without a word, leaving the client waiting. So a refused
+message that names a request id (an oversized one, or a request of the wrong shape) is replaced
+by a stand-in request that the server answers with an error for that id: the client hears why,
 and the server keeps serving.
 """
 
@@ -21,7 +23,7 @@ import anyio.to_thread
 log = logging.getLogger("memd.mcp")
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
-TOO_LARGE_METHOD = "memd/message_too_large"
+REFUSED_METHOD = "memd/refused"  # the stand-in for a message refused here, answered with an error
 LOOPBACK = "127.0.0.1"
 
 
@@ -81,7 +83,7 @@ class BoundedLines:
         if not data:
             return None
         if len(data) <= self._limit or data.endswith(b"\n"):
-            return data.decode("utf-8", "replace")
+            return self._checked(data.decode("utf-8", "replace"))
         head, total = data[:4096], len(data)
         while True:  # skip the rest of the line without holding it
             chunk = self._raw.readline(1 << 20)
@@ -91,25 +93,50 @@ class BoundedLines:
         request_id = top_level_id(head)
         log.warning("memd mcp: refused a message of %d bytes (limit %d)", total, self._limit)
         if request_id is None:
-            return "\n"  # nothing to answer: the SDK skips a blank line's parse error
-        return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": TOO_LARGE_METHOD,
-                           "params": {"bytes": total, "limit": self._limit}}) + "\n"
+            return "\n"  # nobody to answer; the SDK drops the line
+        return refusal(request_id, f"message too large: {total} bytes; memd mcp takes at most {self._limit}")
+
+    @staticmethod
+    def _checked(line: str) -> str:
+        """The line as it is, or a stand-in when it is a request the SDK would drop unanswered."""
+        from mcp_types import jsonrpc_message_adapter
+
+        if not line.strip():
+            return line
+        try:
+            jsonrpc_message_adapter.validate_json(line, by_name=False)
+            return line
+        except ValueError as exc:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                return line  # not JSON at all: no id to answer
+            if not (isinstance(message, dict) and "method" in message):
+                return line
+            request_id = message.get("id")
+            if isinstance(request_id, bool) or not isinstance(request_id, (int, str)):
+                return line  # a notification, or no usable id: nothing to answer
+            first = exc.errors()[0] if hasattr(exc, "errors") and exc.errors() else {}
+            where = ".".join(str(p) for p in first.get("loc", ()) if not str(p).startswith("JSONRPC"))
+            return refusal(request_id, f"malformed request: {where or 'message'}: {first.get('msg', 'invalid')}"[:500])
 
 
-def install_too_large_handler(srv: Any) -> None:
-    """Answer the stand-in request BoundedLines puts in place of an oversized message."""
+def refusal(request_id: Any, reason: str) -> str:
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": REFUSED_METHOD, "params": {"reason": reason}}) + "\n"
+
+
+def install_refusal_handler(srv: Any) -> None:
+    """Answer the stand-in request BoundedLines puts in place of a refused message."""
     from mcp.shared.exceptions import MCPError
     from mcp_types import INVALID_REQUEST, RequestParams
 
-    class TooLarge(RequestParams):
-        bytes: int = 0
-        limit: int = MAX_MESSAGE_BYTES
+    class Refused(RequestParams):
+        reason: str = "refused"
 
-    async def refuse(ctx: Any, params: TooLarge) -> Any:
-        raise MCPError(code=INVALID_REQUEST,
-                       message=f"message too large: {params.bytes} bytes; memd mcp takes at most {params.limit}")
+    async def refuse(ctx: Any, params: Refused) -> Any:
+        raise MCPError(code=INVALID_REQUEST, message=params.reason)
 
-    srv._lowlevel_server.add_request_handler(TOO_LARGE_METHOD, TooLarge, refuse)
+    srv._lowlevel_server.add_request_handler(REFUSED_METHOD, Refused, refuse)
 
 
 def serve_stdio(srv: Any) -> None:
@@ -117,7 +144,7 @@ def serve_stdio(srv: Any) -> None:
     nothing memd runs can read the client's messages."""
     from mcp.server.stdio import stdio_server
 
-    install_too_large_handler(srv)
+    install_refusal_handler(srv)
     wire_fd = os.dup(0)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
