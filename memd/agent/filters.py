@@ -29,6 +29,9 @@ _GENERIC = {"user", "users", "the", "any", "my", "me", "info", "information", "t
 
 
 def _stem(word: str) -> str:
+    """Plural to singular, enough for key words: addresses, ages, birth dates."""
+    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("ss", "x", "z", "sh", "ch")):
+        return word[:-2]
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 

@@ -31,7 +31,13 @@ def test_ask_reads_memory_and_replies(make_app, stub):
     assert set(second["stop"]) == {"</reply>", "<result>"}
     result_msg = second["messages"][-1]["content"]
     assert result_msg.startswith("<result>") and "- age: 31" in result_msg
-    assert "mem-agent" in second["messages"][0]["content"] or "<python>" in second["messages"][0]["content"]
+    assert "<python>" in second["messages"][0]["content"] and "go_to_link" in second["messages"][0]["content"]
+    # Every model call is in memd's call log, tagged as an ask.
+    import sqlite3
+
+    rows = sqlite3.connect(app.config.state_dir / "llm_calls.db").execute(
+        "SELECT backend, model, tag FROM llm_calls").fetchall()
+    assert [(backend, tag) for backend, _, tag in rows] == [("openai", "ask")] * 2  # model: as the server named it
 
 
 def test_go_to_link_follows_a_relation(make_app, stub):
@@ -227,3 +233,22 @@ def test_the_cli_shows_a_model_answer_with_its_sources(make_app, stub, tmp_path)
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "You are 31." in proc.stdout and "memory/user.md" in proc.stdout
+
+
+from llm.conftest import tiny_model_path  # noqa: E402,F401  (fixture: a tiny random mlx model, skips without mlx)
+
+
+def test_mlx_backend_drives_the_same_loop(make_app, tiny_model_path):
+    """[ask] backend = mlx: the loop runs on an in-process model (random weights: its text has
+    no tags, so the ask ends with the loop's clear error, and every call is logged)."""
+    import sqlite3
+
+    app = make_app(backend="mlx", model_path=str(tiny_model_path), max_turns=2, max_tokens=12)
+    try:
+        out = api.call(app, "ask", {"question": "How old am I?"})
+        assert out["backend"] == "mlx"
+    except AgentError as exc:
+        assert "<reply>" in str(exc)
+    db = sqlite3.connect(app.config.state_dir / "llm_calls.db")
+    rows = db.execute("SELECT backend, tag FROM llm_calls").fetchall()
+    assert rows and all(r == ("mlx", "ask") for r in rows)
