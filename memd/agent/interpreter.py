@@ -25,6 +25,7 @@ MAX_LEN = 1_000_000  # characters of a string / items of a list made by the bloc
 MAX_INT_BITS = 4096
 MAX_RANGE = 100_000
 MAX_PRINT = 20_000
+MAX_TOTAL = 20_000_000  # characters / items of all values a block makes together (bounds its memory)
 
 
 class NotInterpretable(Exception):
@@ -132,6 +133,7 @@ class Interpreter:
         self.tool_names = set(tool_names)
         self.vars: dict[str, Any] = {}
         self.steps = 0
+        self.made = 0  # characters and items made so far (MAX_TOTAL)
         self.out = io.StringIO()
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
@@ -218,8 +220,13 @@ class Interpreter:
     def _check(self, value: Any) -> Any:
         if not isinstance(value, _PLAIN):
             raise BlockError(f"TypeError: {type(value).__name__} values are not available")
-        if isinstance(value, (str, list, tuple, dict, set)) and len(value) > MAX_LEN:
-            raise BlockError(f"MemoryError: a value longer than {MAX_LEN}")
+        if isinstance(value, (str, list, tuple, dict, set)):
+            if len(value) > MAX_LEN:
+                raise BlockError(f"MemoryError: a value longer than {MAX_LEN}")
+            # Each value is capped, so a loop keeping many of them is what could still eat memory.
+            self.made += len(value)
+            if self.made > MAX_TOTAL:
+                raise BlockError(f"MemoryError: the block made more than {MAX_TOTAL} characters of values")
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
             raise BlockError("OverflowError: integer too large")
         return value
@@ -340,7 +347,7 @@ class Interpreter:
         if isinstance(func, ast.Name):
             name = func.id
             if name in self.tool_names:
-                return self.call_tool(name, args, kwargs)
+                return self._check(self.call_tool(name, args, kwargs))
             if name == "print":
                 print(*[str(a) for a in args], file=self.out)
                 return None
