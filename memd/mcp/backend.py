@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -25,6 +26,10 @@ log = logging.getLogger("memd.mcp")
 # Methods that change nothing: safe to send again when the daemon's connection broke mid-call.
 # A write is never resent: it may have been applied before the connection went.
 READ_ONLY_METHODS = frozenset({"search", "context", "get_entity", "log", "review.list", "status", "entity.list"})
+# In process there is no watcher: before a read, a reconcile scan (stat only; ~70 ms on 10,000
+# notes) picks up the user's edits, at most this often.
+RESCAN_SECONDS = 15.0
+READS = frozenset({"search", "context", "ask", "get_entity"})
 DEFAULT_TIMEOUT = 30.0
 SLOW_METHODS = {"ask": 300.0, "remember": 120.0}  # a model may answer slowly
 
@@ -37,6 +42,7 @@ class Backend:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memd-mcp")
         self.mode = "unknown"  # "daemon" or "in-process", as of the last call
+        self._scanned_at = 0.0
 
     async def acall(self, method: str, /, **params: Any) -> Any:
         """`call` on the worker thread, awaited from the event loop."""
@@ -87,7 +93,11 @@ class Backend:
             from memd.app import Memd
 
             self._app = Memd(self.config)
+            self._scanned_at = 0.0
         self.mode = "in-process"
+        if method in READS and time.monotonic() - self._scanned_at > RESCAN_SECONDS:
+            self._app.index.scan()
+            self._scanned_at = time.monotonic()
         return api.call(self._app, method, params)
 
     @staticmethod

@@ -144,22 +144,25 @@ def build_server(backend: Backend) -> MCPServer:
         journaled and undoable with `memd undo ID`); a line the user wrote by hand is not removed
         but queued for their review; nothing matching means nothing removed."""
         answer = await run("fact.remove", entity=entity, key=key, value=value)
-        return _result(await _forget_report(answer))
+        return _result(await _forget_report(entity, answer))
 
-    async def _forget_report(answer: dict[str, Any]) -> dict[str, Any]:
+    async def _forget_report(entity: str, answer: dict[str, Any]) -> dict[str, Any]:
         removed, queued, not_removed = [], [], []
         results = answer.get("results", [])
         ids = {r["journal_id"] for r in results if r.get("status") == "applied" and r.get("journal_id")}
         entries = {}
         if ids:
-            # The journal says which lines went: report those, not what we asked for.
-            log_answer = await run("log", limit=50)
+            # The journal says which lines went: report those, not what we asked to remove.
+            log_answer = await run("log", entity=entity, limit=20)
             entries = {e["id"]: e for e in log_answer.get("entries", []) if e.get("id") in ids}
         for r in results:
             if r.get("status") == "applied":
-                hunks = (entries.get(r.get("journal_id")) or {}).get("change", {}).get("hunks", [])
-                lines = [line for h in hunks for line in h.get("old", [])]
+                entry = entries.get(r.get("journal_id"))
+                hunks = (entry or {}).get("change", {}).get("hunks", [])
+                lines = [shape.cap_text(line) for h in hunks for line in h.get("old", [])]
                 removed.append({"path": r.get("path"), "journal_id": r.get("journal_id"), "lines": lines})
+                if entry is None:  # written meanwhile past 20 newer entries: say so rather than guess
+                    removed[-1]["note"] = f"see `memd log --entity {entity}` for the lines"
             elif r.get("status") == "review":
                 queued.append({"path": r.get("path"), "review_id": r.get("review_id"), "reason": r.get("reason")})
             else:

@@ -117,7 +117,19 @@ class Daemon:
 
 
 @pytest.fixture
-def daemon(seeded):
-    d = Daemon(seeded[0], seeded[2])
-    yield d
-    d.stop()
+def start_daemon(seeded):
+    """start_daemon() -> a running Daemon for the seeded vault; stopped at teardown."""
+    started = []
+
+    def start():
+        started.append(Daemon(seeded[0], seeded[2]))
+        return started[-1]
+
+    yield start
+    for d in started:
+        d.stop()
+
+
+@pytest.fixture
+def daemon(start_daemon):
+    return start_daemon()

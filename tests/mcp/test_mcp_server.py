@@ -436,3 +436,39 @@ def test_memd_mcp_without_a_config_says_so_in_one_line(tmp_path):
     r = subprocess.run(MEMD + ["mcp"], env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert r.returncode != 0 and r.stdout == ""
     assert r.stderr.strip().count("\n") == 0 and "no config at" in r.stderr
+
+
+def test_in_process_the_server_sees_notes_written_after_it_started(backend, seeded, monkeypatch):
+    from memd.mcp import backend as backend_module
+
+    config = seeded[0]
+
+    async def search(c, words):
+        return data(await c.call_tool("memory_search", {"query": words}))["results"]
+
+    async def body(c):
+        before = await search(c, "gazpacho recipe")
+        (config.vault / "Recipes.md").write_text("# Recipes\nMy gazpacho recipe uses cucumbers.\n", encoding="utf-8")
+        monkeypatch.setattr(backend_module, "RESCAN_SECONDS", 0.0)  # no watcher in process: the next read scans
+        return before, await search(c, "gazpacho recipe")
+
+    before, after = run(with_client(backend, body))
+    assert before == [] and after[0]["path"] == "Recipes.md"
+
+
+def test_a_daemon_that_starts_later_takes_over_from_the_in_process_work(seeded, start_daemon):
+    from memd.mcp.backend import Backend
+
+    config, _, env = seeded
+    b = Backend(config=config)
+    try:
+        assert b.call("get_entity", name="Anna")["name"] == "Anna" and b.mode == "in-process"
+        d = start_daemon()
+        try:
+            assert b.call("get_entity", name="Anna")["name"] == "Anna" and b.mode == "daemon"
+            assert b._app is None  # nothing of the vault stays open here beside the daemon
+        finally:
+            d.stop()
+        assert b.call("search", query="Lisbon")["results"] and b.mode == "in-process"
+    finally:
+        b.close()
