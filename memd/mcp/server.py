@@ -103,10 +103,12 @@ def build_server(backend: Backend) -> MCPServer:
               ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
     async def memory_ask(
         question: Annotated[str, Field(min_length=1, max_length=2000, description="A question about the user.")],
+        filter: Annotated[str | None, Field(max_length=1000, description=(
+            "What the answer must not reveal, e.g. 'no addresses' (needs a model-backed ask)."))] = None,
     ) -> CallToolResult:
         """Answer a question from memory, with the facts and sources behind the answer (or say that
         memory does not hold it)."""
-        answer = await run("ask", question=question)
+        answer = await run("ask", question=question, filter=filter)
         return _result(shape.cap_json(answer))
 
     @srv.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,

@@ -35,7 +35,7 @@ def top_level_id(head: bytes) -> Any:
     while i < n:
         ch = text[i]
         if ch == '"':
-            j, value = i + 1, []
+            j = i + 1
             while j < n and text[j] != '"':
                 if text[j] == "\\":
                     j += 1

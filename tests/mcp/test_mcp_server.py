@@ -472,3 +472,11 @@ def test_a_daemon_that_starts_later_takes_over_from_the_in_process_work(seeded, 
         assert b.call("search", query="Lisbon")["results"] and b.mode == "in-process"
     finally:
         b.close()
+
+
+def test_ask_with_a_filter_needs_a_model_and_says_so(backend):
+    async def body(c):
+        return await c.call_tool("memory_ask", {"question": "Where do I live?", "filter": "no places"})
+
+    result = run(with_client(backend, body))
+    assert result.is_error and "filter and hide need a model" in result.content[0].text
