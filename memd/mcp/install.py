@@ -135,6 +135,10 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
 
 def install(plan: InstallPlan, *, dry_run: bool = False) -> dict[str, Any]:
     """Merge plan.entry into the client's config; return what was (or would be) done."""
+    if plan.path.is_symlink():
+        # A config kept in a dotfiles repo and linked: update the file it points to, and keep the
+        # link (replacing the link itself would silently cut the file off from the repo).
+        plan = InstallPlan(plan.client, plan.path.resolve(), plan.name, plan.entry)
     for _attempt in range(5):
         data, raw = read_config(plan.path)
         new, action = merged(data, plan.name, plan.entry)

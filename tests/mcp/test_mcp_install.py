@@ -168,3 +168,18 @@ def test_the_installed_entry_starts_a_working_server(seeded, memd_config, capsys
     with open(Path.home() / "server-stderr.log", "w") as errlog:  # capsys's stderr has no file descriptor
         found = asyncio.run(body(errlog))
     assert any("Lisbon" in h["text"] for h in found["results"])
+
+
+def test_a_linked_config_is_updated_where_it_lives_and_stays_linked(memd_config, capsys, tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "cursor-mcp.json"
+    real.write_text(json.dumps({"mcpServers": {"other": {"command": "o"}}}))
+    link = Path.home() / ".cursor" / "mcp.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    code, report, err = cli(capsys, "--client", "cursor")
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == real
+    assert set(json.loads(real.read_text())["mcpServers"]) == {"other", "memd"}
+    assert Path(report["path"]) == real and Path(report["backup"]).parent == dotfiles
