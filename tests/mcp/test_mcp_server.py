@@ -70,6 +70,8 @@ def test_tools_are_the_seven_named_ones_with_annotations_and_bounded_schemas(bac
     assert search_props["limit"]["maximum"] == 25
     assert set(by_name["memory_forget"].input_schema["required"]) == {"entity", "key"}
     assert by_name["memory_review"].input_schema["properties"]["action"]["enum"] == ["list", "accept", "reject"]
+    # The whole tool surface costs the client's context little (an 89-tool peer costs ~17k tokens).
+    assert len(json.dumps([t.model_dump(mode="json", exclude_none=True) for t in tools])) < 8000
     # Recall is the first step the server asks for.
     assert "Recall first" in instructions and "memory_context" in instructions and "memory_search" in instructions
 
@@ -420,6 +422,16 @@ def test_memd_mcp_over_streamable_http_on_loopback(seeded):
 
         tools, found = run(body())
         assert tuple(tools) == TOOL_NAMES and found["results"]
+        # DNS rebinding (a web page reaching the loopback port by a hostname of its own) is refused,
+        # and so is a body over the message limit.
+        import httpx
+
+        url, accept = f"http://127.0.0.1:{port}/mcp", {"Accept": "application/json, text/event-stream"}
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+        assert httpx.post(url, json=hello, headers={**accept, "Host": "evil.example"}).status_code == 421
+        assert httpx.post(url, json=hello, headers={**accept, "Origin": "http://evil.example"}).status_code == 403
+        assert httpx.post(url, content=b"x" * (5 * 1024 * 1024), headers=accept).status_code == 413
         # Loopback only: the port is not open on the machine's other addresses.
         others = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
         for address in others:
