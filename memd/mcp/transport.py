@@ -165,5 +165,16 @@ def serve_stdio(srv: Any) -> None:
 
 def serve_http(srv: Any, port: int) -> None:
     """Streamable HTTP on loopback only (the SDK adds DNS-rebinding protection for it)."""
+    import socket
+
+    from memd.errors import ConfigError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # one clear line, not uvicorn's
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot serve on {LOOPBACK}:{port}: {exc.strerror or exc}",
+                              hint="choose another --port") from None
     print(f"memd mcp: serving streamable HTTP on http://{LOOPBACK}:{port}/mcp", file=sys.stderr, flush=True)
     srv.run("streamable-http", host=LOOPBACK, port=port, max_request_body_size=MAX_MESSAGE_BYTES)

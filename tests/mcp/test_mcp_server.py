@@ -492,3 +492,15 @@ def test_ask_with_a_filter_needs_a_model_and_says_so(backend):
 
     result = run(with_client(backend, body))
     assert result.is_error and "filter and hide need a model" in result.content[0].text
+
+
+def test_http_on_a_port_in_use_is_one_clear_line(seeded):
+    _, _, env = seeded
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run(MEMD + ["mcp", "--http", "--port", str(port)], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert r.returncode != 0 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and f"cannot serve on 127.0.0.1:{port}" in r.stderr and "choose another" in r.stderr
