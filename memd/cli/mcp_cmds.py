@@ -59,7 +59,7 @@ def mcp(ctx: click.Context, http: bool, port: int) -> None:
 def install_cmd(client: str, scope: str, project: Path | None, path: Path | None, name: str, dry_run: bool) -> None:
     """Add memd to CLIENT's MCP config with absolute paths (the memd command and the config in
     use), keeping the client's other servers. The old file is kept as <file>.memd-backup."""
-    from memd.mcp.install import InstallPlan, config_path, install, server_entry, snippet
+    from memd.mcp.install import InstallPlan, claude_mcp_add, config_path, install, server_entry, snippet
 
     if client == "claude-desktop" and scope == "project":
         raise ConfigError("claude-desktop has no project config; leave out --scope")
@@ -70,6 +70,8 @@ def install_cmd(client: str, scope: str, project: Path | None, path: Path | None
     entry = server_entry(client, cfg.path)
     report = install(InstallPlan(client, target, name, entry), dry_run=dry_run)
     report["snippet"] = snippet(entry, name)
+    if client == "claude-code":
+        report["claude_command"] = claude_mcp_add(entry, name, scope)
 
     def human(d: dict[str, Any]) -> None:
         verb = {"added": "added", "updated": "updated", "unchanged": "already there:"}[d["action"]]
@@ -78,6 +80,8 @@ def install_cmd(client: str, scope: str, project: Path | None, path: Path | None
         else:
             console.print(f"[green]{verb}[/green] {escape(d['name'])} in {escape(d['path'])}")
         console.print(escape(d["snippet"]), soft_wrap=True)
+        if d.get("claude_command"):
+            console.print(f"[dim]the same with Claude Code's CLI: {escape(d['claude_command'])}[/dim]", soft_wrap=True)
         if d["other_servers"]:
             console.print(f"[dim]kept the other servers: {escape(', '.join(d['other_servers']))}[/dim]")
         if d.get("backup"):

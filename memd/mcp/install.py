@@ -172,5 +172,13 @@ def install(plan: InstallPlan, *, dry_run: bool = False) -> dict[str, Any]:
     raise ConfigError(f"{plan.path} kept changing while memd tried to update it; try again with the client closed")
 
 
+def claude_mcp_add(entry: dict[str, Any], name: str, scope: str) -> str:
+    """The same entry as Claude Code's own command would add it."""
+    import shlex
+
+    env = [arg for k, v in (entry.get("env") or {}).items() for arg in ("-e", f"{k}={v}")]
+    return shlex.join(["claude", "mcp", "add", "--scope", scope, *env, name, "--", entry["command"], *entry["args"]])
+
+
 def snippet(entry: dict[str, Any], name: str = "memd") -> str:
     return json.dumps({"mcpServers": {name: entry}}, indent=2, ensure_ascii=False)

@@ -121,6 +121,9 @@ def test_claude_code_user_scope_keeps_all_of_claude_json(memd_config, capsys):
     assert written["numStartups"] == 12 and written["projects"] == state["projects"]
     assert written["mcpServers"]["github"] == state["mcpServers"]["github"]
     assert written["mcpServers"]["memd"]["type"] == "stdio"
+    entry = written["mcpServers"]["memd"]
+    assert report["claude_command"] == (f"claude mcp add --scope user -e MEMD_CONFIG={entry['env']['MEMD_CONFIG']} memd"
+                                        f" -- {entry['command']} {' '.join(entry['args'])}")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
