@@ -14,7 +14,7 @@ Modes, same questions, same run:
   interpreter   plain tool calls: layer 0, no process started (target <= 30 ms per tool turn)
   child         the same calls after `import json`: a confined child per block, Landlock +
                 seccomp (target <= 150 ms per tool turn)
-  baseline      mem-agent-mcp's execution model for the same blocks, outside the loop: a fresh
+  baseline      mem-agent-mcp's execution model for the same blocks (the first 200), outside the loop: a fresh
                 unconfined `python -c` per block that reads the files itself (no path checks,
                 no confinement) — what the child's confinement costs beside it
 `evidence` counts the questions whose gold answer reached the model inside a <result> (the
@@ -285,7 +285,15 @@ def main() -> int:
                       *(str(st.get(k, "-")) for k in ("mean", "p50", "p95", "max")), verdict,
                       " / ".join(str(ev.get(h, "-")) for h in ("0_hop", "1_hop", "2_hop")) if ev else "-")
     console.print(table)
-    console.print(f"MCP memory_search over stdio: {json.dumps(mcp)}")
+    if "p50_ms" in mcp:
+        t2 = Table(title="MCP memory_search over stdio (bench/mcp_latency.py)")
+        for col in ("calls", "notes", "p50 ms", "p95 ms", "startup ms", "in-process API p50 ms", "CLI per query p50 ms"):
+            t2.add_column(col)
+        t2.add_row(*(str(mcp.get(k, "-")) for k in ("n", "notes", "p50_ms", "p95_ms", "startup_ms", "api_p50_ms",
+                                                     "cli_p50_ms")))
+        console.print(t2)
+    else:
+        console.print(f"MCP memory_search over stdio: {json.dumps(mcp)}")
     result = {"machine": {"system": platform.system(), "machine": platform.machine(),
                           "python": platform.python_version(), "confinement": layers},
               "targets_ms": TARGET_MS, "modes": modes, "mcp_stdio_search": mcp}

@@ -30,6 +30,8 @@ def agent_for(app: Any) -> AskAgent:
 
 def ask_with_model(app: Any, question: str, *, filter: str | None = None,
                    hide: list[str] | None = None) -> dict[str, Any]:
+    if isinstance(hide, str):
+        hide = [hide]  # one key given as a string (the socket's type check lets it through)
     if hide is not None and not all(isinstance(h, str) for h in hide):
         raise ParamsError("ask: hide must be a list of fact keys")
     if filter is not None and len(filter) > 2000:

@@ -135,6 +135,10 @@ def test_hide_keys_from_config_and_request(make_app, stub):
     assert "Rua das Flores" not in result and "Soccer Coach" not in result and "29" not in result
     assert "Rua das Flores" not in out["answer"] and " 29" not in out["answer"]
     assert out["filter"]["hidden_keys"] == ["address", "occupation"]
+    # One key given as a plain string (as a script may send it over the socket) is one key.
+    stub.queue(turn("<python>\nc = read_file('entities/carlos_mendes.md')\n</python>"), turn("<reply>ok</reply>"))
+    out = api.call(app, "ask", {"question": "Carlos?", "hide": "occupation"})
+    assert out["filter"]["hidden_keys"] == ["address", "occupation"]
 
 
 def test_the_model_cannot_write_its_own_result(make_app, stub):

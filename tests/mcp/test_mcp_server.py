@@ -357,6 +357,11 @@ def test_malformed_and_oversized_messages_over_stdio_are_refused_and_serving_goe
         assert reply["id"] == "two" and reply["error"]["message"].startswith("malformed request: jsonrpc")
         send(b'{"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"arguments": {}}}\n')
         assert receive()["error"]["code"] == -32602
+        # A lone surrogate (bytes that were never UTF-8) in an argument.
+        send(b'{"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "memory_remember", '
+             b'"arguments": {"text": "I live in \\udcff Porto"}}}\n')
+        reply = receive()
+        assert reply["id"] == 7 and "surrogate" in reply["error"]["message"]
         # 6 MiB in one line, over the 4 MiB message limit: skipped in bounded chunks, answered by id.
         huge = b'{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "memory_search", ' \
                b'"arguments": {"query": "' + b"a" * (6 * 1024 * 1024) + b'"}}}\n'
