@@ -164,8 +164,11 @@ def fact_set(app: Memd, entity: str, key: str, value: str, multi: bool = False, 
 
 
 @method("fact.remove")
-def fact_remove(app: Memd, entity: str, key: str, value: str | None = None) -> dict[str, Any]:
-    return result_summary(app.remove_fact(entity, key, value, Source("cli")))
+def fact_remove(app: Memd, entity: str, key: str, value: str | None = None, via: str = "cli") -> dict[str, Any]:
+    """`via` names the caller in the journal (`memd why`, `memd log`): the CLI, or an MCP client."""
+    if via not in ("cli", "mcp"):
+        raise ParamsError("fact.remove: via must be cli or mcp")
+    return result_summary(app.remove_fact(entity, key, value, Source(via)))
 
 
 @method("log")

@@ -145,7 +145,7 @@ def build_server(backend: Backend) -> MCPServer:
         """Remove a fact from an entity's memory file. Says exactly which lines it removed (each
         journaled and undoable with `memd undo ID`); a line the user wrote by hand is not removed
         but queued for their review; nothing matching means nothing removed."""
-        answer = await run("fact.remove", entity=entity, key=key, value=value)
+        answer = await run("fact.remove", entity=entity, key=key, value=value, via="mcp")
         return _result(await _forget_report(entity, answer))
 
     async def _forget_report(entity: str, answer: dict[str, Any]) -> dict[str, Any]:

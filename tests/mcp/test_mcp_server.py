@@ -170,11 +170,14 @@ def test_forget_says_which_lines_it_removed_and_removes_only_those(backend, seed
     assert after == before.replace("- job_title: nurse\n", "")
     assert again["removed"] == [] and again["summary"].startswith("nothing removed")
     assert nobody["removed"] == [] and "no entity" in nobody["summary"]
-    # The journal holds it: undo brings the line back.
+    # The journal holds it, as done by an MCP client: undo brings the line back.
     from memd import api
     from memd.app import Memd
 
     with Memd(config) as app:
+        entry = next(e for e in api.call(app, "log", {"entity": "Anna"})["entries"]
+                     if e["id"] == gone["removed"][0]["journal_id"])
+        assert entry["op"] == "remove_fact" and entry["source"]["kind"] == "mcp"
         api.call(app, "undo", {"id": gone["removed"][0]["journal_id"]})
     assert anna_path.read_text(encoding="utf-8") == before
 
