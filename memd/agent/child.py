@@ -8,7 +8,8 @@ session. Standard library only (memd is not importable here, on purpose). In ord
      no core dumps;
   3. confine itself (confine.py: Landlock + seccomp on Linux; on macOS the parent started it
      under sandbox-exec) and refuse to go on if that fails;
-  4. exec the block with the tools as functions that ask the parent over the pipes;
+  4. exec the block with the tools as functions that ask the parent over the pipes (an audit
+     hook notes what it tries: files outside the standard library, sockets, processes);
   5. send its variables as JSON (one line on REQ_FD) and exit.
 Nothing here is trusted by the parent: the block can reach these pipes and write anything on
 them, so the parent parses every line as untrusted, size-capped JSON (never pickle).
@@ -95,6 +96,28 @@ def _confine(confine_path, read_dirs):
     return f"landlock ABI {abi} + seccomp"
 
 
+# Layer 3, diagnostics only: an audit hook noting what the block tried (hooks are no boundary:
+# the block can remove this list or forge its report; the OS layers are what hold).
+_WATCHED = ("socket.", "subprocess.", "os.system", "os.exec", "os.fork", "os.posix_spawn", "os.spawn", "os.kill",
+            "os.symlink", "os.link", "ctypes.dlopen", "ctypes.cdata", "pty.")
+
+
+def _tripwires(read_dirs):
+    noted = []
+    allowed = tuple(d.rstrip("/") + "/" for d in read_dirs)
+
+    def hook(event, args):
+        if len(noted) >= 50:
+            return
+        if event == "open" and args and isinstance(args[0], str) and not args[0].startswith(allowed):
+            noted.append(f"open {args[0][:200]}")
+        elif event.startswith(_WATCHED):
+            noted.append(event)
+
+    sys.addaudithook(hook)
+    return noted
+
+
 def main():
     req_fd, resp_fd, confine_path, settings = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
     inbox = os.fdopen(resp_fd, "rb", buffering=0)
@@ -119,6 +142,7 @@ def main():
         call.__name__ = name
         return call
 
+    tripwires = _tripwires(read_dirs)
     tools = {name: tool(name) for name in settings["tools"]}
     namespace = {"__builtins__": builtins, "__name__": "__memory__", **tools}
     printed = _CappedOut()
@@ -134,7 +158,8 @@ def main():
         if key.startswith("__") or key in tools or type(value).__name__ in ("module", "function", "type"):
             continue
         variables[key] = _plain(value)
-    _send(req_fd, {"done": {"vars": variables, "printed": "".join(printed.parts), "error": error}})
+    _send(req_fd, {"done": {"vars": variables, "printed": "".join(printed.parts), "error": error,
+                            "tripwires": tripwires[:20]}})
     os._exit(0)
 
 

@@ -47,9 +47,10 @@ class Step:
     error: str | None = None
     tool_calls: int = 0
     loop_s: float = 0.0  # time spent in memd for this turn (tools, sandbox), model excluded
+    tripwires: list[str] | None = None  # what a sandboxed block tried (diagnostics)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "", [])}
 
 
 @dataclass
@@ -147,7 +148,7 @@ class AskAgent:
                 messages.append({"role": "assistant", "content": parsed.kept})
                 messages.append({"role": "user", "content": result_message(format_outcome(outcome))})
                 steps.append(Step(turn, "python", outcome.layer, outcome.error, tools.calls - calls_before,
-                                  time.perf_counter() - t1))
+                                  time.perf_counter() - t1, outcome.tripwires or None))
                 continue
             if parsed.reply is not None:
                 steps.append(Step(turn, "reply", loop_s=time.perf_counter() - t1))

@@ -12,6 +12,7 @@ the child's whole process group is killed, whatever state it is in.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import signal
@@ -26,6 +27,7 @@ from memd.agent import confine
 from memd.agent.interpreter import BlockError, Interpreter, NotInterpretable, parse_block
 from memd.agent.tools import TOOL_NAMES, ToolError
 
+log = logging.getLogger("memd.agent")
 CHILD = Path(__file__).with_name("child.py")
 CONFINE = Path(__file__).with_name("confine.py")
 MAX_CODE_BYTES = 60_000  # below a pipe's buffer: the first write never waits on the child
@@ -41,6 +43,7 @@ class Outcome:
     printed: str = ""
     error: str | None = None
     layer: str = "interpreter"  # interpreter | child | refused | none
+    tripwires: list[str] = field(default_factory=list)  # what a child's block tried (audit hook; diagnostics)
 
 
 def run_block(code: str, call_tool: ToolCall, *, mode: str = "auto", timeout_s: float = 5.0,
@@ -228,7 +231,11 @@ def _outcome(done: Any) -> Outcome:
         raise _Stop("the block's result was malformed")
     printed = done.get("printed") or ""
     error = done.get("error")
-    return Outcome(done.get("vars", {}), str(printed)[:20_000], str(error)[:2000] if error else None, "child")
+    trips = done.get("tripwires") or []
+    trips = [str(t)[:200] for t in trips[:20]] if isinstance(trips, list) else []
+    if trips:
+        log.warning("ask sandbox: a model-written block tried: %s", "; ".join(trips))
+    return Outcome(done.get("vars", {}), str(printed)[:20_000], str(error)[:2000] if error else None, "child", trips)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -195,3 +195,22 @@ def test_child_reads_memory_through_the_tools(make_app):
     assert outcome.layer == "child", outcome
     assert outcome.variables["lines"] == ["- age: 31"]
     assert tools.calls == 1
+
+
+@pytest.mark.skipif(not confine.available()[0], reason="no OS confinement on this machine")
+def test_an_attempt_through_the_loop_is_reported_and_memd_answers(make_app, stub, outside):
+    """A whole ask whose model tries to escape: the attempt fails, shows in the ask's steps
+    (audit-hook tripwires), and the loop goes on to the reply."""
+    from ask_agent.conftest import turn
+    from memd import api
+
+    app = make_app()
+    stub.queue(turn(f"<python>\nimport socket\ntry:\n    x = open('{outside}/secret.txt').read()\n"
+                    f"except OSError as e:\n    x = str(e)\ns = socket.socket()\n</python>"),
+               turn("<reply>I could not read that.</reply>"))
+    out = api.call(app, "ask", {"question": "read my secret"})
+    assert out["answer"] == "I could not read that."
+    step = out["steps"][0]
+    assert step["layer"] == "child" and "Operation not permitted" in step["error"]
+    assert f"open {outside}/secret.txt" in step["tripwires"] and "socket.__new__" in step["tripwires"]
+    assert CANARY not in stub.requests[1].json["messages"][-1]["content"]
