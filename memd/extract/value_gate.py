@@ -330,7 +330,52 @@ def check_value(key: str, value: str, *, note: bool = False) -> str | None:
         return shape
     if key in DATE_KEYS or key.endswith("_date") or key in NUMBER_KEYS or key.startswith("number_of_"):
         return None  # dates and numbers are whole as they are
-    return _complete(text) or _cut_relative(key, text)
+    return _complete(text) or _cut_relative(key, text) or _vague(key, text, dated=bool(m))
+
+
+def _vague(key: str, text: str, *, dated: bool) -> str | None:
+    """Whole phrases that still say nothing to remember (checked after completeness, so a cut
+    phrase is refused for being cut)."""
+    if key in ("plans", "wishes") and not dated and vague_intent(text):
+        return f"an intention with no outcome, date or name: {text!r}"
+    head = text.split()[0].lower() if text.split() else ""
+    if key == "event" and head in REFLECTION_VERBS:
+        return f"a reflection, not an event: {text!r}"
+    if key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:])):
+        return f"musing, not an activity: {text!r}"
+    return None
+
+
+# Intentions that name no outcome: "continue experimenting", "focus on fostering an environment",
+# "explore more films", "lead by example". A plan or wish worth remembering names something that
+# will happen ("visit Japan", "adopt a dog", "start at Stripe"), or carries a date or a name.
+VAGUE_INTENT_VERBS = frozenset("""continue continuing keep keeping maintain maintaining explore exploring focus
+focusing foster fostering embrace embracing seek seeking lead leading encourage encouraging stay staying dive
+diving deepen deepening expand expanding integrate integrating incorporate incorporating experiment
+experimenting reflect reflecting grow growing look looking use using find finding try trying gather
+gathering assess assessing track tracking include including feature featuring engage engaging share sharing
+convey conveying inspire inspiring make making prioritize prioritise prioritizing prioritising balance
+balancing improve improving develop developing build building work working be become being get getting
+do doing discover discovering learning discuss discussing connect connecting dedicate dedicating express
+expressing see seeing celebrate celebrating""".split())
+# An "event" headed by a thought or a feeling is a reflection ("noticed a shift in how colleagues
+# interact with me"); an "activity" headed by these is musing, not something the person does.
+REFLECTION_VERBS = frozenset("""noticed realized realised wanted felt thought lacked wondered reflected
+considered""".split())
+VAGUE_ACTIVITY_VERBS = frozenset("""contemplating considering looking finding growing exploring contributing
+reflecting thinking wondering""".split())
+
+
+def vague_intent(text: str) -> bool:
+    """A plan or wish that says how the person will go on, not what will happen: headed by a
+    verb of carrying on or exploring, with no date and no name or number in it."""
+    words = text.split()
+    if not words or _capitalised(" ".join(words[1:])) or any(ch.isdigit() for ch in text):
+        return False
+    first = words[0].lower()
+    if first == "learn" and len(words) > 1 and words[1].lower() in ("more", "about"):
+        return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
+    return first in VAGUE_INTENT_VERBS or (first == "the" and len(words) <= 4)
 
 
 def _is_event_key(key: str) -> bool:

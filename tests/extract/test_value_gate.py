@@ -58,13 +58,9 @@ GOOD = [
     ("event", "found a new apartment in Lisbon"),
     ("event", "made pottery with my kids"),
     ("event", "bought expensive shoes"),
-    ("plans", "continue to explore these activities and maintain my focus"),
-    ("plans", "incorporate these skills into my strategic planning"),
-    ("plans", "getting more involved"),
     ("event", "got to hang out with my cousins"),
     ("event", "explained their brother would be OK"),
     ("likes", "the songs we sang as kids"),
-    ("plans", "explore wrestling further"),
     ("activities", "turning to jazz music more often"),
     ("event", "received official recognition for my work"),
     ("birth_date", "1996-08-02"),
@@ -87,6 +83,35 @@ GOOD = [
     ("job_title", "senior director"),
     ("diet", "vegetarian"),
 ]
+
+
+# Whole phrases that say nothing to remember: intentions with no outcome, reflections, musings.
+VAGUE = [
+    ("plans", "continue to explore these activities and maintain my focus", "no outcome"),
+    ("plans", "incorporate these skills into my strategic planning", "no outcome"),
+    ("plans", "getting more involved", "no outcome"),
+    ("plans", "explore wrestling further", "no outcome"),
+    ("wishes", "learn more about the characteristics of cats", "no outcome"),
+    ("plans", "the adventures ahead", "no outcome"),
+    ("event", "noticed a shift in how colleagues interact with me", "reflection"),
+    ("activities", "contemplating furthering my education", "musing"),
+]
+REAL_PLANS = [
+    ("plans", "adopt a dog"), ("plans", "visit Japan"), ("wishes", "learn Spanish"), ("plans", "run a marathon"),
+    ("plans", "2025-03: explore Patagonia"), ("plans", "continue at Stripe after the merger"),
+    ("plans", "move to Berlin"), ("activities", "exploring Kyoto's temples"), ("event", "found a new apartment"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "why"), VAGUE, ids=[f"{k}:{v[:30]}" for k, v, _ in VAGUE])
+def test_vague_phrases_are_refused(key, value, why):
+    reason = check_value(key, value)
+    assert reason is not None and why in reason, reason
+
+
+@pytest.mark.parametrize(("key", "value"), REAL_PLANS, ids=[f"{k}:{v[:30]}" for k, v in REAL_PLANS])
+def test_plans_with_an_outcome_pass(key, value):
+    assert check_value(key, value) is None
 
 
 @pytest.mark.parametrize(("key", "value", "why"), JUNK, ids=[f"{k}:{v[:30]}" for k, v, _ in JUNK])
