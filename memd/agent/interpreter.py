@@ -86,7 +86,7 @@ def parse_block(code: str) -> ast.Module:
             raise NotInterpretable(f"line {node.lineno}: {type(node).__name__} statements")
         if not isinstance(node, ast.stmt) and not isinstance(node, _EXPRS):
             raise NotInterpretable(f"{type(node).__name__} expressions")
-        if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) not in _BINOPS:
             raise NotInterpretable(f"the {type(node.op).__name__} operator")
         if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
             raise NotInterpretable("bytes literals")

@@ -127,6 +127,8 @@ class ChildRun:
             return self._serve(proc, req_r, resp_w)
         except _Stop as stop:
             return Outcome(error=stop.message, layer="child")
+        except OSError as exc:  # the interpreter or sandbox-exec could not be started
+            return Outcome(error=f"the sandbox process could not start: {exc.strerror or exc}", layer="refused")
         finally:
             if proc is not None:
                 _kill_group(proc)

@@ -214,3 +214,14 @@ def test_an_attempt_through_the_loop_is_reported_and_memd_answers(make_app, stub
     assert step["layer"] == "child" and "Operation not permitted" in step["error"]
     assert f"open {outside}/secret.txt" in step["tripwires"] and "socket.__new__" in step["tripwires"]
     assert CANARY not in stub.requests[1].json["messages"][-1]["content"]
+
+
+def test_a_sandbox_that_cannot_start_is_an_error_for_the_block(make_app, monkeypatch):
+    import memd.agent.sandbox as sandbox
+
+    app = make_app()
+    tools = MemoryTools(app)
+    monkeypatch.setattr(sandbox, "confine", type("C", (), {"available": staticmethod(lambda: (True, "test"))}))
+    monkeypatch.setattr(sandbox.sys, "executable", str(Path(tools.fs.root) / "no-such-python"))
+    outcome = run_block("import os\nx = 1", tools.call, mode="auto", cwd=tools.fs.root)
+    assert outcome.layer == "refused" and "could not start" in outcome.error
