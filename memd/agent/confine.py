@@ -206,12 +206,18 @@ def seccomp_supported() -> bool:
 
 # -- macOS Seatbelt -----------------------------------------------------------------------------
 def seatbelt_profile(python: str) -> str:
-    prefix = os.path.realpath(sys.base_prefix)
+    """Deny by default; read the system, the interpreter and memd's two child files; exec only
+    the interpreter; no network, no writes. Untested by memd's suite (it runs on Linux)."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    reads = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    subpaths = " ".join(f'(subpath "{p}")' for p in sorted(reads))
+    execs = " ".join(f'(literal "{p}")' for p in sorted({python, os.path.realpath(python)}))
     return f"""(version 1)
 (deny default)
-(allow process-exec (literal "{os.path.realpath(python)}"))
+(allow process-exec {execs})
 (allow file-read* (subpath "/usr/lib") (subpath "/System") (subpath "/Library/Apple")
-       (subpath "/private/var/db/dyld") (subpath "{prefix}") (literal "/dev/null") (literal "/dev/urandom"))
+       (subpath "/private/var/db/dyld") {subpaths}
+       (literal "{here}/child.py") (literal "{here}/confine.py") (literal "/dev/null") (literal "/dev/urandom"))
 (allow file-read-metadata)
 (allow sysctl-read)
 (allow file-write* (literal "/dev/null"))
