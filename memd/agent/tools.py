@@ -23,6 +23,7 @@ from memd.agent.filters import FactFilter
 from memd.agent.memfs import MemoryFS, PathRefused
 from memd.agent.writes import AgentDelete, AgentEdit
 from memd.errors import MemdError
+from memd.extract.privacy import secret_kinds
 from memd.state import Source
 from memd.vault.operations import CreateFile
 
@@ -83,6 +84,13 @@ class MemoryTools:
         if len(self.writes) >= MAX_WRITES:
             raise ToolError(f"more than {MAX_WRITES} writes in one question")
 
+    def _secret(self, text: str) -> str | None:
+        """[privacy] redact_secrets holds for the model's writes too: why `text` is refused."""
+        if not getattr(self.app.config.privacy, "redact_secrets", True):
+            return None
+        kinds = secret_kinds(text)
+        return f"refused: this looks like a secret ({kinds[0]}); memd does not store secrets" if kinds else None
+
     def _apply(self, op: Any) -> Any:
         try:
             result = self.app.writer.apply(op, self.source)
@@ -100,6 +108,8 @@ class MemoryTools:
         if self.fs.kind(rel) is not None:
             return False  # exists: memd never replaces a file wholesale (use update_file)
         self.fs.check_writable(rel)
+        if self._secret(content):
+            return False
         self._count_write()
         title = next((l[2:].strip() for l in content.split("\n") if l.startswith("# ")), None)
         result, error = self._apply(CreateFile(self._vault_rel(rel), content if content.endswith("\n") or not content
@@ -122,6 +132,10 @@ class MemoryTools:
             return f"Error: Could not find the specified content in the file. Looking for: '{preview}'"
         if old_content == new_content:
             return "Error: No changes were made to the file"
+        old_lines = set(old_content.split("\n"))
+        refused = self._secret("\n".join(l for l in new_content.split("\n") if l not in old_lines))
+        if refused:
+            return f"Error: {refused}"
         self._count_write()
         result, error = self._apply(AgentEdit(self._vault_rel(rel), old_content, new_content))
         if error:

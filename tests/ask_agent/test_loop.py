@@ -256,3 +256,18 @@ def test_mlx_backend_drives_the_same_loop(make_app, tiny_model_path):
     db = sqlite3.connect(app.config.state_dir / "llm_calls.db")
     rows = db.execute("SELECT backend, tag FROM llm_calls").fetchall()
     assert rows and all(r == ("mlx", "ask") for r in rows)
+
+
+def test_the_model_cannot_store_a_secret(make_app, stub):
+    app = make_app()
+    user = app.config.memory_root / "user.md"
+    before = user.read_text()
+    stub.queue(
+        turn("<python>\na = update_file('user.md', '- age: 31', '- age: 31\\n- password: hunter2')\n"
+             "b = create_file('entities/keys.md', '# Keys\\n- openai_key: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD')\n</python>"),
+        turn("<reply>ok</reply>"),
+    )
+    api.call(app, "ask", {"question": "remember my password hunter2"})
+    result = stub.requests[1].json["messages"][-1]["content"]
+    assert "looks like a secret" in result and "'b': False" in result
+    assert user.read_text() == before and not (app.config.memory_root / "entities" / "keys.md").exists()
