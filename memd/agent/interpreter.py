@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import time
 from typing import Any, Callable
 
 MAX_STEPS = 200_000
@@ -128,8 +129,11 @@ def _targets(node: ast.AST) -> list[ast.AST]:
 
 
 class Interpreter:
-    def __init__(self, tools: Callable[[str, list[Any], dict[str, Any]], Any], tool_names: tuple[str, ...]):
+    def __init__(self, tools: Callable[[str, list[Any], dict[str, Any]], Any], tool_names: tuple[str, ...],
+                 timeout_s: float = 5.0):
         self.call_tool = tools
+        self.timeout_s = timeout_s
+        self.deadline = time.monotonic() + timeout_s
         self.tool_names = set(tool_names)
         self.vars: dict[str, Any] = {}
         self.steps = 0
@@ -138,6 +142,7 @@ class Interpreter:
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
         """Run the block; its variables. BlockError when it fails (variables so far are kept)."""
+        self.deadline = time.monotonic() + self.timeout_s
         try:
             for stmt in tree.body:
                 self._stmt(stmt)
@@ -160,6 +165,9 @@ class Interpreter:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise BlockError(f"the block ran more than {MAX_STEPS} steps")
+        # Steps are cheap but some are not (`x in a_long_list`): the wall clock bounds them all.
+        if self.steps & 63 == 0 and time.monotonic() > self.deadline:
+            raise BlockError(f"the block ran past its {self.timeout_s:g} s limit and was stopped")
 
     def _stmt(self, node: ast.stmt) -> None:
         self._tick()
@@ -349,7 +357,8 @@ class Interpreter:
             if name in self.tool_names:
                 return self._check(self.call_tool(name, args, kwargs))
             if name == "print":
-                print(*[str(a) for a in args], file=self.out)
+                if self.out.tell() < MAX_PRINT:  # what is shown is capped; so is what is kept
+                    print(*[str(a)[:MAX_PRINT] for a in args[:100]], file=self.out)
                 return None
             if name == "range":
                 r = range(*args)

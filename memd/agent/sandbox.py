@@ -60,7 +60,7 @@ def run_block(code: str, call_tool: ToolCall, *, mode: str = "auto", timeout_s: 
         return Outcome(error="SyntaxError: the block nests too deeply or is not valid text", layer="none")
     except NotInterpretable as exc:
         return _run_free(code, call_tool, str(exc), mode=mode, timeout_s=timeout_s, memory_mb=memory_mb, cwd=cwd)
-    interp = Interpreter(_as_block_errors(call_tool), TOOL_NAMES)
+    interp = Interpreter(_as_block_errors(call_tool), TOOL_NAMES, timeout_s=timeout_s)
     try:
         interp.run(tree)
         return Outcome(dict(interp.vars), interp.printed)

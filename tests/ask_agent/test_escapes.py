@@ -69,6 +69,8 @@ CORPUS: list[tuple[str, str]] = [
     ("interpreted-huge-string", "x = 'a' * 10000000000"),
     ("bignum", "x = 10 ** 10 ** 10"),
     ("interpreted-memory-growth", "s = 'a' * 999000\nl = []\nfor i in range(100000):\n    l.append(s + str(i))"),
+    ("interpreted-slow-steps", "l = [0] * 1000000\nfor i in range(100000):\n    b = 5 in l"),
+    ("interpreted-print-flood", "s = 'p' * 999999\nfor i in range(100000):\n    print(s)"),
     ("interpreted-int-growth", "x = 7\nfor i in range(100):\n    x = x * x"),
     ("deep-recursion", "def f(n):\n    return f(n + 1)\nx = f(0)"),
     ("write-1gb-in-memory", "f = open('big.md', 'wb')\nfor i in range(1024):\n    f.write(b'x' * (1 << 20))"),
