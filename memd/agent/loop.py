@@ -90,6 +90,9 @@ def format_outcome(outcome: Outcome) -> str:
         parts.append(f"printed: {outcome.printed[:4000]}")
     if outcome.error:
         parts.append(f"error: {outcome.error}")
+        if outcome.layer == "child" and ("Permission denied" in outcome.error or "not permitted" in outcome.error):
+            parts.append("note: memory is reached only through the tools (read_file, update_file, ...); "
+                         "files, processes and the network are closed to your code")
     return "\n".join(parts)
 
 

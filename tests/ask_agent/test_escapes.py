@@ -215,7 +215,8 @@ def test_an_attempt_through_the_loop_is_reported_and_memd_answers(make_app, stub
     step = out["steps"][0]
     assert step["layer"] == "child" and "Operation not permitted" in step["error"]
     assert f"open {outside}/secret.txt" in step["tripwires"] and "socket.__new__" in step["tripwires"]
-    assert CANARY not in stub.requests[1].json["messages"][-1]["content"]
+    result = stub.requests[1].json["messages"][-1]["content"]
+    assert CANARY not in result and "only through the tools" in result  # the model is told how to proceed
 
 
 def test_a_sandbox_that_cannot_start_is_an_error_for_the_block(make_app, monkeypatch):
