@@ -97,5 +97,6 @@ class FactFilter:
         """The reply without any hidden value (longest first, case-insensitively)."""
         for value in sorted(self.seen_values, key=len, reverse=True):
             if len(value) >= 2:
-                reply = re.sub(re.escape(value), HIDDEN, reply, flags=re.IGNORECASE)
+                # Whole words only: hiding the age 29 must not turn 2029 into "20[hidden]".
+                reply = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", HIDDEN, reply, flags=re.IGNORECASE)
         return reply

@@ -36,6 +36,9 @@ def test_filter_hides_named_keys_only():
     red = keys.redact(text)
     assert "1990-01-01" not in red and "Main St" not in red and "- age: 3" in red and HIDDEN in red
     assert keys.scrub("born 1990-01-01 at main st 1") == f"born {HIDDEN} at {HIDDEN}"
+    ages = FactFilter.build(keys=["age"])
+    ages.redact("- age: 29")
+    assert ages.scrub("29 in 2029") == f"{HIDDEN} in 2029"
 
 
 def test_interpreter_subset():
