@@ -240,13 +240,29 @@ def test_corpus_covers_every_importer_and_sixty_cases():
         assert any(i.startswith(name.replace("_", "-")) for i in ids), f"no hostile case for {name}"
 
 
+# Linux keeps a process's RSS high-water mark across fork and exec: a child of this test process
+# (hundreds of MB after a long suite) would report at least this process's size. A small launcher
+# starts memd instead and reports its child's peak from wait4 on the pipe named by its argv[1].
+_LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+os.write(int(sys.argv[1]), str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _own_process(env, argv) -> tuple[int, str, int]:
     """Run `memd ...` as a process of its own; (exit code, stderr, peak RSS in KB from wait4)."""
-    proc = subprocess.Popen(MEMD + argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(write_fd), *MEMD, *argv], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(write_fd,))
+    os.close(write_fd)
     err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, usage.ru_maxrss  # KB on Linux
+    proc.wait()
+    with os.fdopen(read_fd, "rb") as f:
+        peak = int(f.read() or b"0")
+    return proc.returncode, err, peak  # KB on Linux
 
 
 @pytest.mark.parametrize("case_id", ["chatgpt-deep-raw", "chatgpt-deep-zip", "chatgpt-huge-string-zip"])
