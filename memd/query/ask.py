@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from memd.extract.rules_dates import best_time, find_times
-from memd.query.graph import Entity, GraphFact, MemoryGraph
+from memd.query.graph import Entity, GraphFact, MemoryGraph, note_link
 from memd.query.vocabulary import FIRST_PERSON, STOP, concepts, stem, words
 
 MIN_FACT_SCORE = 1.5  # below this no fact answers (a lone weak value-word match is a guess)
@@ -237,7 +237,10 @@ def _fact_row(ent: Entity, f: GraphFact, score: float) -> dict[str, Any]:
 def rank_facts(app: Any, question: str, limit: int = 8, graph: MemoryGraph | None = None) -> list[dict[str, Any]]:
     """The facts that answer `question`, best first, all about the one subject it asks about."""
     graph = graph or MemoryGraph.load(app)
-    subject = find_subject(graph, question)
+    return _facts_about(graph, find_subject(graph, question), question, limit)
+
+
+def _facts_about(graph: MemoryGraph, subject: Subject, question: str, limit: int) -> list[dict[str, Any]]:
     if subject.entity is None:
         return []
     facts = [_fact_row(subject.entity, f, s) for s, f in rank_subject_facts(subject, question)[:limit]
@@ -275,8 +278,8 @@ def _relation_source(graph: MemoryGraph, subject: Subject) -> tuple[Entity, Grap
 
 def ask(app: Any, question: str, *, limit: int = 5) -> dict[str, Any]:
     graph = MemoryGraph.load(app)
-    facts = rank_facts(app, question, limit=limit, graph=graph)
-    subject = find_subject(graph, question)
+    subject = find_subject(graph, question)  # the costly step (every candidate's facts ranked): once
+    facts = _facts_about(graph, subject, question, limit)
     about = None
     if subject.entity is not None:
         about = {"entity": "user" if subject.entity.is_user else subject.entity.title, "path": subject.entity.path,
@@ -284,7 +287,7 @@ def ask(app: Any, question: str, *, limit: int = 5) -> dict[str, Any]:
     if facts:
         best = facts[0]
         answer = best["value"]
-        sources = [{"path": f["path"], "line": f["line"], "link": _link(f["path"]), "fact": f"{f['key']}: {f['value']}"}
+        sources = [{"path": f["path"], "line": f["line"], "link": note_link(f["path"]), "fact": f"{f['key']}: {f['value']}"}
                    for f in facts[:1]]
         return {"question": question, "answer": answer, "about": about, "facts": facts, "sources": sources,
                 "mode": "extractive"}
@@ -345,5 +348,3 @@ def _parse_day(day: str) -> date | None:
         return None
 
 
-def _link(path: str) -> str:
-    return f"[[{path[:-3] if path.endswith('.md') else path}]]"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from memd.query.ask import rank_facts
-from memd.query.graph import MemoryGraph
+from memd.query.graph import MemoryGraph, note_link
 
 DEFAULT_BUDGET = 350
 PROFILE_MAX = 12  # user facts in the profile, at most
@@ -22,10 +22,6 @@ CORE_KEYS = ("user_name", "name", "full_name", "preferred_name", "age", "birth_d
              "living_location", "location", "hometown", "job_title", "occupation", "profession", "employer",
              "marital_status", "partner", "spouse", "children", "languages", "native_language", "diet",
              "allergies")
-
-
-def _link(path: str, line: int | None = None) -> str:
-    return f"[[{path[:-3] if path.endswith('.md') else path}]]"
 
 
 def build(app: Any, query: str | None, budget: int = DEFAULT_BUDGET) -> dict[str, Any]:
@@ -41,7 +37,7 @@ def build(app: Any, query: str | None, budget: int = DEFAULT_BUDGET) -> dict[str
             if f.targets:
                 value = ", ".join(graph.entities[t].title for t in f.targets if t in graph.entities) or value
             items.append({"part": "profile", "text": f"{f.key}: {value}", "path": user.path, "line": f.line,
-                          "link": _link(user.path)})
+                          "link": note_link(user.path)})
             seen.add((user.path, f.line))
     if query and query.strip():
         for f in rank_facts(app, query, limit=8, graph=graph):
@@ -50,7 +46,7 @@ def build(app: Any, query: str | None, budget: int = DEFAULT_BUDGET) -> dict[str
             seen.add((f["path"], f["line"]))
             who = "" if f["entity"] == "user" else f"{f['entity']} — "
             items.append({"part": "facts", "text": f"{who}{f['key']}: {f['value']}", "path": f["path"],
-                          "line": f["line"], "link": _link(f["path"])})
+                          "line": f["line"], "link": note_link(f["path"])})
         for h in app.search(query, limit=15, expand=True):
             key = (h["path"], h["lines"][0])
             if key in seen:

@@ -22,6 +22,11 @@ _MARKUP = re.compile(r"\*\*|__|`")
 _GENERIC_TITLES = {"user information", "user", "about me", "me", "profile"}
 
 
+def note_link(path: str) -> str:
+    """An Obsidian link to a vault note: `memory/user.md` -> `[[memory/user]]`."""
+    return f"[[{path[:-3] if path.endswith('.md') else path}]]"
+
+
 @dataclass
 class GraphFact:
     key: str  # as written
