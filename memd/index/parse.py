@@ -173,11 +173,14 @@ def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool
             warnings.append(err)
         # Properties may hold links ("[[People]]"); Obsidian resolves them like body links.
         links.extend(parse_links(fm_text, first_line=2))
-    chunks, h1 = chunk_lines(lines, fm_end, chunk_chars)
-    if is_source:
-        turns = turn_chunks(lines, fm_end)
-        if turns:
-            chunks = turns
+    turns = turn_chunks(lines, fm_end) if is_source else []
+    if turns:
+        # A transcript: its turns are the chunks; only its title is needed from the headings.
+        chunks = turns
+        h1 = next((m.group(2) for l in lines[fm_end:turns[0].start_line - 1]
+                   if (m := _HEADING.match(l)) and len(m.group(1)) == 1), None)
+    else:
+        chunks, h1 = chunk_lines(lines, fm_end, chunk_chars)
     links.extend(parse_links("\n".join(lines[fm_end:]), first_line=fm_end + 1))
     stem = PurePosixPath(path).stem
     fm_title = meta.get("title") if isinstance(meta.get("title"), str) else None
