@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from memd.app import Memd, result_summary
-from memd.agent import writes as _agent_writes  # noqa: F401  (review can rebuild agent edits)
 from memd.errors import ParamsError
 from memd.state import Source
 

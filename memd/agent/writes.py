@@ -7,8 +7,9 @@ edits with difflib against the file as it is when the writer gets to it: lines o
 always allowed (inserting never touches an existing line); a line changed or removed must be
 one memd wrote, otherwise the whole edit waits in the review queue, showing those lines.
 
-Both classes are registered in memd.vault.operations.OPERATIONS (by importing this module),
-so `memd review accept` can rebuild a parked agent edit in any process.
+Both classes are registered in memd.vault.operations.OPERATIONS when this module is imported;
+operation_from_args imports it for their names, so `memd review accept` and crash recovery can
+rebuild a parked agent edit in any process.
 """
 
 from __future__ import annotations

@@ -450,8 +450,19 @@ OPERATIONS: dict[str, type[Operation]] = {
 }
 
 
+# Operations defined outside the vault package register themselves when imported (the ask
+# agent's file edits); rebuilding a journal or review entry of theirs imports them first, so
+# any process (`memd review accept`, the writer's crash recovery) can replay them.
+_OPERATION_MODULES = ("memd.agent.writes",)
+
+
 def operation_from_args(name: str, args: dict[str, Any]) -> Operation:
     """Rebuild an operation from the journal or the review queue."""
+    if name not in OPERATIONS:
+        import importlib
+
+        for module in _OPERATION_MODULES:
+            importlib.import_module(module)
     try:
         return OPERATIONS[name](**args)  # type: ignore[call-arg]
     except (KeyError, TypeError) as exc:
