@@ -140,7 +140,8 @@ class ImportReport:
     facts_added: int = 0  # memory writes applied (facts, relations, events, new entity files)
     review_items: int = 0  # memory writes parked for review (they would overwrite a hand edit)
     skipped: Counter = field(default_factory=Counter)  # reason -> count
-    failed: list[Problem] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)  # at most MAX_PROBLEMS a parse, then one "…" entry
+    unlisted_failed: int = 0  # failures past that, counted but not listed
     warnings: list[Problem] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
@@ -152,7 +153,8 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         return {"written": self.written, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "kept": self.kept, "skipped": sum(self.skipped.values()), "failed": len(self.failed),
+                "kept": self.kept, "skipped": sum(self.skipped.values()),
+                "failed": sum(1 for p in self.failed if p.where != "…") + self.unlisted_failed,
                 "facts_added": self.facts_added, "review_items": self.review_items,
                 "turns_extracted": self.turns_extracted}
 
@@ -349,6 +351,7 @@ class _Import:
             raise InputFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from None
         timings["read"] += time.perf_counter() - t0 - timings["classify"] - timings["hash"] - timings["stage"]
         self.report.failed.extend(parse_report.failures)
+        self.report.unlisted_failed += parse_report.unlisted_failures
         self.report.warnings.extend(parse_report.warnings)
         self._tick("reading", seq, None, force=True)
 
