@@ -169,9 +169,6 @@ class StateDB(Database):
                 else:
                     c.execute("UPDATE owned_lines SET count = ? WHERE path = ? AND line_hash = ?", (n, path, h))
 
-    def prune_owned_text(self, path: str, text: str) -> None:
-        self.prune_owned(path, text.replace("\r\n", "\n").split("\n"))
-
     def forget_file(self, path: str) -> None:
         with self.tx() as c:
             c.execute("DELETE FROM owned_lines WHERE path = ?", (path,))

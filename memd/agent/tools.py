@@ -18,7 +18,6 @@ import posixpath
 import re
 from typing import Any, Callable
 
-from memd.agent import writes  # noqa: F401  (registers the agent's operations)
 from memd.agent.filters import FactFilter
 from memd.agent.memfs import MemoryFS, PathRefused
 from memd.agent.writes import AgentDelete, AgentEdit

@@ -107,10 +107,11 @@ class GateDrop(ValueError):
 
 def user_names_of(app: Memd, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Every name that means the user: given ones, [import] me, and user.md's own name lines."""
-    names = [n for n in (*extra, *app.config.import_.me) if n]
     text = app._read_text(app.user_path) or ""
-    names += [m.group(1) for m in _USER_NAME_LINE.finditer(text) if "[[" not in m.group(1)]
-    return names
+    names = [*extra, *app.config.import_.me,
+             *(m.group(1) for m in _USER_NAME_LINE.finditer(text) if "[[" not in m.group(1))]
+    seen: set[str] = set()  # each name once, whatever its case (the loop passes [import] me too)
+    return [n for n in names if n and not (n.casefold() in seen or seen.add(n.casefold()))]
 
 
 def apply_items(app: Memd, items: list[MemoryItem], source: Source, *, batch: str | None = None,

@@ -64,10 +64,6 @@ _BOLD_KEY = re.compile(r"^[-*+][ \t]+\*\*[^*]+\*\*[ \t]*:")
 _LINK_ONLY = re.compile(r"^\s*!?\[\[[^\[\]]+\]\]\s*$")
 
 
-def key_group(key: str) -> int | None:
-    return _GROUP_OF.get(normalize_key(key))
-
-
 def same_key(a: str, b: str) -> bool:
     """Two keys name the same fact: equal once normalised, or in one synonym group."""
     na, nb = normalize_key(a), normalize_key(b)
