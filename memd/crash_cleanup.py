@@ -121,8 +121,11 @@ def ledger_paths_to_index(state: Any, index: Any) -> list[str]:
         ledger = {row[0]: row[1] for row in c.execute("SELECT path, written_hash FROM import_ledger")}
     if not ledger:
         return []
+    # Transcripts live under the sources folder: read only those rows, not the whole vault's.
+    lo = index.sources_prefix
     with index.db.read() as c:
-        rows = {r[0]: (r[1], r[2], r[3]) for r in c.execute("SELECT path, hash, size, mtime_ns FROM notes")}
+        rows = {r[0]: (r[1], r[2], r[3]) for r in c.execute(
+            "SELECT path, hash, size, mtime_ns FROM notes WHERE path >= ? AND path < ?", (lo, lo + "\U0010ffff"))}
     vault = index.vault
     todo = []
     for path, written in ledger.items():
