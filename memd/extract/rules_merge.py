@@ -30,7 +30,7 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     decl = declarative_part(sentence[:_MAX_CHARS])
     if not decl or _HYPOTHETICAL.search(decl):
         return facts  # "Suppose I moved to Tokyo": no change to anything
-    changes = update_facts(decl, env, declarative_part(following[:_MAX_CHARS]) or "" if following else "")
+    changes = update_facts(decl, env, following[:_MAX_CHARS])  # the next sentence is read only if needed
     people = third_person_facts(decl, env)
     if people:
         have = {(f.subject.name, f.key) for f in changes + facts}

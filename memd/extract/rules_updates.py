@@ -23,6 +23,7 @@ import re
 
 from memd.extract.rules_dates import best_time, find_times
 from memd.extract.rules_patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
+from memd.extract.rules_text import declarative_part
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
@@ -449,7 +450,7 @@ def _no_longer(sentence: str, hint: str | None, env: Env, following: str = "") -
     rest = sentence[m.end():]
     n = _NEW_AFTER.search(rest)
     if n is None and following:
-        rest = following
+        rest = declarative_part(following) or ""  # the next sentence, read only here (rarely)
         n = _NEW_AFTER.search(rest)
     new, verb2 = None, None
     if n:
