@@ -20,6 +20,8 @@ import platformdirs
 from memd.errors import ConfigError
 
 APP_NAME = "memd"
+# Installed beside this module (package data), so the path memd writes into a config exists.
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
 CONFIG_ENV = "MEMD_CONFIG"
 
 
@@ -270,7 +272,7 @@ def _toml_value(value: Any) -> str:
 
 def render_config(config: Config, *, only_changed: bool = True) -> str:
     """TOML text for `config`: the required keys, plus every key that differs from its default."""
-    lines = ["# memd configuration. Every key and its default: config.example.toml", ""]
+    lines = [f"# memd configuration. Every key and its default: {EXAMPLE_CONFIG}", ""]
     lines.append(f"vault = {_toml_value(str(config.vault))}")
     if config.state_dir != default_state_dir(config.vault):
         lines.append(f"state_dir = {_toml_value(str(config.state_dir))}")

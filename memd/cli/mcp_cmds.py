@@ -30,7 +30,7 @@ def mcp(ctx: click.Context, http: bool, port: int) -> None:
         from memd.mcp.transport import serve_http, serve_stdio
     except ImportError as exc:
         raise ConfigError(f"memd mcp needs the mcp extra ({exc.name or exc} is missing)",
-                          hint="pip install 'memd[mcp]'") from None
+                          hint="pip install 'memd-vault[mcp]'") from None
     from memd.mcp.backend import Backend
 
     backend = Backend(config=state().config())

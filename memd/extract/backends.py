@@ -70,7 +70,7 @@ def backend_probe(config: Config) -> Callable[[], str] | None:
         try:
             import mlx_lm  # noqa: F401
         except ImportError:
-            raise ConfigError("mlx-lm is not installed", hint="pip install 'memd[mlx]'") from None
+            raise ConfigError("mlx-lm is not installed", hint="pip install 'memd-vault[mlx]'") from None
         return f"model at {path}"
 
     return probe_mlx

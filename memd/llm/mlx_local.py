@@ -45,7 +45,7 @@ def _require_mlx_lm() -> dict[str, Any]:
     except (ImportError, OSError) as exc:
         raise LLMDependencyError(
             f"the mlx backend needs the mlx extra, which is not installed ({one_line(str(exc), 120)})",
-            hint="pip install 'memd[mlx]'",
+            hint="pip install 'memd-vault[mlx]'",
         ) from None
     return {
         "mx": mx,

@@ -42,7 +42,7 @@ def test_unique_slug_resolves_collisions():
 
 
 def test_example_config_documents_every_key_with_its_default():
-    example = tomllib.loads((REPO / "config.example.toml").read_text())
+    example = tomllib.loads((REPO / "memd" / "config.example.toml").read_text())
     for section, keys in defaults_as_dict().items():
         assert section in example, f"config.example.toml lacks [{section}]"
         for key, default in keys.items():

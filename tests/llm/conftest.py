@@ -289,8 +289,8 @@ def build_tiny_model(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_path(tmp_path_factory):
-    pytest.importorskip("mlx.core", reason="the mlx extra is not installed (pip install 'memd[mlx]')")
-    pytest.importorskip("mlx_lm", reason="the mlx extra is not installed (pip install 'memd[mlx]')")
+    pytest.importorskip("mlx.core", reason="the mlx extra is not installed (pip install 'memd-vault[mlx]')")
+    pytest.importorskip("mlx_lm", reason="the mlx extra is not installed (pip install 'memd-vault[mlx]')")
     return build_tiny_model(tmp_path_factory.mktemp("tiny-qwen3"))
 
 

@@ -153,7 +153,7 @@ def test_missing_mlx_extra_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(LLMDependencyError) as info:
         MLXChatModel(tmp_path).load()
     assert "needs the mlx extra" in str(info.value)
-    assert str(info.value).endswith("(pip install 'memd[mlx]')")
+    assert str(info.value).endswith("(pip install 'memd-vault[mlx]')")
 
 
 def test_missing_model_folder(tmp_path):
