@@ -49,3 +49,13 @@ class NotionPage:
     url: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     source_path: str | None = None     # where in the export it came from, for the report
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page a source could not read: yielded in place of the page, so the writer lists it in
+    the report (path, id, reason) and goes on with the others."""
+
+    source_path: str
+    reason: str
+    notion_id: str | None = None
