@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from memd.app import Memd
-from memd.vault.atomic import atomic_write
+from memd.exporters.output import write_file
 
 FORMAT_VERSION = 1
 
@@ -46,8 +46,9 @@ def memory_document(app: Memd) -> dict[str, Any]:
             "memory_dir": app.memory_dir, "entities": entities}
 
 
-def export_json(app: Memd, out: Path) -> dict[str, Any]:
+def export_json(app: Memd, out: Path, *, force: bool = False) -> dict[str, Any]:
     doc = memory_document(app)
-    atomic_write(out, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode())
-    return {"path": str(out), "entities": len(doc["entities"]),
+    written = write_file(app, out, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode(), kind="json",
+                         force=force)
+    return {**written, "entities": len(doc["entities"]),
             "facts": sum(len(e.get("facts", [])) for e in doc["entities"])}

@@ -243,3 +243,9 @@ def _show_report(d: dict[str, Any]) -> None:
     t.add_row("time", f"{d['seconds']:.1f}s", "cancelled" if d["cancelled"] else "")
     console.print(t)
     _show_problems(d)
+
+
+# `memd import mem-agent DIR` (its own module: a memory folder, not a conversation export).
+from memd.cli.import_mem_agent_cmd import import_mem_agent  # noqa: E402
+
+import_group.add_command(import_mem_agent)
