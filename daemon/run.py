@@ -31,6 +31,7 @@ from memd.daemon.scheduler import Scheduler
 from memd.daemon.sdactivation import listen_sockets
 from memd.daemon.sdnotify import Notifier
 from memd.daemon.socket_server import Limits as SocketLimits, SocketServer
+from memd.daemon.review_sync import ReviewNoteSync
 from memd.daemon.watcher import Changes, Watcher
 
 log = logging.getLogger("memd.daemon")
@@ -154,6 +155,7 @@ class Daemon:
         self.app: Memd | None = None
         self.watcher: Watcher | None = None
         self.worker: IndexWorker | None = None
+        self.review: ReviewNoteSync | None = None
         self.scheduler: Scheduler | None = None
         self.imports = ImportJobs()
         self._stop: asyncio.Event | None = None
@@ -199,7 +201,14 @@ class Daemon:
             # Watch first, then reconcile, then serve: a change made while the scan runs is queued
             # (and applied after it), and no client is answered before its edits are being watched.
             self.worker = IndexWorker(app)
-            self.watcher = Watcher(self.config.vault, self.worker.submit, debounce=self.config.daemon.debounce_ms / 1000,
+            self.review = ReviewNoteSync(app)
+            worker, review = self.worker, self.review
+
+            def on_changes(changes: Changes) -> None:
+                worker.submit(changes)
+                review.notice(changes)
+
+            self.watcher = Watcher(self.config.vault, on_changes, debounce=self.config.daemon.debounce_ms / 1000,
                                    on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
             self.watcher.start()
             notifier.status("reconciling the index with the vault")
@@ -207,6 +216,7 @@ class Daemon:
             log.info("start-up scan: %d files, %d added, %d updated, %d removed in %.2fs", report.scanned,
                      report.added, report.updated, report.removed, report.seconds)
             self.worker.start()
+            self.review.start()
             ensure_private_dir(self.paths.socket.parent)
             server = SocketServer(self.paths.socket, self.methods(app), lock=lock, executor=executor,
                                   limits=SocketLimits(max_request_bytes=self.config.limits.max_request_kb * 1024,
@@ -247,6 +257,8 @@ class Daemon:
             self.watcher.stop(flush=False)
         if self.scheduler:
             self.scheduler.shutdown(wait=False)
+        if self.review:
+            self.review.stop(timeout=max(0.0, deadline - time.monotonic()) / 4)
         if self.worker:
             self.worker.stop(timeout=max(0.0, deadline - time.monotonic()) / 2)
         executor.shutdown(wait=False, cancel_futures=True)

@@ -32,6 +32,14 @@ def method(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def call(app: Memd, name: str, params: dict[str, Any] | None = None) -> Any:
     fn, bound = _bind(app, name, params)
+    if app.review_note_path:
+        from memd.review_note import sync_points
+
+        before, after = sync_points(app, name)
+        before()
+        result = fn(*bound.args, **bound.kwargs)
+        after()
+        return result
     return fn(*bound.args, **bound.kwargs)
 
 
@@ -193,8 +201,8 @@ def review_list(app: Memd, status: str | None = "pending") -> dict[str, Any]:
 
 
 @method("review.resolve")
-def review_resolve(app: Memd, id: int, decision: str) -> dict[str, Any]:
-    return app.review_resolve(id, decision)
+def review_resolve(app: Memd, id: int, decision: str, value: str | None = None) -> dict[str, Any]:
+    return app.review_resolve(id, decision, value)
 
 
 @method("status")

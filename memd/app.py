@@ -22,6 +22,7 @@ from memd.extract.privacy import secret_kinds
 from memd.index.index import Index, ScanReport
 from memd.private_state import secure_state
 from memd.state import Source, StateDB, line_hash
+from memd.vault import provenance
 from memd.vault.links import RANK_TITLE, name_key, parse_links
 from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
 from memd.vault.operations import (
@@ -29,6 +30,7 @@ from memd.vault.operations import (
     RemoveFact, RevertHunks, SetFact, operation_from_args,
 )
 from memd.vault.slugs import unique_slug
+from memd.vault.review_note_format import review_note_path
 from memd.vault.writer import VaultWriter, WriteResult, decode
 
 USER_NAMES = {"user", "me", "myself", "i", "self"}
@@ -54,6 +56,11 @@ class EntityRef:
 class Memd:
     def __init__(self, config: Config):
         self.config = config
+        self.review_note_path = review_note_path(config)
+        if self.review_note_path and self.review_note_path not in config.index.exclude:
+            # The review note is memd's view of the review queue, not memory: never indexed,
+            # never read for facts or entities.
+            config.index.exclude = [*config.index.exclude, self.review_note_path]
         secure_state(config.state_dir)  # 0700, databases 0600: they hold whole transcripts
         self.state = StateDB(config.state_db)
         self.index = Index(config, on_memory_note=self._prune_owned)
@@ -65,6 +72,7 @@ class Memd:
             fsync=config.writer.fsync,
             resolve=lambda target, source: self.index.resolve(target, source),
             on_written=self._after_write,
+            provenance=config.memory.provenance_links,
         )
         self._memory_scanned = False
         # Set to stop a running import between two conversations (the daemon does at shutdown).
@@ -175,7 +183,9 @@ class Memd:
         clean = " ".join(name.split())
         slug = unique_slug(clean, self._slug_taken(clean))
         path = f"{self.entities_dir}/{slug}.md"
-        body = [f"# {clean}"] + [fact_line(normalize_key(k), v) for k, v in (facts or []) if normalize_key(k) and v.strip()]
+        link = provenance.compact(source.link) if self.config.memory.provenance_links else None
+        body = [f"# {clean}"] + [provenance.with_link(fact_line(normalize_key(k), v), link)
+                                 for k, v in (facts or []) if normalize_key(k) and v.strip()]
         result = self.writer.apply(CreateFile(path, "\n".join(body) + "\n", clean), source, batch=batch)
         return EntityRef(path, clean), result
 
@@ -298,6 +308,7 @@ class Memd:
             raise ConflictError(f"cannot undo #{entry_id}: {result.reason}")
         if result.status != "applied":
             raise ConflictError(f"cannot undo #{entry_id}: {result.reason or result.status}")
+        self.state.reopen_review(entry_id)  # an accepted review item it applied is pending again
         return result
 
     def _read_text(self, path: str) -> str | None:
@@ -352,7 +363,9 @@ class Memd:
     def review_list(self, status: str | None = "pending") -> list[dict[str, Any]]:
         return self.state.review_items(status)
 
-    def review_resolve(self, item_id: int, decision: str) -> dict[str, Any]:
+    def review_resolve(self, item_id: int, decision: str, value: str | None = None) -> dict[str, Any]:
+        """Accept or reject review item `item_id`; `value`: accept this value instead of the
+        proposed one (memd/review_edit.py)."""
         item = self.state.review_item(item_id)
         if item is None:
             raise NotFoundError(f"no review item #{item_id}")
@@ -366,6 +379,10 @@ class Memd:
         op = operation_from_args(item["op"], item["args"])
         source = Source.from_json(item["source"])
         source = Source("review", ref=str(item_id), detail=source.detail, link=source.link)
+        if value is not None:
+            from memd.review_edit import edited_operation
+
+            op = edited_operation(self, op, value, source)
         # Accepting lets memd replace exactly the lines the item showed — nothing the user has
         # written or changed since. If those lines are gone, the item is stale.
         granted = Counter(line_hash(l) for l in item["granted"])
@@ -419,6 +436,7 @@ class Memd:
         facts, relations = [], []
         for f in doc.facts:
             block = doc.lines[f.index:f.end]
+            block = [provenance.strip(block[0])] + block[1:]  # the source link is not a relation
             targets = [self.index.resolve(l.target, ref.path) for l in parse_links("\n".join(block))]
             item = {"key": f.key, "value": f.value, "section": f.section, "line": f.index + 1}
             if f.end - f.index > 1:

@@ -31,6 +31,8 @@ class MemorySection:
     sources_dir: str = "memory-sources"  # one note per imported conversation or page
     user_file: str = "user.md"
     entities_dir: str = "entities"
+    review_file: str = "Review.md"  # the review queue as tasks, inside `dir`; "" = no review note
+    provenance_links: bool = True  # end each fact line memd writes with a ↗ link to its source turn
 
 
 @dataclass

@@ -287,7 +287,9 @@ class StateDB(Database):
     ) -> tuple[int, bool]:
         """Queue an operation for review; (id, created). The same proposal is never queued twice,
         and one the user already rejected is not asked again."""
-        fp = hashlib.sha1(json.dumps([path, op, args], sort_keys=True).encode()).hexdigest()
+        # The same proposal read from another turn is the same proposal: its source link aside.
+        same = {k: v for k, v in args.items() if k != "source_link"}
+        fp = hashlib.sha1(json.dumps([path, op, same], sort_keys=True).encode()).hexdigest()
         with self.tx() as c:
             row = c.execute(
                 "SELECT id FROM review WHERE fingerprint = ? AND current IS ? AND status IN ('pending', 'rejected')"
@@ -325,6 +327,22 @@ class StateDB(Database):
                 "UPDATE review SET status = ?, resolved_ts = ?, journal_id = ? WHERE id = ?",
                 (status, now_iso(), journal_id, item_id),
             )
+
+    def reopen_review(self, journal_id: int) -> list[int]:
+        """`memd undo` of the write that accepted a review item: the item is pending again."""
+        with self.tx() as c:
+            ids = [r[0] for r in c.execute("SELECT id FROM review WHERE journal_id = ? AND status = 'accepted'",
+                                           (journal_id,))]
+            for item_id in ids:
+                c.execute("UPDATE review SET status = 'pending', resolved_ts = ?, journal_id = NULL WHERE id = ?",
+                          (now_iso(), item_id))
+        return ids
+
+    def review_signature(self) -> str:
+        """Changes whenever an item is queued, resolved or reopened (the review note's cue)."""
+        with self.read() as c:
+            row = c.execute("SELECT COUNT(*), MAX(id), MAX(resolved_ts), SUM(status = 'pending') FROM review").fetchone()
+        return json.dumps(list(row))
 
     def review_counts(self) -> dict[str, int]:
         with self.read() as c:

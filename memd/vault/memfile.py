@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from memd.vault import provenance
 from memd.vault.frontmatter import frontmatter_end
 from memd.vault.links import name_key
 
@@ -40,6 +41,8 @@ class Fact:
     norm_key: str
     value: str  # the inline value, stripped ("" when the value is a nested list)
     section: str | None  # enclosing `##` section title; None for the main section
+    # The trailing provenance link memd wrote (`[[note#^t12|↗]]`'s target), not part of `value`.
+    source: str | None = None
 
 
 @dataclass
@@ -130,8 +133,8 @@ class MemoryDoc:
             while end < len(lines) and lines[end][:1] in (" ", "\t") and lines[end].strip():
                 end += 1
             key = m.group("key").strip()
-            self.facts.append(Fact(i, end, key, normalize_key(key), (m.group("value") or "").strip(),
-                                   self.section_at(i).title))
+            value, source = provenance.split((m.group("value") or "").strip())
+            self.facts.append(Fact(i, end, key, normalize_key(key), value, self.section_at(i).title, source))
             i = end
 
     def section_at(self, index: int) -> Section:

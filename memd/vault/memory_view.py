@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from memd.vault import provenance
 from memd.vault.links import parse_links
 from memd.vault.memfile import Fact, MemoryDoc, normalize_key
 
@@ -162,8 +163,9 @@ def line_in_style(doc: MemoryDoc | None, key: str, value: str) -> str:
 
 
 def replace_value(doc: MemoryDoc, fact: Fact, new_value: str) -> str:
-    """The fact's line with its value replaced, key and bullet exactly as written."""
-    line = doc.lines[fact.index]
+    """The fact's line with its value replaced, key and bullet exactly as written (without the
+    trailing source link: the caller gives the new line the source of its new value)."""
+    line = provenance.strip(doc.lines[fact.index])
     at = line.rfind(fact.value) if fact.value else -1
     if at < 0:
         return line.rstrip() + " " + new_value

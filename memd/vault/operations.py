@@ -19,6 +19,7 @@ from typing import Any, Callable, ClassVar
 
 from memd.state import line_hash
 from memd.vault import memory_view as mv
+from memd.vault import provenance
 from memd.vault.links import parse_links
 from memd.vault.memfile import Edit, Fact, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
 
@@ -132,6 +133,7 @@ class SetFact(Operation):
     multi: bool = False  # the key holds several values (likes, pets): add, never replace
     entity_name: str | None = None
     title: str | None = None  # heading for the file if it does not exist yet
+    source_link: str | None = None  # `[[note#^t12|↗]]` appended to the line (provenance.py)
 
     def __post_init__(self) -> None:
         self.fact_key = normalize_key(self.fact_key)
@@ -140,7 +142,7 @@ class SetFact(Operation):
             raise ValueError("a fact needs a key and a value")
 
     def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
-        line = fact_line(self.fact_key, self.value)
+        line = provenance.with_link(fact_line(self.fact_key, self.value), self.source_link)
         created = _missing_file_plan(doc, self.title, [line] if self.section is None else ["", f"## {self.section}", line])
         if created:
             return created
@@ -165,6 +167,7 @@ class AddRelation(Operation):
     section: str = USER_RELATIONS
     entity_name: str | None = None
     title: str | None = None
+    source_link: str | None = None
 
     def __post_init__(self) -> None:
         self.fact_key = normalize_key(self.fact_key)
@@ -177,7 +180,7 @@ class AddRelation(Operation):
         return any(ctx.resolve(l.target, self.path) == self.target_path for l in parse_links(value))
 
     def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
-        line = fact_line(self.fact_key, self.link)
+        line = provenance.with_link(fact_line(self.fact_key, self.link), self.source_link)
         created = _missing_file_plan(doc, self.title, ["", f"## {self.section}", line])
         if created:
             return created
@@ -201,6 +204,7 @@ class AddEvent(Operation):
     section: str = EVENTS
     entity_name: str | None = None
     title: str | None = None
+    source_link: str | None = None
 
     def __post_init__(self) -> None:
         self.text = " ".join(self.text.split())
@@ -212,7 +216,7 @@ class AddEvent(Operation):
         return self.date
 
     def plan(self, doc: MemoryDoc | None, ctx: PlanContext) -> Plan:
-        line = fact_line(self.date, self.text)
+        line = provenance.with_link(fact_line(self.date, self.text), self.source_link)
         created = _missing_file_plan(doc, self.title, ["", f"## {self.section}", line])
         if created:
             return created
@@ -284,6 +288,7 @@ class ReplaceFact(Operation):
     only_if_held: bool = False  # the key is a guess: change the line holding old_value, or nothing
     entity_name: str | None = None
     title: str | None = None
+    source_link: str | None = None
 
     def __post_init__(self) -> None:
         self.fact_key = normalize_key(self.fact_key)
@@ -302,6 +307,7 @@ class ReplaceFact(Operation):
             if self.value is None:
                 return Plan.noop("no such file")
             line = mv.line_in_style(None, self.fact_key, f"[[{self.link_target}]]" if self.link_target else self.value)
+            line = provenance.with_link(line, self.source_link)
             return _missing_file_plan(doc, self.title, [line]) or Plan.noop("no such file")
         assert doc is not None
         held = mv.find_fact(doc, self.fact_key)
@@ -319,7 +325,7 @@ class ReplaceFact(Operation):
             if self.value is None:
                 return Plan.noop("nothing to remove")
             link = self._link(doc)
-            line = mv.line_in_style(doc, self.fact_key, link or self.value)
+            line = provenance.with_link(mv.line_in_style(doc, self.fact_key, link or self.value), self.source_link)
             return Plan("edit", "add", [_insert_in_section(doc, _section_like(doc, bool(link)), [line])])
         if len(found) > 1:
             return Plan.conflict(f"{len(found)} lines hold {self.fact_key}; not choosing one to replace",
@@ -330,12 +336,14 @@ class ReplaceFact(Operation):
             new_lines: list[str] = []
             rest = _without_item(f.value, self.old_value or "")
             if rest:
-                new_lines = [mv.replace_value(doc, f, rest)]
+                # What is left of the line keeps the source it was read from.
+                new_lines = [provenance.with_link(mv.replace_value(doc, f, rest), _link_of(f))]
             gone = f.value if not rest else self.old_value or f.value
         else:
             link = self._link(doc) if mv.is_link_value(f.value) else None
             new_value = link or mv.substitute(f.value, self.old_value or "", self.value)
-            new_lines = [mv.replace_value(doc, f, new_value)]
+            # The new value's source replaces the old one's (that moves to History with it).
+            new_lines = [provenance.with_link(mv.replace_value(doc, f, new_value), self.source_link)]
             gone = f.value
         if not ctx.owns(block):
             return Plan.conflict("the current line was written by hand", "\n".join(block),
@@ -344,8 +352,14 @@ class ReplaceFact(Operation):
         if self.history and gone:
             until = f" (until {self.as_of})" if self.as_of else ""
             line = mv.line_in_style(doc, "previous_" + f.norm_key, gone + until)
+            line = provenance.with_link(line, _link_of(f))
             edits.append(_insert_in_section(doc, mv.HISTORY_SECTION, [line]))
         return Plan("edit", "remove" if self.value is None else "update", edits)
+
+
+def _link_of(f: Fact) -> str | None:
+    """The provenance link a fact line carried, to keep with what remains of it."""
+    return provenance.compact(f"[[{f.source}]]") if f.source else None
 
 
 def _holds(recorded: str, value: str) -> bool:

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator
 
 from memd.errors import VaultError
 from memd.state import Source, StateDB, line_hash
+from memd.vault import provenance
 from memd.vault.atomic import HandSave, atomic_write, read_quiet, remove_file, sha256
 from memd.vault.hand_edits import journal_removed
 from memd.vault.ignore import is_ignored_path
@@ -109,6 +110,7 @@ class VaultWriter:
         resolve: Callable[[str, str], str | None] = lambda target, source: None,
         on_written: Callable[[str], None] = lambda path: None,
         max_settle_wait: float = 30.0,
+        provenance: bool = False,
     ):
         self.vault = vault
         self.state = state
@@ -117,6 +119,7 @@ class VaultWriter:
         self.resolve = resolve
         self.on_written = on_written
         self.max_settle_wait = max_settle_wait
+        self.provenance = provenance  # end fact lines with a link to their source turn
         self._lock_path = lock_path
         self._thread_lock = threading.RLock()
         self._held = threading.local()
@@ -249,6 +252,8 @@ class VaultWriter:
         """Plan and apply `op` on the file's current content (see the module docstring)."""
         path = safe_relpath(op.path)
         op.path = path
+        if self.provenance and getattr(op, "source_link", "") is None:
+            op.source_link = provenance.compact(source.link)  # type: ignore[attr-defined]
         with self._locked():
             for _ in range(MAX_CAS_ATTEMPTS):
                 if not self._wait_settled(path):
