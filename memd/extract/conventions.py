@@ -31,7 +31,7 @@ MULTI_VALUED_KEYS = frozenset(
     """likes dislikes preferences favorites fears hobbies activities allergies intolerances
     health_conditions languages learning plans wishes event pets children siblings education
     previous_location previous_employer previous_job_title previous_workplace friend colleague
-    cousin child son daughter sister brother pet past_activities business""".split()
+    cousin child son daughter sister brother pet past_activities business values""".split()
 )
 # Keys that describe things that happen rather than what someone is.
 EVENT_KEYS = frozenset({"event", "plans"})

@@ -25,6 +25,7 @@ from functools import lru_cache
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
+from memd.extract.rules_values import value_statement
 from memd.extract.rules_patterns import (
     APPOINTMENTS,
     EVENT_VERBS,
@@ -463,7 +464,7 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
         if m.group("one") or not cat:
             return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
         return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]
-    return None
+    return value_statement(text, p, env)  # "hiking is my hobby", "family is important to me" (rules_values.py)
 
 
 # --------------------------------------------------------------------------- mentions
@@ -577,7 +578,8 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     starts = [0] + [m.end() for m in _BOUNDARY.finditer(decl)][:MAX_CLAUSE_STARTS]
     # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
-    scan = "my " in low or "'s " in low or "call" in low or (" me" in low and _ME.search(low) is not None)
+    scan = ("my " in low or "'s " in low or "call" in low or " way " in low
+            or (" me" in low and _ME.search(low) is not None))
     fiction = ("where" in decl or "which" in decl or "how" in decl) and _FICTION_CUE.search(decl) is not None
     for pos in sorted(set(starts)) if scan else ():
         if pos and (_HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos)

@@ -2375,6 +2375,12 @@ _NEW_SUBJECT = re.compile(
 )
 
 
+# "I do love animals", "she does enjoy it": an emphatic auxiliary before a verb of taste.
+_EMPHATIC_DO = re.compile(
+    r"(?:do|does)\s+(?:really\s+|still\s+|actually\s+|truly\s+)?(?=(?:love|like|enjoy|adore|prefer|miss|hate)s?\b)"
+)
+
+
 def match_predicate(cl: Clause) -> list[Fact]:
     """Facts from the first matching rule at the start of the predicate and after each 'and'."""
     facts: list[Fact] = []
@@ -2389,6 +2395,9 @@ def match_predicate(cl: Clause) -> list[Fact]:
         if pos and _NEW_SUBJECT.match(part):
             break  # "... and my pet slinked out and coiled up": what follows is the pet's
         verb_at = _ADV_RX.match(part).end()
+        emphatic = _EMPHATIC_DO.match(part, verb_at)
+        if emphatic:
+            verb_at = emphatic.end()  # "I do love animals" is "I love animals"
         if verb_at >= len(part):
             continue
         for r in rules_for(part[verb_at]):

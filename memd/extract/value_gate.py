@@ -223,6 +223,7 @@ def _complete(text: str) -> str | None:
     return None
 
 
+_TIME_NOUNS = frozenset("day days week weeks month months year years morning night evening weekend time other last past next".split())
 _NOUN_BEFORE = ("ic", "al", "ful", "ive", "ous")  # an adjective before "-ing" makes it a noun: "strategic planning"
 _PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", "up")
 # "found beneficial": an adjective straight after the verb, where its object should be.
@@ -238,6 +239,12 @@ def _cut_relative(key: str, text: str) -> str | None:
     first = words[0] if words else ""
     second = words[1] if len(words) > 1 else ""
     # "got to", "had to", "learned to" open an infinitive: the phrase goes on.
+    third = words[2] if len(words) > 2 else ""
+    fourth = words[3] if len(words) > 3 else ""
+    if second in ("up", "out") and (third in DETERMINERS or third.isdigit()) and fourth not in _TIME_NOUNS:
+        # A phrasal verb with its object: "took up some community work", "picked up the guitar";
+        # not "found through these activities" or "picked up the other day" (cut from a noun).
+        return None
     if first in TRANSITIVE_PAST and second != "to" and (not second or second in PREPOSITIONS or second in AUXILIARIES
                                      or second in DANGLING_ADVERBS or second in _PARTICLES
                                      or (second.endswith(_ADJECTIVE_ENDINGS)
@@ -349,15 +356,6 @@ def _vague(key: str, text: str, *, dated: bool) -> str | None:
 # Intentions that name no outcome: "continue experimenting", "focus on fostering an environment",
 # "explore more films", "lead by example". A plan or wish worth remembering names something that
 # will happen ("visit Japan", "adopt a dog", "start at Stripe"), or carries a date or a name.
-VAGUE_INTENT_VERBS = frozenset("""continue continuing keep keeping maintain maintaining explore exploring focus
-focusing foster fostering embrace embracing seek seeking lead leading encourage encouraging stay staying dive
-diving deepen deepening expand expanding integrate integrating incorporate incorporating experiment
-experimenting reflect reflecting grow growing look looking use using find finding try trying gather
-gathering assess assessing track tracking include including feature featuring engage engaging share sharing
-convey conveying inspire inspiring make making prioritize prioritise prioritizing prioritising balance
-balancing improve improving develop developing build building work working be become being get getting
-do doing discover discovering learning discuss discussing connect connecting dedicate dedicating express
-expressing see seeing celebrate celebrating""".split())
 # An "event" headed by a thought or a feeling is a reflection ("noticed a shift in how colleagues
 # interact with me"); an "activity" headed by these is musing, not something the person does.
 REFLECTION_VERBS = frozenset("""noticed realized realised wanted felt thought lacked wondered reflected
@@ -366,16 +364,34 @@ VAGUE_ACTIVITY_VERBS = frozenset("""contemplating considering looking finding gr
 reflecting thinking wondering""".split())
 
 
+# Verbs whose undated plan is still something that will happen to the person, named: a trip, a
+# move, a purchase, an application. An undated plan headed by any other verb ("set clear
+# boundaries", "implement mentorship programs", "conduct surveys") is how someone means to go
+# on, advice they agreed with in a chat, not a memory; with a date, a name or a number it stays.
+CONCRETE_PLAN_VERBS = frozenset("""visit visiting travel traveling travelling fly flying move moving relocate
+relocating buy buying adopt adopting run running learn learning apply applying join joining quit quitting
+leave leaving marry marrying retire retiring study studying enroll enrolling enrol sign signing graduate
+graduating finish finishing complete completing publish publishing release releasing record recording hike
+hiking climb climbing attend attending take taking sell selling rent renting renovate renovating propose
+proposing meet meeting host hosting volunteer volunteering train training compete competing perform
+performing teach teaching go going""".split())
+_OPENING_VERBS = frozenset("start starting open opening launch launching".split())
+
+
 def vague_intent(text: str) -> bool:
-    """A plan or wish that says how the person will go on, not what will happen: headed by a
-    verb of carrying on or exploring, with no date and no name or number in it."""
+    """A plan or wish that says how the person will go on, not what will happen: no date, no
+    name or number, and a head verb that names no concrete change ("maintain a balance",
+    "implement regular check-ins"), or "learn more about"."""
     words = text.split()
     if not words or _capitalised(" ".join(words[1:])) or any(ch.isdigit() for ch in text):
         return False
     first = words[0].lower()
-    if first == "learn" and len(words) > 1 and words[1].lower() in ("more", "about"):
+    second = words[1].lower() if len(words) > 1 else ""
+    if first in ("learn", "learning") and second in ("more", "about"):
         return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
-    return first in VAGUE_INTENT_VERBS or (first == "the" and len(words) <= 4)
+    if first in _OPENING_VERBS:
+        return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
+    return first not in CONCRETE_PLAN_VERBS
 
 
 def _is_event_key(key: str) -> bool:

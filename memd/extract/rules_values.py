@@ -1,0 +1,107 @@
+"""Sentences whose subject is the thing the speaker cares about, not the speaker.
+
+    "Hiking and chess are my main hobbies."           hobbies: hiking, hobbies: chess
+    "Family is super important to me."                values: family
+    "My kids mean the world to me."                   values: my kids
+    "Painting is a fun way to unwind."                likes: painting
+    "My turtles always cheer me up."                  pets: turtle
+
+People say what matters to them this way as often as with "I love X", and the clause reader
+(rules_clauses.py) only knows sentences whose subject is a person. Each pattern here reads one
+whole sentence from its start, and keeps the value only when it is a thing named in the
+sentence: a pronoun ("it is important to me"), a generic word ("this is a great way to ...") or a
+question gives nothing. Asked by rules_clauses.statement_facts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract import rules_lexicon as lex
+from memd.extract.rules_patterns import SELF, SPECIES_ALL, Clause, Env, Fact, liked_items, object_value
+
+# What a thing the speaker cares about cannot start with: pronouns, demonstratives, question words
+# and the generic nouns a sentence uses when the thing was named in another sentence.
+_NOT_A_THING = re.compile(
+    r"(?:it|that|this|these|those|they|he|she|which|what|who|here|there|you|we|everything|something|anything|"
+    r"nothing|all\s+of\s+(?:this|that|it)|both|each|one|stuff|things?|life|the\s+(?:thing|idea|point|key|goal|way))\b",
+    re.I,
+)
+_GERUND_PHRASE = r"[A-Za-z][a-z]+ing(?:\s+(?!is\b|are\b|was\b|and\b)[\w'-]+){0,3}"
+_THING = r"[A-Za-z][\w'-]*(?:\s+(?!is\b|are\b|was\b|were\b|means?\b|has\b|have\b)[\w'-]+){0,4}"
+
+# "Hiking and chess are my main hobbies", "Photography is my passion".
+_ARE_MY_HOBBIES = re.compile(
+    rf"(?P<val>{_THING}(?:\s*(?:,|and|&)\s*{_THING}){{0,3}})\s+(?:is|are)\s+(?:also\s+|definitely\s+|really\s+)?"
+    r"(?:one\s+of\s+)?my\s+(?:main\s+|biggest\s+|favorite\s+|two\s+|big\s+|true\s+)?(?P<what>hobbies|hobby|passions?)"
+    r"(?=\s*(?:$|[,.!;]|\s+(?:now|these\s+days|right\s+now|too|as\s+well|outside\s+of\s+work)\b))"
+)
+# "Family is super important to me", "My kids mean the world to me".
+_MATTERS_TO_ME = re.compile(
+    rf"(?P<val>(?:[Mm]y\s+)?{_THING})\s+(?:(?:is|are)\s+(?:so\s+|super\s+|really\s+|very\s+|incredibly\s+|extremely\s+|"
+    r"truly\s+|hugely\s+|always\s+|also\s+)*(?:important|precious|dear|everything)|(?:means?|meant)\s+"
+    r"(?:so\s+much|a\s+lot|the\s+world|everything))\s+to\s+me\b"
+)
+# "Painting is a fun way to unwind", "Running is my way of clearing my head".
+_WAY_TO = re.compile(
+    rf"(?P<val>{_GERUND_PHRASE})(?:'s|\s+(?:is|has\s+been|was))\s+(?:(?:a|such\s+a|my)\s+)(?:(?:fun|great|good|nice|healthy|"
+    r"awesome|amazing|perfect|creative|favorite|go-to|new)\s+)*way\s+(?:for\s+me\s+)?(?:to|of)\s+\w+"
+)
+# "My turtles always cheer me up", "My cat keeps me company": the speaker has the animal.
+_MY_PET_DOES = re.compile(
+    rf"[Mm]y\s+(?:(?:{lex.PET_MODIFIERS}|two|three|four|little|sweet|old|new)\s+)*(?P<sp>{SPECIES_ALL})\s+"
+    r"(?:always\s+|really\s+|just\s+|usually\s+|totally\s+)?(?:cheers?|keeps?|makes?|helps?|brings?|loves?|gives?|"
+    r"follows?|greets?|sleeps?|wakes?)\b"
+)
+
+
+# Sentence-initial words that are common nouns, written in lower case in a value ("Family is
+# important to me" -> "family"); any other capitalised first word may be a name ("Liverpool").
+_COMMON_FIRST = frozenset("""family friends friendship health music art faith honesty education nature travel
+fitness sports football basketball soccer tennis yoga meditation work career kindness community freedom
+independence dance food books reading writing cooking baking gardening photography painting running hiking
+games gaming movies films fashion science math coding programming exercise sleep church religion""".split())
+
+
+def _lower_first(v: str) -> str:
+    first = v.split()[0]
+    if first[:1].isupper() and first[1:].islower() and (first.lower().endswith("ing") or first.lower() in _COMMON_FIRST):
+        return first.lower() + v[len(first):]
+    return v
+
+
+def _thing(raw: str, env: Env, max_words: int = 5) -> str | None:
+    raw = raw.strip()
+    if not raw or _NOT_A_THING.match(raw) or raw.endswith("?"):
+        return None
+    v = object_value(raw, Clause(SELF, raw, "", env), max_words=max_words)
+    return _lower_first(v) if v else None
+
+
+def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
+    """Facts from a sentence whose subject is a hobby, a value or a pet; None if none match."""
+    sentence = text[pos:]
+    if "?" in sentence.split(".")[0]:
+        return None
+    m = _ARE_MY_HOBBIES.match(text, pos)
+    if m:
+        v = _thing(m.group("val"), env, max_words=12)
+        if not v:
+            return []
+        key = "hobbies" if m.group("what").startswith("hobb") else "likes"
+        tags = ("hobby",) if key == "hobbies" else ("preference",)
+        return [Fact(SELF, key, _lower_first(part), tags) for part in liked_items(v)]
+    m = _MATTERS_TO_ME.match(text, pos)
+    if m:
+        v = _thing(m.group("val"), env)
+        return [Fact(SELF, "values", v, ("value",))] if v else []
+    m = _WAY_TO.match(text, pos)
+    if m:
+        v = _thing(m.group("val"), env, max_words=4)
+        return [Fact(SELF, "likes", v, ("preference",))] if v else []
+    m = _MY_PET_DOES.match(text, pos)
+    if m:
+        sp = m.group("sp").lower()
+        species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
+        return [Fact(SELF, "pets", species, ("pet",))] if species else []
+    return None
