@@ -7,6 +7,12 @@ the user is, which turns are new or were buffered, and the optional entity/relat
 Earlier searches of the same turn are replayed as the model's own tool calls with their
 results, so it does not search for the same thing twice. The rendering is deterministic, so
 every step of a turn shares the same prefix (the mlx backend's prompt cache relies on it).
+
+Prefix caching (vLLM, SGLang, llama.cpp, mlx-lm) pays for a prompt's opening once when many
+requests share it, so the system prompt holds only what is the same for every turn of an import
+(the instructions, the user's names, the tools offered): what changes per turn (the date, "this
+is the final decision", "you have searched enough") is said in the messages after it. Context
+turns (already decided, only there to resolve references) are cut shorter than the new turn.
 """
 
 from __future__ import annotations
@@ -26,14 +32,20 @@ _ACTIONS = {
 # Long turns (pasted code, whole documents) are cut in the middle: the opening usually says
 # what it is and the end what was concluded.
 MAX_TURN_CHARS = 6000
+CONTEXT_TURN_CHARS = 1200  # of a turn shown as context only (neither new nor buffered)
+ENOUGH_SEARCHES = "You have searched enough for this turn: decide now with the results you have."
+
+
+def date_line(request: DecisionRequest) -> str:
+    # No date for the turn (an undated import): say so, so the model leaves relative dates
+    # unresolved instead of dating them to the day of the import.
+    return (f"Today is {request.today}." if request.today else
+            "The date of this conversation is unknown: do not resolve relative dates (today, yesterday, "
+            "last week); keep only dates the text states in full.")
 
 
 def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
-    # No date for the turn (an undated import): say so, so the model leaves relative dates
-    # unresolved instead of dating them to the day of the import.
-    when = (f"Today is {request.today}." if request.today else
-            "The date of this conversation is unknown: do not resolve relative dates (today, yesterday, "
-            "last week); keep only dates the text states in full.")
+    """The same text for every request of an import that offers the same tools (see above)."""
     names = [n for n in request.user_names if n.strip()]
     if names:
         who = f"The user is {names[0]}" + (f" (also called {', '.join(names[1:])})" if len(names) > 1 else "")
@@ -44,7 +56,7 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
         "You are a memory extraction agent. Your job is to analyze conversations and decide "
         "what information is worth storing in the user's long-term memory.",
         "",
-        f"{when} {who}",
+        who,
         "",
         "Available actions (call exactly one per turn):",
         *[f"- {_ACTIONS[name]}" for name in allowed],
@@ -65,14 +77,6 @@ def system_prompt(request: DecisionRequest, allowed: list[str]) -> str:
     ]
     if SEARCH in allowed:
         lines.append("- If unsure whether information already exists, call search_memory first")
-    if request.final:
-        lines += [
-            "",
-            "This is the final decision about buffered turns: no more context will come. "
-            "Call add_memory for what is worth keeping, or ignore_memory.",
-        ]
-    elif SEARCH not in allowed and request.searches:
-        lines += ["", "You have searched enough for this turn: decide now with the results you have."]
     return "\n".join(lines)
 
 
@@ -105,12 +109,13 @@ def conversation_text(request: DecisionRequest) -> str:
         seen.add(key)
         lines.append(turn_line(turn, buffered=key in buffered_ids))
     lines.append(turn_line(request.new_turn, new=True))
-    intro = (
-        "Please decide about the following buffered conversation:"
-        if request.final
-        else "Please analyze the following conversation and decide what to store:"
-    )
-    return intro + "\n\n" + "\n".join(lines)
+    if request.final:
+        intro = ("This is the final decision about buffered turns: no more context will come. Call add_memory "
+                 "for what is worth keeping, or ignore_memory.\n\nPlease decide about the following buffered "
+                 "conversation:")
+    else:
+        intro = "Please analyze the following conversation and decide what to store:"
+    return date_line(request) + "\n\n" + intro + "\n\n" + "\n".join(lines)
 
 
 def turn_line(turn: Turn, *, buffered: bool = False, new: bool = False) -> str:
@@ -125,7 +130,8 @@ def turn_line(turn: Turn, *, buffered: bool = False, new: bool = False) -> str:
     if new:
         marks.append("new")
     suffix = f" ({', '.join(marks)})" if marks else ""
-    return f"[{who}]{suffix}: {_clip(turn.text)}"
+    limit = MAX_TURN_CHARS if buffered or new else CONTEXT_TURN_CHARS
+    return f"[{who}]{suffix}: {_clip(turn.text, limit)}"
 
 
 def render_messages(request: DecisionRequest, allowed: list[str]) -> list[Message]:
@@ -133,6 +139,7 @@ def render_messages(request: DecisionRequest, allowed: list[str]) -> list[Messag
         {"role": "system", "content": system_prompt(request, allowed)},
         {"role": "user", "content": conversation_text(request)},
     ]
+    last = len(request.searches)
     for number, step in enumerate(request.searches, 1):
         call_id = f"call_search_{number}"
         messages.append(
@@ -148,9 +155,10 @@ def render_messages(request: DecisionRequest, allowed: list[str]) -> list[Messag
                 ],
             }
         )
-        messages.append(
-            {"role": "tool", "tool_call_id": call_id, "name": SEARCH, "content": step.results or "(no results)"}
-        )
+        content = step.results or "(no results)"
+        if number == last and SEARCH not in allowed and not request.final:
+            content += "\n\n" + ENOUGH_SEARCHES
+        messages.append({"role": "tool", "tool_call_id": call_id, "name": SEARCH, "content": content})
     return messages
 
 
@@ -168,9 +176,9 @@ def _identity(turn: Turn) -> Any:
     return ("id", turn.turn_id) if turn.turn_id else ("text", turn.role, turn.author, turn.time, turn.text)
 
 
-def _clip(text: str) -> str:
+def _clip(text: str, limit: int = MAX_TURN_CHARS) -> str:
     text = text.strip()
-    if len(text) <= MAX_TURN_CHARS:
+    if len(text) <= limit:
         return text
-    half = MAX_TURN_CHARS // 2
+    half = limit // 2
     return f"{text[:half]} […] {text[-half:]}"

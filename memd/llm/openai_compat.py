@@ -32,10 +32,12 @@ from memd.llm.errors import (
     one_line,
 )
 from memd.llm.openai_response import parse_chat_completion
+from memd.llm.overload import OverloadGate
 
 log = logging.getLogger("memd.llm.openai")
 
 _UNSET = object()
+OVERLOAD_RETRIES = 6  # tries of a request the server keeps answering 429/503 to, at least
 # Only an error that names tool_choice triggers the fallback: other 400s that mention tools
 # (a malformed tool message, a too-long prompt) must not downgrade the server for good.
 _TOOL_CHOICE_WORDS = ("tool_choice", "tool choice", "toolchoice")
@@ -58,12 +60,16 @@ class OpenAICompatModel(ChatModel):
         extra_body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         calllog: Any = None,
+        concurrency: int = 1,
     ):
         """`base_url` includes the API prefix, as in the OpenAI SDK: http://host:8000/v1.
 
         `extra_body` is merged into every request body, e.g.
         {"chat_template_kwargs": {"enable_thinking": True}} for vLLM/SGLang, or server-specific
         sampling keys (top_k, min_p).
+
+        `concurrency`: how many threads may call this model at once (an import deciding many
+        conversations side by side); the connection pool and the overload gate are sized to it.
         """
         super().__init__(model=model, calllog=calllog)
         self.base_url = base_url.rstrip("/")
@@ -76,13 +82,33 @@ class OpenAICompatModel(ChatModel):
         all_headers = {"Accept": "application/json", **(headers or {})}
         if api_key:
             all_headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s)),
-            headers=all_headers,
-        )
+        self._headers = all_headers
+        self._connect_timeout_s = connect_timeout_s
+        self.concurrency = max(1, concurrency)
+        self._client = self._new_client()
+        self.gate = OverloadGate(self.concurrency)
         # requested tool_choice (as a hashable key) -> what this server accepted instead
         self._tool_choice_fallback: dict[str, Any] = {}
         self._fallback_lock = threading.Lock()
+
+    def _new_client(self) -> httpx.Client:
+        pool = max(10, self.concurrency)
+        return httpx.Client(
+            timeout=httpx.Timeout(self.timeout_s, connect=min(self._connect_timeout_s, self.timeout_s)),
+            headers=self._headers,
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        )
+
+    def set_concurrency(self, concurrency: int) -> None:
+        """Size the connection pool and the overload gate for `concurrency` threads. Call it
+        before the threads start (the old client is closed)."""
+        concurrency = max(1, concurrency)
+        if concurrency == self.concurrency:
+            return
+        old, self.concurrency = self._client, concurrency
+        self._client = self._new_client()
+        self.gate = OverloadGate(concurrency)
+        old.close()
 
     def close(self) -> None:
         self._client.close()
@@ -148,6 +174,8 @@ class OpenAICompatModel(ChatModel):
         attempt = 0
         while True:
             retry_after: float | None = None
+            overloaded = False
+            self.gate.enter()
             try:
                 response = self._client.post(self.url, json=body)
             except httpx.ConnectTimeout:
@@ -157,15 +185,21 @@ class OpenAICompatModel(ChatModel):
             except httpx.RemoteProtocolError as exc:
                 failure = LLMConnectionError(f"{self.url} closed the connection without answering: {_reason(exc)}")
             except httpx.TimeoutException:
+                self.gate.leave()
                 raise LLMTimeoutError(
                     f"{self.url} did not answer within {self.timeout_s:g} s",
                     hint="raise llm.timeout_s, or lower max_tokens",
                 ) from None
             except httpx.HTTPError as exc:
+                self.gate.leave()
                 raise LLMConnectionError(f"request to {self.url} failed: {_reason(exc)}") from None
+            except BaseException:
+                self.gate.leave()
+                raise
             else:
                 status = response.status_code
                 if status < 400:
+                    self.gate.leave()
                     return response
                 server_message = _error_message(response)
                 failure = LLMHTTPError(
@@ -175,9 +209,16 @@ class OpenAICompatModel(ChatModel):
                     hint=_hint_for(status),
                 )
                 if status != 429 and status < 500:
+                    self.gate.leave()
                     raise failure
                 retry_after = _retry_after(response)
-            if attempt >= self.max_retries:
+                overloaded = status in (429, 503)
+            # (a connection failure lands here too, with the request still counted in flight)
+            self.gate.leave(overloaded=overloaded, retry_after=retry_after, ok=False)
+            # An overloaded server (429/503) is asked again more often than a failing one: it
+            # answered, it is only busy, and the gate has already slowed everyone down.
+            retries = max(self.max_retries, OVERLOAD_RETRIES) if overloaded else self.max_retries
+            if attempt >= retries:
                 raise failure
             delay = self._delay(attempt, retry_after)
             notes.append(f"attempt {attempt + 1} failed ({failure}); retrying in {delay:.2f} s")

@@ -41,6 +41,6 @@ def test_undated_import_turn_tells_the_model_the_date_is_unknown(app, stub, make
     stub.queue(make_vllm_call("ignore_memory", {"reason": "nothing"}))
     loop = _loop(app, stub, source_kind="import:openai_jsonl")
     loop.process(Turn(stream="c", role="user", text="I lost my tennis match today", turn_id="1"))
-    system = stub.requests[0].json["messages"][0]["content"]
-    assert "Today is" not in system and "date of this conversation is unknown" in system
+    system, user = (m["content"] for m in stub.requests[0].json["messages"][:2])
+    assert "Today is" not in user and "date of this conversation is unknown" in user
     assert "never ISO weeks" in system

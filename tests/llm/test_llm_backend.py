@@ -49,10 +49,12 @@ def test_prompt_rendering(stub, backend, make_vllm_call):
     backend.decide(request(buffered=[buffered], recent=[buffered, *request().recent]))
     system, user = stub.requests[0].json["messages"]
     assert system["role"] == "system" and user["role"] == "user"
-    assert "Today is 2024-05-02." in system["content"]
+    assert "Today is" not in system["content"]  # per-turn text stays out of the shared prefix
     assert "The user is Alice Martin (also called Ali)." in system["content"]
     assert "- search_memory: Search existing memories for context" in system["content"]
     assert user["content"].splitlines() == [
+        "Today is 2024-05-02.",
+        "",
         "Please analyze the following conversation and decide what to store:",
         "",
         "[user/Alice] (2024-05-01T09:00, buffered): My sister might visit.",
@@ -80,7 +82,8 @@ def test_no_search_offered_when_not_allowed(stub, backend, make_vllm_call):
     call = backend.decide(request(allow_search=False, searches=[SearchStep("Acme", "nothing")]))
     offered = [t["function"]["name"] for t in stub.requests[0].json["tools"]]
     assert offered == ["add_memory", "buffer_memory", "ignore_memory"]
-    assert "searched enough" in stub.requests[0].json["messages"][0]["content"]
+    assert "searched enough" in stub.requests[0].json["messages"][-1]["content"]
+    assert "searched enough" not in stub.requests[0].json["messages"][0]["content"]
     # the model searched anyway: that is an invalid call, repaired
     assert call.name == "ignore_memory" and len(stub.requests) == 2
     assert "'search_memory' is not available at this step" in stub.requests[1].json["messages"][-1]["content"]
@@ -90,7 +93,7 @@ def test_final_offers_only_add_and_ignore(stub, backend, make_vllm_call):
     stub.queue(make_vllm_call("buffer_memory", {"reason": "wait"}), make_vllm_call("add_memory", {"memory_list": [GOOD_ITEM], "summary": "s"}))
     call = backend.decide(request(final=True, buffered=[request().new_turn]))
     assert [t["function"]["name"] for t in stub.requests[0].json["tools"]] == ["add_memory", "ignore_memory"]
-    assert "final decision about buffered turns" in stub.requests[0].json["messages"][0]["content"]
+    assert "final decision about buffered turns" in stub.requests[0].json["messages"][1]["content"]
     assert call.name == "add_memory"
 
 
