@@ -86,6 +86,7 @@ class PrivacySection:
 class ImportSection:
     me: list[str] = field(default_factory=list)  # your names in chat logs (WhatsApp, Telegram...)
     tz: str = ""  # time zone for dates in transcript notes and clock times in chat logs; "" = UTC
+    date_order: str = ""  # WhatsApp dates like 03/04/24: "dmy" or "mdy"; "" = guess from the log
 
 
 @dataclass
@@ -198,6 +199,47 @@ def default_state_dir(vault: Path) -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME)) / "vaults" / f"{name}-{digest}"
 
 
+# Keys with a fixed set of values: a typo here must fail when the config is read, by every
+# command, not later as an unrelated-looking error (an unknown backend used to surface as a
+# missing mlx model folder).
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("extract", "backend"): ("rules", "openai", "mlx"),
+    ("ask", "backend"): ("extractive", "openai", "mlx"),
+    ("ask", "code"): ("interpret", "auto", "off"),
+    ("daemon", "log_level"): ("debug", "info", "warning", "error"),
+    ("import", "date_order"): ("", "dmy", "mdy"),
+}
+# String keys that hold a file or folder path, so a wrong type is described as such.
+PATH_KEYS = {("memory", "dir"), ("memory", "sources_dir"), ("memory", "user_file"), ("memory", "entities_dir"),
+             ("mlx", "model_path"), ("ask", "model_path"), ("daemon", "socket_path")}
+
+
+def _type_words(section_name: str, key: str, default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    if isinstance(default, list):
+        return "a list of strings"
+    return "a path (a quoted string)" if (section_name, key) in PATH_KEYS else "a quoted string"
+
+
+def _check_value(section_name: str, key: str, value: Any) -> None:
+    choices = CHOICES.get((section_name, key))
+    if choices is not None and value not in choices:
+        shown = ", ".join(repr(c) if not c else c for c in choices)
+        raise ConfigError(f"config: {section_name}.{key} must be one of {shown}, got {value!r}")
+    if (section_name, key) == ("import", "tz") and value:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"config: import.tz {value!r} is not a time zone (e.g. Europe/Lisbon)") from None
+
+
 def _coerce(section_name: str, cls: type, raw: dict[str, Any]) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"config: [{section_name}] must be a table")
@@ -209,29 +251,34 @@ def _coerce(section_name: str, cls: type, raw: dict[str, Any]) -> Any:
         default = getattr(cls(), key)
         if isinstance(default, bool):
             ok = isinstance(value, bool)
-        elif isinstance(default, (int, float)):
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            value = type(default)(value) if ok else value
+            value = float(value) if ok else value
         elif isinstance(default, list):
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         else:
             ok = isinstance(value, str)
         if not ok:
             raise ConfigError(
-                f"config: {section_name}.{key} must be {type(default).__name__}, got {value!r}"
+                f"config: {section_name}.{key} must be {_type_words(section_name, key, default)}, got {value!r}"
             )
+        _check_value(section_name, key, value)
         values[key] = value
     return cls(**values)
 
 
 def config_from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
-    if "vault" not in data or not isinstance(data["vault"], str) or not data["vault"]:
+    if "vault" not in data or data["vault"] == "":
         raise ConfigError("config: `vault` (the path of your Obsidian vault) is required")
+    if not isinstance(data["vault"], str):
+        raise ConfigError(f"config: vault must be a path (a quoted string), got {data['vault']!r}")
     base = path.parent if path else Path.cwd()
     vault = (base / Path(data["vault"]).expanduser()).resolve()
     state_raw = data.get("state_dir") or ""
     if not isinstance(state_raw, str):
-        raise ConfigError("config: state_dir must be a string")
+        raise ConfigError(f"config: state_dir must be a path (a quoted string), got {state_raw!r}")
     state_dir = (base / Path(state_raw).expanduser()).resolve() if state_raw else default_state_dir(vault)
     unknown = set(data) - {"vault", "state_dir"} - set(_SECTIONS)
     if unknown:

@@ -12,6 +12,8 @@ from typing import Any, Callable, Iterator
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from memd.config import Config, load_config
@@ -91,6 +93,44 @@ def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         return fn(*args, **kwargs)
 
     return wrapper
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """"1 operation", "2 operations" ("many" for irregular plurals)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {many or noun + 's'}"
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Text):
+        text = cell.plain
+    elif isinstance(cell, str):
+        text = Text.from_markup(cell).plain
+    else:
+        text = str(cell)
+    # One record per line, one field per tab: a tab or newline inside a value would split it.
+    return text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+
+
+def table_lines(table: Table) -> list[str]:
+    """The table as tab-separated lines (a header line first when it has one), markup removed."""
+    columns = table.columns
+    rows = [list(col.cells) for col in columns]
+    out = []
+    if table.show_header:
+        out.append("\t".join(_plain(col.header) for col in columns))
+    for i in range(table.row_count):
+        out.append("\t".join(_plain(rows[c][i]) if i < len(rows[c]) else "" for c in range(len(columns))))
+    return out
+
+
+def print_table(table: Table) -> None:
+    """A rich table on a terminal; plain tab-separated lines into a pipe or file, never cut or
+    wrapped at 80 columns (the width rich assumes when it cannot ask a terminal)."""
+    if console.is_terminal:
+        console.print(table)
+    else:
+        for line in table_lines(table):
+            click.echo(line)
 
 
 def emit(data: Any, human: Callable[[Any], None]) -> None:

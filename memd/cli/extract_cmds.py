@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, invoke, json_option
+from memd.cli.common import console, emit, invoke, json_option, plural, print_table
 from memd.errors import InputFormatError
 
 MAX_LINE = 1 << 20
@@ -68,7 +68,8 @@ def _stdin_turns(default_stream: str | None, default_role: str) -> Any:
 
 @click.command()
 @click.option("--stream", help="The conversation this turn belongs to.")
-@click.option("--role", type=click.Choice(["user", "assistant", "system", "other"]), default="user", show_default=True)
+@click.option("--role", type=click.Choice(["user", "assistant", "system", "other"]), default="user", show_default=True,
+              help="Who speaks: facts are taken from the user's turns.")
 @click.option("--author", help="Who said it (multi-party chats).")
 @click.option("--text", help="The turn's text. Without it, JSON lines are read from stdin.")
 @click.option("--time", "time_", help="When it was said (ISO 8601).")
@@ -107,7 +108,7 @@ def remember(text: tuple[str, ...]) -> None:
 
 @click.command()
 @click.option("--stream", help="Only this stream.")
-@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 10000), help="Show at most N decisions.")
 @json_option
 def decisions(stream: str | None, limit: int) -> None:
     """What the extraction loop decided for recent turns, and which buffers are waiting."""
@@ -120,9 +121,9 @@ def decisions(stream: str | None, limit: int) -> None:
         for x in d["decisions"]:
             t.add_row(str(x["id"]), x["ts"][:19].replace("T", " "), escape(x["stream"]), escape(x["turn_id"] or ""),
                       _describe({"tool": x["tool"], "arguments": x["arguments"], "warnings": x["warnings"]}))
-        console.print(t)
+        print_table(t)
         for b in d["buffers"]:
-            console.print(f"[yellow]buffer[/yellow] {escape(b['stream'])}: {b['buffered']} turn(s) waiting since "
+            console.print(f"[yellow]buffer[/yellow] {escape(b['stream'])}: {plural(b['buffered'], 'turn')} waiting since "
                           f"{b['last_activity'][:19].replace('T', ' ')}")
 
     emit(data, human)

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from memd.cli.common import console, emit, err_console, invoke, json_option, state
+from memd.cli.common import console, emit, err_console, invoke, json_option, print_table, state
 from memd.importers import registry
 
 # Every registered format but the two with their own command, spelled for a command line; a new
@@ -153,7 +153,7 @@ def _progress() -> Iterator[Callable[[Any], None]]:
             nonlocal writing
             c = event.counts
             if event.phase == "reading":
-                progress.update(reading, completed=event.done, counts=f"{event.done} conversations read")
+                progress.update(reading, completed=event.done, counts=f"{_n(event.done, 'conversation')} read")
                 return
             if writing is None:
                 progress.update(reading, visible=False)
@@ -187,7 +187,7 @@ def _show_formats(d: dict[str, Any]) -> None:
         t.add_row(escape(label), str(g["conversations"]), str(g["turns"]), _when(g["first"]), _when(g["last"]),
                   str(plan.get("new", 0)), str(plan.get("changed", 0) + plan.get("resume", 0) + plan.get("extract", 0)),
                   str(plan.get("unchanged", 0)), str(skipped))
-    console.print(t)
+    print_table(t)
 
 
 def _show_problems(d: dict[str, Any]) -> None:
@@ -206,8 +206,8 @@ def _show_problems(d: dict[str, Any]) -> None:
 
 def _show_dry_run(d: dict[str, Any]) -> None:
     s = d["survey"]
-    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {s['conversations']} conversations, "
-                  f"{s['turns']} turns, {_when(s['first'])} → {_when(s['last'])}")
+    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {_n(s['conversations'], 'conversation')}, "
+                  f"{_n(s['turns'], 'turn')}, {_when(s['first'])} → {_when(s['last'])}")
     _show_formats(d)
     planned = d["planned"]
     if planned:
@@ -224,8 +224,8 @@ def _show_dry_run(d: dict[str, Any]) -> None:
 
 def _show_report(d: dict[str, Any]) -> None:
     s = d["survey"]
-    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {s['conversations']} conversations, "
-                  f"{s['turns']} turns, {_when(s['first'])} → {_when(s['last'])}")
+    console.print(f"[bold]{escape(d['format'])}[/bold] {escape(d['path'])}: {_n(s['conversations'], 'conversation')}, "
+                  f"{_n(s['turns'], 'turn')}, {_when(s['first'])} → {_when(s['last'])}")
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")
     t.add_column(justify="right")
@@ -238,10 +238,10 @@ def _show_report(d: dict[str, Any]) -> None:
     t.add_row("skipped", str(d["skipped"]), skipped)
     t.add_row("failed", str(d["failed"]), "")
     t.add_row("facts added", str(d["facts_added"]),
-              f"from {d['turns_extracted']} turns" if d["turns_extracted"] else "")
+              f"from {_n(d['turns_extracted'], 'turn')}" if d["turns_extracted"] else "")
     t.add_row("review items", str(d["review_items"]), "memd review" if d["review_items"] else "")
     t.add_row("time", f"{d['seconds']:.1f}s", "cancelled" if d["cancelled"] else "")
-    console.print(t)
+    print_table(t)
     _show_problems(d)
 
 

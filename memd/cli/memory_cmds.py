@@ -8,7 +8,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, invoke, json_option
+from memd.cli.common import console, emit, invoke, json_option, print_table
+from memd.errors import NotFoundError
 
 
 def _results_line(d: dict[str, Any]) -> None:
@@ -18,7 +19,7 @@ def _results_line(d: dict[str, Any]) -> None:
         extra = f" #{r['journal_id']}" if r.get("journal_id") else ""
         if r.get("review_id"):
             extra = f" → review #{r['review_id']} (memd review)"
-        console.print(f"[{color}]{status}[/{color}] {r['op']} {escape(r['path'])}{extra}"
+        console.print(f"[{color}]{status}[/{color}] {r['op']} {escape(r.get('path') or '')}{extra}"
                       + (f" — {escape(r['reason'])}" if r.get("reason") else ""))
 
 
@@ -44,7 +45,7 @@ def entity_show(name: str) -> None:
             for f in d["facts"] + d["relations"]:
                 value = f["value"] or "; ".join(f.get("nested", []))
                 t.add_row(escape(f["key"]), escape(value), escape(f["section"] or ""))
-            console.print(t)
+            print_table(t)
         else:
             console.print("[dim]no facts yet[/dim]")
         if d["backlinks"]:
@@ -67,7 +68,7 @@ def entity_list() -> None:
         t.add_column("path", style="dim")
         for e in d["entities"]:
             t.add_row(escape(e["title"]), escape(e["path"]))
-        console.print(t)
+        print_table(t)
 
     emit(data, human)
 
@@ -98,6 +99,11 @@ def fact_set(entity_name: str, key: str, value: str, multi: bool, section: str |
 def fact_remove(entity_name: str, key: str, value: str | None) -> None:
     """Remove KEY (or only its VALUE) from ENTITY. Hand-written lines go to review."""
     data = invoke("fact.remove", entity=entity_name, key=key, value=value)
+    # The API answers "noop, no file" for an entity that does not exist (an extraction model may
+    # name one); a person typing the command wants to hear that the name is wrong.
+    if data["results"] and all(r["status"] == "noop" and not r.get("path") for r in data["results"]):
+        raise NotFoundError(f"there is no entity called {entity_name!r}",
+                            hint="`memd entity list` shows the names; `user` is you")
     emit(data, _results_line)
 
 
@@ -118,7 +124,7 @@ def _change_text(entry: dict[str, Any]) -> str:
 @click.command()
 @click.option("--entity", "entity_name", help="Only operations on this entity's file.")
 @click.option("--since", help="A date (2024-05-01) or a span (3d, 12h).")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help="Show at most N entries.")
 @json_option
 def log(entity_name: str | None, since: str | None, limit: int) -> None:
     """What memd changed, newest first."""
@@ -138,7 +144,7 @@ def log(entity_name: str | None, since: str | None, limit: int) -> None:
             op = e["op"] + (" [dim](undone)[/dim]" if e["status"] == "undone" else "")
             t.add_row(str(e["id"]), e["ts"][:19].replace("T", " "), op, escape(e["path"]), escape(src),
                       escape(_change_text(e)))
-        console.print(t)
+        print_table(t)
 
     emit(data, human)
 
@@ -199,7 +205,7 @@ def review(ctx: click.Context, show_all: bool) -> None:
         for it in d["items"]:
             t.add_row(str(it["id"]), escape(it["path"]), escape(it["current"] or ""),
                       escape(it["proposed"] or "(remove)"), escape(it["reason"]), it["status"])
-        console.print(t)
+        print_table(t)
         console.print("[dim]memd review accept ID · memd review reject ID[/dim]")
 
     emit(data, human)

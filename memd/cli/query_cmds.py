@@ -8,12 +8,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, invoke, json_option
+from memd.cli.common import console, emit, invoke, json_option, print_table
 
 
 @click.command()
 @click.argument("question", nargs=-1, required=True)
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="At most N facts or turns as sources.")
 @json_option
 def ask(question: tuple[str, ...], limit: int) -> None:
     """Answer QUESTION from memory: the fact that answers it (following relations), else the
@@ -35,7 +35,7 @@ def ask(question: tuple[str, ...], limit: int) -> None:
                 t.add_column(col)
             for f in d["facts"]:
                 t.add_row(escape(f"{f['key']}: {f['value']}"), escape(f["entity"]), escape(f"{f['path']}:{f['line']}"))
-            console.print(t)
+            print_table(t)
         else:
             for s in d.get("sources", []):
                 console.print(f"[dim]source {escape(s['link'])}[/dim]")

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, highlight_snippet, invoke, json_option
+from memd.cli.common import console, emit, highlight_snippet, invoke, json_option, print_table
 
 
 @click.command()
@@ -41,6 +41,6 @@ def search(query: tuple[str, ...], limit: int, kind: str | None, path_prefix: st
             else:
                 where = (f"# {r['heading']} " if r["heading"] else "") + f"L{r['lines'][0]}-{r['lines'][1]}"
             t.add_row(f"{r['score']:.2f}", escape(r["path"]), escape(where), highlight_snippet(r["snippet"]))
-        console.print(t)
+        print_table(t)
 
     emit(data, human)

@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, invoke, json_option, print_warnings, progress_bar, state
+from memd.cli.common import console, emit, invoke, json_option, plural, print_table, print_warnings, progress_bar, state
 
 
 @click.command()
@@ -42,7 +42,7 @@ def init(vault: Path, create: bool, force: bool, state_dir: Path | None) -> None
         console.print(f"[green]✓[/green] vault   {escape(d['vault'])}")
         console.print(f"[green]✓[/green] config  {escape(d['config'])}" + ("" if d["config_written"] else " (kept)"))
         console.print(f"[green]✓[/green] memory  {escape(d['user_file'])}" + (" (created)" if d["user_file_created"] else ""))
-        console.print(f"[green]✓[/green] indexed {d['index']['scanned']} files in {d['index']['seconds']:.2f}s")
+        console.print(f"[green]✓[/green] indexed {plural(d['index']['scanned'], 'file')} in {d['index']['seconds']:.2f}s")
         print_warnings(d["index"]["warnings"])
 
     emit(data, human)
@@ -51,8 +51,19 @@ def init(vault: Path, create: bool, force: bool, state_dir: Path | None) -> None
 @click.command()
 @json_option
 def status() -> None:
-    """Show the vault, the index and the review queue."""
+    """Show the vault, the index, the review queue and the daemon (pid, socket)."""
     data = invoke("status")
+    # In process there is no daemon block; give one anyway, so scripts can always read the
+    # socket path (README: `memd status --json | ... ["daemon"]["socket"]`).
+    if not isinstance(data.get("daemon"), dict):
+        from memd.daemon.client import daemon_state
+        from memd.daemon.paths import paths_for_config
+
+        paths = paths_for_config(state().config())
+        dstate = daemon_state(paths)
+        data["daemon"] = {"running": dstate.running, "pid": dstate.pid or None, "socket": str(paths.socket)}
+    else:
+        data["daemon"].setdefault("running", True)
 
     def human(d: dict[str, Any]) -> None:
         t = Table(show_header=False, box=None, pad_edge=False)
@@ -62,18 +73,21 @@ def status() -> None:
         t.add_row("vault", escape(d["vault"]))
         t.add_row("config", escape(str(d.get("config"))))
         t.add_row("state", escape(d["state_dir"]))
-        t.add_row("daemon", "running" if d.get("daemon") else "not running")
+        dm = d["daemon"]
+        t.add_row("daemon", f"running (pid {dm['pid']})" if dm.get("running") and dm.get("pid") else
+                  "running" if dm.get("running") else "not running")
+        t.add_row("socket", escape(dm["socket"]))
         t.add_row("backend", d["backend"])
         kinds = ", ".join(f"{v} {k}" for k, v in sorted(idx["by_kind"].items()))
         t.add_row("notes", f"{idx['notes']} ({kinds})" if kinds else "0")
         t.add_row("chunks", str(idx["chunks"]))
         t.add_row("links", f"{idx['links']} ({idx['unresolved_links']} unresolved)")
         t.add_row("facts", str(idx["facts"]))
-        t.add_row("journal", f"{d['journal']} operations")
+        t.add_row("journal", plural(d["journal"], "operation"))
         t.add_row("review", f"{d['review'].get('pending', 0)} pending")
         t.add_row("warnings", str(idx["warnings"]))
         t.add_row("index size", f"{idx['db_bytes'] / 1048576:.1f} MB")
-        console.print(t)
+        print_table(t)
 
     emit(data, human)
 
@@ -90,7 +104,7 @@ def reindex() -> None:
             data = st.app().reindex(progress=progress).to_json()
 
     def human(d: dict[str, Any]) -> None:
-        console.print(f"[green]✓[/green] indexed {d['scanned']} files ({d['added']} notes and attachments)"
+        console.print(f"[green]✓[/green] indexed {plural(d['scanned'], 'file')} ({d['added']} notes and attachments)"
                       f" in {d['seconds']:.2f}s")
         print_warnings(d["warnings"])
 

@@ -84,12 +84,12 @@ def test_ask_config_is_checked(make_app):
     from memd import api
     from memd.errors import ConfigError
 
-    app = make_app(backend="gpt")
-    with pytest.raises(ConfigError, match="ask.backend"):
-        api.call(app, "ask", {"question": "q"})
+    from memd.config import config_from_dict
+
+    with pytest.raises(ConfigError, match="ask.backend"):  # caught when the config is read
+        config_from_dict({"vault": "/v", "ask": {"backend": "gpt"}})
     app = make_app(backend="mlx")
     with pytest.raises(ConfigError, match="model_path"):
         api.call(app, "ask", {"question": "q"})
-    app = make_app(code="exec")
     with pytest.raises(ConfigError, match="ask.code"):
-        api.call(app, "ask", {"question": "q"})
+        config_from_dict({"vault": "/v", "ask": {"code": "exec"}})

@@ -60,7 +60,7 @@ def test_config_errors_are_one_line(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="unknown key writer.nope"):
         config_from_dict({"vault": "/v", "writer": {"nope": 1}})
-    with pytest.raises(ConfigError, match="settle_seconds must be float"):
+    with pytest.raises(ConfigError, match="settle_seconds must be a number"):
         config_from_dict({"vault": "/v", "writer": {"settle_seconds": "soon"}})
     with pytest.raises(ConfigError, match="vault"):
         config_from_dict({})

@@ -225,8 +225,9 @@ def test_built_wheel_ships_the_templates_and_no_top_level_packaging(tmp_path):
     repo = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(repo)],
                    check=True, capture_output=True, timeout=300)
-    [wheel] = tmp_path.glob("memd-*.whl")
+    [wheel] = tmp_path.glob("memd_vault-*.whl")  # the distribution's name ("memd" on PyPI is another project)
     names = zipfile.ZipFile(wheel).namelist()
+    assert "memd/config.example.toml" in names
     assert {f"memd/packaging/{n}" for n in TEMPLATES} <= set(names)
     assert not any(n.startswith("packaging/") for n in names)
     assert "memd/daemon/client.py" in names and "memd/importers/chatgpt.py" in names
