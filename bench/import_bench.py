@@ -1,28 +1,21 @@
-"""Import benchmark: a generated ChatGPT export through parse, transcripts and extraction.
+"""Import benchmark: generated ChatGPT exports with long messages, imported with rules extraction.
 
-    python bench/import_bench.py [--conversations 5000] [--layout sharded|flat] [--keep DIR]
-                                 [--phases parse,transcripts,extract,again] [--profile PHASE]
-                                 [--parallel auto|on|off]
+    python bench/import_bench.py [--sizes 2000,8000] [--phases parse,extract,again] [--keep DIR]
+                                 [--profile PHASE] [--out FILE]
 
-Generates a realistic ChatGPT export (default 5,000 conversations, about 200,000 messages: a zip
-in the 2026 sharded layout, newest conversation first, with regenerated answers and edited
-prompts, custom instructions, every content type ChatGPT writes, mostly technical Q&A with a
-sprinkling of personal statements), then measures each phase in a fresh child process so its
-peak RSS is honest:
+For each size, generates a ChatGPT export (a zip in the 2026 sharded layout, newest first, with
+regenerated answers, edited prompts, custom instructions, every content type ChatGPT writes;
+answers of several kilobytes and now and then a long pasted log in a prompt: "long messages"),
+then measures each phase in a fresh child process, which reports its own peak RSS (VmHWM):
 
-    parse        the parser alone (stream the zip, build Conversations)
-    transcripts  import with --no-extract into an empty vault (parse, stage, notes, ledger)
-    extract      import with the rules extraction into an empty vault
-    again        the same export imported again into the vault `extract` left (must write nothing)
-    nofsync      `extract` with writer.fsync off: not a result, a reference that shows what fsync costs
+    parse    the parser alone (stream the zip, build Conversations): the floor any import stands on
+    extract  the import with rules extraction into an empty vault (memd's defaults, fsync on)
+    again    the same export imported again (must write nothing)
 
-The vault uses memd's defaults (writer.fsync on). Prints a table and writes
-bench/results/import_bench.json, with the pipeline's own time breakdown per step ("worker: ..."
-steps ran in the import's worker process, beside the others). `cpu s` is the import process's
-CPU time; `worker cpu s` that of the worker process it starts (renders, decides, indexes), and
-`worker RSS MB` its peak. `--parallel off` runs the import without a worker, for comparison.
-Targets: peak RSS <= 300 MB at any export size; >= 200 conversations/s for transcripts + rules
-extraction.
+Prints a table and writes bench/results/import_bench.json (or --out), with the pipeline's own time
+breakdown per step. `linear` compares the seconds per conversation of the largest size with the
+smallest's. Targets (issue 14): >= 250 conversations/s with extraction, linear from 2k to 8k
+(per-conversation time grows <= 25 %), peak RSS <= 200 MiB (the import and any worker process).
 """
 
 from __future__ import annotations
@@ -45,8 +38,8 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PHASES = ("parse", "transcripts", "extract", "again", "nofsync")
-TARGETS = {"rss_mb": ("<=", 300.0), "extract_conv_per_s": (">=", 200.0)}
+PHASES = ("parse", "extract", "again")
+TARGETS = {"rss_mib": 200.0, "conv_per_s": 250.0, "linear": 1.25}
 START = 1672531200.0  # 2023-01-01
 SPAN = 2.5 * 365 * 86400
 
@@ -134,13 +127,18 @@ class Gen:
         text = r.choice(QUESTIONS).format(t=r.choice(TOPICS), code=r.choice(SNIPPETS))
         if r.random() < 0.04:
             text = f"{text} {r.choice(PERSONAL)}" if r.random() < 0.5 else f"{r.choice(PERSONAL)} {text}"
+        if r.random() < 0.05:  # a pasted log: a long prompt (2-6 KB)
+            lines = [f"2024-05-0{r.randint(1, 9)} 12:{r.randint(10, 59)}:{r.randint(10, 59)} WARN worker-{r.randint(1, 9)}"
+                     f" {r.choice(TOPICS)} (attempt {r.randint(1, 5)})" for _ in range(r.randint(30, 90))]
+            text = f"{text}\n\n```\n" + "\n".join(lines) + "\n```"
         return text
 
     def answer(self) -> str:
+        # Long answers (1.5-5 KB): several paragraphs and code, as models write them today.
         r = self.rng
-        parts = r.sample(ANSWER_PARAS, r.randint(1, 3))
-        if r.random() < 0.5:
-            parts.insert(1, r.choice(CODE_ANSWERS))
+        parts = [r.choice(ANSWER_PARAS) for _ in range(r.randint(4, 12))]
+        for _ in range(r.randint(0, 2)):
+            parts.insert(r.randrange(len(parts)), r.choice(CODE_ANSWERS))
         return "\n\n".join(parts)
 
     def conversation(self, index: int, when: float) -> dict:
@@ -265,8 +263,18 @@ def generate_export(path: Path, conversations: int, layout: str = "sharded", see
     return {"conversations": conversations, "messages": gen.messages, "bytes": path.stat().st_size}
 
 
+
+
 # --- phases (each in a fresh child) ------------------------------------------------------------
-def child(phase: str, export: Path, vault: Path, state: Path, profile: bool, parallel: str = "auto") -> dict:
+def _vm_hwm_mib() -> float:
+    """This process's peak resident set (VmHWM), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> dict:
     prof = cProfile.Profile() if profile else None
     t0, c0 = time.perf_counter(), time.process_time()
     if prof:
@@ -285,13 +293,8 @@ def child(phase: str, export: Path, vault: Path, state: Path, profile: bool, par
         from memd.importers.pipeline import ImportRequest, run_import
 
         vault.mkdir(parents=True, exist_ok=True)
-        # fsync stays on (memd's default) except in the reference phase that measures its cost.
-        cfg = {"vault": str(vault), "state_dir": str(state)}
-        if phase == "nofsync":
-            cfg["writer"] = {"fsync": False}
-        app = Memd(config_from_dict(cfg))
-        report = run_import(app, ImportRequest(str(export), "chatgpt", extract=phase != "transcripts"),
-                            parallel={"auto": None, "on": True, "off": False}[parallel])
+        app = Memd(config_from_dict({"vault": str(vault), "state_dir": str(state)}))  # memd's defaults: fsync on
+        report = run_import(app, ImportRequest(str(export), "chatgpt"))
         d = report.to_json()
         out = {k: d[k] for k in ("written", "unchanged", "failed", "facts_added", "review_items", "turns_extracted",
                                  "decisions", "timings")}
@@ -301,20 +304,19 @@ def child(phase: str, export: Path, vault: Path, state: Path, profile: bool, par
     if prof:
         prof.disable()
         buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(50)
         out["profile"] = buf.getvalue()
     out["seconds"] = time.perf_counter() - t0
     out["cpu_seconds"] = time.process_time() - c0
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, ended by now
+    out["rss_mib"] = _vm_hwm_mib()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes, ended by now
     out["worker_cpu_seconds"] = workers.ru_utime + workers.ru_stime
-    out["worker_rss_mb"] = workers.ru_maxrss / 1024
+    out["worker_rss_mib"] = workers.ru_maxrss / 1024
     return out
 
 
-def run_child(phase: str, export: Path, vault: Path, state: Path, profile: bool, parallel: str = "auto") -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", phase, str(export), str(vault), str(state),
-           "--parallel", parallel]
+def run_child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", phase, str(export), str(vault), str(state)]
     if profile:
         cmd.append("--profile-child")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -323,83 +325,105 @@ def run_child(phase: str, export: Path, vault: Path, state: Path, profile: bool,
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def export_for(work: Path, size: int, console) -> tuple[Path, dict]:
+    export = work / f"chatgpt-export-{size}-long.zip"
+    meta = work / (export.name + ".json")
+    if export.exists() and meta.exists():
+        return export, json.loads(meta.read_text())
+    t0 = time.perf_counter()
+    info = generate_export(export, size)
+    meta.write_text(json.dumps(info))
+    console.print(f"generated {export.name}: {info['conversations']} conversations, {info['messages']} messages,"
+                  f" {info['bytes'] / 1e6:.1f} MB zipped ({time.perf_counter() - t0:.1f}s)")
+    return export, info
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--conversations", type=int, default=5000)
-    ap.add_argument("--layout", choices=("sharded", "flat"), default="sharded")
-    ap.add_argument("--phases", default=",".join(PHASES))
-    ap.add_argument("--profile", choices=PHASES, help="Print a cProfile of this phase.")
-    ap.add_argument("--keep", type=Path, help="Work in this folder and keep it (the export is reused).")
+    ap.add_argument("--sizes", default="2000,8000", help="Conversations per export, comma-separated.")
+    ap.add_argument("--phases", default="parse,extract,again")
+    ap.add_argument("--profile", choices=PHASES, help="Print a cProfile of this phase (largest size).")
+    ap.add_argument("--keep", type=Path, help="Work in this folder and keep it (exports are reused).")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "import_bench.json")
-    ap.add_argument("--parallel", choices=("auto", "on", "off"), default="auto",
-                    help="Plan in a worker process (auto: when there is enough to write).")
+    ap.add_argument("--label", default="", help="A note stored with the results (what code was measured).")
     ap.add_argument("--child", nargs=4, metavar=("PHASE", "EXPORT", "VAULT", "STATE"), help=argparse.SUPPRESS)
     ap.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         phase, export, vault, state = args.child
-        print(json.dumps(child(phase, Path(export), Path(vault), Path(state), args.profile_child, args.parallel)))
+        print(json.dumps(child(phase, Path(export), Path(vault), Path(state), args.profile_child)))
         return
 
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=140)  # the table has many columns; a pipe would cut it at 80
+    console = Console(width=150)  # many columns; a pipe would cut the table at 80
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s)
+    phases = [p for p in args.phases.split(",") if p]
     work = args.keep or Path(tempfile.mkdtemp(prefix="memd-import-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    export = work / f"chatgpt-export-{args.conversations}-{args.layout}.zip"
-    if export.exists() and (work / (export.name + ".json")).exists():
-        info = json.loads((work / (export.name + ".json")).read_text())
-        console.print(f"reusing {export}")
-    else:
-        t0 = time.perf_counter()
-        info = generate_export(export, args.conversations, args.layout)
-        (work / (export.name + ".json")).write_text(json.dumps(info))
-        console.print(f"generated {export.name}: {info['conversations']} conversations, {info['messages']} messages,"
-                      f" {info['bytes'] / 1e6:.1f} MB zipped ({time.perf_counter() - t0:.1f}s)")
-    phases = [p for p in args.phases.split(",") if p]
-    results: dict[str, dict] = {}
+    runs: list[dict] = []
     try:
-        for phase in phases:
-            vault, state = work / f"vault-{phase}", work / f"state-{phase}"
-            if phase == "again":
-                vault, state = work / "vault-extract", work / "state-extract"
-                if not state.exists():
+        for size in sizes:
+            export, info = export_for(work, size, console)
+            for phase in phases:
+                vault, state = work / f"vault-{size}", work / f"state-{size}"
+                if phase == "extract":
+                    shutil.rmtree(vault, ignore_errors=True)
+                    shutil.rmtree(state, ignore_errors=True)
+                elif phase == "again" and not state.exists():
                     raise SystemExit("phase `again` needs phase `extract` first")
-            else:
-                shutil.rmtree(vault, ignore_errors=True)
-                shutil.rmtree(state, ignore_errors=True)
-            console.print(f"[dim]running {phase}…[/dim]")
-            results[phase] = run_child(phase, export, vault, state, args.profile == phase, args.parallel)
-            results[phase]["conv_per_s"] = results[phase]["conversations"] / results[phase]["seconds"]
-            if "profile" in results[phase]:
-                console.print(results[phase].pop("profile"))
+                console.print(f"[dim]{size}: running {phase}…[/dim]")
+                r = run_child(phase, export, vault, state, args.profile == phase and size == sizes[-1])
+                r.update(size=size, phase=phase, messages=info["messages"], zip_bytes=info["bytes"],
+                         conv_per_s=r["conversations"] / r["seconds"])
+                if "profile" in r:
+                    console.print(r.pop("profile"))
+                runs.append(r)
+            if args.keep is None:
+                shutil.rmtree(work / f"vault-{size}", ignore_errors=True)
+                shutil.rmtree(work / f"state-{size}", ignore_errors=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
-    table = Table(title=f"memd import: {info['conversations']} conversations, {info['messages']} messages "
-                        f"({info['bytes'] / 1e6:.0f} MB zip, {args.layout})")
-    for col in ("phase", "conv/s", "seconds", "cpu s", "worker cpu s", "peak RSS MB", "worker RSS MB", "written",
-                "facts", "turns"):
-        table.add_column(col, justify="right" if col != "phase" else "left")
-    for phase, r in results.items():
+    table = Table(title="memd import (ChatGPT, long messages, rules extraction); parse = the parser alone, the floor")
+    for col in ("size", "phase", "conv/s", "seconds", "ms/conv", "cpu s", "worker cpu s", "peak RSS MiB",
+                "worker RSS MiB", "written", "facts", "apply s"):
+        table.add_column(col, justify="left" if col == "phase" else "right")
+    for r in runs:
         worker = r.get("worker_cpu_seconds", 0.0) > 0
-        table.add_row(phase, f"{r['conv_per_s']:.0f}", f"{r['seconds']:.1f}", f"{r['cpu_seconds']:.1f}",
-                      f"{r['worker_cpu_seconds']:.1f}" if worker else "—", f"{r['rss_mb']:.0f}",
-                      f"{r['worker_rss_mb']:.0f}" if worker else "—", str(r.get("written", "—")),
-                      str(r.get("facts_added", "—")), str(r["turns"]))
+        table.add_row(str(r["size"]), r["phase"], f"{r['conv_per_s']:.0f}", f"{r['seconds']:.1f}",
+                      f"{1000 * r['seconds'] / max(1, r['conversations']):.2f}", f"{r['cpu_seconds']:.1f}",
+                      f"{r['worker_cpu_seconds']:.1f}" if worker else "—", f"{r['rss_mib']:.0f}",
+                      f"{r['worker_rss_mib']:.0f}" if worker else "—", str(r.get("written", "—")),
+                      str(r.get("facts_added", "—")), f"{r.get('timings', {}).get('extract: apply', 0.0):.1f}")
     console.print(table)
-    for phase, r in results.items():
+    for r in runs:
         if r.get("timings"):
-            console.print(f"[bold]{phase}[/bold] time by step (s): "
+            console.print(f"[bold]{r['size']} {r['phase']}[/bold] time by step (s): "
                           + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["timings"].items(), key=lambda kv: -kv[1])))
-    rss = max(max(r["rss_mb"], r.get("worker_rss_mb", 0.0)) for r in results.values())
-    met = {"rss_mb": rss <= TARGETS["rss_mb"][1]}
-    if "extract" in results:
-        met["extract_conv_per_s"] = results["extract"]["conv_per_s"] >= TARGETS["extract_conv_per_s"][1]
+    extract = {r["size"]: r for r in runs if r["phase"] == "extract"}
+    met: dict[str, bool] = {}
+    summary: dict[str, float] = {}
+    rss = max(max(r["rss_mib"], r.get("worker_rss_mib", 0.0)) for r in runs)
+    summary["peak_rss_mib"] = rss
+    met["rss"] = rss <= TARGETS["rss_mib"]
+    if extract:
+        slowest = min(r["conv_per_s"] for r in extract.values())
+        summary["min_conv_per_s"] = slowest
+        met["conv_per_s"] = slowest >= TARGETS["conv_per_s"]
+        if len(extract) > 1:
+            small, large = extract[min(extract)], extract[max(extract)]
+            growth = (large["seconds"] / large["conversations"]) / (small["seconds"] / small["conversations"])
+            apply_small = small["timings"].get("extract: apply", 0.0) / small["conversations"]
+            apply_large = large["timings"].get("extract: apply", 0.0) / large["conversations"]
+            summary["per_conv_growth"] = growth
+            summary["apply_per_conv_growth"] = apply_large / apply_small if apply_small else 0.0
+            met["linear"] = growth <= TARGETS["linear"]
+    console.print("summary: " + ", ".join(f"{k} {v:.2f}" for k, v in summary.items()))
     console.print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in met.items()))
-    out = {"export": info, "layout": args.layout, "parallel": args.parallel, "phases": results, "peak_rss_mb": rss,
+    out = {"label": args.label, "sizes": sizes, "runs": runs, "summary": summary, "targets": TARGETS,
            "targets_met": met,
            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
