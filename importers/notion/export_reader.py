@@ -192,6 +192,42 @@ class NotionExport:
             if fid not in emitted:
                 yield self._folder_page(fid, folder, title)
 
+    # -- databases by name (--entities-from) -------------------------------------------------------
+    def database_ids(self) -> dict[str, str]:
+        """id -> title of every database: CSVs, HTML database pages, folders of rows."""
+        out: dict[str, str] = {}
+        for did, paths in self.csvs.items():
+            logical = paths.get("all") or paths["view"]
+            out[did] = split_id(split_ext(posixpath.basename(logical))[0].removesuffix("_all"))[0]
+        for pid, logical in self.page_files.items():
+            if logical.endswith(".html") and pid in self.folders:
+                head = self._read(logical)
+                if b'class="collection-content"' in head and b'class="page-body"' not in head:
+                    out[pid] = self.folders[pid][1]
+        for fid, (folder, title) in self.folders.items():
+            if fid not in out and fid not in self.page_files and self._folder_page(fid, folder, title).is_database:
+                out[fid] = title
+        return out
+
+    def database_names(self) -> list[str]:
+        return sorted(set(self.database_ids().values()))
+
+    def database_named(self, name: str) -> str | None:
+        want = unicodedata.normalize("NFC", name).strip().casefold()
+        for did, title in self.database_ids().items():
+            if unicodedata.normalize("NFC", title).strip().casefold() == want or did == normalise_id(name):
+                return did
+        return None
+
+    def rows_of(self, did: str | None) -> Iterator[NotionPage]:
+        for pid, logical in sorted(self.page_files.items(), key=lambda kv: natural_key(kv[1])):
+            parents = self._ancestors(logical)
+            if did is not None and parents and parents[-1] == did:
+                try:
+                    yield self._page(pid, logical)
+                except (InputFormatError, ValueError, RecursionError, UnicodeError, OSError):
+                    continue  # reported by the main pass
+
     def _page(self, pid: str, logical: str) -> NotionPage:
         from .html_convert import convert_html
         from .md_convert import convert_md

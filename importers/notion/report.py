@@ -18,6 +18,7 @@ class NotionReport:
     counts: Counter[str] = field(default_factory=Counter)
     items: list[dict[str, Any]] = field(default_factory=list)
     attachments: int = 0
+    entities: int = 0  # rows made entities (--entities-from)
     facts_added: int = 0
     review_items: int = 0
     decisions: Counter[str] = field(default_factory=Counter)
@@ -59,6 +60,6 @@ class NotionReport:
         return {
             "source": self.source, "format": self.format, "dry_run": self.dry_run,
             "counts": {s: self.counts.get(s, 0) for s in STATUSES},
-            "attachments": self.attachments, "facts_added": self.facts_added, "review_items": self.review_items,
+            "attachments": self.attachments, "entities": self.entities, "facts_added": self.facts_added, "review_items": self.review_items,
             "decisions": dict(self.decisions), "items": self.items,
         }

@@ -249,3 +249,9 @@ def _show_report(d: dict[str, Any]) -> None:
 from memd.cli.import_mem_agent_cmd import import_mem_agent  # noqa: E402
 
 import_group.add_command(import_mem_agent)
+
+
+# Notion (export zips and folders, and the API): a command of its own, in importers/notion/command.py.
+from memd.importers.notion.command import import_notion  # noqa: E402
+
+import_group.add_command(import_notion)
