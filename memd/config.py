@@ -67,6 +67,8 @@ class LLMSection:
     temperature: float = 0.2
     max_tokens: int = 2048
     enable_thinking: bool = True
+    concurrency: int = 0  # requests in flight during an import; 0 = by server kind (memd/llm/server_kind.py)
+    server_kind: str = ""  # vllm | sglang | llama.cpp | ollama | lmstudio; "" = ask the server
 
 
 @dataclass
