@@ -1,7 +1,7 @@
 """The plan stage of an import (memd.importers.plan) for a model backend: many conversations
 decided at once against an OpenAI-compatible server, applied in order by the one writer.
 
-    planner = model_planner_for(backend, app, tz=zone)    # None for the rules backend
+    planner = model_planner_for(backend, config, tz=zone)  # None for the rules backend
     planner.submit(job); ...; for result in planner.results(): ...; planner.close()
 
 Each conversation (a stream) is decided start to end by one thread, its turns in order, with a
@@ -80,6 +80,10 @@ class ModelPlanner:
         self.turns_submitted = 0
         self.started = time.monotonic()
         self.failed = 0
+        # How many conversations the write stage should keep submitted ahead of the one it
+        # writes: enough that every thread has one queued when it finishes the last.
+        self.ahead = 2 * self.concurrency
+        self.per_conversation: list[tuple[str, dict[str, int]]] = []
         self._applied_stream: str | None = None
         model = getattr(decider.model, "set_concurrency", None)
         if model is not None:
@@ -129,6 +133,7 @@ class ModelPlanner:
         with self._lock:
             self.totals.update(usage)
             self.totals["conversations"] += 1
+            self.per_conversation.append((job.conv.source_id, dict(usage)))
             self.failed += result.failed is not None
         return result
 
@@ -155,26 +160,34 @@ class ModelPlanner:
         }
 
 
+    def report(self) -> dict[str, Any]:
+        """For the import report: the totals, and what each conversation cost (prompt, cached
+        and completion tokens from the server's usage field; requests; turns skipped)."""
+        out = self.progress()
+        out["reason"] = self.reason
+        out["per_conversation"] = [{"id": cid, **usage} for cid, usage in self.per_conversation]
+        return out
+
+
 def _decidable(job: PlanJob) -> int:
     conv = job.conv
     wanted = None if job.turn_ids is None else set(job.turn_ids)
     return sum(1 for t in conv.turns if t.role in DECIDE_ROLES and (wanted is None or t.id in wanted))
 
 
-def model_planner_for(backend: Any, app: Any, *, config: Any = None, tz: tzinfo,
-                      plan_fn: PlanFn | None = None, kind: str | None = None) -> ModelPlanner | None:
+def model_planner_for(backend: Any, config: Any, *, tz: tzinfo, plan_fn: PlanFn | None = None,
+                      kind: str | None = None) -> ModelPlanner | None:
     """The planner for a model backend (an LLMBackend: extract.backend openai or mlx), None for
-    any other. `app` gives the vault (the memory snapshot) and the state folder (the decision
-    cache); `config` the import's config (with its names for the user), default app.config."""
+    any other. `config` is the import's (its vault gives the memory snapshot, its state folder
+    the decision cache, its import.me the user's names)."""
     from memd.extract.llm_backend import LLMBackend
 
     if isinstance(backend, ModelDecider):
         decider = backend
     elif isinstance(backend, LLMBackend):
-        decider = decider_for(backend, app)
+        decider = decider_for(backend, config)
     else:
         return None
-    config = config if config is not None else app.config
     llm = config.llm
     backend_name = getattr(decider.model, "backend", "openai")
     if kind is None and backend_name == "openai":
@@ -184,8 +197,8 @@ def model_planner_for(backend: Any, app: Any, *, config: Any = None, tz: tzinfo,
     return ModelPlanner(decider, config, tz, concurrency=concurrency, plan_fn=plan_fn, reason=reason)
 
 
-def decider_for(backend: Any, app: Any) -> ModelDecider:
+def decider_for(backend: Any, config: Any) -> ModelDecider:
     """A ModelDecider over `backend` with this import's memory snapshot and decision cache."""
-    snapshot = MemorySnapshot.read(app.config.vault, app.memory_dir)
-    cache = DecisionCache(app.config.state_dir / "model_answers.db")
-    return ModelDecider(backend, snapshot, max_searches=app.config.extract.max_searches, cache=cache)
+    snapshot = MemorySnapshot.read(config.vault, config.memory.dir.strip("/"))
+    cache = DecisionCache(config.state_dir / "model_answers.db")
+    return ModelDecider(backend, snapshot, max_searches=config.extract.max_searches, cache=cache)

@@ -126,6 +126,11 @@ class MemReaderStub:
                 self._send(status, body, headers)
 
             def do_GET(self) -> None:  # noqa: N802
+                if self.path.rstrip("/").endswith("/stats"):  # what it served, for the benchmark
+                    with stub._lock:
+                        stats = {**stub.counts, "max_in_flight": stub.max_in_flight}
+                    self._send(200, json.dumps(stats).encode(), {})
+                    return
                 body = json.dumps({"object": "list", "data": [{"id": stub.model, "object": "model",
                                                               "owned_by": stub.owned_by}]}).encode()
                 self._send(200, body, {})
@@ -218,6 +223,37 @@ class MemReaderStub:
             self.counts[name] += 1
         return 200, out, {}
 
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.max_in_flight = 0
+            self.new_turns.clear()
+        self.cache = PrefixCache()
+
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def main() -> None:
+    """Serve until killed, in a process of its own (bench/model_bench.py): prints the URL."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--rate-limit-every", type=int, default=0)
+    args = parser.parse_args()
+    stub = MemReaderStub(latency_s=args.latency, rate_limit_every=args.rate_limit_every)
+    print(stub.url, flush=True)
+    try:
+        for line in sys.stdin:  # "reset" between runs; EOF ends it
+            if line.strip() == "reset":
+                stub.reset_stats()
+                print("ok", flush=True)
+    finally:
+        stub.close()
+
+
+if __name__ == "__main__":
+    main()
