@@ -128,11 +128,17 @@ def done_line(item: dict[str, Any]) -> str:
 
 
 def read_answers(text: str) -> dict[int, Answer]:
-    """Every memd task in the note by item id (the first line of an id, if a person copied one)."""
+    """Every memd task in the note by item id (the first line of an id, if a person copied one).
+    Tasks under Done are memd's record, not answers: an item an undo reopened is still listed
+    there, ticked, until memd writes the note again."""
     answers: dict[int, Answer] = {}
+    in_done = False
     for i, line in enumerate(text.split("\n")):
+        h = _HEADING.match(line.rstrip("\r"))
+        if h:
+            in_done = h.group("title").strip().casefold() == DONE.casefold()
         m = _TASK.match(line.rstrip("\r"))
-        if not m:
+        if not m or in_done:
             continue
         item_id = int(m.group("id"))
         if item_id in answers:
