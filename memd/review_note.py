@@ -110,6 +110,10 @@ def sync(app: "Memd", *, wait: bool = True) -> SyncReport:
             before = _read(app, path)
             text = decode(before)[0] if before is not None else None
             keep = _apply_answers(app, text, report)
+            if before is None and not app.state.review_counts():
+                # A vault that never had anything to review gets no review note.
+                app.state.set(_SEEN_KEY, _seen(app, before))
+                return report
             new_text = _render(app, text, report, keep)
             data = new_text.encode("utf-8")
             if data == before:

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from memd.vault.frontmatter import frontmatter_end, parse_yaml, string_list
 from memd.vault.links import Link, parse_links
 from memd.index.units import neighbour_context, transcript_turns
+from memd.vault import provenance
 from memd.vault.memfile import MemoryDoc
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -144,7 +145,9 @@ def fact_chunks(doc: MemoryDoc, lines: list[str]) -> list[Chunk]:
     in_fact: set[int] = set()
     for f in doc.facts:
         in_fact.update(range(f.index, f.end))
-        body = "\n".join(l.strip() for l in lines[f.index:f.end])
+        # The line's trailing ↗ source link is not what the fact says (its words would match
+        # every query naming the transcript): the unit's text is the fact alone.
+        body = "\n".join([provenance.strip(lines[f.index]).strip()] + [l.strip() for l in lines[f.index + 1:f.end]])
         chunks.append(Chunk(f.section or "", 2 if f.section else 0, f.index + 1, f.end, body))
     for sec in doc.sections:
         rest = [i for i in range(sec.start, sec.end) if i not in in_fact and lines[i].strip()

@@ -19,8 +19,12 @@ def _epoch(iso: str) -> float:
 
 
 def _user_md(app) -> str:
+    """user.md's facts, without the ↗ source links (they name the transcript, and its date)."""
+    from memd.vault.provenance import strip
+
     path = app.config.vault / app.user_path
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return "".join(strip(line) + "\n" for line in text.splitlines())
 
 
 def _chatgpt(tmp_path, texts, *, conv_time: str | None, msg_time: str | None):
