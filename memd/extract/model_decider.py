@@ -120,9 +120,10 @@ class ModelDecider:
                  cache: DecisionCache | None = None, skip_chitchat: bool = True):
         self.llm = llm
         self.name = llm.name
-        self.model = llm.model
+        model = llm.model.model if isinstance(llm.model, _MeteredModel) else llm.model  # never metered twice
+        self.model = model
         self.meter = Meter()
-        llm.model = _MeteredModel(llm.model, self.meter)
+        llm.model = _MeteredModel(model, self.meter)
         self.snapshot = snapshot
         self.facts = StreamFacts()
         self.max_searches = max_searches
