@@ -35,3 +35,39 @@ def test_cli_writes_the_file_atomically(tmp_path, vault):
     r = subprocess.run([sys.executable, "-m", "memd", "export", "json", str(tmp_path / "no/such/dir/x.json")],
                        env=env, capture_output=True, text=True)
     assert r.returncode == 1 and "no folder" in r.stderr
+
+
+def test_schema_relations_and_each_file_read_once(app, vault, monkeypatch):
+    from pathlib import Path
+
+    from memd.exporters import json_export
+
+    app.set_fact(None, "city", "Oslo", Source("ingest", ref="chat#3"))
+    app.add_relation(None, "mother", "Maria", Source("test"))
+    app.add_relation("Maria", "employer", "Acme", Source("test"))
+    user = vault / "memory/user.md"
+    user.write_text(user.read_text().replace("- city: Oslo", "- city: Bergen"))  # the user corrects memd's line
+    app.index.scan()
+    reads: list[str] = []
+    real = Path.read_bytes
+
+    def counting(self):
+        reads.append(self.relative_to(vault).as_posix() if self.is_relative_to(vault) else str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    doc = json_export.memory_document(app)
+    memory_reads = [r for r in reads if r.startswith("memory/")]
+    assert sorted(memory_reads) == sorted(set(memory_reads)) == sorted(e["path"] for e in doc["entities"])
+    assert [(r["from"], r["relation"], r["to"]) for r in doc["relations"]] == [
+        ("memory/user.md", "mother", "memory/entities/maria.md"),
+        ("memory/entities/maria.md", "employer", "memory/entities/acme.md")]
+    for r in doc["relations"]:  # `line` is where the relation is written
+        assert "[[" in (vault / r["from"]).read_text().split("\n")[r["line"] - 1]
+    facts = {f["key"]: f for f in doc["entities"][0]["facts"]}
+    assert facts["city"]["value"] == "Bergen" and facts["city"]["written_by"] == "hand"
+    assert facts["mother"]["written_by"] == "memd" and facts["mother"]["norm_key"] == "mother"
+    assert isinstance(facts["mother"]["journal_id"], int) and facts["mother"]["ts"]
+    for e in doc["entities"]:
+        for f in e["facts"]:
+            assert set(f) <= {"key", "norm_key", "value", "section", "line", "nested", "targets", "written_by",
+                              "journal_id", "ts", "source"}
