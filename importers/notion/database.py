@@ -28,22 +28,25 @@ class Database:
     types: dict[str, str] = field(default_factory=dict)
     links: Links | None = None
 
-    def typed_row(self, raw: dict[str, str]) -> dict[str, Any]:
+    def typed_row(self, raw: dict[str, str], links: Links | None = None) -> dict[str, Any]:
+        """A row's `Key: Value` lines typed as their columns are (`links`: the row page's own,
+        for the relative paths in its relation values)."""
         out: dict[str, Any] = {}
         for name in self.columns[1:]:
             if name not in raw:
                 continue
             kind = self.types.get(name, "text")
-            value = self._relation(raw[name]) if kind == "relation" else typed(kind, raw[name])
+            value = self._relation(raw[name], links or self.links) if kind == "relation" else typed(kind, raw[name])
             if value is not None and value != []:
                 out[name] = value
         return out
 
-    def _relation(self, cell: str) -> list[str]:
+    @staticmethod
+    def _relation(cell: str, links: Links | None) -> list[str]:
         items = []
         for m in _RELATION_ITEM.finditer(cell):
             label, href = m.group(1), m.group(2)
-            target = self.links(href) if self.links else None
+            target = links(href) if links else None
             if target is not None and target[0] == "page":
                 items.append(f"[[notion:{target[1]}|{label}]]")
             elif label:

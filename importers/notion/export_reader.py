@@ -66,6 +66,7 @@ class NotionExport:
         self.path_ids: dict[str, str] = {}  # logical path (page file or csv) -> id
         self.folders: dict[str, tuple[str, str]] = {}  # id -> (folder logical path, title)
         self.csvs: dict[str, dict[str, str]] = {}  # database id -> {"view": path, "all": path}
+        self.loose: dict[str, list[str]] = {}  # folder -> files in it that are neither pages nor CSVs
         counts = {"html": 0, "md": 0}
         for logical in sorted(self.files.files, key=natural_key):
             parts = logical.split("/")
@@ -83,6 +84,7 @@ class NotionExport:
                     self.path_ids[logical] = did
                 continue
             if ext not in (".html", ".md"):
+                self.loose.setdefault("/".join(parts[:-1]), []).append(logical)
                 continue
             _, pid = split_id(stem)
             if pid is None:
@@ -254,9 +256,15 @@ class NotionExport:
             keys = md.attachments
             if db is not None:
                 page.database_id = db_id
-                page.properties = db.typed_row(md.raw_properties)
+                page.properties = db.typed_row(md.raw_properties, links)
+        # Files in the page's folder that it does not show (a file block Notion did not link, a zip
+        # the user attached) are still the user's: copied, and embedded at the end.
+        own = self.folders.get(pid, ("", ""))[0]
+        extra = [k for k in self.loose.get(own, []) if k not in keys] if own else []
+        if extra:
+            page.body = (page.body + "\n\n" if page.body else "") + "\n".join(f"![[attachment:{k}]]" for k in extra)
         page.attachments = [Attachment(k, posixpath.basename(k), path=self.files.files[k])
-                            for k in dict.fromkeys(keys)]
+                            for k in dict.fromkeys([*keys, *extra])]
         return page
 
     def _folder_page(self, fid: str, folder: str, title: str) -> NotionPage:
