@@ -8,6 +8,12 @@ Prompt cache: the steps of one extraction turn share a long prefix (system promp
 conversation); a search step or a repair retry only appends to it. The model keeps one KV
 cache and the token ids it holds; each call keeps the longest common prefix, trims the rest
 and prefills only the new suffix. Calls are serialized (one cache, one model).
+
+Loaded once: the weights of a model folder are kept in a process-wide table, shared by every
+MLXChatModel of that folder (extraction, ask, an import's estimate), counted, and dropped when
+the last one closes. The models of one folder also share one lock: mlx-lm generates one
+sequence at a time on a model, and an import decides one conversation at a time with it
+(memd/llm/server_kind.py: mlx concurrency is 1), each with the prompt cache.
 """
 
 from __future__ import annotations
@@ -33,6 +39,43 @@ class CacheStats:
     reused_tokens: int  # served from the cache
     prefilled_tokens: int  # computed for this call
     generated_tokens: int
+
+
+# resolved model folder -> [model, tokenizer, users, lock]
+_SHARED: dict[str, list[Any]] = {}
+_SHARED_GUARD = threading.Lock()
+
+
+def _shared_lock(path: Path) -> threading.Lock:
+    key = str(path.resolve())
+    with _SHARED_GUARD:
+        entry = _SHARED.get(key)
+        if entry is None:
+            entry = _SHARED[key] = [None, None, 0, threading.Lock()]
+        return entry[3]
+
+
+def _acquire(path: Path, load: Any) -> tuple[Any, Any]:
+    """The folder's model and tokenizer, loaded by the first caller only."""
+    key = str(path.resolve())
+    with _SHARED_GUARD:
+        entry = _SHARED.setdefault(key, [None, None, 0, threading.Lock()])
+        if entry[0] is None:
+            entry[0], entry[1] = load(key)
+        entry[2] += 1
+        return entry[0], entry[1]
+
+
+def _release(path: Path) -> None:
+    key = str(path.resolve())
+    with _SHARED_GUARD:
+        entry = _SHARED.get(key)
+        if entry is None:
+            return
+        entry[2] -= 1
+        if entry[2] <= 0:
+            entry[0] = entry[1] = None  # the lock stays: another model of the folder may hold it
+            entry[2] = 0
 
 
 def _require_mlx_lm() -> dict[str, Any]:
@@ -86,7 +129,8 @@ class MLXChatModel(ChatModel):
         self._tokenizer: Any = None
         self._cache: list[Any] | None = None
         self._cache_tokens: list[int] = []
-        self._lock = threading.Lock()
+        self._lock = _shared_lock(path)
+        self._holds = False  # this object counts as a user of the shared weights
         self.last_stats: CacheStats | None = None
         if load_now:
             self.load()
@@ -99,6 +143,9 @@ class MLXChatModel(ChatModel):
         with self._lock:
             self._model = self._tokenizer = self._cache = None
             self._cache_tokens = []
+            if self._holds:
+                self._holds = False
+                _release(self.model_path)
 
     def reset_cache(self) -> None:
         with self._lock:
@@ -112,12 +159,14 @@ class MLXChatModel(ChatModel):
             raise LLMModelLoadError(f"no mlx model at {self.model_path} (config.json not found)", hint="check mlx.model_path")
         lib = _require_mlx_lm()
         try:
-            model, tokenizer = lib["load"](str(self.model_path))
+            model, tokenizer = _acquire(self.model_path, lib["load"])
         except Exception as exc:  # mlx-lm raises ValueError/FileNotFoundError/KeyError for bad folders
             raise LLMModelLoadError(f"cannot load the mlx model at {self.model_path}: {one_line(str(exc), 200)}") from None
         if getattr(tokenizer, "chat_template", None) is None:
+            _release(self.model_path)
             raise LLMModelLoadError(f"the model at {self.model_path} has no chat template; memd needs one that renders tools")
         self._lib, self._model, self._tokenizer = lib, model, tokenizer
+        self._holds = True
 
     def _chat(self, request: ChatRequest) -> ChatResult:
         with self._lock:
