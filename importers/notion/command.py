@@ -1,5 +1,6 @@
 """`memd import notion PATH` (an export zip or folder) and `memd import notion --token-env VAR`
-(the API, api_import.py). Registered under `memd import` by memd/cli/import_cmds.py.
+(the API, api_import.py). Registered under `memd import` by memd/cli/import_cmds.py, which
+imports this module (import it only through memd.cli; the library entry point is run.py).
 
 Both end in write_pages (write.py) and print its NotionReport: pages written / updated /
 unchanged / kept / skipped / failed, each failure with its path, id and reason (`--json`: all).
@@ -14,7 +15,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from memd.cli.common import console, emit, err_console, json_option, print_table, state
-from memd.errors import InputFormatError
 
 SHOW_ITEMS = 20
 
@@ -58,33 +58,11 @@ def import_notion(path: str | None, dry_run: bool, entities_from: tuple[str, ...
                 raise click.UsageError("give the export's PATH (a zip or a folder), or --token-env for the API")
             if pages:
                 raise click.UsageError("--page goes with --token-env")
+            from .run import import_export
+
             report = import_export(app, path, dry_run=dry_run, attachments=not no_attachments,
                                    extract=not no_extract, entities_from=list(entities_from), progress=update)
     emit(report.to_json(), _show)
-
-
-def import_export(app: Any, path: str, *, dry_run: bool = False, attachments: bool = True, extract: bool = True,
-                  entities_from: list[str] | None = None, progress: Any = None) -> Any:
-    """Read the export at `path` and write it (the CLI's and a script's entry point)."""
-    from ..safezip import Limits
-    from .entities import entities_from_databases
-    from .export_reader import NotionExport
-    from .write import write_pages
-
-    limits = Limits.from_config(app.config.limits) if hasattr(app.config, "limits") else None
-    dest = f"{app.config.memory.sources_dir.strip('/')}/notion"
-    with NotionExport(path, limits) as export:
-        if entities_from:
-            missing = [n for n in entities_from if export.database_named(n) is None]
-            if missing:
-                raise InputFormatError(f"no database named {missing[0]!r} in the export"
-                                       f" (databases: {', '.join(export.database_names()) or 'none'})")
-        report = write_pages(app, export.pages(), dest=dest, dry_run=dry_run, attachments=attachments,
-                             extract=extract, progress=progress)
-        report.source, report.format = str(path), export.format
-        if entities_from:
-            entities_from_databases(app, export, entities_from, report, dry_run=dry_run)
-    return report
 
 
 class _progress:
