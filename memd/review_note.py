@@ -219,7 +219,8 @@ def sync_points(app: "Memd", method: str) -> tuple[Any, Any]:
 
     def before() -> None:
         if before_needed:
-            _quietly(app, wait=True)
+            # Only a review answer is worth waiting for a note that is still being typed in.
+            _quietly(app, wait=method in ("review.list", "review.resolve", "undo"))
 
     def after() -> None:
         if after_needed:

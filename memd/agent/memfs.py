@@ -35,10 +35,12 @@ class Entry:
 
 
 class MemoryFS:
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], hidden: frozenset[str] = frozenset()):
         # The boundary is the folder's real path: a memory folder that is itself a symlink
         # (the user's choice) is fine, links below it are not.
         self.root = os.path.realpath(os.fspath(root))
+        # Folder-relative files in the folder that are not memory (memd's review note).
+        self.hidden = frozenset(h.casefold() for h in hidden)
 
     # -- names -------------------------------------------------------------------------------
     def rel(self, path: object, *, allow_root: bool = False) -> str:
@@ -72,6 +74,8 @@ class MemoryFS:
                 raise PathRefused("a path component is longer than 255 bytes")
         if os.path.commonpath([self.root, os.path.join(self.root, norm)]) != self.root:
             raise PathRefused(f"outside the memory folder: {path}")
+        if norm.casefold() in self.hidden:
+            raise PathRefused(f"not part of memory: {path}")
         return norm
 
     # -- walking -----------------------------------------------------------------------------
@@ -188,6 +192,8 @@ class MemoryFS:
                     except OSError:
                         continue
                     child = name if folder == "." else f"{folder}/{name}"
+                    if child.casefold() in self.hidden:
+                        continue
                     if stat.S_ISDIR(st.st_mode):
                         out.append(Entry(child, True, 0))
                         visit(child)

@@ -43,7 +43,9 @@ TOOL_NAMES = ("create_file", "update_file", "read_file", "delete_file", "check_i
 class MemoryTools:
     def __init__(self, app: Any, fact_filter: FactFilter | None = None, *, source: Source | None = None):
         self.app = app
-        self.fs = MemoryFS(app.config.memory_root)
+        review = getattr(app, "review_note_path", None)  # memd's review queue, not memory
+        self.fs = MemoryFS(app.config.memory_root,
+                           frozenset([review[len(app.memory_dir) + 1:]]) if review else frozenset())
         self.prefix = app.memory_dir  # the memory folder, vault-relative
         self.filter = fact_filter or FactFilter()
         self.source = source or Source("ask")

@@ -222,3 +222,19 @@ def test_other_marks_are_not_answers(app, vault, mark):
     _answer(vault, item, "- [ ]", f"- [{mark}]")
     api.call(app, "review.list", {})
     assert app.state.review_item(item)["status"] == "pending"
+
+
+def test_the_ask_agent_does_not_see_the_note(app, vault):
+    """The review note lives in the memory folder but is not memory: mem-agent neither lists nor
+    opens it (and so cannot edit it)."""
+    from memd.agent.memfs import PathRefused
+    from memd.agent.tools import MemoryTools
+
+    _queue_one(app, vault)
+    fs = MemoryTools(app).fs
+    assert "entities/jane_doe.md" in [e.rel for e in fs.walk()]
+    assert "Review.md" not in [e.rel for e in fs.walk()]
+    with pytest.raises(PathRefused):
+        fs.rel("Review.md")
+    with pytest.raises(PathRefused):
+        fs.rel("./review.md")
