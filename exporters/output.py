@@ -119,19 +119,25 @@ def _write_in_vault(app: Any, rel: str, data: bytes, *, kind: str, force: bool) 
             "status": "unchanged" if result.status == "noop" else "written", "journal_id": result.journal_id}
 
 
-def _tree_hashes(root: Path) -> dict[str, str] | None:
-    """Every file under `root` with its hash; None if the tree cannot be read whole."""
-    out: dict[str, str] = {}
+def _is_our_export(root: Path, recorded: dict[str, str] | None) -> bool:
+    """Whether `root` holds exactly the files memd exported there, unchanged. Stops at the first
+    difference, so pointing the export at a big foreign folder costs a few stats, not a read of it."""
+    if not recorded:
+        return False
+    seen = 0
     try:
-        for folder, dirs, files in os.walk(root, onerror=_raise):
+        for folder, _dirs, files in os.walk(root, onerror=_raise):
             for name in files:
                 full = Path(folder) / name
-                if full.is_symlink():
-                    return None
-                out[full.relative_to(root).as_posix()] = sha256(full.read_bytes())
+                rel = full.relative_to(root).as_posix()
+                seen += 1
+                if seen > len(recorded) or rel not in recorded or full.is_symlink():
+                    return False
+                if sha256(full.read_bytes()) != recorded[rel]:
+                    return False
     except OSError:
-        return None
-    return out
+        return False
+    return seen == len(recorded)
 
 
 def _raise(exc: OSError) -> None:
@@ -140,7 +146,7 @@ def _raise(exc: OSError) -> None:
 
 def write_tree(app: Any, target: Path, files: dict[str, bytes], *, force: bool = False) -> dict[str, Any]:
     """Replace folder `target` with exactly `files` (relative path -> bytes), atomically."""
-    target = Path(os.path.abspath(target.expanduser()))
+    target = Path(os.path.realpath(target.expanduser()))  # a symlinked folder: replace what it points at
     if vault_relative(app, target) is not None:
         raise VaultError(f"{target} is inside the vault; export to a folder outside it"
                          " (the vault's memory folder already is a mem-agent memory)")
@@ -150,15 +156,21 @@ def write_tree(app: Any, target: Path, files: dict[str, bytes], *, force: bool =
     kept_aside = None
     existing = target.is_dir()
     if existing:
-        now = _tree_hashes(target)
-        if now is None:
-            raise VaultError(f"cannot read all of {target}")
-        if now and now != _records(app).get(str(target)):
+        try:
+            with os.scandir(target) as it:
+                empty = next(it, None) is None
+        except OSError as exc:
+            raise VaultError(f"cannot read {target}: {exc.strerror}") from None
+        if not empty and not _is_our_export(target, _records(app).get(str(target))):
             if not force:
-                raise ConflictError(f"{target} is not empty and is not memd's unchanged last export"
-                                    f" ({len(now)} files, e.g. {sorted(now)[0]})",
+                raise ConflictError(f"{target} is not empty and is not memd's unchanged last export",
                                     hint="pass --force to replace it; the old folder is kept beside it")
-            kept_aside = target.parent / f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}"
+            stamp = time.strftime('%Y%m%d-%H%M%S')
+            kept_aside = target.parent / f"{target.name}.replaced-{stamp}"
+            n = 2
+            while kept_aside.exists():
+                kept_aside = target.parent / f"{target.name}.replaced-{stamp}-{n}"
+                n += 1
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.memd-", suffix=".tmp", dir=target.parent))
     swapped = False  # after the swap, `tmp` holds the OLD folder: never removed on an error path
     try:
@@ -179,13 +191,19 @@ def write_tree(app: Any, target: Path, files: dict[str, bytes], *, force: bool =
         else:
             try:
                 swap.exchange(tmp, target)  # one atomic step: readers see old or new
-            except swap.Unsupported:
+            except swap.Unsupported:  # two renames: a reader may find no folder for a moment
                 aside = target.parent / f".{target.name}.memd-old-{os.urandom(4).hex()}"
                 os.rename(target, aside)
-                swapped = True
-                os.rename(tmp, target)
+                try:
+                    os.rename(tmp, target)
+                except OSError:
+                    os.rename(aside, target)  # put the old folder back before reporting
+                    raise
                 tmp = aside
             swapped = True
+            if kept_aside is None and not _is_our_export(tmp, _records(app).get(str(target))) and any(tmp.iterdir()):
+                # mem-agent wrote into it between the check and the swap: keep it, do not delete it.
+                kept_aside = target.parent / f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
             if kept_aside is not None:
                 os.rename(tmp, kept_aside)
             else:
