@@ -23,15 +23,16 @@ from typing import Any, Callable, Iterable
 from memd.config import Config
 from memd.db import Database, connect
 from memd.errors import VaultError
-from memd.index.parse import ParsedNote, decode_note
+from memd.index.parse import decode_note
 from memd.index.prepare import Job, Settings, prepare
 from memd.index.result_cache import SearchCache
 from memd.index.search import search as fts_search
 from memd.index.scanner import WalkResult, walk
+from memd.index.writer import Row, clear_content, reresolve, resolve_all, write_batch
 from memd.vault.ignore import is_ignored_path, is_markdown
-from memd.vault.links import Link, NameTable, target_key
+from memd.vault.links import NameTable
 
-SCHEMA_VERSION = 4  # 4: search units (turns, fact lines) with speaker, time, block, source id
+SCHEMA_VERSION = 5  # 4: search units (turns, fact lines) with speaker, time, block, source id; 5: no prefix index
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY,
@@ -61,10 +62,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_note ON chunks(note_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, aliases, heading, body, context, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
+    title, aliases, heading, body, context, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_names USING fts5(
-    title, aliases, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3'
+    title, aliases, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS links (
     id INTEGER PRIMARY KEY,
@@ -94,8 +95,19 @@ CREATE INDEX IF NOT EXISTS facts_key ON facts(norm_key);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
 
-BATCH = 500
-PARALLEL_MIN = 400  # files to parse before a scan uses a worker process
+BATCH = 2000  # notes per transaction: each commit also flushes FTS5's pending terms into a segment
+PARALLEL_MIN = 400  # files to parse before a scan is a bulk one (links resolved at the end)
+WORKER_MIN = 3000  # ... and before it parses in a worker process (starting one costs ~0.3 s)
+
+
+def _use_worker() -> bool:
+    """Parse in a worker process only with a second core to run it on: on one, the worker's
+    pickling and waiting cost more than it earns."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        cores = os.cpu_count() or 1
+    return cores >= 2 and os.environ.get("MEMD_INDEX_WORKER", "1") != "0"
 
 
 def _pool() -> Any:
@@ -126,15 +138,6 @@ class ScanReport:
         return d
 
 
-@dataclass
-class _Row:
-    id: int
-    size: int
-    mtime_ns: int
-    hash: str | None
-    kind: str
-
-
 class Index:
     def __init__(self, config: Config, *, on_memory_note: Callable[[str, str], None] | None = None):
         self.config = config
@@ -147,6 +150,7 @@ class Index:
         self._readers = threading.local()
         self.search_cache = SearchCache(self.db.path)
         self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
+        self._optimize_after_scan = False  # set by reset(): the rebuild's scan ends with optimize()
 
     # -- connections ---------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
@@ -214,14 +218,14 @@ class Index:
             # An unmounted drive or a moved vault must not look like "every note was deleted".
             raise VaultError(f"vault not found: {self.vault}", hint="is the drive mounted? fix `vault` in the config")
 
-    def _rows(self, c: sqlite3.Connection, prefix: str = "") -> dict[str, _Row]:
+    def _rows(self, c: sqlite3.Connection, prefix: str = "") -> dict[str, Row]:
         if prefix:
             under = prefix.strip("/") + "/"  # the folder's contents, not "Notes2/" beside "Notes"
             cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes WHERE path >= ? AND path < ?",
                             (under, under + "\U0010ffff"))
         else:
             cur = c.execute("SELECT path, id, size, mtime_ns, hash, kind FROM notes")
-        return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5]) for r in cur}
+        return {r[0]: Row(r[1], r[2], r[3], r[4], r[5]) for r in cur}
 
     def scan(self, *, prefix: str = "", progress: Callable[[int, int], None] | None = None) -> ScanReport:
         """Bring the index in line with the vault (or the folder `prefix`): the reconcile scan."""
@@ -249,6 +253,9 @@ class Index:
         self._reconcile_missing(missing, rows, walked.unreadable_dirs, report)
         with self.db.tx() as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_scan', ?)", (str(time.time()),))
+        if self._optimize_after_scan and not prefix:
+            self._optimize_after_scan = False
+            self.optimize()
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -302,9 +309,9 @@ class Index:
             return c.execute("SELECT 1 FROM notes WHERE path >= ? AND path < ? LIMIT 1",
                              (under, under + "\U0010ffff")).fetchone() is not None
 
-    def _row(self, c: sqlite3.Connection, path: str) -> _Row | None:
+    def _row(self, c: sqlite3.Connection, path: str) -> Row | None:
         r = c.execute("SELECT id, size, mtime_ns, hash, kind FROM notes WHERE path = ?", (path,)).fetchone()
-        return _Row(*r) if r else None
+        return Row(*r) if r else None
 
     def _remove_stale_temps(self, temps: list[str]) -> None:
         """Temp files of a write killed mid-way: ours by name, old enough that no write owns them."""
@@ -314,35 +321,34 @@ class Index:
             except OSError:
                 pass
 
-    def _process(self, todo: list[tuple[str, os.stat_result]], rows: dict[str, _Row], report: ScanReport,
+    def _process(self, todo: list[tuple[str, os.stat_result]], rows: dict[str, Row], report: ScanReport,
                  progress: Callable[[int, int], None] | None) -> None:
         names = self.names()
         total = len(todo)
-        # A large scan (a first index, a reindex) parses in a worker process while this one
-        # inserts, and resolves links once at the end instead of after every batch.
+        # A large scan (a first index, a reindex) resolves links once at the end instead of after
+        # every batch, and may parse in a worker process while this one writes.
         bulk = total >= PARALLEL_MIN
         jobs = [Job(rel, st.st_size, st.st_mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
                 for rel, st in todo]
+        todo.clear()  # the jobs hold what is needed; the stat results go
         settings = Settings(str(self.vault), self._max_bytes, self.config.index.chunk_chars)
-        pool = _pool() if bulk else None
+        pool = _pool() if total >= WORKER_MIN and _use_worker() else None
         try:
-            results = (pool.imap(functools.partial(prepare, settings=settings), jobs, chunksize=32) if pool
+            results = (pool.imap(functools.partial(prepare, settings=settings), jobs, chunksize=64) if pool
                        else (prepare(job, settings) for job in jobs))
             done = 0
             while done < total:
                 batch = list(itertools.islice(results, BATCH))
+                if not batch:
+                    break
                 done += len(batch)
-                changed_keys: set[str] = set()
-                new_links: list[tuple[int, str, Link]] = []
+                items = []
+                for item, warnings in batch:
+                    report.warnings.extend(warnings)
+                    if item is not None:
+                        items.append(item)
                 with self.db.tx() as c:
-                    for item, warnings in batch:
-                        report.warnings.extend(warnings)
-                        if item is None:
-                            continue
-                        keys, links = self._store(c, item, rows, report)
-                        changed_keys |= keys
-                        new_links.extend(links)
-                    self._resolve_links(c, names, set() if bulk else changed_keys, new_links, resolve=not bulk)
+                    write_batch(c, items, rows, report, names, bulk=bulk)
                 if progress:
                     progress(done, total)
         finally:
@@ -350,7 +356,7 @@ class Index:
                 pool.close()
         if bulk:
             with self.db.tx() as c:
-                self._resolve_all(c)
+                resolve_all(c, names)
         for item_path in report.changed_paths:
             if self.on_memory_note and item_path.startswith(self.memory_prefix):
                 try:
@@ -359,117 +365,7 @@ class Index:
                     continue
                 self.on_memory_note(item_path, text)
 
-    def _store(self, c: sqlite3.Connection, item: dict, rows: dict[str, _Row],
-               report: ScanReport) -> tuple[set[str], list[tuple[int, str, Link]]]:
-        rel = item["path"]
-        row = rows.get(rel)
-        if item.get("same"):
-            c.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?", (item["size"], item["mtime_ns"], row.id))
-            report.touched += 1
-            return set(), []
-        parsed: ParsedNote | None = item["parsed"]
-        stem = rel.rsplit("/", 1)[-1]
-        stem = stem[:-3] if stem.lower().endswith(".md") else stem
-        title = parsed.title if parsed else stem
-        aliases = parsed.aliases if parsed else []
-        tags = parsed.tags if parsed else []
-        values = (item["kind"], item["size"], item["mtime_ns"], item["hash"], title, json.dumps(aliases, ensure_ascii=False),
-                  json.dumps(tags, ensure_ascii=False), item["warning"], time.time())
-        if row is None:
-            note_id = c.execute(
-                "INSERT INTO notes (kind, size, mtime_ns, hash, title, aliases, tags, warning, indexed_at, path)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?)", values + (rel,)).lastrowid
-            report.added += 1
-        else:
-            note_id = row.id
-            c.execute("UPDATE notes SET kind=?, size=?, mtime_ns=?, hash=?, title=?, aliases=?, tags=?, warning=?,"
-                      " indexed_at=? WHERE id=?", values + (note_id,))
-            self._clear_content(c, note_id)
-            report.updated += 1
-        if item["kind"] != "attachment":
-            c.execute("INSERT INTO fts_names (rowid, title, aliases) VALUES (?,?,?)", (note_id, title, " ".join(aliases)))
-        rows[rel] = _Row(note_id, item["size"], item["mtime_ns"], item["hash"], item["kind"])
-        report.changed_paths.append(rel)
-        new_links: list[tuple[int, str, Link]] = []
-        if parsed is not None:
-            alias_text = " ".join(aliases)
-            for ch in parsed.chunks:
-                cid = c.execute(
-                    "INSERT INTO chunks (note_id, heading, level, start_line, end_line, block, speaker, time, source_id)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)", (note_id, ch.heading, ch.level, ch.start_line, ch.end_line,
-                                                    ch.block, ch.speaker, ch.time, ch.source_id)).lastrowid
-                c.execute("INSERT INTO fts (rowid, title, aliases, heading, body, context) VALUES (?,?,?,?,?,?)",
-                          (cid, title, alias_text, ch.heading, ch.text, ch.context))
-            if parsed.facts:
-                c.executemany("INSERT INTO facts (note_id, section, key, norm_key, value, line) VALUES (?,?,?,?,?,?)",
-                              [(note_id, f.section, f.key, f.norm_key, f.value, f.line) for f in parsed.facts])
-            new_links = [(note_id, rel, l) for l in parsed.links]
-        changed = self.names().add(rel, parsed.h1 if parsed else None, aliases)
-        return changed, new_links
-
-    @staticmethod
-    def _clear_content(c: sqlite3.Connection, note_id: int) -> None:
-        c.execute("DELETE FROM fts_names WHERE rowid = ?", (note_id,))
-        c.execute("DELETE FROM fts WHERE rowid IN (SELECT id FROM chunks WHERE note_id = ?)", (note_id,))
-        c.execute("DELETE FROM chunks WHERE note_id = ?", (note_id,))
-        c.execute("DELETE FROM links WHERE src = ?", (note_id,))
-        c.execute("DELETE FROM facts WHERE note_id = ?", (note_id,))
-
-    def _resolve_links(self, c: sqlite3.Connection, names: NameTable, changed_keys: set[str],
-                       new_links: list[tuple[int, str, Link]], *, resolve: bool = True) -> None:
-        """Insert new links (resolved, unless a bulk scan resolves them all at the end), and
-        re-resolve existing links whose names changed."""
-        if new_links:
-            rows = []
-            for src, path, l in new_links:
-                key = target_key(l.target, path) if l.target else ""
-                dst = self._resolve_link(l.target, key, path, bool(l.markdown)) if resolve else None
-                rows.append((src, l.line, l.raw, l.target, key, l.fragment, int(l.embed), int(l.markdown), dst))
-            c.executemany(
-                "INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst) VALUES (?,?,?,?,?,?,?,?,?)",
-                rows)
-        if not changed_keys:
-            return
-        new_ids = {src for src, _, _ in new_links}
-        keys = list(changed_keys)
-        updates = []
-        for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
-            q = ("SELECT links.id, links.src, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
-                 f" JOIN notes ON notes.id = links.src WHERE links.key IN ({','.join('?' * len(part))})")
-            for lid, src, path, target, key, md, dst in c.execute(q, part):
-                if src in new_ids:
-                    continue
-                new_dst = self._resolve_link(target, key, path, bool(md))
-                if new_dst != dst:
-                    updates.append((new_dst, lid))
-        if updates:
-            c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
-
-    def _resolve_all(self, c: sqlite3.Connection) -> None:
-        """Resolve every link once (after a bulk scan, when every name is known)."""
-        updates = []
-        q = ("SELECT links.id, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
-             " JOIN notes ON notes.id = links.src")
-        for lid, path, target, key, md, dst in c.execute(q).fetchall():
-            new_dst = self._resolve_link(target, key, path, bool(md))
-            if new_dst != dst:
-                updates.append((new_dst, lid))
-        if updates:
-            c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
-
-    def _resolve_link(self, target: str, key: str, source: str, markdown: bool) -> str | None:
-        """Like `resolve`, with the link's key already computed (the hot path of indexing)."""
-        if not target:
-            return source
-        names = self.names()
-        if markdown and not target.startswith(("/", "./", "../")):
-            found = names.resolve("./" + target, source)
-            if found:
-                return found
-        return names.resolve_key(key, source, target)
-
-    def _reconcile_missing(self, missing: list[str], rows: dict[str, _Row], unreadable: list[str],
+    def _reconcile_missing(self, missing: list[str], rows: dict[str, Row], unreadable: list[str],
                            report: ScanReport) -> None:
         """Delete rows only for files confirmed gone; keep the rest and say why."""
         gone: list[str] = []
@@ -499,16 +395,19 @@ class Index:
         names = self.names()
         changed: set[str] = set()
         with self.db.tx() as c:
+            ids = []
             for rel in gone:
                 row = rows.pop(rel, None)
                 if row is None:
                     continue
-                self._clear_content(c, row.id)
-                c.execute("DELETE FROM notes WHERE id = ?", (row.id,))
+                ids.append(row.id)
                 changed |= set(names.remove(rel))
                 report.removed += 1
                 report.changed_paths.append(rel)
-            self._resolve_links(c, names, changed, [])
+            clear_content(c, ids)
+            c.executemany("DELETE FROM notes WHERE id = ?", [(i,) for i in ids])
+            if changed:
+                reresolve(c, names, changed)
 
     # -- queries -------------------------------------------------------------------------------
     def note(self, path: str) -> dict[str, Any] | None:
@@ -570,20 +469,37 @@ class Index:
         return [dict(r) for r in self.reader().execute(q, (limit,))]
 
     def reset(self) -> None:
-        """Empty every table (for `memd reindex`), in place: other threads keep a working index."""
+        """Empty the index (for `memd reindex`), in place: other threads keep a working index.
+
+        The tables are dropped and created again in one transaction rather than emptied row by
+        row (deleting from FTS5 re-tokenizes every row and leaves its segments to merge), so the
+        rebuild starts from an empty file; the next full scan ends with `optimize()`."""
         with self.db.tx() as c:
             for table in ("notes", "chunks", "links", "facts", "fts", "fts_names", "meta"):
-                c.execute(f"DELETE FROM {table}")
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    c.execute(statement)
             self._names = None
         with self.db.read() as c:
             c.execute("VACUUM")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._optimize_after_scan = True
 
     def optimize(self) -> None:
+        """Merge the FTS segments into one (smaller, faster to search) and give the space back:
+        run after a rebuild and by the daemon's scheduler, so an index never grows on a rebuild."""
         with self.db.tx() as c:
             c.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             c.execute("INSERT INTO fts_names(fts_names) VALUES ('optimize')")
         with self.db.read() as c:
             c.execute("PRAGMA optimize")
+            pages = c.execute("PRAGMA page_count").fetchone()[0]
+            free = c.execute("PRAGMA freelist_count").fetchone()[0]
+            if free > max(256, pages // 4):
+                # The merge left the old segments' pages free: copy the live pages into a compact file.
+                c.execute("VACUUM")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _merge(into: ScanReport, other: ScanReport) -> None:
@@ -598,6 +514,8 @@ def _open_index_db(path: Path) -> Database:
     """The index database; one written by an older memd is rebuilt (it holds nothing irreplaceable)."""
     db = Database(path)
     with db.read() as c:
+        # A checkpointed WAL is cut back to this size: a rebuild must not leave a WAL as big as the index.
+        c.execute("PRAGMA journal_size_limit = 16777216")
         c.execute("CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
         row = c.execute("SELECT version FROM schema_versions WHERE name = 'index'").fetchone()
     if row is not None and row[0] != SCHEMA_VERSION:

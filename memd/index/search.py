@@ -17,12 +17,20 @@ matching chunk and a snippet far more, so
     from an any-word query when rarer words remain;
   - a query whose words are all that common is not BM25-ranked over all of them: notes whose
     title or alias matches come first (a note-level table, ten times smaller), then body matches
-    in index order, which SQLite can stop early.
+    in index order, which SQLite can stop early;
+  - snippets are cut in Python from the unit's text, fetched anyway: asking FTS5 for snippet()
+    ran the whole MATCH a second time, which was half of a search's time;
+  - the index has no prefix index (it made every insert ~30 % dearer): a last word is a prefix
+    from MIN_PREFIX letters on, and a search that runs past DEADLINE_S (a short prefix of
+    thousands of words) is interrupted and asked again with its words whole, so no request holds
+    a thread of the daemon for long.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
 from typing import Any
 
 from memd.index.query_terms import QueryTerms, parse_query
@@ -35,11 +43,14 @@ BROAD = 1000  # matching chunks beyond which a word or query is treated as stop-
 SHORT_QUERY = 3  # up to this many words: all words first, then any word
 GROUP_MAX_CANDIDATES = 200_000  # grouped search stops widening here (a bound on its work)
 PERIOD_BOOST = 1.5  # score factor for a turn from the period the query names
+MIN_PREFIX = 3  # a shorter last word is matched whole (a one- or two-letter prefix matches most of a vault)
+DEADLINE_S = 0.25  # a search past this is interrupted and asked again without the prefix
+SNIPPET_TOKENS = 16  # words around the first match, like FTS5's snippet(..., 16)
 
 
 def _quote(words: list[str], prefix_last: bool) -> list[str]:
     out = [f'"{w}"' for w in words]
-    if out and prefix_last and len(words[-1]) >= 2:
+    if out and prefix_last and len(words[-1]) >= MIN_PREFIX:
         out[-1] += "*"
     return out
 
@@ -77,15 +88,14 @@ def _ranked(conn: sqlite3.Connection, match: str, want: int, where: str, params:
 
 def _broad(conn: sqlite3.Connection, match: str, want: int, where: str, params: list[Any]) -> list[tuple]:
     """Stop-word-like queries: title/alias matches ranked, then body matches unranked."""
-    out: list[tuple] = []
-    names_sql = (f"SELECT n.id, bm25(fts_names, {', '.join(map(str, NAME_WEIGHTS))}) AS score FROM fts_names"
-                 f" JOIN notes n ON n.id = fts_names.rowid WHERE fts_names MATCH ?{where} ORDER BY score LIMIT ?")
-    first_chunk = (f"SELECT {_HIT_COLUMNS.replace('fts.rowid', 'c.id')} FROM chunks c"
-                   " JOIN notes n ON n.id = c.note_id WHERE c.note_id = ? ORDER BY c.start_line LIMIT 1")
-    for nid, score in conn.execute(names_sql, [match, *params, want]).fetchall():
-        row = conn.execute(first_chunk, (nid,)).fetchone()
-        if row:
-            out.append((*row, -score))
+    # Each matching note's first unit, in one statement (a statement per note cost more than the match).
+    names_sql = (f"SELECT {_HIT_COLUMNS.replace('fts.rowid', 'c.id')}, h.score FROM"
+                 f" (SELECT n.id, bm25(fts_names, {', '.join(map(str, NAME_WEIGHTS))}) AS score FROM fts_names"
+                 f" JOIN notes n ON n.id = fts_names.rowid WHERE fts_names MATCH ?{where} ORDER BY score LIMIT ?) h"
+                 " JOIN notes n ON n.id = h.id"
+                 " JOIN chunks c ON c.id = (SELECT id FROM chunks WHERE note_id = h.id ORDER BY start_line LIMIT 1)"
+                 " ORDER BY h.score")
+    out = [(*row[:_N], -row[_N]) for row in conn.execute(names_sql, [match, *params, want])]
     body_sql = (f"SELECT {_HIT_COLUMNS} FROM fts JOIN chunks c ON c.id = fts.rowid JOIN notes n ON n.id = c.note_id"
                 f" WHERE fts MATCH ?{where} LIMIT ?")
     out += [(*row, 0.0) for row in conn.execute(body_sql, [match, *params, want])]
@@ -104,9 +114,25 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str |
     first (PERIOD_BOOST), so "what did Anna say in May 2023" prefers May 2023's turns."""
     # One read transaction: every statement below sees the same snapshot, even while another
     # thread re-indexes (otherwise a chunk ranked here could be gone when its row is read).
+    terms = parse_query(query)
     conn.execute("BEGIN")
     try:
-        return _search(conn, parse_query(query), limit, kind, path_prefix, group, period)
+        if not terms.prefix_last:
+            return _search(conn, terms, limit, kind, path_prefix, group, period)
+        deadline = time.monotonic() + DEADLINE_S
+        conn.set_progress_handler(lambda: time.monotonic() > deadline, 20_000)
+        try:
+            return _search(conn, terms, limit, kind, path_prefix, group, period)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+        finally:
+            conn.set_progress_handler(None, 0)
+        # The prefix matched too many words to rank in time: the words as typed, whole.
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+        whole = QueryTerms(terms.words, prefix_last=False, dropped=terms.dropped)
+        return _search(conn, whole, limit, kind, path_prefix, group, period)
     finally:
         conn.execute("COMMIT")
 
@@ -118,10 +144,9 @@ def _plans(conn: sqlite3.Connection, terms: QueryTerms) -> list[tuple[str, str, 
     if not words:
         return []
     prefix = terms.prefix_last
-    if prefix and len(words[-1]) >= 4 and _capped_count(conn, f'"{words[-1]}"') >= BROAD:
-        # A prefix of four letters or more is not in the prefix index, so FTS merges the lists
-        # of every word it starts; when the word alone is already in BROAD chunks, the prefix
-        # can only be broader: match it whole.
+    if prefix and len(words[-1]) >= MIN_PREFIX and _capped_count(conn, f'"{words[-1]}"') >= BROAD:
+        # A prefix makes FTS merge the lists of every word it starts; when the word alone is
+        # already in BROAD chunks, the prefix can only be broader: match it whole.
         prefix = False
     quoted = _quote(words, prefix)
     if len(words) == 1:
@@ -179,8 +204,9 @@ def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str |
         hits.sort(key=lambda h: -h[0][_N] * (PERIOD_BOOST if (h[0][10] or "").startswith(period) else 1.0))
         hits = hits[:final]
     texts = _texts(conn, [row[0] for row, _, _ in hits])
-    snippets = _snippets(conn, hits)
-    return [_hit(row, label, texts.get(row[0], ""), snippets.get(row[0], "")) for row, label, _ in hits]
+    marker = _marker(terms)
+    return [_hit(row, label, texts.get(row[0], ""), _snippet(texts.get(row[0], ""), marker))
+            for row, label, _ in hits]
 
 
 def _hit(row: tuple, label: str, text: str, snippet: str) -> dict[str, Any]:
@@ -210,14 +236,45 @@ def _texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     return dict(conn.execute(sql, ids).fetchall())
 
 
-def _snippets(conn: sqlite3.Connection, hits: Any) -> dict[int, str]:
-    """Snippets for the final hits only, one statement per distinct query."""
-    by_match: dict[str, list[int]] = {}
-    for row, _, match in hits:
-        by_match.setdefault(match, []).append(row[0])
-    out: dict[int, str] = {}
-    for match, ids in by_match.items():
-        sql = (f"SELECT rowid, snippet(fts, 3, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 16) FROM fts"
-               f" WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(ids))})")
-        out.update(conn.execute(sql, [match, *ids]).fetchall())
-    return out
+_TOKEN = re.compile(r"\w+")
+
+
+def _marker(terms: QueryTerms) -> re.Pattern[str] | None:
+    """What to mark in a snippet: the query's words, and words sharing their stem-like start (the
+    index stems with porter: "adopted" finds "adopt"); the last word also as a prefix."""
+    if not terms.words:
+        return None
+    parts = []
+    for i, w in enumerate(terms.words):
+        stem = w if len(w) <= 4 else w[:max(4, len(w) - 3)]
+        if i == len(terms.words) - 1 and terms.prefix_last:
+            stem = w
+        parts.append(re.escape(stem) + r"\w*")
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")", re.IGNORECASE)
+
+
+def _snippet(text: str, marker: re.Pattern[str] | None) -> str:
+    """About SNIPPET_TOKENS words of `text` around its first match, matches in « », cuts marked
+    with " … " (the shape FTS5's snippet() gave). Only a window around the match is tokenized:
+    a unit may be a 6,000-character section."""
+    if not text:
+        return ""
+    first = marker.search(text) if marker else None
+    at = first.start() if first else 0
+    lo_char = max(0, at - 120)
+    window = text[lo_char:at + 400]
+    tokens = [m.span() for m in _TOKEN.finditer(window)]
+    if not tokens:
+        return window[:200]
+    rel = at - lo_char
+    idx = next((i for i, (a, b) in enumerate(tokens) if b > rel), 0)
+    if lo_char > 0 and idx > 0 and tokens[0][0] == 0:
+        tokens, idx = tokens[1:], idx - 1  # a word cut by the window's start
+    lo = max(0, min(idx - SNIPPET_TOKENS // 4, len(tokens) - SNIPPET_TOKENS))
+    hi = min(len(tokens), lo + SNIPPET_TOKENS)
+    start = lo_char + (0 if lo == 0 and lo_char == 0 else tokens[lo][0])
+    end = lo_char + tokens[hi - 1][1] if hi < len(tokens) or lo_char + len(window) < len(text) else len(text)
+    piece = text[start:end]
+    if marker:
+        piece = marker.sub(lambda m: f"{MARK_OPEN}{m.group(0)}{MARK_CLOSE}", piece)
+    return ("" if start == 0 else " … ") + piece + ("" if end >= len(text) else " … ")

@@ -18,6 +18,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 from urllib.parse import unquote
 
 RANK_PATH, RANK_SUFFIX, RANK_NAME, RANK_TITLE, RANK_ALIAS = range(5)
@@ -153,11 +154,13 @@ class NameTable:
             names.extend((name_key(a), RANK_ALIAS) for a in aliases if isinstance(a, str) and a.strip())
         return names
 
-    def add(self, path: str, title: str | None = None, aliases: list[str] | tuple[str, ...] = ()) -> set[str]:
-        """Register `path` (replacing what it had); returns the keys whose meaning may have changed."""
+    def add(self, path: str, title: str | None = None, aliases: list[str] | tuple[str, ...] = (), *,
+            names: list[tuple[str, int]] | None = None) -> set[str]:
+        """Register `path` (replacing what it had); returns the keys whose meaning may have changed.
+        `names`: `names_for(path, title, aliases)` already computed (by an index worker process)."""
         old = set(self.remove(path))
         keys = []
-        for key, rank in self.names_for(path, title, aliases):
+        for key, rank in (self.names_for(path, title, aliases) if names is None else names):
             if not key:
                 continue
             slot = self._by_key.setdefault(key, {})
@@ -176,6 +179,16 @@ class NameTable:
                 if not slot:
                     del self._by_key[key]
         return keys
+
+    def unique(self) -> Iterator[tuple[str, str]]:
+        """(key, path) for every key exactly one file answers to: resolved without tie rules."""
+        for key, slot in self._by_key.items():
+            if len(slot) == 1:
+                yield key, next(iter(slot))
+
+    def ambiguous(self) -> Iterator[str]:
+        """Keys several files answer to (resolve_key settles them)."""
+        return (key for key, slot in self._by_key.items() if len(slot) > 1)
 
     def candidates(self, key: str) -> dict[str, int]:
         return self._by_key.get(key, {})
