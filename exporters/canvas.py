@@ -52,10 +52,21 @@ def _id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def entity_kind(ent: Entity) -> str:
+TAG_KINDS = {"person": "person", "people": "person", "contact": "person", "organization": "organization",
+             "organisation": "organization", "org": "organization", "company": "organization", "place": "place",
+             "location": "place", "project": "project", "pet": "pet"}
+
+
+def entity_kind(ent: Entity, tags: list[str] | tuple[str, ...] = ()) -> str:
+    """The entity's own word for its kind (a `type:` line, a #person tag), else the kind its
+    relations suggest (someone's mother is a person, someone's employer an organization)."""
     for f in ent.attributes:
         if f.norm_key in KIND_KEYS and f.value.strip():
             return f.value.strip().split()[0].lower().rstrip(".,;")
+    for tag in tags:
+        kind = TAG_KINDS.get(tag.lstrip("#").split("/")[-1].lower())
+        if kind:
+            return kind
     votes: dict[str, int] = {}
     for f, _other in ent.incoming:
         kind = ("person" if f.norm_key in PERSON_RELATIONS else "organization" if f.norm_key in ORG_RELATIONS
@@ -83,7 +94,8 @@ def build(app: Any) -> dict[str, Any]:
     kinds: dict[str, list[Entity]] = {}
     for path in sorted(ents):
         if path != graph.user_path:
-            kinds.setdefault(entity_kind(ents[path]), []).append(ents[path])
+            note = app.index.note(path) or {}
+            kinds.setdefault(entity_kind(ents[path], note.get("tags") or []), []).append(ents[path])
     order = sorted(kinds, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER) - 1, k))
 
     groups: list[dict[str, Any]] = []

@@ -146,3 +146,24 @@ def test_cli(tmp_path, vault):
     assert data["vault_path"] == "Graph.canvas" and errors(json.loads((vault / "Graph.canvas").read_text())) == []
     r = run("export", "canvas", str(tmp_path / "missing" / "g.canvas"))
     assert r.returncode == 1 and "no folder" in r.stderr and r.stderr.strip().count("\n") == 0
+
+
+def test_a_real_mem_agent_memory(app, vault):
+    """mem-agent's example memory (nested link lists, links in notes): every relation an edge."""
+    from memd.importers.mem_agent import import_mem_agent
+    from support import fixture_path
+
+    import_mem_agent(app, fixture_path("mem-agent", "memories", "client_success"))
+    (vault / "memory/entities/tagged.md").write_text("---\ntags: [project]\n---\n# Tagged\n- goal: tidy\n")
+    app.index.scan()
+    out = vault / "Memory.canvas"
+    result = export_canvas(app, out)
+    doc = json.loads(out.read_text())
+    assert errors(doc) == []
+    assert result["entities"] == 1 + 10 + 1
+    by_id = {n["id"]: n for n in doc["nodes"]}
+    clients = sorted(by_id[e["toNode"]]["file"].rsplit("/", 1)[-1] for e in doc["edges"] if e["label"] == "major clients")
+    assert clients == ["client_northwind.md", "client_orbitbank.md", "client_photonics.md"]
+    group = next(n for n in doc["nodes"] if n["type"] == "group" and n["label"] == "Project")
+    node = next(n for n in doc["nodes"] if n.get("file") == "memory/entities/tagged.md")
+    assert group["x"] <= node["x"] and node["x"] + node["width"] <= group["x"] + group["width"]
