@@ -39,6 +39,14 @@ class ModelEstimate:
         self._texts: list[tuple[str, str]] = []  # (stream, text) of every k-th decidable turn
         self._stride = 1
 
+    @classmethod
+    def for_backend(cls, backend: Any) -> ModelEstimate | None:
+        """An estimate for a model backend (LLMBackend or ModelDecider); None for the rules one."""
+        from memd.extract.llm_backend import LLMBackend
+        from memd.extract.model_decider import ModelDecider
+
+        return cls() if isinstance(backend, (LLMBackend, ModelDecider)) else None
+
     def add(self, conv: Any, turn_ids: tuple[str, ...] | list[str] | None = None) -> None:
         """Count `conv`'s turns that an import would decide (`turn_ids`: only these; None: all)."""
         wanted = None if turn_ids is None else set(turn_ids)

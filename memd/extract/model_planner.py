@@ -85,6 +85,7 @@ class ModelPlanner:
         self.ahead = 2 * self.concurrency
         self.per_conversation: list[tuple[str, dict[str, int]]] = []
         self._applied_stream: str | None = None
+        self.owns_cache = False  # the decision cache was opened for this import (closed with it)
         model = getattr(decider.model, "set_concurrency", None)
         if model is not None:
             model(self.concurrency)  # connection pool and overload gate sized to the threads
@@ -111,6 +112,9 @@ class ModelPlanner:
             future.cancel()
         self._futures.clear()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.owns_cache and self.decider.cache is not None:
+            self.decider.cache.close()
+            self.decider.cache = None
 
     # -- one conversation (a worker thread) -------------------------------------------------------
     def _run(self, job: PlanJob) -> ModelPlanResult:
@@ -182,10 +186,11 @@ def model_planner_for(backend: Any, config: Any, *, tz: tzinfo, plan_fn: PlanFn 
     the decision cache, its import.me the user's names)."""
     from memd.extract.llm_backend import LLMBackend
 
+    owned = False
     if isinstance(backend, ModelDecider):
         decider = backend
     elif isinstance(backend, LLMBackend):
-        decider = decider_for(backend, config)
+        decider, owned = decider_for(backend, config), True
     else:
         return None
     llm = config.llm
@@ -194,7 +199,9 @@ def model_planner_for(backend: Any, config: Any, *, tz: tzinfo, plan_fn: PlanFn 
         kind = str(setting(llm, "server_kind", "") or "") or probe_kind(str(setting(llm, "base_url", "")))
     concurrency, reason = resolve_concurrency(backend_name, setting(llm, "concurrency", 0), kind)
     log.info("model extraction: %d conversations at once (%s)", concurrency, reason)
-    return ModelPlanner(decider, config, tz, concurrency=concurrency, plan_fn=plan_fn, reason=reason)
+    planner = ModelPlanner(decider, config, tz, concurrency=concurrency, plan_fn=plan_fn, reason=reason)
+    planner.owns_cache = owned
+    return planner
 
 
 def decider_for(backend: Any, config: Any) -> ModelDecider:

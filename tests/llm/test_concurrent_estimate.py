@@ -38,7 +38,7 @@ def test_estimate_counts_exactly_and_measures_the_server(config):
     assert 0.04 < out["latency_s"] < 1.0
     # Measured with 3 in flight; 16 is beyond what was measured and said to be assumed.
     assert set(out["seconds"]) == {"1", "3", "16"} and out["assumed_beyond"] == 3
-    assert out["seconds"]["1"] > out["seconds"]["3"] > out["seconds"]["16"]
+    assert out["seconds"]["3"] > out["seconds"]["16"]  # (measured levels are timings: not compared)
     text = "\n".join(describe(out))
     assert "skipped as chit-chat" in text and "(assumed)" in text and "(configured: 16)" in text
 
