@@ -283,10 +283,10 @@ def _prefix(text: str, pad: str, first: str | None = None) -> str:
 def convert_html(html: str, links: Links, anchors: set[str] | frozenset[str] = frozenset()) -> HtmlPage:
     soup = BeautifulSoup(html, "html.parser")
     conv = _Converter(links, set(anchors))
-    title_el = soup.select_one("header .page-title") or soup.find("h1") or soup.find("title")
+    title_el = soup.find(class_="page-title") or soup.find("h1") or soup.find("title")
     title = title_el.get_text().strip() if title_el else ""
     page = HtmlPage(title=title, body="")
-    props = soup.select_one("table.properties")
+    props = soup.find("table", class_="properties")
     if props is not None:
         for tr in props.find_all("tr"):
             m = re.search(r"property-row-(\S+)", " ".join(tr.get("class") or []))
@@ -297,7 +297,7 @@ def convert_html(html: str, links: Links, anchors: set[str] | frozenset[str] = f
             value = parse_value(m.group(1), td, conv)
             if name and value is not None:
                 page.properties[name] = value
-    body = soup.select_one("div.page-body") or soup.body or soup
+    body = soup.find("div", class_="page-body") or soup.body or soup
     # A database's own page holds its view (the table of rows) outside any page body; a page
     # with an inline database holds it inside its body, and is a page.
     table = soup.find("table", class_="collection-content")
@@ -306,7 +306,7 @@ def convert_html(html: str, links: Links, anchors: set[str] | frozenset[str] = f
         page.columns = [th.get_text().strip() for th in thead.find_all("th")] if thead is not None else []
         page.is_database = True
     parts = []
-    desc = soup.select_one("header .page-description")
+    desc = soup.find(class_="page-description")
     if desc is not None and desc.get_text().strip():
         parts.append(("p", conv.text(desc)))
     parts += conv.blocks(body) if body is not None else []

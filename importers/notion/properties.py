@@ -68,7 +68,7 @@ def parse_value(kind: str, td: Any, conv: Any) -> Any:
         if kind in ("relation", "file") and anchors:
             items = [conv.link(a, conv.text(a)) for a in anchors]
         else:
-            spans = td.select(".selected-value") or td.find_all(class_="user") or []
+            spans = td.find_all(class_="selected-value") or td.find_all(class_="user") or []
             items = [s.get_text().strip() for s in spans] if spans else \
                 [p.strip() for p in td.get_text().split(",")]
         items = [i for i in items if i]

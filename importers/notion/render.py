@@ -28,11 +28,14 @@ _ANCHOR = re.compile(r"\s\^([A-Za-z0-9-]+)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 
 
-class _Dumper(yaml.SafeDumper):
+_Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter where present
+
+
+class _Dumper(_Base):  # type: ignore[misc, valid-type]
     """YAML as Obsidian's properties read it: dates bare, datetimes with a T, no line folding."""
 
 
-def _repr_datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
+def _repr_datetime(dumper: Any, value: dt.datetime) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 
