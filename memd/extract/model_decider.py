@@ -39,6 +39,7 @@ from memd.llm.memreader_prompt import render_messages
 log = logging.getLogger("memd.extract.model")
 
 TRANSIENT_TRIES = 2
+REFUSED = (400, 413, 422)  # HTTP statuses that refuse the request itself, not the server's state
 BREAKER_FAILURES = 8
 CHITCHAT_REASON = "chit-chat: only a greeting or an acknowledgement (cheap check; the model was not asked)"
 
@@ -174,6 +175,13 @@ class ModelDecider:
                 if attempt < TRANSIENT_TRIES and _transient(exc):
                     log.info("model request failed (%s); trying once more", exc)
                     continue
+                if isinstance(exc, LLMHTTPError) and exc.status in REFUSED:
+                    # The server refuses this one request (too long for its context, a template
+                    # it cannot render): asking again never helps, and failing the conversation
+                    # would fail it on every run. The turn is ignored, saying why, and listed.
+                    reason = f"{INVALID_CALL_REASON}: the server refused the request ({exc})"
+                    self.meter.invalid(request.new_turn.turn_id, reason)
+                    return ToolCall(IGNORE, {"reason": reason})
                 self._failed(request.new_turn, exc)
                 raise
         with self._lock:

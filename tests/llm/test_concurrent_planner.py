@@ -192,3 +192,23 @@ def test_jobs_come_back_in_submission_order(tmp_path, stub):
     p.close()
     app.close()
     assert seqs == list(range(20))
+
+
+def test_a_request_the_server_refuses_is_ignored_and_listed_not_retried_forever(tmp_path):
+    server = MemReaderStub()
+    original = server.answer
+
+    def refuse_long(raw):
+        if b"Globex" in raw:
+            return 400, b'{"error": {"message": "maximum context length exceeded"}}', {}
+        return original(raw)
+
+    server.answer = refuse_long  # type: ignore[method-assign]
+    try:
+        app, p, results, _, rows = run(tmp_path, "a", server.url, 4, conversations(10))
+    finally:
+        server.close()
+    assert all(r.failed is None for r in results)
+    listed = [t for r in results for t in r.failed_turns]
+    assert listed and all("maximum context length" in t for t in listed)
+    assert any("the server refused the request" in r[3] for r in rows)
