@@ -44,6 +44,7 @@ log = logging.getLogger("memd.extract.model")
 
 PlanFn = Callable[[PlanJob, tzinfo, dict[str, Any], Any, Any], PlanResult]
 DECIDE_ROLES = ("user", "other")
+PER_CONVERSATION_KEPT = 5000  # conversations whose usage report() lists one by one
 
 
 @dataclass
@@ -137,7 +138,8 @@ class ModelPlanner:
         with self._lock:
             self.totals.update(usage)
             self.totals["conversations"] += 1
-            self.per_conversation.append((job.conv.source_id, dict(usage)))
+            if len(self.per_conversation) < PER_CONVERSATION_KEPT:  # each result carries its own, too
+                self.per_conversation.append((job.conv.source_id, dict(usage)))
             self.failed += result.failed is not None
         return result
 
