@@ -48,6 +48,13 @@ def review_note_path(config: Any) -> str | None:
         return None
     if not name.lower().endswith(".md"):
         name += ".md"
+    entities = config.memory.entities_dir.strip("/").casefold() + "/"
+    if name.casefold() == config.memory.user_file.strip("/").casefold() or name.casefold().startswith(entities) \
+            or name.startswith("../") or "/." in f"/{name}":
+        from memd.errors import ConfigError
+
+        raise ConfigError(f"config: memory.review_file {config.memory.review_file!r} must be a note of its own"
+                          " in the memory folder (not user.md, not in the entities folder)")
     return f"{config.memory.dir.strip('/')}/{name}"
 
 

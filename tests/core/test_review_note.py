@@ -238,3 +238,15 @@ def test_the_ask_agent_does_not_see_the_note(app, vault):
         fs.rel("Review.md")
     with pytest.raises(PathRefused):
         fs.rel("./review.md")
+
+
+@pytest.mark.parametrize("name", ["user.md", "entities/review.md", "../Review.md", ".hidden/Review.md"])
+def test_a_review_file_that_is_memory_is_refused(tmp_path, vault, name):
+    from memd.app import Memd
+    from memd.config import config_from_dict
+    from memd.errors import ConfigError
+
+    cfg = config_from_dict({"vault": str(vault), "state_dir": str(tmp_path / "st"),
+                            "memory": {"review_file": name}}, tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="memory.review_file"):
+        Memd(cfg)
