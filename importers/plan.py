@@ -76,6 +76,10 @@ class PlanResult:
     error: str | None = None  # why the planner could not plan it (the write stage does)
     timings: Counter = field(default_factory=Counter)  # seconds by step, where the planning ran
     logs: list[logging.LogRecord] = field(default_factory=list)  # what planning logged elsewhere
+    # The planner could not decide it and the write stage must not either (a model that did not
+    # answer): the conversation is reported as failed, its ledger row stays pending, the next run
+    # retries it. The transcript note is still written.
+    failed: str | None = None
 
 
 class Planner(Protocol):

@@ -1,4 +1,5 @@
-"""A small pool of worker processes for CPU-heavy, pure work (parsing notes during a large scan).
+"""A small pool of worker processes for CPU-heavy, pure work: parsing notes during a large index
+scan (memd/index), rendering and planning conversations during an import (importers/plan_rules.py).
 
 Why not multiprocessing: its spawn start method re-imports the caller's `__main__` in every
 worker, so a script that uses memd without an `if __name__ == "__main__":` guard would run
@@ -7,6 +8,11 @@ itself again, and fork is unsafe in the daemon's threaded process. These workers
 
 Protocol, over the worker's stdin/stdout: length-prefixed pickles. The parent sends
 (function, items); the worker answers ("ok", results) or ("error", traceback text).
+
+Two ways to use it: `imap(fn, items)` streams an iterable through the workers (results in
+order, at most PREFETCH chunks per worker in flight: memory bounded whatever the input's size);
+`submit(fn, chunk)` / `result()` let a caller that produces work as it goes (an import's write
+stage) keep a few chunks ahead and take the answers back in submission order.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -49,15 +56,27 @@ class WorkerError(RuntimeError):
 
 
 class WorkerPool:
-    """`imap(fn, items)` over worker processes, results in order. `fn` must be a module-level
-    function (pickled by reference). Use as a context manager, or call `close()`."""
+    """Worker processes that answer chunks of work in order. `fn` must be a module-level function
+    (pickled by reference) or a functools.partial of one. Use as a context manager, or call
+    `close()`."""
 
     def __init__(self, workers: int = 1):
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", MEMD_WORKER="1")
         # -P: the current folder never goes first on sys.path; a memd source checkout there (the
         # README's quick start runs from one) would shadow the installed package.
         self._procs = [subprocess.Popen([sys.executable, "-P", "-m", "memd.workers"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env) for _ in range(max(1, workers))]
+        # A feeder thread per worker writes while the caller reads answers (writing everything
+        # first would deadlock on full pipes).
+        self._inboxes: list[queue.SimpleQueue[tuple[Any, list[Any]] | None]] = [queue.SimpleQueue()
+                                                                                for _ in self._procs]
+        self._feeders = [threading.Thread(target=self._feed, args=(p, q), daemon=True, name="memd-worker-feed")
+                         for p, q in zip(self._procs, self._inboxes)]
+        for t in self._feeders:
+            t.start()
+        self._pending: deque[int] = deque()  # the worker of each chunk sent and not yet answered, in order
+        self._next = 0
+        self._closed = False
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -65,56 +84,93 @@ class WorkerPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def size(self) -> int:
+        return len(self._procs)
+
+    @property
+    def alive(self) -> bool:
+        """Whether every worker process is still running."""
+        return all(p.poll() is None for p in self._procs)
+
+    @property
+    def pending(self) -> int:
+        """Chunks submitted and not yet answered."""
+        return len(self._pending)
+
+    def submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> None:
+        """Send `chunk` to the next worker (round robin); `result()` answers chunks in the order
+        they were submitted (each worker answers its own in order)."""
+        i = self._next
+        self._next = (i + 1) % len(self._procs)
+        self._inboxes[i].put((fn, chunk))
+        self._pending.append(i)
+
+    def result(self) -> list[Any]:
+        """`fn` of each item of the oldest chunk not yet answered (waits for it). Raises
+        WorkerError if the work raised (the worker lives on) or the worker died."""
+        return self._answer(self._procs[self._pending.popleft()])
+
     def imap(self, fn: Callable[[Any], Any], items: Iterable[Any], chunksize: int = 32) -> Iterator[Any]:
+        if self._pending:
+            raise RuntimeError("imap on a pool with submitted chunks not yet answered")
         it = iter(items)
-        chunks: list[list[Any]] = []
-        while batch := list(itertools.islice(it, chunksize)):
-            chunks.append(batch)
-        n = len(self._procs)
-        # Chunk i goes to worker i % n, which answers its chunks in order; so answers are read
-        # back in chunk order. A feeder thread per worker writes while this thread reads (writing
-        # everything first would deadlock on full pipes), PREFETCH chunks ahead per worker.
-        inboxes: list[queue.Queue[list[Any] | None]] = [queue.Queue() for _ in self._procs]
-        feeders = [threading.Thread(target=self._feed, args=(p, fn, q), daemon=True)
-                   for p, q in zip(self._procs, inboxes)]
-        for t in feeders:
-            t.start()
-        ahead = n * PREFETCH
+
+        def send() -> bool:
+            chunk = list(itertools.islice(it, chunksize))
+            if chunk:
+                self.submit(fn, chunk)
+            return bool(chunk)
+
+        for _ in range(len(self._procs) * PREFETCH):
+            if not send():
+                break
         try:
-            for i in range(min(ahead, len(chunks))):
-                inboxes[i % n].put(chunks[i])
-            for i in range(len(chunks)):
-                if i + ahead < len(chunks):
-                    inboxes[(i + ahead) % n].put(chunks[i + ahead])
-                yield from self._answer(self._procs[i % n])
+            while self._pending:
+                out = self.result()
+                send()
+                yield from out
         finally:
-            for q in inboxes:
-                q.put(None)
-            for t in feeders:
-                t.join()
+            self._drop_pending()
+
+    def _drop_pending(self) -> None:
+        """Read and drop the answers of chunks nobody will take (an imap left early), so that
+        the next chunk's answer is its own."""
+        while self._pending:
+            try:
+                self.result()
+            except WorkerError:
+                pass
 
     @staticmethod
-    def _feed(proc: subprocess.Popen, fn: Callable[[Any], Any], inbox: "queue.Queue[list[Any] | None]") -> None:
-        while True:
-            chunk = inbox.get()
-            if chunk is None:
-                return
+    def _feed(proc: subprocess.Popen, inbox: "queue.SimpleQueue[tuple[Any, list[Any]] | None]") -> None:
+        while (work := inbox.get()) is not None:
             try:
-                _send(proc.stdin, (fn, chunk))  # type: ignore[arg-type]
-            except (BrokenPipeError, OSError):
-                return  # the worker died; reading its answer reports it
+                _send(proc.stdin, work)  # type: ignore[arg-type]
+            except (BrokenPipeError, OSError, ValueError):
+                return  # the worker died (or was closed); reading its answer reports it
 
     @staticmethod
     def _answer(proc: subprocess.Popen) -> list[Any]:
         try:
             status, payload = _recv(proc.stdout)  # type: ignore[arg-type]
-        except EOFError:
+        except (EOFError, OSError, ValueError):
             raise WorkerError(f"a worker process exited unexpectedly (status {proc.poll()})") from None
         if status != "ok":
             raise WorkerError(payload)
         return payload
 
     def close(self) -> None:
+        """End the workers; answers not taken are read and dropped (a worker blocked writing
+        one would otherwise never see its input end)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_pending()
+        for q in self._inboxes:
+            q.put(None)
+        for t in self._feeders:
+            t.join(5)
         for p in self._procs:
             try:
                 if p.stdin:

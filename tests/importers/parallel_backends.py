@@ -1,9 +1,9 @@
-"""Backends for tests/importers/test_parallel.py that a spawned import worker can unpickle: the
-test puts this folder on sys.path (the worker inherits it) and imports this module by its name."""
+"""Backends for tests/importers/test_parallel.py that an import worker (memd.workers) can unpickle:
+the test puts this folder on sys.path and PYTHONPATH (the worker inherits the environment) and
+imports this module by its name."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 from memd.extract.rules import RulesBackend
@@ -22,6 +22,6 @@ class DyingBackend(RulesBackend):
     """The rules, except that a worker process dies on a turn saying DIE (the import reads it)."""
 
     def decide(self, request):
-        if "DIE" in request.new_turn.text and multiprocessing.parent_process() is not None:
+        if "DIE" in request.new_turn.text and os.environ.get("MEMD_WORKER") == "1":
             os._exit(3)
         return super().decide(request)

@@ -1,11 +1,13 @@
-"""Planning in a worker process (pipeline "Planning ahead"): the same import with the worker and
-without it leaves byte-identical vaults, the same journal (operations, paths, sources, hunks),
-the same decisions, review items, ledger and report. Also when the worker guesses wrong (custom
-instructions seen first by a later-planned conversation), fails on a conversation, or dies."""
+"""Planning in worker processes (importers/plan.py, plan_rules.py): the same import with the
+workers and without them leaves byte-identical vaults, the same journal (operations, paths,
+sources, hunks), the same decisions, review items, ledger, report and index. Also with several
+workers, when a plan's assumption fails (an About-me text not read by the conversation before),
+when planning fails on a conversation, or when a worker dies."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import sqlite3
@@ -198,49 +200,63 @@ def test_parallel_import_is_the_sequential_import(tmp_path):
     # The second import extracted only new turns, with the turns before them as context.
     assert 0 < seq[1]["report"]["turns_extracted"] < seq[0]["report"]["turns_extracted"]
     assert seq[2]["report"]["turns_extracted"] == 0
-    # The worker did plan (and was not bypassed): decisions were replayed here.
-    assert reports[0].timings["extract: apply"] > 0 and reports[0].timings["worker: render"] > 0
+    # The workers did plan (and were not bypassed): decisions were replayed here.
+    assert reports[0].timings["extract: apply"] > 0 and reports[0].timings["plan: render"] > 0
     assert "extract: decide" not in reports[0].timings  # nothing was left to decide here
 
 
-def plans_logged(caplog) -> dict[str, int]:
-    """Who planned what, as the import logs it at the end (pipeline: self.plans)."""
-    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("import plans:"))
-    return {k: int(v) for k, v in (part.rsplit(" ", 1) for part in line[len("import plans: "):].split(", ") if part)}
+def plans_used(caplog) -> tuple[int, int]:
+    """(plans used, conversations written), as the last import logged it at its end (write.py)."""
+    line = [r.getMessage() for r in caplog.records if r.getMessage().startswith("import plans: used ")][-1]
+    used, done = line[len("import plans: used "):].split(" of ")
+    return int(used), int(done)
 
 
-def test_plans_made_while_reading_are_used_or_redone(tmp_path, monkeypatch, caplog):
-    """The worker starts at the first conversation staged and plans while the export is read,
-    assuming every custom-instructions text already extracted: the first conversation with each
-    text (in the order of writing) is planned again; the rest are used as they are."""
-    import memd.importers.pipeline as pipeline
-
-    monkeypatch.setattr(pipeline, "PLAN_MIN", 1)
-    monkeypatch.setattr(pipeline, "PLAN_EARLY", 1000)
-    caplog.set_level("DEBUG", logger="memd.importers")
-    seq, par, reports = both(tmp_path, [export(tmp_path / "v1", 80, seed=11)])
-    assert_same(seq[0], par[0])
-    counts = plans_logged(caplog)
-    assert counts.get("early", 0) > 20 and counts.get("redone", 0) >= 2  # two about-me texts, two first times
-    assert counts.get("decided", 0) == 0
-
-
-def test_this_process_plans_when_the_worker_is_behind(tmp_path, monkeypatch, caplog):
-    import memd.importers.pipeline as pipeline
-
-    monkeypatch.setattr(pipeline, "PLAN_EARLY", 0)  # nothing planned early
-    monkeypatch.setattr(pipeline._Planner, "ready", lambda self: False)  # the worker is always behind
+def test_several_workers_plan_like_one_process(tmp_path, monkeypatch, caplog):
+    """Conversations go out to three worker processes, a few at a time, round robin; the plans
+    come back in order and every one is used (none assumed what did not hold)."""
+    monkeypatch.setenv("MEMD_IMPORT_WORKERS", "3")
     caplog.set_level("DEBUG", logger="memd.importers")
     seq, par, reports = both(tmp_path, [export(tmp_path / "v1", 120, seed=12)])
     assert_same(seq[0], par[0])
-    counts = plans_logged(caplog)
-    assert counts.get("here", 0) > 20 and counts.get("worker", 0) > 0 and counts.get("decided", 0) == 0
+    used, done = plans_used(caplog)
+    assert done == 120 and used == sum(1 for row in par[0]["ledger"] if row[7] != "[]")
+
+
+def test_a_plan_whose_assumption_failed_is_decided_here(tmp_path, backends, caplog):
+    """The first conversation with an About-me text fails, so it never reads the text; the next
+    one was planned assuming it had (it was submitted behind it): its plan is not used, it is
+    decided here, and reads the text itself, as the sequential import does."""
+    source = export(tmp_path / "v1", 60, seed=11)
+    convs = json.loads((source / "conversations.json").read_text())
+    with_about = sorted((c for c in convs if f"{c['id']}-about" in c["mapping"]), key=lambda c: c["create_time"])
+    conv = with_about[0]
+    first = int(conv["id"].split("-")[1])
+    # A turn that fails before the About-me turn is read: root -> the failing turn -> About me.
+    about = conv["mapping"][f"{conv['id']}-about"]
+    node(conv["mapping"], f"{conv['id']}-x", "root", "user", {"content_type": "text", "parts": ["I live in Sintra."
+                                                                                           " EXPLODE"]}, T0)
+    conv["mapping"]["root"]["children"].remove(about["id"])
+    about["parent"] = f"{conv['id']}-x"
+    conv["mapping"][f"{conv['id']}-x"]["children"].append(about["id"])
+    path = tmp_path / "x"
+    path.mkdir()
+    (path / "conversations.json").write_text(json.dumps(convs), encoding="utf-8")
+    caplog.set_level("DEBUG", logger="memd.importers")
+    seq, par, reports = both(tmp_path, [path], backend=backends.ExplodingBackend())
+    assert_same(seq[0], par[0])
+    assert [p["where"] for p in seq[0]["report"]["failures"]] == [f"conv-{first:04d}"]
+    used, done = plans_used(caplog)
+    assert used <= done - 2  # the failing one and the one after it with the same text, at least
+    assert reports[0].timings["extract: decide"] > 0 and reports[0].timings["extract: apply"] > 0
 
 
 @pytest.fixture
 def backends(monkeypatch):
     """Test backends importable by name, here and in the spawned worker (which gets our sys.path)."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    here = str(Path(__file__).parent)
+    monkeypatch.syspath_prepend(here)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
     import parallel_backends
 
     return parallel_backends
@@ -263,7 +279,7 @@ def test_a_conversation_that_fails_fails_the_same_way(tmp_path, backends):
     assert_same(seq[0], par[0])
     assert [p["where"] for p in seq[0]["report"]["failures"]] == ["conv-0012"]
     assert ("chatgpt", "conv-0012") in {(r[0], r[1]) for r in seq[0]["ledger"] if r[9] == "pending"}
-    # The worker planned the others; the failing one was decided (and failed) here.
+    # The workers planned the others; the failing one was decided (and failed) here.
     assert reports[0].timings["extract: apply"] > 0 and reports[0].timings["extract: decide"] > 0
 
 
