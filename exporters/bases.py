@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from memd.exporters.output import write_file
-from memd.exporters.snapshot import is_entity_path
+from memd.exporters.snapshot import is_entity_path, require_vault
 from memd.query.graph import Entity, MemoryGraph
 
 BASE_NAME = "Memory.base"
@@ -55,6 +55,7 @@ def _chain(values: list[tuple[str, str]]) -> str:
 
 
 def build(app: Any) -> tuple[str, dict[str, Any]]:
+    require_vault(app)
     graph = MemoryGraph.load(app)
     ents = [graph.entities[p] for p in sorted(graph.entities) if is_entity_path(app, p) and p != graph.user_path]
     looked_up = ents[:MAX_LOOKUP]

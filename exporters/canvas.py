@@ -22,7 +22,7 @@ from typing import Any
 
 from memd.errors import MemdError
 from memd.exporters.output import write_file
-from memd.exporters.snapshot import is_entity_path
+from memd.exporters.snapshot import is_entity_path, require_vault
 from memd.query.graph import Entity, MemoryGraph
 
 NODE_W, NODE_H = 320, 180  # an entity's note, readable at 100 %
@@ -88,6 +88,7 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int], margin
 
 
 def build(app: Any) -> dict[str, Any]:
+    require_vault(app)
     graph = MemoryGraph.load(app)
     ents = {p: e for p, e in graph.entities.items() if is_entity_path(app, p)}
     user = ents.get(graph.user_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from memd.exporters.output import write_file
+from memd.exporters.snapshot import require_vault
 from memd.query.context import build as build_pack
 
 CHATGPT_FIELD_CHARS = 1500  # the custom-instructions field; reported, not enforced (a system prompt has room)
@@ -40,6 +41,7 @@ def export_context(app: Any, out: Path, *, budget: int = 350, query: str | None 
 
     if not 1 <= budget <= 20_000:
         raise ParamsError(f"context: budget must be between 1 and 20000 words, got {budget}")
+    require_vault(app)
     pack = build_pack(app, query, budget=budget)
     text = render(pack)
     written = write_file(app, out, text.encode("utf-8"), kind="context", force=force)

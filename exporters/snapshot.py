@@ -58,12 +58,18 @@ def is_entity_path(app: Any, path: str) -> bool:
     return path == app.user_path or (path.startswith(app.entities_dir + "/") and path.endswith(".md"))
 
 
-def take(app: Any) -> Snapshot:
-    vault = app.config.vault
-    if not vault.is_dir():
+def require_vault(app: Any) -> None:
+    """Every export starts here: an unmounted drive or a moved vault must not export an empty
+    (or stale) memory, nor have a base written into a folder created in its place."""
+    if not app.config.vault.is_dir():
         from memd.errors import VaultError
 
-        raise VaultError(f"vault not found: {vault}", hint="is the drive mounted? fix `vault` in the config")
+        raise VaultError(f"vault not found: {app.config.vault}", hint="is the drive mounted? fix `vault` in the config")
+
+
+def take(app: Any) -> Snapshot:
+    require_vault(app)
+    vault = app.config.vault
     app.ensure_memory_indexed()
     files: list[EntityFile] = []
     unreadable: list[dict[str, str]] = []
