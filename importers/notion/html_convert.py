@@ -72,7 +72,8 @@ class _Converter:
         if name in ("del", "s", "strike"):
             return emphasis(inner, "~~")
         if name == "mark":
-            return emphasis(inner, "==")
+            # Notion marks coloured text too (`highlight-red`); only a background is a highlight.
+            return emphasis(inner, "==") if any("background" in c for c in classes) else inner
         if name == "u" or (name == "span" and "border-bottom:0.05em solid" in (node.get("style") or "")):
             return emphasis(inner, "<u>", "</u>")
         if name == "code":

@@ -65,14 +65,12 @@ def convert_md(text: str, links: Links, property_names: set[str] | None = None) 
 
 
 def _callout(inner: str) -> str:
-    icon_m = _IMG_TAG.search(inner)
-    inner = _IMG_TAG.sub("", inner).strip()
+    inner = _IMG_TAG.sub("", inner).strip()  # Notion's icon image: the emoji after it says the type
     icon = ""
     first = inner.split(maxsplit=1)[0] if inner else ""
     if first in CALLOUT_TYPES:
         icon, inner = first, inner[len(first):].strip()
     kind = CALLOUT_TYPES.get(icon, "note")
-    del icon_m
     body = "\n".join(f"> {l}" if l else ">" for l in inner.split("\n"))
     return f"> [!{kind}]\n{body}"
 

@@ -28,52 +28,27 @@ from __future__ import annotations
 
 import fcntl
 import os
-import pickle
-import tempfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from memd.errors import InputFormatError, MemdError
 from memd.state import Source
-from memd.vault.atomic import HandSave, atomic_write, sha256
+from memd.vault.atomic import sha256
 
 from ..ledger import DONE, EDITED, PENDING, Ledger, turn_digest
+from .feed import Feeder
+from .files import FILE_SOURCE, write_attachments
 from .model import NotionPage, PageFailure
 from .names import disambiguate, name_key, safe_file_name, safe_name, split_ext
-from .render import anchor_blocks, base_file, frontmatter, note_properties, page_date, resolve_placeholders, wikilink
+from .render import anchor_blocks, base_file, frontmatter, note_properties, resolve_placeholders, wikilink
 from .report import NotionReport
+from .spool import spooled
 
 SOURCE = "notion"
-FILE_SOURCE = "notion-file"
 INDEX_BATCH = 200
 Progress = Callable[[str, int, int | None], None]
-
-
-class _Spool:
-    """Pages pickled and compressed into a temporary file, read back by offset."""
-
-    def __init__(self, folder: Path | None):
-        self.fh = tempfile.TemporaryFile(prefix="memd-notion-", dir=folder)
-        self.offsets: list[tuple[int, int]] = []
-
-    def add(self, page: NotionPage) -> int:
-        blob = zlib.compress(pickle.dumps(page, pickle.HIGHEST_PROTOCOL), 1)
-        self.fh.seek(0, os.SEEK_END)
-        self.offsets.append((self.fh.tell(), len(blob)))
-        self.fh.write(blob)
-        return len(self.offsets) - 1
-
-    def get(self, n: int) -> NotionPage:
-        off, size = self.offsets[n]
-        self.fh.seek(off)
-        return pickle.loads(zlib.decompress(self.fh.read(size)))  # our own file, written above
-
-    def close(self) -> None:
-        self.fh.close()
 
 
 class _Planned:
@@ -110,11 +85,11 @@ class _Writer:
         self.files: dict[str, str] = {}  # name_key(attachment path) -> owner
         self.base_names: Counter[str] = Counter()
         self.unindexed: list[str] = []
-        self.loop: Any = None
+        self.feeder = Feeder(app, self.ledger, self.report, enabled=extract and not dry_run)
 
     # -- driver ----------------------------------------------------------------------------------
     def run(self, pages: Iterable[NotionPage | PageFailure]) -> NotionReport:
-        with self._lock(), _spooled(self.app) as spool:
+        with self._lock(), spooled(self.app) as spool:
             for item in pages:
                 if isinstance(item, PageFailure):
                     self.report.fail(item.source_path or "", item.notion_id, item.reason)
@@ -140,8 +115,7 @@ class _Writer:
                     self._index()
                 self._tick("writing", n, len(ordered))
             self._index()
-            if self.loop is not None:
-                self.loop.save()
+            self.feeder.save()
         return self.report
 
     @contextmanager
@@ -302,10 +276,10 @@ class _Writer:
         entry = self.ledger.get(SOURCE, page.notion_id)
         digests = {turn_digest(a, t): (a, t) for a, t in blocks}
         if self.attachments:
-            self._write_files(page, planned)
+            write_attachments(self.app, self.ledger, self.report, page, planned.files, dry_run=self.dry_run)
         if entry is not None and entry.content_hash == content_hash and entry.status != PENDING:
             self.report.add("unchanged", planned.path, page.notion_id)
-            self._read_blocks(page, planned, digests, entry.extracted, entry)
+            self.feeder.read(page, planned.path, digests, entry.extracted, entry)
             return
         if self.dry_run:
             self.report.add("updated" if entry else "written", planned.path, page.notion_id)
@@ -332,7 +306,7 @@ class _Writer:
             self.report.skip(planned.path, page.notion_id, result.reason)
             return  # pending in the ledger: the next run tries again
         extracted = entry.extracted if entry else set()
-        extracted = self._read_blocks(page, planned, digests, extracted, None)
+        extracted = self.feeder.read(page, planned.path, digests, extracted)
         self.ledger.finish(source=SOURCE, source_id=page.notion_id, content_hash=content_hash, turns=digests,
                            extracted=extracted, written_hash=written_hash, status=status)
 
@@ -341,106 +315,21 @@ class _Writer:
             current = (self.app.config.vault / planned.path).read_text("utf-8", "replace")
         except OSError:
             current = None
+        from .review_op import ReplaceNote
+
+        op = ReplaceNote(planned.path, text)
         review_id, _ = self.app.state.park(
-            path=planned.path, op="notion_update", args={"notion_id": planned.id}, reason="the note was edited by"
-            " hand; the page changed in Notion", source=Source("import:notion", ref=planned.id, detail=planned.title),
+            path=planned.path, op=op.name, args=op.args(), reason="the note was edited by hand; the page changed"
+            " in Notion", source=Source("import:notion", ref=planned.id, detail=planned.title),
             current=current, proposed=text, entity=None, key=None)
         self.report.add("kept", planned.path, planned.id, f"edited by hand: kept; the new version is review"
                         f" item {review_id}")
 
     # -- attachments -----------------------------------------------------------------------------
-    def _write_files(self, page: NotionPage, planned: _Planned) -> None:
-        for att in page.attachments:
-            path = planned.files.get(att.key)
-            if path is None:
-                continue
-            try:
-                data = att.data if att.data is not None else att.path.read_bytes() if att.path else None
-            except OSError as exc:
-                self.report.fail(path, page.notion_id, f"attachment {att.name!r} unreadable: {exc.strerror}")
-                continue
-            if data is None:
-                continue
-            sid = f"{page.notion_id}:{att.key}"
-            entry = self.ledger.get(FILE_SOURCE, sid)
-            new_hash = sha256(data)
-            if entry is not None and entry.written_hash == new_hash:
-                continue  # as memd last wrote it (or the user removed it: not brought back)
-            target = self.app.config.vault / path
-            before = target.read_bytes() if target.exists() else None
-            if before is not None and (entry is None or sha256(before) != entry.written_hash):
-                if before != data:
-                    self.report.add("kept", path, page.notion_id, "attachment changed by hand: kept")
-                    continue
-            if self.dry_run:
-                self.report.attachments += 1
-                continue
-            try:
-                if before != data:
-                    atomic_write(target, data, fsync=self.app.writer.fsync, expected=before)
-            except HandSave:
-                self.report.add("kept", path, page.notion_id, "attachment changed while writing: kept")
-                continue
-            self.report.attachments += 1
-            self.ledger.begin(source=FILE_SOURCE, source_id=sid, kind="file", title=att.name, path=path, run_id=None)
-            self.ledger.finish(source=FILE_SOURCE, source_id=sid, content_hash=new_hash, turns=(), extracted=set(),
-                               written_hash=new_hash, status=DONE)
-
-    # -- into memory -----------------------------------------------------------------------------
-    def _read_blocks(self, page: NotionPage, planned: _Planned, digests: dict[str, tuple[str, str]],
-                     extracted: set[str], entry: Any) -> set[str]:
-        """Feed first-person blocks not read before to the extraction loop; the digests read."""
-        todo = [d for d in digests if d not in extracted]
-        if not todo or not self.extract or self.dry_run:
-            return set(extracted)
-        from memd.extract.tools import Turn
-
-        loop = self._loop()
-        stream = f"notion:{page.notion_id}"
-        note = planned.path[:-3]
-        when = page_date(page)
-        decided = []
-        try:
-            for d in todo:
-                anchor, text = digests[d]
-                decided.append(loop.process(Turn(stream=stream, role="user", text=text, time=when, turn_id=anchor,
-                                                 source_link=f"[[{note}#^{anchor}]]")))
-            decided.append(loop.end_stream(stream))
-        except BaseException:
-            loop.discard(stream)
-            raise
-        for decision in decided:
-            self.report.tally(decision)
-        done = set(extracted) | set(todo)
-        if entry is not None:  # an unchanged note whose blocks had not all been read
-            self.ledger.finish(source=SOURCE, source_id=page.notion_id, content_hash=entry.content_hash,
-                               turns=entry.turns, extracted=done, written_hash=entry.written_hash, status=entry.status)
-        return done
-
-    def _loop(self) -> Any:
-        if self.loop is None:
-            from memd.extract.backends import build_backend
-            from memd.extract.loop import ExtractionLoop
-
-            self.loop = ExtractionLoop(self.app, build_backend(self.app.config), source_kind="import:notion",
-                                       in_memory=True)
-        return self.loop
-
     def _index(self) -> None:
         if self.unindexed and not self.dry_run:
             paths, self.unindexed = self.unindexed, []
             self.app.index.index_paths(paths)
-
-
-@contextmanager
-def _spooled(app: Any) -> Iterator[_Spool]:
-    folder = Path(app.config.state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    spool = _Spool(folder)
-    try:
-        yield spool
-    finally:
-        spool.close()
 
 
 def name_of(stem: str) -> str:

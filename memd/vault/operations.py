@@ -467,7 +467,7 @@ OPERATIONS: dict[str, type[Operation]] = {
 # Operations defined outside the vault package register themselves when imported (the ask
 # agent's file edits); rebuilding a journal or review entry of theirs imports them first, so
 # any process (`memd review accept`, the writer's crash recovery) can replay them.
-_OPERATION_MODULES = ("memd.agent.writes",)
+_OPERATION_MODULES = ("memd.agent.writes", "memd.importers.notion.review_op")
 
 
 def operation_from_args(name: str, args: dict[str, Any]) -> Operation:

@@ -60,6 +60,10 @@ def test_edited_note_is_kept_and_new_version_goes_to_review(app, vault, tmp_path
     # Later runs leave it alone too (and do not ask again while nothing changes).
     report = import_export(app, str(tmp_path / "e"), extract=False)
     assert target.read_text() == mine and report.counts["failed"] == 0
+    # Accepting the review item takes Notion's version.
+    item_id = next(r["id"] for r in app.state.review_items() if "Text edited in Notion" in (r.get("proposed") or ""))
+    assert app.review_resolve(item_id, "accept")["status"] == "accepted"
+    assert "Text edited in Notion" in target.read_text() and "My own note" not in target.read_text()
 
 
 def test_dry_run_writes_nothing(app, vault, tmp_path):
