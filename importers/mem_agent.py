@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from memd.errors import InputFormatError, VaultError
+from memd.extract.privacy import secret_kinds
 from memd.state import Source
 from memd.vault.links import name_key, split_target
 from memd.vault.memfile import Edit, MemoryDoc
@@ -78,7 +79,9 @@ def read_memory(folder: Path) -> tuple[list[SourceFile], list[dict[str, str]]]:
     if not folder.is_dir():
         raise InputFormatError(f"{folder} is not a folder; give the mem-agent memory folder (user.md + entities/)")
     if not (folder / "user.md").is_file() and not (folder / "entities").is_dir():
-        raise InputFormatError(f"{folder} is not a mem-agent memory: it has no user.md and no entities/ folder")
+        inner = next((c for c in ("memory", "memory_dir") if (folder / c / "user.md").is_file()), None)
+        hint = f" (did you mean {folder / inner}?)" if inner else ""
+        raise InputFormatError(f"{folder} is not a mem-agent memory: it has no user.md and no entities/ folder{hint}")
     paths = [folder / "user.md"] if (folder / "user.md").is_file() else []
     if (folder / "entities").is_dir():
         for root, dirs, names in os.walk(folder / "entities"):
@@ -150,7 +153,15 @@ def import_mem_agent(app: Any, folder: Path, *, dry_run: bool = False) -> dict[s
 
     report: dict[str, Any] = {"folder": str(Path(folder).expanduser().resolve()), "files": len(files),
                               "created": [], "merged": [], "counts": {}, "not_merged": 0, "skipped": skipped,
-                              "dry_run": dry_run}
+                              "secrets_refused": 0, "dry_run": dry_run}
+    guard = app.config.privacy.redact_secrets
+
+    def secret(lines: list[str]) -> bool:
+        """[privacy] redact_secrets holds for imports too: a fact shaped like a secret is not stored."""
+        if guard and secret_kinds("\n".join(lines)):
+            report["secrets_refused"] += 1
+            return True
+        return False
     counts: dict[str, int] = {}
 
     def count(status: str) -> None:
@@ -160,6 +171,13 @@ def import_mem_agent(app: Any, folder: Path, *, dry_run: bool = False) -> dict[s
     for f in sorted(files, key=lambda f: f.is_user):
         path, exists = dest[f.rel]
         lines = [rewrite(l) for l in f.doc.lines[f.doc.fm_end:]]
+        if guard:
+            drop = {i for fact in f.doc.facts
+                    if secret(f.doc.lines[fact.index:fact.end]) for i in range(fact.index, fact.end)}
+            in_facts = {i for fact in f.doc.facts for i in range(fact.index, fact.end)}
+            drop |= {i for i in range(f.doc.fm_end, len(f.doc.lines))
+                     if i not in in_facts and secret([f.doc.lines[i]])}
+            lines = [l for i, l in enumerate(lines, start=f.doc.fm_end) if i not in drop]
         if not exists:
             report["created"].append(path)
             if not dry_run:
@@ -171,8 +189,8 @@ def import_mem_agent(app: Any, folder: Path, *, dry_run: bool = False) -> dict[s
             block = [rewrite(l) for l in f.doc.lines[fact.index:fact.end]]
             while len(block) > 1 and not block[-1].strip():
                 block.pop()
-            if dry_run:
-                continue
+            if dry_run or (guard and secret_kinds("\n".join(block))):
+                continue  # a secret was counted above
             one_line = len(block) == 1 and "[[" not in block[0] and fact.value
             if one_line:
                 multi = len(f.doc.facts_for(fact.norm_key)) > 1

@@ -215,3 +215,19 @@ def test_cli_export_and_import(tmp_path, vault):
     r = _run(env2, "import", "mem-agent", str(vault2 / "nothing"))
     assert r.returncode != 0 and "no folder" in r.stderr and r.stderr.strip().count("\n") == 0
     shutil.rmtree(tmp_path / "ma")
+
+
+def test_import_refuses_secrets_and_points_at_the_memory_folder(app, vault, tmp_path):
+    src = tmp_path / "repo" / "memory"
+    (src / "entities").mkdir(parents=True)
+    (src / "user.md").write_text("# User Information\n- user_name: Ana\n- api_key: sk-proj-abcdefghijklmnopqrstuvwx\n"
+                                 "\n## User Relationships\n- bank: [[entities/bank.md]]\n")
+    (src / "entities/bank.md").write_text("# Bank\n- password: hunter2x9\n- branch: Lisbon\n"
+                                          "Login with token ghp_abcdefghijklmnopqrstuvwxyz0123456789\n")
+    with pytest.raises(MemdError, match=r"did you mean .*repo/memory\?"):
+        import_mem_agent(app, tmp_path / "repo")
+    report = import_mem_agent(app, src)
+    assert report["secrets_refused"] == 3
+    user, bank = (vault / "memory/user.md").read_text(), (vault / "memory/entities/bank.md").read_text()
+    assert "sk-proj" not in user and "- user_name: Ana" in user and "[[entities/bank.md]]" in user
+    assert bank == "# Bank\n- branch: Lisbon\n"
