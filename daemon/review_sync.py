@@ -27,6 +27,8 @@ class ReviewNoteSync:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._forced = False
+        self._retry = False  # an answer could not be applied: try again at the next tick
+        self._last_failed: dict[int, str] = {}
         self.thread = threading.Thread(target=self._run, name="memd-review-note", daemon=True)
         self.syncs = 0
         self.last_error: str | None = None
@@ -58,14 +60,17 @@ class ReviewNoteSync:
                 return
             self._wake.clear()
             forced, self._forced = self._forced, False
-            self._once(force=forced)
+            self._once(force=forced or self._retry)
 
     def _once(self, *, force: bool) -> None:
         try:
             report = sync(self.app) if force else sync_if_changed(self.app)
             self.syncs += 1
-            if report is not None and (report.applied or report.failed):
-                log.info("review note: %d answers applied, %d waiting", len(report.applied), len(report.failed))
+            if report is not None:
+                self._retry = bool(report.failed)
+                if report.applied or (report.failed and report.failed != self._last_failed):
+                    log.info("review note: %d answers applied, %d waiting", len(report.applied), len(report.failed))
+                self._last_failed = dict(report.failed)
             self.last_error = None
         except (MemdError, OSError) as exc:
             self.last_error = str(exc)

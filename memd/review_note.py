@@ -159,7 +159,7 @@ def _apply_answers(app: "Memd", text: str | None, report: SyncReport) -> set[int
                 # Tried again at the next sync: the person's answer stays on the line (a file
                 # being edited settles; an entity they named may be created by then).
                 keep.add(item["id"])
-            log.warning("review note: answer to #%d not applied: %s", item["id"], exc)
+            log.debug("review note: answer to #%d not applied: %s", item["id"], exc)
             continue
         done = {"id": item["id"], "decision": decision}
         if value is not None:

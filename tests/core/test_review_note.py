@@ -250,3 +250,20 @@ def test_a_review_file_that_is_memory_is_refused(tmp_path, vault, name):
                             "memory": {"review_file": name}}, tmp_path / "c.toml")
     with pytest.raises(ConfigError, match="memory.review_file"):
         Memd(cfg)
+
+
+def test_a_relation_edited_to_a_link_points_at_that_file(app, vault):
+    app.add_relation(None, "employer", "Google", Source("cli"))
+    app.add_relation(None, "friend", "Initech", Source("cli"))  # memory/entities/initech.md exists
+    user = vault / "memory/user.md"
+    user.write_text(user.read_text().replace("[[entities/google.md]]", "[[entities/google.md]] (since 2019)"))
+    app.index.index_paths(["memory/user.md"])
+    queued = [r for r in app.add_relation(None, "employer", "Acme", Source("cli")) if r.status == "review"]
+    assert [r.op for r in queued] == ["add_relation"]
+    item = queued[0].review_id
+    sync(app)  # what the daemon's next tick (or the CLI's next command) does
+    _answer(vault, item, "→ [[entities/acme.md]]", "→ [[entities/initech.md]]")
+    api.call(app, "review.list", {})
+    assert "- employer: [[entities/initech.md]]" in user.read_text()
+    assert app.state.review_item(item)["status"] == "accepted"
+    assert sorted(p.name for p in (vault / "memory/entities").glob("*.md")) == ["acme.md", "google.md", "initech.md"]
