@@ -689,7 +689,7 @@ _NO_MORE = r"(?:any\s*more|any\s+longer)"
 
 
 @rule(
-    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?work\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
+    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?works?\s+(?:at|for)\s+(?P<org>{WORKPLACE}|{ORG})"
     rf"|(?:am|is)\s+no\s+longer\s+(?:(?:working|employed)\s+(?:at|for|with|by)|at)\s+(?P<org2>{WORKPLACE}|{ORG})"
     rf"|(?:am|is)\s+not\s+(?:(?:working|employed)\s+(?:at|for|with|by)|at)\s+(?P<org3>{WORKPLACE}|{ORG})\s+{_NO_MORE}"
     rf"|(?P<stop>stopped|quit)\s+working\s+(?:at|for)\s+(?P<org4>{WORKPLACE}|{ORG})",

@@ -19,7 +19,7 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_patterns import JOB, NAME, Env, Fact, Subject, valid_name
 from memd.extract.conventions import ONLY_IF_HELD
-from memd.extract.rules_updates import _END, _clean, _proper_run, update_tags
+from memd.extract.rules_updates import _END, _NEW_AFTER, _clean, _proper_run, _verb_key, update_tags
 
 _ORG = r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5}"
 _PAIR = re.compile(
@@ -40,6 +40,19 @@ _ORG_SWITCH = re.compile(
 )
 _FROM_TO = re.compile(rf"^(?:(?P<k>[a-z]+(?:\s+[a-z]+)?)\s+)?from\s+(?:the\s+)?(?P<old>.+?)\s+to\s+(?:the\s+)?(?P<new>.+?){_END}")
 _REL = {"engaged": "fiance", "married": "spouse"}
+# "Jonas no longer works at Baukraft, he joined Stripe", "Outback Choppers is no longer servicing
+# MacAlister Station, they switched to Thornfield Ranch": someone else's switch, the new value
+# read after the old one as for the user's own (rules_updates._NEW_AFTER).
+_THEIR_NO_LONGER = re.compile(
+    rf"^(?P<a>{_ORG})\s+(?:is\s+|has\s+|are\s+)?no\s+longer\s+(?P<verb>[a-z]+)\s+(?:(?:helicopter|the|their|his|her|its)\s+)?"
+    rf"(?:[a-z]+\s+)?(?:(?P<prep>at|for|in|with|as|to|from|by)\s+)?(?:the\s+)?(?P<old>[A-Z][\w'’&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’&-]*)){{0,5}})"
+)
+# "Tom is now a nurse", "Mia now works at Stripe", "Lena now lives in Zurich".
+_THEIR_NOW = re.compile(
+    rf"^(?P<a>{NAME})\s+(?:is\s+now\s+(?:a|an)\s+(?P<job>{JOB})(?=\s*(?:$|[,.;!]|\s+at\b|\s+in\b|\s+for\b))"
+    rf"|now\s+(?P<verb>works|lives)\s+(?:at|for|in|with)\s+(?P<val>{_ORG}))"
+)
+_THIRD_VERB_KEYS = {"works": "employer", "work": "employer", "lives": "living_location", "live": "living_location"}
 
 
 def _person(name: str | None, env: Env) -> str | None:
@@ -47,7 +60,7 @@ def _person(name: str | None, env: Env) -> str | None:
     return n if n and n not in lex.NOT_NAMES else None
 
 
-_TRIGGER = re.compile(r"\b(?:engaged|married|job|position|role|quit|left|switched|changed|replaced|upgraded|renamed|rebranded)\b")
+_TRIGGER = re.compile(r"\b(?:engaged|married|job|position|role|quit|left|switched|changed|replaced|upgraded|renamed|rebranded|longer|now)\b")
 
 
 def third_person_facts(sentence: str, env: Env) -> list[Fact]:
@@ -80,6 +93,9 @@ def third_person_facts(sentence: str, env: Env) -> list[Fact]:
         if old and new and old != new:
             return [Fact(Subject("person", _person(m.group("a"), env)), "employer", new, ("work", *update_tags(old, date)))]
         return []
+    got = _their_change(s, env)
+    if got is not None:
+        return got
     m = _ORG_SWITCH.match(s)
     if m:
         name = _clean(m.group("a"))
@@ -97,3 +113,49 @@ def third_person_facts(sentence: str, env: Env) -> list[Fact]:
         if len(text.split()) <= 10:
             out.append(Fact(subj, "event", f"{env.ref.isoformat()}: {text}" if env.ref else text, ("event",)))
     return out
+
+
+# "I need to update our records - Outback Choppers is no longer ...": the statement after a
+# request's dash or colon.
+_AFTER_REQUEST = re.compile(r"^I\s+(?:need|want|would\s+like|have)\s+to\s+(?:update|correct|change|fix)\b[^-–—:]{0,80}?\s*[-–—:]\s*")
+
+
+def _their_change(s: str, env: Env) -> list[Fact] | None:
+    """A person's or organisation's "no longer X, now Y" and "is now a Y"; None if neither."""
+    r = _AFTER_REQUEST.match(s)
+    if r:
+        s = s[r.end():]
+    m = _THEIR_NO_LONGER.match(s)
+    if m:
+        name = _clean(m.group("a"))
+        old = _clean(_proper_run(m.group("old")))
+        if not name or not old or name.split()[0] in lex.NOT_NAMES or name.split()[0] in ("I", "We", "My", "Our", "It", "This", "That"):
+            return []
+        n = _NEW_AFTER.search(s, m.end())
+        new = n and (n.group("new") or n.group("new2") or n.group("new3") or n.group("new4") or n.group("new5"))
+        new = _clean(_proper_run(new)) if new else None
+        verb, prep = m.group("verb"), m.group("prep")
+        key = _THIRD_VERB_KEYS.get(verb) if prep in ("at", "for", "in", None) else None
+        if not new or new.casefold() == old.casefold():
+            # A plain "Jonas no longer works at Baukraft": the value goes, nothing replaces it.
+            # Only a first name or a known person: "Acme Corp no longer works at X" is no one's job.
+            one_word = " " not in name.strip()
+            person = _person(name, env) if key and (one_word or name in env.known_names) else None
+            return [Fact(Subject("person", person), key, old, ("work" if key == "employer" else "location",), negated=True)] if person else []
+        date = env.ref.isoformat() if env.ref else None
+        tags = ("work" if key == "employer" else "location" if key else "relation", *update_tags(old, date))
+        if key is None:
+            # The key is only guessed from the verb: change the line that holds the old value, or nothing.
+            key = _verb_key(verb if verb.endswith("ing") else None, prep) or "status"
+            tags += (ONLY_IF_HELD,)
+        return [Fact(Subject("person", name), key, new, tags)]
+    m = _THEIR_NOW.match(s)
+    if m and _person(m.group("a"), env):
+        subj = Subject("person", _person(m.group("a"), env))
+        date = env.ref.isoformat() if env.ref else None
+        if m.group("job"):
+            return [Fact(subj, "job_title", m.group("job").lower(), ("work", *update_tags(None, date)))]
+        val = _clean(_proper_run(m.group("val")))
+        key = _THIRD_VERB_KEYS[m.group("verb")]
+        return [Fact(subj, key, val, ("work" if key == "employer" else "location", *update_tags(None, date)))] if val else []
+    return None

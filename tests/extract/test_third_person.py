@@ -56,3 +56,16 @@ def test_words_that_are_no_names_make_no_entity(app, vault):
     api.remember(app, "Google is a big company.")
     assert not (vault / "memory/entities/honestly.md").exists()
     assert not (vault / "memory/entities/google.md").exists()
+
+
+def test_someone_elses_no_longer_now_and_plain_negation(app, vault):
+    api.remember(app, "My friend Jonas works at Baukraft.")
+    api.remember(app, "Jonas no longer works at Baukraft, he joined Stripe last month.")
+    assert facts(vault, "entities/jonas.md")["employer"] == ["Stripe"]
+    assert "employer" not in facts(vault, "user.md")
+    api.remember(app, "My brother Tom is a teacher.")
+    api.remember(app, "Tom is now a nurse.")
+    assert facts(vault, "entities/tom.md")["job_title"] == ["nurse"]
+    api.remember(app, "My cousin Lena works at Siemens.")
+    api.remember(app, "Lena no longer works at Siemens.")
+    assert "employer" not in facts(vault, "entities/lena.md")
