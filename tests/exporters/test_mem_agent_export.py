@@ -77,8 +77,11 @@ def _fill(app: Memd, vault: Path) -> None:
         "- works_at: [[Acme Corp|Acme]]\n- met_in: [[memory-sources/chatgpt/2024-05-01 Trip|a chat]]\n"
         "- hobbies:\n  - surfing\n  - chess [[Bob Stone#Hobbies]]\n"
         "- birthday: 1990-02-03 [[memory-sources/chat/x#^t3|↗]]\n- phone: none ^ab12cd\n")
+    (ents / "people").mkdir()
+    (ents / "people/Zed Ng.md").write_text("# Zed Ng\n- city: Taipei\n")  # a subfolder: flattened
     user = vault / "memory/user.md"
-    user.write_text(user.read_text() + "- friend: [[Joao Pereira]]\n- colleague: [Bob](entities/bob_stone.md)\n")
+    user.write_text(user.read_text() + "- friend: [[Joao Pereira]]\n- colleague: [Bob](entities/bob_stone.md)\n"
+                    "- neighbour: [[Zed Ng]]\n")
     app.index.scan()
 
 
@@ -104,6 +107,8 @@ def test_strict_format(app, vault, tmp_path):
     user = (out / "user.md").read_text()
     assert user.startswith("# User Information\n") and "- friend: [[entities/joao_pereira.md]]" in user
     assert "- colleague: [[entities/bob_stone.md]]" in user and "- mother: [[entities/maria_silva.md]]" in user
+    assert "- neighbour: [[entities/zed_ng.md]]" in user and (out / "entities/zed_ng.md").read_text() == "# Zed Ng\n- city: Taipei\n"
+    assert result["renamed"]["entities/zed_ng.md"] == "memory/entities/people/Zed Ng.md"
     # A re-export of an unchanged memory replaces memd's own previous export, byte for byte the same.
     again = export_mem_agent(app, out)
     assert again["written"] == result["written"] and "previous_kept_at" not in again
@@ -115,6 +120,11 @@ def test_round_trip_same_facts(app, vault, tmp_path):
     export_mem_agent(app, out)
     fresh = _second_app(tmp_path, "fresh")
     try:
+        files = lambda: {p: p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}  # noqa: E731
+        before_dry = files()
+        dry = import_mem_agent(fresh, out, dry_run=True)
+        assert files() == before_dry and dry["counts"] == {} and len(dry["created"]) == 5
+        assert dry["merged"] == ["memory/user.md"]
         report = import_mem_agent(fresh, out)
         assert report["counts"].get("applied", 0) > 0 and not report["skipped"]
         before, after = facts_by_entity(app), facts_by_entity(fresh)
