@@ -68,6 +68,8 @@ def turns_of(sample: dict):
 def written_by_turn(app) -> dict[str, list[str]]:
     """'<sample>:<dia_id>' -> the values memd wrote from that turn (read from the journal's
     sources, so only what reached the vault counts; a turn that only added links has [])."""
+    from memd.vault import provenance
+
     out: dict[str, list[str]] = {}
     for e in app.state.journal(limit=10_000_000, newest_first=False):
         ref = e["source"].get("ref") or ""
@@ -78,7 +80,7 @@ def written_by_turn(app) -> dict[str, list[str]]:
         ch = e["change"]
         lines = ch["content"].split("\n")[1:] if ch.get("created") else [l for h in ch.get("hunks", []) for l in h["new"]]
         for line in lines:
-            m = _FACT_LINE.match(line)
+            m = _FACT_LINE.match(provenance.strip(line))  # the trailing ↗ source link is not the value
             if m and "[[" not in m.group(1):
                 values.append(_DATE_PREFIX.sub("", m.group(1)))
     return out

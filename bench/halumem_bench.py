@@ -88,6 +88,8 @@ def chatgpt_export(user: dict) -> list[dict]:
 
 def read_facts(memory: Path, user_name: str) -> list[dict]:
     """Every `- key: value` fact line of the memory folder that is not a link."""
+    from memd.vault import provenance
+
     out = []
     files = [memory / "user.md", *sorted((memory / "entities").glob("*.md"))]
     for path in files:
@@ -97,7 +99,7 @@ def read_facts(memory: Path, user_name: str) -> list[dict]:
         m = _TITLE.search(text)
         subject = user_name if path.name == "user.md" else (m.group(1).strip() if m else path.stem)
         for line in text.splitlines():
-            f = _FACT.match(line)
+            f = _FACT.match(provenance.strip(line))  # the trailing ↗ source link is not the value
             if not f or "[[" in f.group("value"):
                 continue
             value = _DATE_PREFIX.sub("", f.group("value").strip())

@@ -44,6 +44,8 @@ _HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*$")
 
 def current_facts(text: str) -> list[tuple[str, str]]:
     """(key, value) of every current fact line: not under a History heading, not marked 'until'."""
+    from memd.vault import provenance
+
     out = []
     in_history = False
     for line in text.splitlines():
@@ -51,7 +53,7 @@ def current_facts(text: str) -> list[tuple[str, str]]:
         if h:
             in_history = "history" in h.group("title").lower()
             continue
-        m = _LINE.match(line)
+        m = _LINE.match(provenance.strip(line))  # the trailing ↗ source link is not the value
         if not m or in_history or re.search(r"\buntil\b", m.group("value"), re.I):
             continue
         key = re.sub(r"\s+", "_", m.group("key").strip().lower())

@@ -80,7 +80,9 @@ def parse_diff(diff: str) -> dict[str, tuple[list[str], list[str]]]:
 
 
 def fact_of(line: str) -> tuple[str, str] | None:
-    m = _FACT.match(line)
+    from memd.vault import provenance
+
+    m = _FACT.match(provenance.strip(line))  # the trailing ↗ source link is not the value
     return (normalize_key(m.group("key")), m.group("value")) if m else None
 
 
