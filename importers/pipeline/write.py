@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from memd.state import Source
+from memd.vault import participant_links
 
 from ..ledger import DONE, EDITED, PENDING, text_hash
 from ..model import Conversation, Turn
@@ -184,11 +185,15 @@ class Writing:
                          run_id=run.run_id)
         timings["ledger"] += time.perf_counter() - t0
 
+        links: dict[str, str] | None = None
         if needs_note(entry, content_hash):
             # The planner's rendering is this one's: it depends on the conversation and the zone only.
             text = item.plan.text if item.plan is not None and item.plan.text is not None else None
             if text is None:
                 text = render_note(conv, run.zone, timings)
+            # Participants who have a memory file link to it (memd.vault.participant_links).
+            links = participant_links.targets(run.app, conv.participants, conv.turns, item.user_names)
+            text = participant_links.link(text, links)
             t1 = time.perf_counter()
             result = run.app.writer.write_whole(path, text, expected_hash=written_hash, index=False,
                                                 source=Source(f"import:{conv.source}", ref=conv.key, detail=conv.title))
@@ -239,6 +244,15 @@ class Writing:
                 seen_text = []
             else:
                 extracted |= {digests[t.id] for t in to_extract}
+                if status == DONE:
+                    # People this conversation just gave an entity file: link them too.
+                    now = participant_links.targets(run.app, conv.participants, conv.turns, item.user_names)
+                    if links is None or now.keys() - links.keys():
+                        relinked = participant_links.relink(run.app, path, now, written_hash, Source(
+                            f"import:{conv.source}", ref=conv.key, detail=conv.title))
+                        if relinked:
+                            written_hash = relinked
+                            self.unindexed.append(path)
         t0 = time.perf_counter()
         run.ledger.finish(source=conv.source, source_id=conv.source_id, content_hash=content_hash,
                           turns=digests.values(), extracted=extracted, written_hash=written_hash, status=status,

@@ -158,3 +158,35 @@ def test_same_proposal_from_two_turns_is_queued_once(app, vault, transcript):
     ids = {app.writer.apply(SetFact("memory/user.md", "living_location", "Porto"),
                             Source("ingest", link=f"[[{NOTE}#^t{n}]]")).review_id for n in (40, 41)}
     assert len(ids) == 1
+
+
+def test_transcript_participants_link_their_files(app, vault, tmp_path):
+    """A chat log import: the user and the people memory has a file for are links in the
+    transcript's `participants`; an import of the same log again writes nothing."""
+    log = tmp_path / "chat.txt"
+    log.write_text("12/03/2024, 10:00 - Ana: Hi Bob! I moved to Lisbon last month.\n"
+                   "12/03/2024, 10:01 - Bob: Nice! My sister Carla is a dentist there.\n"
+                   "12/03/2024, 10:02 - Zoe: hello all\n")
+    app.config.import_.me = ["Ana"]
+    api.call(app, "import.start", {"path": str(log), "format": "whatsapp"})
+    note = next((vault / "memory-sources").rglob("*.md"))
+    text = note.read_text()
+    assert '\nparticipants:\n- "[[memory/user|Ana]]"\n- "[[memory/entities/bob|Bob]]"\n- Zoe\n' in text
+    assert (vault / "memory/entities/bob.md").exists()
+    app.index.scan()
+    assert any(b["source"] == note.relative_to(vault).as_posix()
+               for b in app.index.backlinks("memory/entities/bob.md"))
+    before = {p: p.read_bytes() for p in vault.rglob("*.md")}
+    report = api.call(app, "import.start", {"path": str(log), "format": "whatsapp"})
+    assert report["written"] == 0
+    assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before
+
+
+def test_participant_link_text_transform():
+    from memd.vault.participant_links import link
+
+    text = "---\nsource: x\nparticipants:\n- Ana\n- 'yes'\n- José Silva\ntitle: t\n---\n# t\n- Ana\n"
+    out = link(text, {"Ana": "memory/user", "yes": "memory/entities/yes", "Bob": "memory/entities/bob"})
+    assert out == ('---\nsource: x\nparticipants:\n- "[[memory/user|Ana]]"\n- "[[memory/entities/yes|yes]]"\n'
+                   "- José Silva\ntitle: t\n---\n# t\n- Ana\n")
+    assert link("# no frontmatter\n", {"Ana": "memory/user"}) == "# no frontmatter\n"
