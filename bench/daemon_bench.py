@@ -1,17 +1,22 @@
 """Daemon benchmark on a generated vault (default 10,000 notes).
 
-    python bench/daemon_bench.py [--notes 10000] [--seconds 5] [--idle 60] [--keep DIR]
+    python bench/daemon_bench.py [--notes 10000] [--seconds 5] [--idle 60] [--rate 200] [--keep DIR]
 
 Measures, against a real `memd run` process:
   - edit-to-searchable latency p50/p95 (write a note, poll `search` on the socket until it hits)
-  - socket `search` latency p50/p99 and requests/s with 1 and 32 concurrent clients, for queries
-    that are all different (every one ranked: the targets apply here) and for a small set asked
-    again and again (what an agent fetching context does; answered from the result cache)
+  - the raw FTS5 rate beside it, same run: the same distinct queries as bm25-ranked FTS5
+    statements on the daemon's index file, back to back on one connection in this process —
+    what the engine allows; socket throughput is reported as a share of it
+  - socket `search` with 1 and 32 concurrent clients asking as fast as they can (closed loop):
+    requests/s and latency p50/p99, for queries that are all different (every one ranked) and
+    for a small set asked again and again (answered from the result cache)
+  - latency p50/p99 at a fixed offered load (--rate requests/s spread over 32 connections, open
+    loop: a request's latency counts from when it was due, so queueing shows)
   - start-up time to ready (socket answers) with an existing index
   - idle RSS and idle CPU of the daemon over --idle seconds
-Prints a table and writes bench/results/daemon_bench.json. Targets: edit-to-searchable p95 <=
-500 ms; search p99 <= 20 ms and >= 2,000 requests/s with 32 clients; idle CPU <= 1 %; idle RSS
-<= 80 MB (no model loaded).
+Prints a table and writes bench/results/daemon_bench.json. Targets (issue 14): edit-to-searchable
+p95 <= 300 ms; socket throughput (32 clients, distinct queries) >= 60 % of the raw FTS5 rate;
+p99 <= 20 ms at 200 req/s offered; idle CPU <= 1 %; idle RSS <= 80 MB (no model loaded).
 """
 
 from __future__ import annotations
@@ -87,6 +92,92 @@ def _client_process(sock: str, queries: list[str], conns: int, seconds: float, s
     out.put(asyncio.run(main()))
 
 
+async def _paced_loop(sock: str, queries: list[str], picks: "itertools.count[int]", start: float, until: float,
+                      interval: float, lat: list[float]) -> None:
+    """Open loop: request k is due at start + k * interval; its latency counts from then."""
+    reader, writer = await asyncio.open_unix_connection(sock)
+    k = 0
+    while True:
+        due = start + k * interval
+        if due >= until:
+            break
+        now = time.perf_counter()
+        if due > now:
+            await asyncio.sleep(due - now)
+        q = queries[next(picks) % len(queries)]
+        k += 1
+        line = json.dumps({"jsonrpc": "2.0", "id": k, "method": "search", "params": {"query": q, "limit": 10}})
+        writer.write(line.encode() + b"\n")
+        await writer.drain()
+        reply = await reader.readline()
+        lat.append((time.perf_counter() - due) * 1000)
+        if b'"error"' in reply[:200]:
+            raise RuntimeError(reply[:200])
+    writer.close()
+
+
+def _paced_process(sock: str, queries: list[str], conns: int, seconds: float, start_at: float, first: int,
+                   step: int, interval: float, offset: float, out: "multiprocessing.Queue") -> None:
+    async def main() -> list[float]:
+        while time.time() < start_at:
+            await asyncio.sleep(0.005)
+        t0 = time.perf_counter()
+        until = t0 + seconds
+        lat: list[float] = []
+        picks = itertools.count(first, step)
+        # Connections staggered evenly over one interval, so the offered load is smooth.
+        await asyncio.gather(*(_paced_loop(sock, queries, picks, t0 + offset + i * interval / conns, until,
+                                           interval, lat) for i in range(conns)))
+        return lat
+
+    out.put(asyncio.run(main()))
+
+
+def paced(sock: str, queries: list[str], clients: int, rate: float, seconds: float) -> dict:
+    """`rate` requests/s offered over `clients` connections (2 processes), latency from due time."""
+    procs_n = 2
+    per = [clients // procs_n + (1 if i < clients % procs_n else 0) for i in range(procs_n)]
+    interval = clients / rate  # each connection's period
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 1.5
+    procs = [ctx.Process(target=_paced_process, args=(sock, queries, n, seconds, start_at, i, procs_n, interval,
+                                                      i * interval / clients, out)) for i, n in enumerate(per)]
+    for p in procs:
+        p.start()
+    lat: list[float] = []
+    for _ in procs:
+        lat += out.get(timeout=seconds + 60)
+    for p in procs:
+        p.join()
+    return {"clients": clients, "offered_rps": rate, "requests": len(lat), "achieved_rps": round(len(lat) / seconds, 1),
+            "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2)}
+
+
+def raw_rate(db: Path, queries: list[str], seconds: float) -> dict:
+    """The raw FTS5 rate: each query's words (the last a prefix), bm25-ranked, LIMIT 10, rowids
+    only, back to back on one read-only connection. The engine's own speed on this index."""
+    import sqlite3
+
+    from memd.index.search import WEIGHTS
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 10"
+    lat: list[float] = []
+    n = 0
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        words = queries[n % len(queries)].lower().split()
+        n += 1
+        match = " ".join(f'"{w}"' for w in words) + "*"
+        t0 = time.perf_counter()
+        conn.execute(sql, (match,)).fetchall()
+        lat.append((time.perf_counter() - t0) * 1000)
+    conn.close()
+    return {"requests": n, "rps": round(n / seconds, 1), "p50_ms": round(percentile(lat, 50), 3),
+            "p99_ms": round(percentile(lat, 99), 3)}
+
+
 def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
     """`clients` concurrent connections spread over up to 4 processes; latency and throughput.
     Process i asks queries i, i+P, i+2P, ...: no query is asked twice until the list runs out."""
@@ -127,6 +218,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=5.0, help="load duration per client count")
     ap.add_argument("--idle", type=float, default=60.0, help="idle measurement window")
     ap.add_argument("--edits", type=int, default=40)
+    ap.add_argument("--rate", type=float, default=200.0, help="offered load (requests/s) for the fixed-load test")
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--out", type=Path, default=HERE / "results" / "daemon_bench.json")
     args = ap.parse_args()
@@ -185,7 +277,11 @@ def main() -> None:
         result["edit_p50_ms"] = round(percentile(lat, 50), 1)
         result["edit_p95_ms"] = round(percentile(lat, 95), 1)
         client.close()
+        result["raw_fts"] = raw_rate(config.index_db, queries, args.seconds)
         result["load"] = [load(sock, queries, n, args.seconds) for n in (1, 32)]
+        result["throughput_share_of_raw"] = round(result["load"][1]["rps"] / result["raw_fts"]["rps"], 3)
+        # The fixed load asks queries the closed-loop runs did not (the cache must not answer).
+        result["paced"] = paced(sock, queries[::-1], 32, args.rate, args.seconds)
         result["load_repeated"] = [load(sock, repeated, n, args.seconds) for n in (1, 32)]
         # idle
         time.sleep(3)
@@ -209,11 +305,17 @@ def main() -> None:
     rows = [
         ("start-up to ready (existing index)", f"{result['startup_s']} s", ""),
         ("edit-to-searchable p50", f"{result['edit_p50_ms']} ms", ""),
-        ("edit-to-searchable p95", f"{result['edit_p95_ms']} ms", "<= 500 ms"),
+        ("edit-to-searchable p95", f"{result['edit_p95_ms']} ms", "<= 300 ms"),
+        ("raw FTS5 query, one connection: requests/s (p50)",
+         f"{result['raw_fts']['rps']:,.0f} ({result['raw_fts']['p50_ms']} ms)", ""),
         ("search, all different, 1 client: p50 / p99", f"{one['p50_ms']} / {one['p99_ms']} ms", ""),
         ("search, all different, 1 client: requests/s", f"{one['rps']:,.0f}", ""),
         ("search, all different, 32 clients: p50 / p99", f"{many['p50_ms']} / {many['p99_ms']} ms", "p99 <= 20 ms"),
-        ("search, all different, 32 clients: requests/s", f"{many['rps']:,.0f}", ">= 2,000"),
+        ("search, all different, 32 clients: requests/s", f"{many['rps']:,.0f}", ""),
+        ("  ... as a share of the raw FTS5 rate", f"{result['throughput_share_of_raw'] * 100:.0f} %", ">= 60 %"),
+        (f"search at {args.rate:.0f} req/s offered, 32 clients: p50 / p99",
+         f"{result['paced']['p50_ms']} / {result['paced']['p99_ms']} ms ({result['paced']['achieved_rps']:,.0f} served/s)",
+         "p99 <= 20 ms"),
         ("search, 50 repeated, 1 client: p50 / p99 (rps)", f"{one_r['p50_ms']} / {one_r['p99_ms']} ms ({one_r['rps']:,.0f})", ""),
         ("search, 50 repeated, 32 clients: p50 / p99 (rps)",
          f"{many_r['p50_ms']} / {many_r['p99_ms']} ms ({many_r['rps']:,.0f})", ""),
@@ -224,9 +326,11 @@ def main() -> None:
         table.add_row(*r)
     console.print(table)
     result["targets_met"] = {
-        "edit_p95": result["edit_p95_ms"] <= 500, "search_p99_32": many["p99_ms"] <= 20,
-        "rps_32": many["rps"] >= 2000, "idle_cpu": result["idle_cpu_pct"] <= 1, "idle_rss": result["idle_rss_mb"] <= 80,
+        "edit_p95": result["edit_p95_ms"] <= 300, "share_of_raw_32": result["throughput_share_of_raw"] >= 0.6,
+        "paced_p99": result["paced"]["p99_ms"] <= 20, "idle_cpu": result["idle_cpu_pct"] <= 1,
+        "idle_rss": result["idle_rss_mb"] <= 80,
     }
+    result["load_avg_at_end"] = os.getloadavg()
     if one["repeats"] or many["repeats"]:
         console.print("[yellow]note: the distinct queries ran out and some were asked again (cached answers)")
     for k, ok in result["targets_met"].items():

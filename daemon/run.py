@@ -209,7 +209,7 @@ class Daemon:
                 review.notice(changes)
 
             self.watcher = Watcher(self.config.vault, on_changes, debounce=self.config.daemon.debounce_ms / 1000,
-                                   on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
+                                   exclude=self.config.index.exclude, on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
             self.watcher.start()
             notifier.status("reconciling the index with the vault")
             report = app.index.scan()

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Literal
 
 from watchdog.events import (
@@ -50,6 +51,8 @@ WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     DirDeletedEvent,
     DirMovedEvent,
 ]
+
+CLOSED_SETTLE = 0.02  # seconds a complete save waits for a companion event (a rename's other half)
 
 # What schedule() raises when the kernel's inotify watches (ENOSPC) or instances (EMFILE) run out.
 _LIMIT_ERRNOS = {errno.ENOSPC, errno.EMFILE}
@@ -113,6 +116,7 @@ class Watcher:
         *,
         debounce: float = 0.2,
         max_delay: float = 5.0,
+        exclude: Sequence[str] = (),
         observer: Literal["auto", "native", "polling"] = "auto",
         polling_interval: float = 2.0,
         supervise_interval: float = 1.0,
@@ -126,6 +130,12 @@ class Watcher:
         self._on_status = on_status
         self.debounce = debounce
         self.max_delay = max_delay
+        # The index's `index.exclude` globs: a path the index would never hold is never reported.
+        self.exclude = tuple(exclude)
+        # Keys whose save is known complete (closed after writing, or renamed into place): due
+        # after CLOSED_SETTLE rather than a whole debounce, so an edit is searchable sooner.
+        self._early: set[tuple[str, str]] = set()
+        self._early_sent: dict[tuple[str, str], float] = {}  # key -> when it last went out early
         self._observer_kind = observer
         self.polling_interval = polling_interval
         self.supervise_interval = supervise_interval
@@ -283,12 +293,14 @@ class Watcher:
         if isinstance(event, DirDeletedEvent) and os.fsdecode(event.src_path) == self._watched_root:
             self._wake()  # the supervisor notices the missing vault and re-watches later
             return
-        for path in touched:
+        complete = isinstance(event, FileClosedEvent)
+        for i, path in enumerate(touched):
             relative = self._relative(path)
-            if relative is not None and not is_ignored(relative):
-                self._touch((kind, relative))
+            if relative is not None and not is_ignored(relative, self.exclude):
+                # A closed file, or a move's destination (an atomic save), is whole now.
+                self._touch((kind, relative), complete=complete or (i == 1 and kind == "path"))
 
-    def _touch(self, key: tuple[str, str]) -> None:
+    def _touch(self, key: tuple[str, str], *, complete: bool = False) -> None:
         now = time.monotonic()
         with self._cond:
             was_empty = not self._pending
@@ -299,8 +311,17 @@ class Watcher:
                 self._pending.move_to_end(key)
                 self._pending[key] = (entry[0], now + self.debounce)
             # else: waited long enough; keep its deadline so it goes out with the next batch
-            if was_empty:
-                self._cond.notify_all()
+            if complete and now - self._early_sent.get(key, -self.debounce) < self.debounce:
+                complete = False  # saved again right after an early report: a burst, debounced as usual
+            if complete:
+                first, deadline = self._pending[key]
+                self._pending[key] = (first, min(deadline, now + CLOSED_SETTLE))
+                self._early.add(key)
+                self._cond.notify_all()  # the watcher thread may be sleeping towards a later deadline
+            else:
+                self._early.discard(key)  # written to again: not complete after all
+                if was_empty:
+                    self._cond.notify_all()
 
     def _request_rescan(self, reason: str) -> None:
         log.warning("full rescan needed: %s", reason)
@@ -322,7 +343,18 @@ class Watcher:
                 if not everything and deadline > horizon:
                     break
                 self._pending.popitem(last=False)
+                if key in self._early:
+                    self._early.discard(key)
+                    self._early_sent[key] = now
                 taken.append(key)
+            # Complete saves are out of deadline order (their deadline was brought forward).
+            for key in [k for k in self._early if self._pending[k][1] <= horizon]:
+                del self._pending[key]
+                self._early.discard(key)
+                self._early_sent[key] = now
+                taken.append(key)
+            if len(self._early_sent) > 1024:  # forget reports older than a debounce window
+                self._early_sent = {k: t for k, t in self._early_sent.items() if now - t < self.debounce}
         if not taken:
             return None
         return Changes(
@@ -349,6 +381,8 @@ class Watcher:
                 wait = next_check - now
                 if self._pending:
                     first_deadline = next(iter(self._pending.values()))[1]
+                    if self._early:
+                        first_deadline = min(first_deadline, min(self._pending[k][1] for k in self._early))
                     wait = min(wait, first_deadline - now)
                 if wait > 0:
                     self._cond.wait(wait)

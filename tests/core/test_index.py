@@ -334,6 +334,9 @@ def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vau
         chunks = c.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return notes, links, chunks, app.search("the")
 
+    monkeypatch.setattr(index_mod, "WORKER_MIN", 100)  # parse in the worker process, whatever the cores
+    monkeypatch.setenv("MEMD_INDEX_WORKER", "1")
+    monkeypatch.setattr(index_mod, "_use_worker", lambda: True)
     with Memd(config) as app:
         assert app.index.scan().added > index_mod.PARALLEL_MIN
         bulk = dump(app)
@@ -344,3 +347,30 @@ def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vau
         serial = dump(app)
     assert bulk[0] == serial[0] and bulk[2] == serial[2]
     assert bulk[1] == serial[1] and sum(1 for l in bulk[1] if l[3]) > 1000
+
+
+def test_a_rebuild_never_grows_the_index(config, vault):
+    """`memd reindex` drops and refills the tables and ends with FTS optimize and a WAL
+    checkpoint: the files after two rebuilds are no larger than after one."""
+    import sys
+
+    from memd.app import Memd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=5).generate(vault, 500)
+
+    def size(app):
+        return app.index.stats()["db_bytes"]
+
+    with Memd(config) as app:
+        app.index.scan()
+        app.reindex()
+        once = size(app)
+        hits = app.search("the", limit=5)
+        app.reindex()
+        app.reindex()
+        assert size(app) <= once
+        assert app.search("the", limit=5) == hits  # the same index, answered the same
+        assert app.index.stats()["unresolved_links"] < app.index.stats()["links"]

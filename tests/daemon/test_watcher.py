@@ -143,6 +143,34 @@ def test_ignored_paths_never_arrive(vault, watch):
     assert all(not batch.folders for batch in seen.batches)
 
 
+def test_index_exclude_globs_never_arrive(vault, watch):
+    (vault / "Archive").mkdir()
+    watcher, seen = watch(exclude=["Archive/*", "*.tmp.md"])
+    (vault / "Archive" / "old.md").write_text("x")
+    (vault / "draft.tmp.md").write_text("x")
+    (vault / "kept.md").write_text("x")
+    sentinel(vault, seen)
+    assert seen.paths == {"kept.md", "zz-sentinel.md"}
+
+
+@linux_only
+def test_a_complete_save_arrives_before_the_debounce(vault, watch):
+    """Closed after writing (or renamed into place): the save is whole, so it is reported after
+    a short settle instead of a whole debounce window."""
+    watcher, seen = watch(debounce=3.0)
+    t0 = time.monotonic()
+    (vault / "edited.md").write_text("x")  # open, write, close
+    seen.wait_paths("edited.md")
+    assert time.monotonic() - t0 < 2.0
+    tmp = vault / "renamed.md.part"
+    tmp.write_text("y")
+    seen.clear()
+    t0 = time.monotonic()
+    os.replace(tmp, vault / "renamed.md")
+    seen.wait_paths("renamed.md")
+    assert time.monotonic() - t0 < 2.0
+
+
 def test_ignore_rules():
     assert is_ignored(".obsidian/app.json")
     assert is_ignored("notes/.hidden/x.md")
