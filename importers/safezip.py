@@ -237,6 +237,8 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> S
             head = fh.read(4)
     except OSError as exc:
         raise InputFormatError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if not head and p.is_file():  # one wording for every importer and for --format auto
+        raise InputFormatError(f"{p.name}: the file is empty")
     if head in ZIP_MAGIC or p.suffix.lower() == ".zip":
         return _open_zip(p, limits, head)
     return Source(p, "file", [Entry(p.name, p.stat().st_size, str(p))], _open_plain, limits=limits)

@@ -97,6 +97,12 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
         limit=limit, extract=not no_extract, dry_run=dry_run)
     app = state().app()
     request.tz = request.tz or app.config.import_.tz or None
+    from memd.importers.detect import check_requested
+    from memd.importers.safezip import Limits
+
+    # A Claude export given to `import chatgpt` (or any export to the wrong --format): name the
+    # command that takes it, instead of the parser's "no usable conversations".
+    check_requested(path, request.format, Limits.from_config(app.config.limits))
     with _progress() as update:  # the backend is built once the export has been read (a bad one fails faster)
         report = run_import(app, request, progress=update)
     emit(report.to_json(), _show_dry_run if dry_run else _show_report)

@@ -176,7 +176,7 @@ def test_real_chatgpt_sample_with_extraction_and_human_report(env, vault):
     path = sample("chatgpt", "chatgpt2graph_conversations.json")
     r = run(env, "import", "chatgpt", path)
     assert r.returncode == 0, r.stderr
-    assert "1 conversations, 42 turns, 2023-09-21 → 2023-09-22" in r.stdout
+    assert "1 conversation, 42 turns, 2023-09-21 → 2023-09-22" in r.stdout
     for row in ("written", "unchanged", "skipped", "failed", "facts added", "review items", "time"):
         assert re.search(rf"^{row}\s", r.stdout, re.M), row
     assert re.search(r"^written\s+1\s+new 1, updated 0", r.stdout, re.M)
@@ -239,7 +239,8 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "invalid json": (["chatgpt", str(invalid)], "invalid/conversations.json: invalid JSON"),
         "invalid json midway": (["chatgpt", str(midway)], "midway/conversations.json: invalid JSON after 2 items"),
         "wrong format": (["chatgpt", str(sample("claude", "yaleman_anthropic-data", "conversations.json"))],
-                         "conversations.json: no usable ChatGPT conversations"),
+                         "conversations.json: this is a Claude.ai data export, not a ChatGPT data export"
+                         " (use `memd import claude PATH`)"),
         "wrong chat format": (["chat", str(sample("chatlogs", "sharegpt", "fastchat_dummy_conversation.first3.json")),
                                "--format", "whatsapp"], "not a WhatsApp chat export"),
         "empty export": (["chatgpt", str(empty)], "the export contains no ChatGPT conversations"),
