@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from datetime import datetime
+from typing import Any, Iterator
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from memd.cli.common import console, emit, invoke, json_option, plural, print_table
-from memd.errors import InputFormatError
+from memd.cli.common import console, emit, invoke, json_option, plural, print_table, state
+from memd.errors import InputFormatError, MemdError
 
 MAX_LINE = 1 << 20
 
@@ -42,7 +43,48 @@ def _show(result: dict[str, Any]) -> None:
         console.print("end of stream: " + _describe(result["end"]))
 
 
-def _stdin_turns(default_stream: str | None, default_role: str) -> Any:
+MAX_TOTAL = 256 << 20  # all of stdin, held until every line is checked: bounded memory
+MAX_TEXT = 200_000  # characters in one turn (the ingest method's own limit)
+ROLES = ("user", "assistant", "system", "other")
+
+
+def _check_turn(n: int, obj: Any, default_stream: str | None, default_role: str) -> dict[str, Any]:
+    """One JSON line as ingest's parameters, or InputFormatError naming the line and the field.
+    The same checks the ingest method makes, so a batch that passes here is not refused later."""
+    where = f"stdin line {n}"
+    if not isinstance(obj, dict):
+        raise InputFormatError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    text = obj.get("text", "")
+    if not isinstance(text, str):
+        raise InputFormatError(f"{where}: \"text\" must be a string")
+    if len(text) > MAX_TEXT:
+        raise InputFormatError(f"{where}: \"text\" is longer than {MAX_TEXT:,} characters; split it into turns")
+    stream = obj.get("stream", default_stream)
+    if not isinstance(stream, str) or not stream.strip():
+        raise InputFormatError(f"{where}: no \"stream\" (give it in the line or with --stream)")
+    role = obj.get("role", default_role)
+    if role not in ROLES:
+        raise InputFormatError(f"{where}: \"role\" must be one of {', '.join(ROLES)}, got {role!r}")
+    for key in ("author", "time"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise InputFormatError(f"{where}: \"{key}\" must be a string")
+    if obj.get("time"):
+        try:
+            datetime.fromisoformat(obj["time"].replace("Z", "+00:00"))
+        except ValueError:
+            raise InputFormatError(f"{where}: \"time\" must be ISO 8601, got {obj['time']!r}") from None
+    turn_id = obj.get("id", obj.get("turn_id"))
+    if turn_id is not None and (isinstance(turn_id, bool) or not isinstance(turn_id, (str, int))):
+        raise InputFormatError(f"{where}: \"id\" must be a string or a number")
+    end = obj.get("end", False)
+    if not isinstance(end, bool):
+        raise InputFormatError(f"{where}: \"end\" must be true or false")
+    return {"stream": stream, "text": text, "role": role, "author": obj.get("author"), "time": obj.get("time"),
+            "turn_id": str(turn_id) if turn_id is not None else None, "end": end}
+
+
+def _stdin_turns(default_stream: str | None, default_role: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, turn) for each JSON line on stdin, checked as it comes."""
     for n, raw in enumerate(sys.stdin.buffer, 1):
         if len(raw) > MAX_LINE:
             raise InputFormatError(f"stdin line {n}: longer than 1 MiB")
@@ -56,14 +98,29 @@ def _stdin_turns(default_stream: str | None, default_role: str) -> Any:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputFormatError(f"stdin line {n}: invalid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text", ""), str):
-            raise InputFormatError(f"stdin line {n}: expected an object with a \"text\" string")
-        stream = obj.get("stream", default_stream)
-        if not stream:
-            raise InputFormatError(f"stdin line {n}: no \"stream\" (give it in the line or with --stream)")
-        yield {"stream": stream, "text": obj.get("text", ""), "role": obj.get("role", default_role),
-               "author": obj.get("author"), "time": obj.get("time"), "turn_id": obj.get("id") or obj.get("turn_id"),
-               "end": bool(obj.get("end", False))}
+        yield n, _check_turn(n, obj, default_stream, default_role)
+
+
+def _all_turns(default_stream: str | None, default_role: str) -> list[tuple[int, dict[str, Any]]]:
+    """Every line, checked, before any is applied: one bad line refuses the whole input."""
+    turns, total = [], 0
+    for n, turn in _stdin_turns(default_stream, default_role):
+        total += len(turn["text"]) + 200
+        if total > MAX_TOTAL:
+            raise InputFormatError(f"stdin: more than {MAX_TOTAL >> 20} MiB of turns; split the input,"
+                                   " or use --each to apply lines as they come")
+        turns.append((n, turn))
+    return turns
+
+
+def _apply(n: int, turn: dict[str, Any], done: int) -> dict[str, Any]:
+    try:
+        result = invoke("ingest", **turn)
+    except MemdError as exc:
+        applied = f"lines before it were applied ({done}; `memd decisions` shows them)" if done else "nothing was applied"
+        raise type(exc)(f"stdin line {n}: {exc.message}; {applied}", hint=exc.hint) from None
+    given = turn["turn_id"] or (result.get("decision") or {}).get("turn_id")
+    return {"line": n, "stream": turn["stream"], "turn_id": given, **result}
 
 
 @click.command()
@@ -75,20 +132,39 @@ def _stdin_turns(default_stream: str | None, default_role: str) -> Any:
 @click.option("--time", "time_", help="When it was said (ISO 8601).")
 @click.option("--id", "turn_id", help="A stable id for the turn.")
 @click.option("--end", is_flag=True, help="The stream ends: re-evaluate its buffer now.")
+@click.option("--each", is_flag=True, help="JSON lines: apply each line as it arrives (a live pipe) instead of"
+                                           " checking them all first and applying none if one is bad.")
 @json_option
 def ingest(stream: str | None, role: str, author: str | None, text: str | None, time_: str | None,
-           turn_id: str | None, end: bool) -> None:
+           turn_id: str | None, end: bool, each: bool) -> None:
     """Send chat turns through the extraction loop (add, buffer, ignore).
 
     \b
     memd ingest --stream chat-42 --text "I moved to Berlin in May"
     echo '{"stream": "chat-42", "role": "user", "text": "..."}' | memd ingest
+
+    JSON lines on stdin are all checked before any is applied: one bad line and nothing is
+    ingested (--each applies each line as it arrives, for a pipe that stays open).
     """
     if text is None and not end:
         if sys.stdin.isatty():
             raise click.UsageError("give --text, --end, or JSON lines on stdin")
-        results = [invoke("ingest", **t) for t in _stdin_turns(stream, role)]
-        emit({"results": results}, lambda d: [_show(r) for r in d["results"]])
+        if each:  # a bridge that keeps the pipe open: nothing to wait for, so no all-or-nothing
+            done = 0
+            for n, turn in _stdin_turns(stream, role):
+                result = _apply(n, turn, done)
+                done += 1
+                if state().json:  # one JSON object a line, as each is applied
+                    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+                else:
+                    _show(result)
+            return
+        turns = _all_turns(stream, role)
+        results = []
+        for n, turn in turns:
+            results.append(_apply(n, turn, len(results)))
+        emit({"lines": len(turns), "applied": len(results), "results": results},
+             lambda d: [_show(r) for r in d["results"]])
         return
     if not stream:
         raise click.UsageError("--stream is required")
