@@ -150,6 +150,9 @@ def write_tree(app: Any, target: Path, files: dict[str, bytes], *, force: bool =
     if vault_relative(app, target) is not None:
         raise VaultError(f"{target} is inside the vault; export to a folder outside it"
                          " (the vault's memory folder already is a mem-agent memory)")
+    for name, inner in (("the vault", app.config.vault), ("memd's state folder", app.config.state_dir)):
+        if Path(os.path.realpath(inner)).is_relative_to(target):
+            raise VaultError(f"{target} holds {name}; export to a folder of its own")
     if target.exists() and not target.is_dir():
         raise VaultError(f"{target} is a file, not a folder")
     _check_parent(target)

@@ -194,10 +194,14 @@ def test_refuses_a_foreign_folder_and_keeps_it_with_force(app, vault, tmp_path):
     assert "- pet: Rex" in (out / "user.md").read_text()
 
 
-def test_refuses_a_folder_inside_the_vault(app, vault):
+def test_refuses_a_folder_inside_the_vault_or_holding_it(app, vault, tmp_path):
     app.set_fact(None, "city", "Oslo", Source("test"))
     with pytest.raises(MemdError, match="inside the vault"):
         export_mem_agent(app, vault / "export")
+    for holder in (tmp_path, vault.parent.parent):  # --force would move the vault aside
+        with pytest.raises(MemdError, match="holds the vault"):
+            export_mem_agent(app, holder, force=True)
+    assert (vault / "memory/user.md").is_file()
 
 
 def _run(env, *args):
