@@ -33,7 +33,6 @@ from .names import find_id, normalise_id, split_ext, split_id
 from .unpack import Unpacked, unpack
 
 MAX_PAGE_BYTES = 64 << 20
-_BLOCK_HREF = re.compile(rb'href="[^"#]*#([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})"')
 
 
 class NotionExport:
@@ -66,6 +65,7 @@ class NotionExport:
         self.path_ids: dict[str, str] = {}  # logical path (page file or csv) -> id
         self.folders: dict[str, tuple[str, str]] = {}  # id -> (folder logical path, title)
         self.csvs: dict[str, dict[str, str]] = {}  # database id -> {"view": path, "all": path}
+        self.children: dict[str, list[str]] = {}  # folder -> ids of the pages in it
         self.loose: dict[str, list[str]] = {}  # folder -> files in it that are neither pages nor CSVs
         counts = {"html": 0, "md": 0}
         for logical in sorted(self.files.files, key=natural_key):
@@ -95,29 +95,17 @@ class NotionExport:
                 continue
             self.page_files[pid] = logical
             self.path_ids[logical] = pid
+            self.children.setdefault("/".join(parts[:-1]), []).append(pid)
             counts["html" if ext == ".html" else "md"] += 1
         if not self.page_files and not self.csvs:
             raise InputFormatError(f"{self.path.name}: not a Notion export (no pages with Notion ids found)")
         self.format = "html" if counts["html"] >= counts["md"] else "markdown"
-        self.anchors = self._linked_blocks()
+        self.anchors = frozenset(self.files.linked_blocks)  # blocks some page links to get anchors
         self.databases: dict[str, Database] = {}
-
-    def _linked_blocks(self) -> frozenset[str]:
-        """Block ids some page links to (`…html#<block id>`): only those blocks get anchors."""
-        assert self.files is not None
-        found: set[str] = set()
-        for logical in self.page_files.values():
-            if logical.endswith(".html"):
-                data = self._read(logical)
-                found.update(m.group(1).decode().replace("-", "") for m in _BLOCK_HREF.finditer(data))
-        return frozenset(found)
 
     def _read(self, logical: str) -> bytes:
         assert self.files is not None
-        path = self.files.files[logical]
-        if path.stat().st_size > MAX_PAGE_BYTES:
-            raise InputFormatError(f"{logical}: larger than {MAX_PAGE_BYTES >> 20} MB")
-        return path.read_bytes()
+        return self.files.read(logical, MAX_PAGE_BYTES)
 
     def _ancestors(self, logical: str) -> tuple[str, ...]:
         ids = []
@@ -263,14 +251,14 @@ class NotionExport:
         extra = [k for k in self.loose.get(own, []) if k not in keys] if own else []
         if extra:
             page.body = (page.body + "\n\n" if page.body else "") + "\n".join(f"![[attachment:{k}]]" for k in extra)
-        page.attachments = [Attachment(k, posixpath.basename(k), path=self.files.files[k])
+        page.attachments = [Attachment(k, posixpath.basename(k), path=self.files.local_path(k))
                             for k in dict.fromkeys([*keys, *extra])]
         return page
 
     def _folder_page(self, fid: str, folder: str, title: str) -> NotionPage:
         """A folder with an id and no page file: a database (its pages have properties) or an
         empty page, so the tree stays whole."""
-        children = [p for p, lg in self.page_files.items() if posixpath.dirname(lg) == folder]
+        children = self.children.get(folder, [])
         is_db = any(b'class="properties"' in self._read(self.page_files[c])[:65536] for c in children[:3]
                     if self.page_files[c].endswith(".html"))
         return NotionPage(fid, title, parents=self._ancestors(folder + "/x"), is_database=is_db, source_path=folder)

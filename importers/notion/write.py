@@ -85,6 +85,7 @@ class _Writer:
         self.files: dict[str, str] = {}  # name_key(attachment path) -> owner
         self.base_names: Counter[str] = Counter()
         self.unindexed: list[str] = []
+        self.known: set[str] = set()  # pages the ledger has seen before (read once, in the plan)
         self.feeder = Feeder(app, self.ledger, self.report, enabled=extract and not dry_run)
 
     # -- driver ----------------------------------------------------------------------------------
@@ -146,6 +147,8 @@ class _Writer:
         order = sorted(self.plan.values(), key=lambda p: (len(p.parents), p.id))
         for p in order:
             entry = self.ledger.get(SOURCE, p.id)
+            if entry is not None:
+                self.known.add(p.id)
             if entry is not None and entry.path.startswith(self.dest + "/"):
                 p.path = entry.path
                 p.stem = _strip_ext(entry.path, p.is_database)
@@ -192,7 +195,7 @@ class _Writer:
         if other is not None and other != f"{SOURCE}:{page_id}":
             return True
         # A note of the user's at that place is never written over.
-        return (self.app.config.vault / f"{stem}.md").exists() and self.ledger.get(SOURCE, page_id) is None
+        return page_id not in self.known and (self.app.config.vault / f"{stem}.md").exists()
 
     def _place_files(self, p: _Planned) -> None:
         if not self.attachments:
@@ -273,7 +276,7 @@ class _Writer:
     def _write_one(self, page: NotionPage, planned: _Planned) -> None:
         text, blocks = self._render(page, planned)
         content_hash = sha256(text.encode("utf-8"))
-        entry = self.ledger.get(SOURCE, page.notion_id)
+        entry = self.ledger.get(SOURCE, page.notion_id) if page.notion_id in self.known else None
         digests = {turn_digest(a, t): (a, t) for a, t in blocks}
         if self.attachments:
             write_attachments(self.app, self.ledger, self.report, page, planned.files, dry_run=self.dry_run)
