@@ -183,7 +183,7 @@ def expand(block: dict[str, Any], stub: NotionStub) -> list[dict[str, Any]]:
         data = {"title": data.get("title", "")}
         kids = []
     if isinstance(data.get("file"), dict) and data.get("type") == "file":
-        name = cid(block["id"]) + "-" + data["file"]["url"].split("?")[0].rsplit("/", 1)[-1]
+        name = cid(block["id"]) + "/" + data["file"]["url"].split("?")[0].rsplit("/", 1)[-1]
         stub.files[name] = f"bytes of {name}".encode()
         data["file"] = {"url": stub.file_url(name), "expiry_time": "2026-12-02T23:00:00.000Z"}
     api_block = {k: v for k, v in block.items() if k != kind}
@@ -208,3 +208,55 @@ def page_object(page_id: str, title: str, *, parent: dict[str, Any] | None = Non
         {"type": "text", "text": {"content": title, "link": None}, "annotations": {}, "plain_text": title,
          "href": None}]}}
     return page
+
+
+# -- a whole workspace: every recorded block type, a child page, a database with rows ---------------
+ROOT = "393abc1eedcd80f3813be205934558c6"
+CHILD_PAGE = "c2b895b3a4df4fc9bce8c9bc00983443"       # the recorded child_page block's page
+DATABASE = "9a93d3be9ef944718a181572525eb5b3"         # the recorded child_database block's database
+DATA_SOURCE = "b71e12133d0346cbb9c2db9856a9f42d"
+ROW = "cc34d6768e5840a092443b684b6ec105"              # the recorded database row
+TYPED_ROW = "5" * 32
+
+
+def dashed(i: str) -> str:
+    return f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}"
+
+
+def build_workspace(stub: NotionStub) -> None:
+    root_blocks = []
+    for f in sorted(RENDERER.glob("Blocks__*.json")):
+        root_blocks += expand(load(f), stub)
+    root = page_object(ROOT, "Everything")
+    stub.pages[ROOT] = root
+    stub.children[ROOT] = root_blocks
+    stub.pages[CHILD_PAGE] = page_object(CHILD_PAGE, "Child page", parent={"type": "page_id", "page_id": dashed(ROOT)})
+    stub.children[CHILD_PAGE] = cassette("test_blocks_retrieve__01")["results"]   # "I'm a paragraph."
+    db = copy.deepcopy(cassette("test_databases_retrieve__02"))
+    db.update({"id": dashed(DATABASE), "parent": {"type": "page_id", "page_id": dashed(ROOT)},
+               "data_sources": [{"id": dashed(DATA_SOURCE), "name": "Child database"}]})
+    db["title"][0]["plain_text"] = "Child database"
+    stub.databases[DATABASE] = db
+    source = copy.deepcopy(cassette("test_data_sources_retrieve__03"))
+    source["id"] = dashed(DATA_SOURCE)
+    source["parent"] = {"type": "database_id", "database_id": dashed(DATABASE)}
+    source["database_parent"] = {"type": "page_id", "page_id": dashed(ROOT)}
+    row = load(RENDERER / "Database__Page.json")
+    row["parent"] = {"type": "data_source_id", "data_source_id": dashed(DATA_SOURCE)}
+    typed = copy.deepcopy(row)
+    typed["id"] = dashed(TYPED_ROW)
+    typed["properties"] = {"Name": row["properties"]["Name"] | {"title": [dict(row["properties"]["Name"]["title"][0],
+                                                                               plain_text="typed row")]}}
+    for f in sorted(RENDERER.glob("Property__*.json")):
+        if f.name != "Property__Title.json":
+            typed["properties"][f.name[len("Property__"):-5]] = load(f)
+    typed["properties"]["Related"] = {"id": "rel", "type": "relation", "relation": [{"id": dashed(CHILD_PAGE)}],
+                                      "has_more": False}
+    source["properties"] = {name: {"id": p.get("id", name), "name": name, "type": p["type"], p["type"]: {}}
+                            for name, p in (row["properties"] | typed["properties"]).items()}
+    stub.data_sources[DATA_SOURCE] = source
+    stub.rows[DATA_SOURCE] = [row, typed]
+    for r in (row, typed):
+        stub.pages[cid(r["id"])] = r
+        stub.children[cid(r["id"])] = []
+    stub.search_results = [root, stub.pages[CHILD_PAGE], row, typed, source]

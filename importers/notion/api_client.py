@@ -43,6 +43,7 @@ RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 _silent = logging.getLogger("memd.importers.notion.sdk")
 _silent.addHandler(logging.NullHandler())
 _silent.propagate = False
+_silent.disabled = True     # its lines quote the server's error message, which an echoing server fills with anything
 
 
 class NotionAPIError(Exception):
@@ -176,9 +177,9 @@ class NotionAPI:
             try:
                 answer = fn(**kwargs)
             except HTTPResponseError as exc:
-                error = NotionAPIError(self._scrub(f"{what}: HTTP {exc.status} {exc.code}: {exc}"),
-                                       status=exc.status, code=str(getattr(exc.code, "value", exc.code)),
-                                       retry_after=retry_after_seconds(exc.headers))
+                code = str(getattr(exc.code, "value", exc.code))
+                error = NotionAPIError(self._scrub(f"{what}: HTTP {exc.status} {code}: {exc}"),
+                                       status=exc.status, code=code, retry_after=retry_after_seconds(exc.headers))
             except NotionClientErrorBase as exc:   # the client's own timeout
                 error = NotionAPIError(self._scrub(f"{what}: {exc}"), code="timeout")
             except httpx.HTTPError as exc:           # refused, reset, DNS: worth another try
