@@ -170,3 +170,34 @@ def test_names_long_titles_collisions_reserved(app, vault, tmp_path):
     assert meta["title"] == long_title and meta["aliases"] == [long_title]
     one, two = sorted(f for f in files if f.casefold().startswith("notes"))
     assert {one, two} == {"Notes.md", f"notes {'2' * 6}.md"} or {one, two} == {"notes.md", f"Notes {'1' * 6}.md"}
+
+
+def test_block_links_keep_their_anchor(app, vault, tmp_path):
+    root = tmp_path / "exp"
+    root.mkdir()
+    a, b = "a" * 32, "b" * 32
+    block = "1234abcd-0000-4000-8000-00000000beef"
+    (root / f"Target {b}.html").write_text(notion_gen.html_page(
+        "Target", b, f'<p id="{block}">The exact paragraph.</p><p id="9999abcd-0000-4000-8000-000000000000">Other.</p>'))
+    (root / f"Source {a}.html").write_text(notion_gen.html_page(
+        "Source", a, f'<p>See <a href="Target%20{b}.html#{block}">that paragraph</a>.</p>'))
+    run(app, root, extract=False)
+    _, target = note(vault, "Target.md")
+    _, source = note(vault, "Source.md")
+    anchor = block.replace("-", "")
+    assert f"The exact paragraph. ^{anchor}" in target and "Other.\n" in target + "\n"  # only the linked block
+    assert f"See [[Target#^{anchor}|that paragraph]]." in source
+
+
+def test_percent_encoded_and_non_latin_names(app, vault, tmp_path):
+    root = tmp_path / "exp"
+    folder = f"Заметки {'c' * 32}"
+    (root / folder).mkdir(parents=True)
+    (root / folder / "фото 1.png").write_bytes(b"\x89PNG")
+    link = notion_gen.href(folder, "фото 1.png")  # %D1%84… as Notion writes it
+    (root / f"{folder}.html").write_text(notion_gen.html_page(
+        "Заметки", "c" * 32, f'<figure class="image"><a href="{link}"><img src="x"/></a></figure>'))
+    report = run(app, root, extract=False)
+    assert report.counts["written"] == 1 and report.attachments == 1
+    _, body = note(vault, "Заметки.md")
+    assert "![[фото 1.png]]" in body and (vault / DEST / "фото 1.png").read_bytes() == b"\x89PNG"
