@@ -131,3 +131,22 @@ def test_cli_import_notion(cli_env, tmp_path, vault):
     assert not (vault / DEST / "zzz").exists()
     meta = yaml.safe_load((vault / DEST / "Journal.md").read_text().split("---\n")[1])
     assert meta["title"] == "Journal" and os.path.exists(vault / DEST / "Journal" / "Sub page.md")
+
+
+def test_interrupted_run_resumes(app, vault, tmp_path):
+    """A kill between reserving a page in the ledger and writing its note leaves it pending: the
+    next run writes it (on the same path) and leaves the others alone."""
+    from memd.importers.ledger import Ledger
+
+    notion_gen.html_export(tmp_path / "e", pages=4, rows=0)
+    import_export(app, str(tmp_path / "e"), extract=False)
+    ledger = Ledger(app.state)
+    target = next((vault / DEST).rglob("Page 2 *.md"))
+    rel = target.relative_to(vault).as_posix()
+    pid = next(p for p in (ledger.get("notion", i) for i in [yaml.safe_load(target.read_text().split("---\n")[1])
+                                                              ["notion_id"]]) if p)
+    ledger.begin(source="notion", source_id=pid.source_id, kind="page", title=pid.title, path=rel, run_id=None)
+    target.unlink()
+    report = import_export(app, str(tmp_path / "e"), extract=False)
+    assert report.counts["updated"] + report.counts["written"] == 1 and report.counts["unchanged"] == 3
+    assert target.exists() and ledger.get("notion", pid.source_id).status == "done"
