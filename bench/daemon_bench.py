@@ -159,7 +159,7 @@ def raw_rate(db: Path, queries: list[str], seconds: float) -> dict:
     only, back to back on one read-only connection. The engine's own speed on this index."""
     import sqlite3
 
-    from memd.index.search import WEIGHTS
+    from memd.index.search import MIN_PREFIX, WEIGHTS
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 10"
@@ -169,7 +169,7 @@ def raw_rate(db: Path, queries: list[str], seconds: float) -> dict:
     while time.perf_counter() < until:
         words = queries[n % len(queries)].lower().split()
         n += 1
-        match = " ".join(f'"{w}"' for w in words) + "*"
+        match = " ".join(f'"{w}"' for w in words) + ("*" if len(words[-1]) >= MIN_PREFIX else "")
         t0 = time.perf_counter()
         conn.execute(sql, (match,)).fetchall()
         lat.append((time.perf_counter() - t0) * 1000)

@@ -154,7 +154,7 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
     # repeats (the stop-word queries repeat by design) and this measures ranking, not a dict lookup.
     from memd.index.search import search as engine
 
-    from memd.index.search import WEIGHTS
+    from memd.index.search import MIN_PREFIX, WEIGHTS
 
     reader = app.index.reader()
     raw_sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 10"
@@ -167,7 +167,7 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
         q = " ".join(picked)
         # The raw query: the same words, all required, the last a prefix (as typed), ranked by
         # FTS5 alone — what memd's answer is built on, without query planning, joins or text.
-        raw = " ".join(f'"{w}"' for w in picked) + "*"
+        raw = " ".join(f'"{w}"' for w in picked) + ("*" if len(picked[-1]) >= MIN_PREFIX else "")
         t0 = time.perf_counter()
         reader.execute(raw_sql, (raw,)).fetchall()
         raw_lat.append((time.perf_counter() - t0) * 1000)

@@ -28,9 +28,11 @@ matching chunk and a snippet far more, so
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from memd.index.query_terms import QueryTerms, parse_query
@@ -137,34 +139,46 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str |
         conn.execute("COMMIT")
 
 
-def _plans(conn: sqlite3.Connection, terms: QueryTerms) -> list[tuple[str, str, bool | None]]:
+class _Counts(dict):
+    """Capped match counts within one search: each FTS query is counted at most once."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__()
+        self.conn = conn
+
+    def __missing__(self, match: str) -> int:
+        self[match] = n = _capped_count(self.conn, match)
+        return n
+
+
+def _plans(counts: _Counts, terms: QueryTerms) -> Iterator[tuple[str, str, bool | None]]:
     """(label, FTS query, broad) to try in order until enough hits are found; broad None: decide
-    by counting the query's matches."""
+    by counting the query's matches. A generator: a later plan's counting is only paid for when
+    the earlier plans did not find enough."""
     words = terms.words
     if not words:
-        return []
+        return
     prefix = terms.prefix_last
-    if prefix and len(words[-1]) >= MIN_PREFIX and _capped_count(conn, f'"{words[-1]}"') >= BROAD:
+    if prefix and len(words[-1]) >= MIN_PREFIX and counts[f'"{words[-1]}"'] >= BROAD:
         # A prefix makes FTS merge the lists of every word it starts; when the word alone is
         # already in BROAD chunks, the prefix can only be broader: match it whole.
         prefix = False
     quoted = _quote(words, prefix)
     if len(words) == 1:
-        return [("all", quoted[0], None)]
-    plans: list[tuple[str, str, bool | None]] = []
+        yield "all", quoted[0], None
+        return
     if len(words) <= SHORT_QUERY:
-        plans.append(("all", " ".join(quoted), None))
+        yield "all", " ".join(quoted), None
     # Any word, ranked by BM25 over the words that discriminate: a word in BROAD chunks or more
     # adds almost nothing to a score and costs the most to rank. Only when every word is that
     # common is the query stop-word-like (unranked body matches after title matches).
-    rare = [q for q in quoted if _capped_count(conn, q) < BROAD]
+    rare = [q for q in quoted if counts[q] < BROAD]
     if rare:
-        plans.append(("any", " OR ".join(rare), False))
+        yield "any", " OR ".join(rare), False
     if len(rare) < len(quoted):
         # Filling up with the common words too: ranked only if that stays under BROAD matches
         # (ranking a common prefix's ten thousand chunks costs ~20 ms and adds little).
-        plans.append(("any", " OR ".join(quoted), None if rare else True))
-    return plans
+        yield "any", " OR ".join(quoted), None if rare else True
 
 
 def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str | None,
@@ -175,9 +189,10 @@ def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str |
         limit = limit * 4 + 20  # candidates to re-rank by their time
     picked: dict[int, tuple[tuple, str, str]] = {}  # chunk id -> (hit row, match label, fts query)
     seen_notes: set[int] = set()
-    for label, match, broad in _plans(conn, terms):
+    counts = _Counts(conn)
+    for label, match, broad in _plans(counts, terms):
         if broad is None:
-            count = _capped_count(conn, match)
+            count = counts[match]
             if not count:
                 continue
             broad = count >= BROAD
@@ -204,8 +219,8 @@ def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str |
         hits.sort(key=lambda h: -h[0][_N] * (PERIOD_BOOST if (h[0][10] or "").startswith(period) else 1.0))
         hits = hits[:final]
     texts = _texts(conn, [row[0] for row, _, _ in hits])
-    marker = _marker(terms)
-    return [_hit(row, label, texts.get(row[0], ""), _snippet(texts.get(row[0], ""), marker))
+    stems = _marker(terms)
+    return [_hit(row, label, texts.get(row[0], ""), _snippet(texts.get(row[0], ""), stems))
             for row, label, _ in hits]
 
 
@@ -239,42 +254,54 @@ def _texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
 _TOKEN = re.compile(r"\w+")
 
 
-def _marker(terms: QueryTerms) -> re.Pattern[str] | None:
-    """What to mark in a snippet: the query's words, and words sharing their stem-like start (the
-    index stems with porter: "adopted" finds "adopt"); the last word also as a prefix."""
-    if not terms.words:
-        return None
-    parts = []
+def _marker(terms: QueryTerms) -> tuple[str, ...]:
+    """What to mark in a snippet: words starting with one of these (lower case). The index stems
+    with porter ("adopted" finds "adopt"), so a query word is matched by its first letters; the
+    last word of a typed query is a prefix anyway."""
+    stems = []
     for i, w in enumerate(terms.words):
-        stem = w if len(w) <= 4 else w[:max(4, len(w) - 3)]
-        if i == len(terms.words) - 1 and terms.prefix_last:
-            stem = w
-        parts.append(re.escape(stem) + r"\w*")
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")", re.IGNORECASE)
+        last_prefix = i == len(terms.words) - 1 and terms.prefix_last
+        stems.append(w if len(w) <= 4 or last_prefix else w[:max(4, len(w) - 3)])
+    return tuple(stems)
 
 
-def _snippet(text: str, marker: re.Pattern[str] | None) -> str:
+def _first_match(lower: str, stems: tuple[str, ...]) -> int:
+    """Where the first word starting with a stem begins in `lower`, or -1."""
+    best = -1
+    for stem in stems:
+        at = lower.find(stem)
+        while at > 0 and (lower[at - 1].isalnum() or lower[at - 1] == "_"):
+            at = lower.find(stem, at + 1)  # inside a word: look further
+        if at >= 0 and (best < 0 or at < best):
+            best = at
+    return best
+
+
+def _snippet(text: str, stems: tuple[str, ...]) -> str:
     """About SNIPPET_TOKENS words of `text` around its first match, matches in « », cuts marked
-    with " … " (the shape FTS5's snippet() gave). Only a window around the match is tokenized:
-    a unit may be a 6,000-character section."""
+    with " … " (the shape FTS5's snippet() gave). Only the words shown are looked at: a unit may
+    be a 6,000-character section."""
     if not text:
         return ""
-    first = marker.search(text) if marker else None
-    at = first.start() if first else 0
-    lo_char = max(0, at - 120)
-    window = text[lo_char:at + 400]
-    tokens = [m.span() for m in _TOKEN.finditer(window)]
+    low = text.lower()
+    at = max(0, _first_match(low, stems)) if stems else 0
+    lead = max(0, at - 60)
+    before = [m.span() for m in _TOKEN.finditer(text, lead, at)]
+    if before and lead > 0 and before[0][0] == lead and (text[lead - 1].isalnum() or text[lead - 1] == "_"):
+        before = before[1:]  # a word cut by the lead-in's start
+    before = before[-(SNIPPET_TOKENS // 4):]
+    tokens = before + [m.span() for m in itertools.islice(_TOKEN.finditer(text, at), SNIPPET_TOKENS - len(before))]
     if not tokens:
-        return window[:200]
-    rel = at - lo_char
-    idx = next((i for i, (a, b) in enumerate(tokens) if b > rel), 0)
-    if lo_char > 0 and idx > 0 and tokens[0][0] == 0:
-        tokens, idx = tokens[1:], idx - 1  # a word cut by the window's start
-    lo = max(0, min(idx - SNIPPET_TOKENS // 4, len(tokens) - SNIPPET_TOKENS))
-    hi = min(len(tokens), lo + SNIPPET_TOKENS)
-    start = lo_char + (0 if lo == 0 and lo_char == 0 else tokens[lo][0])
-    end = lo_char + tokens[hi - 1][1] if hi < len(tokens) or lo_char + len(window) < len(text) else len(text)
-    piece = text[start:end]
-    if marker:
-        piece = marker.sub(lambda m: f"{MARK_OPEN}{m.group(0)}{MARK_CLOSE}", piece)
-    return ("" if start == 0 else " … ") + piece + ("" if end >= len(text) else " … ")
+        return text[:200]
+    start = 0 if _TOKEN.search(text, 0, tokens[0][0]) is None else tokens[0][0]
+    end = tokens[-1][1]
+    if _TOKEN.search(text, end) is None:
+        end = len(text)
+    out, pos = [], start
+    if stems:
+        for a, b in tokens:
+            if low.startswith(stems, a, b):
+                out += (text[pos:a], MARK_OPEN, text[a:b], MARK_CLOSE)
+                pos = b
+    out.append(text[pos:end])
+    return ("" if start == 0 else " … ") + "".join(out) + ("" if end >= len(text) else " … ")
