@@ -85,6 +85,7 @@ class _Writer:
         self.files: dict[str, str] = {}  # name_key(attachment path) -> owner
         self.base_names: Counter[str] = Counter()
         self.unindexed: list[str] = []
+        self.placing: set[str] = set()
         self.known: set[str] = set()  # pages the ledger has seen before (read once, in the plan)
         self.feeder = Feeder(app, self.ledger, self.report, enabled=extract and not dry_run)
 
@@ -173,6 +174,9 @@ class _Writer:
     def _place(self, p: _Planned) -> str:
         if p.stem:
             return p.stem
+        if p.id in self.placing:  # parents that name each other (bad source data): placed at the top
+            return self.dest
+        self.placing.add(p.id)
         folder = self._folder_of(p)
         name = safe_name(p.title, reserve=len(".base") + 8)
         stem = f"{folder}/{name}"

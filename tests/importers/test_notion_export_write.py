@@ -150,3 +150,23 @@ def test_interrupted_run_resumes(app, vault, tmp_path):
     report = import_export(app, str(tmp_path / "e"), extract=False)
     assert report.counts["updated"] + report.counts["written"] == 1 and report.counts["unchanged"] == 3
     assert target.exists() and ledger.get("notion", pid.source_id).status == "done"
+
+
+def test_no_attachments_and_unknown_entities_database(app, vault, tmp_path, one_line):
+    import pytest
+
+    from memd.errors import InputFormatError
+
+    notion_gen.md_export(tmp_path / "md")
+    with pytest.raises(InputFormatError) as exc:
+        import_export(app, str(tmp_path / "md"), entities_from=["Nope"])
+    assert "Contacts" in one_line(exc.value) and not vault.joinpath(DEST).exists()
+    report = import_export(app, str(tmp_path / "md"), attachments=False, extract=False)
+    assert report.attachments == 0 and not list(vault.rglob("*.png"))
+    assert "`Untitled.png` (attachment not imported)" in (vault / DEST / "Journal.md").read_text()
+
+
+def test_parent_cycle_does_not_hang(app, vault):
+    a, b = "a" * 32, "b" * 32
+    report = write_pages(app, [NotionPage(a, "A", parents=(b,)), NotionPage(b, "B", parents=(a,))], extract=False)
+    assert report.counts["written"] == 2
