@@ -24,7 +24,10 @@ extract.backend = "openai" and llm.concurrency = the level:
 Equality: the memory folder is hashed after every run; all runs over the same conversations
 must give the same hash (the subset runs with each other, the full runs with each other).
 Tokens: prompt tokens sent per model request (what a server without prefix caching computes)
-and the part not served from the prefix cache (what vLLM/SGLang with prefix caching compute).
+and the part not served from the prefix cache (what vLLM/SGLang with prefix caching compute);
+and, rendered offline, the same with the turn's date in the system prompt (the layout before
+the prefix was made stable). "decisions" counts every decided turn, chit-chat skipped without a
+request included; "requests" what reached the server.
 Target: >= 40 decisions/s at concurrency 32 with 500 ms latency; memory identical at every level.
 Writes bench/results/model_bench.json.
 """
@@ -162,6 +165,55 @@ def hook_planner() -> str:
     return "patched by the bench (importers/plan.py planner_for has no model hook yet)"
 
 
+def prefix_layouts(export: Path, conversations: int = 300) -> dict:
+    """Prompt tokens a request, and the part a prefix cache does not serve, for the requests of
+    the first `conversations` conversations rendered two ways: memd's stable layout (the system
+    prompt the same for every request; the date in the user message) and the earlier layout
+    with the turn's date in the system prompt. Computed offline with the stub's own prefix cache
+    and template layout (tests/llm/memreader_stub.py), in import order."""
+    sys.path.insert(0, str(STUB.parent))
+    from memreader_stub import PrefixCache, rendered_prompt
+
+    from memd.extract.tools import TOOLS, DecisionRequest, Turn
+    from memd.llm.memreader_prompt import date_line, render_messages
+
+    data = json.loads(export.read_text(encoding="utf-8"))[:conversations]
+    caches = {"stable": PrefixCache(), "date_in_system": PrefixCache()}
+    sent = {k: 0 for k in caches}
+    uncached = {k: 0 for k in caches}
+    requests = 0
+    names = [t["function"]["name"] for t in TOOLS]
+    for conv in data:
+        turns = []
+        node = conv["mapping"][conv["current_node"]]
+        while node["message"] is not None:
+            m = node["message"]
+            turns.append(Turn("s", m["author"]["role"], m["content"]["parts"][0], turn_id=m["id"],
+                              time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(m["create_time"]))))
+            node = conv["mapping"][node["parent"]]
+        turns.reverse()
+        for i, turn in enumerate(turns):
+            if turn.role != "user":
+                continue
+            request = DecisionRequest(new_turn=turn, recent=turns[max(0, i - 6):i], today=turn.time[:10])
+            messages = render_messages(request, names)
+            old = [dict(m) for m in messages]
+            first = date_line(request)
+            lines = old[0]["content"].split("\n")
+            lines[2] = f"{first} {lines[2]}"  # where the date was: before who the user is
+            old[0]["content"] = "\n".join(lines)
+            old[1]["content"] = old[1]["content"][len(first) + 2:]
+            for layout, msgs in (("stable", messages), ("date_in_system", old)):
+                text = rendered_prompt(msgs, TOOLS)
+                sent[layout] += len(text) // 4
+                uncached[layout] += (len(text) - caches[layout].cached_chars(text)) // 4
+            requests += 1
+    return {"conversations": len(data), "requests": requests,
+            "prompt_tokens_per_request": round(sent["stable"] / max(1, requests)),
+            "uncached_per_request_stable_prefix": round(uncached["stable"] / max(1, requests)),
+            "uncached_per_request_date_in_system": round(uncached["date_in_system"] / max(1, requests))}
+
+
 def run_level(export: Path, work: Path, url: str, level: int, limit: int | None) -> dict:
     from memd.app import Memd
     from memd.config import config_from_dict
@@ -208,6 +260,7 @@ def main() -> None:
     export = work / "conversations.json"
     shape = generate_export(export, args.conversations)
     hook = hook_planner()
+    layouts = prefix_layouts(export)
     stub = Stub(args.latency, args.rate_limit_every)
     runs = []
     try:
@@ -219,7 +272,8 @@ def main() -> None:
             row = run_level(export, work, stub.url, level, limit)
             s = stub.stats()
             requests = max(1, s.get("requests", 0))
-            row.update(requests=s.get("requests", 0), rate_limited=s.get("429", 0),
+            row.update(requests=s.get("requests", 0), requests_per_s=round(s.get("requests", 0) / row["wall_s"], 2),
+                       rate_limited=s.get("429", 0),
                        max_in_flight=s.get("max_in_flight", 0),
                        prompt_tokens_per_request=round(s.get("prompt_tokens", 0) / requests),
                        uncached_prompt_tokens_per_request=round(
@@ -244,7 +298,7 @@ def main() -> None:
     result = {
         "bench": "model_bench", "date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": platform.platform(),
         "python": platform.python_version(), "latency_s": args.latency, "export": shape, "planner_hook": hook,
-        "runs": runs,
+        "runs": runs, "prefix_layouts": layouts,
         "memory_identical_subset": len({r["memory_hash"] for r in subset}) <= 1,
         "memory_identical_full": len({r["memory_hash"] for r in full}) <= 1,
         "target": {"decisions_per_s_at_32": 40, "measured": at32["decisions_per_s"] if at32 else None,
@@ -267,6 +321,10 @@ def main() -> None:
     console.print(f"memory identical: subset {result['memory_identical_subset']}, full {result['memory_identical_full']}"
                   f" · target >= 40 decisions/s at 32: {result['target']['measured']} "
                   f"({'met' if result['target']['met'] else 'MISSED'}) · planner: {hook}")
+    console.print(f"prompt tokens a request {layouts['prompt_tokens_per_request']} (no prefix cache); not served "
+                  f"from a prefix cache: {layouts['uncached_per_request_stable_prefix']} with memd's stable prefix, "
+                  f"{layouts['uncached_per_request_date_in_system']} with the date in the system prompt "
+                  f"({layouts['requests']} requests of {layouts['conversations']} conversations, rendered offline)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 

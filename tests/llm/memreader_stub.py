@@ -65,6 +65,17 @@ def decide(new_text: str, *, searched: bool, tools: list[str]) -> tuple[str, dic
     return "ignore_memory", {"reason": "no durable personal fact"}
 
 
+def rendered_prompt(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> str:
+    """The prompt as a Qwen/Hermes chat template lays it out: the system message first, the tools
+    after it (inside the system turn), then the other messages. What comes first is what a
+    prefix cache can share."""
+    system = messages[0]["content"] if messages and messages[0].get("role") == "system" else ""
+    rest = messages[1:] if system else messages
+    return (f"<|im_start|>system\n{system}\n# Tools\n{json.dumps(tools, sort_keys=True)}<|im_end|>\n"
+            + "".join(f"<|im_start|>{m.get('role')}\n{json.dumps(m, ensure_ascii=False, sort_keys=True)}<|im_end|>\n"
+                      for m in rest))
+
+
 class PrefixCache:
     """Which prompt blocks a server with prefix caching would have kept (LRU, bounded)."""
 
@@ -197,7 +208,7 @@ class MemReaderStub:
             time.sleep(self.latency_s)
         searched = any(m.get("role") == "tool" for m in messages)
         name, arguments = decide(new_text, searched=searched, tools=tools)
-        prompt_text = json.dumps(body.get("tools") or [], sort_keys=True) + json.dumps(messages, ensure_ascii=False)
+        prompt_text = rendered_prompt(messages, body.get("tools") or [])
         prompt_tokens = max(1, len(prompt_text) // 4)
         cached_tokens = self.cache.cached_chars(prompt_text) // 4
         args_text = json.dumps(arguments)
