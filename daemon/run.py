@@ -273,6 +273,12 @@ class Daemon:
         sched.add_buffer_flush(functools.partial(_flush_idle_buffers, app), every=BUFFER_FLUSH_EVERY_S)
         sched.add_reconcile(app.index.scan, every=self.config.daemon.reconcile_minutes * 60, run_at_start=False)
         sched.add_index_optimise(app.index.optimize, every=OPTIMISE_EVERY_S)
+        notion = self.config.notion
+        if notion.token_env and notion.interval_minutes > 0:  # [notion]: pages kept in sync through the API
+            from memd.importers.notion.api_import import sync_configured
+
+            sched.add_source("notion", functools.partial(sync_configured, app), every=notion.interval_minutes * 60,
+                             run_at_start=True)
         return sched
 
     async def _watchdog(self, notifier: Notifier) -> None:

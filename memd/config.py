@@ -133,6 +133,16 @@ class AskSection:
 
 
 @dataclass
+class NotionSection:
+    """Pages the daemon keeps in sync through the Notion API (`memd import notion --token-env`)."""
+
+    token_env: str = ""  # name of the environment variable holding the integration token; "" = no sync
+    pages: list[str] = field(default_factory=list)  # page / database ids or URLs; [] = all shared with it
+    interval_minutes: float = 60.0  # how often the daemon syncs; 0 = only by hand
+    api_url: str = "https://api.notion.com"
+
+
+@dataclass
 class Config:
     vault: Path
     state_dir: Path
@@ -148,6 +158,7 @@ class Config:
     daemon: DaemonSection = field(default_factory=DaemonSection)
     limits: LimitsSection = field(default_factory=LimitsSection)
     ask: AskSection = field(default_factory=AskSection)
+    notion: NotionSection = field(default_factory=NotionSection)
 
     @property
     def memory_root(self) -> Path:
@@ -183,6 +194,7 @@ _SECTIONS = {
     "daemon": "daemon",
     "limits": "limits",
     "ask": "ask",
+    "notion": "notion",
 }
 
 
