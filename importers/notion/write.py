@@ -21,7 +21,11 @@ Two passes:
    review queue. New first-person paragraphs are then fed to the extraction loop as a document
    (role user; each fact links to `note#^block`), once each: the ledger remembers which were read.
 
-Nothing is written on a dry run; the report says what would be. Returns a NotionReport.
+Options: `attachments=False` copies no files (embeds become a plain mention), `extract=False`
+skips extraction (a later run reads the blocks not yet read), `progress(phase, done, total)` is
+called while reading ("reading", total None) and writing ("writing"). Takes the vault's import
+lock (one import at a time; MemdError if another holds it). Nothing is written on a dry run; the
+report says what would be. Returns a NotionReport (report.py; `to_json()` for --json).
 """
 
 from __future__ import annotations
