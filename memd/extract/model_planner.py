@@ -73,6 +73,8 @@ class ModelPlanner:
         self.concurrency = max(1, concurrency)
         self.reason = reason
         self._plan = plan_fn or _default_plan_fn()
+        decider.broken = None  # a new import asks the server again, whatever the last one met
+        decider._failures_in_a_row = 0
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="memd-model")
         self._futures: deque[Future] = deque()
         self._local = threading.local()
@@ -112,6 +114,10 @@ class ModelPlanner:
         for future in self._futures:
             future.cancel()
         self._futures.clear()
+        # Conversations already running stop at their next request (a Ctrl-C waits for the
+        # requests in flight only, each bounded by llm.timeout_s).
+        if self.decider.broken is None:
+            self.decider.broken = "the import stopped"
         self._pool.shutdown(wait=True, cancel_futures=True)
         if self.owns_cache and self.decider.cache is not None:
             self.decider.cache.close()
