@@ -71,6 +71,7 @@ def write_file(app: Any, path: Path, data: bytes, *, kind: str, force: bool = Fa
     path = Path(os.path.abspath(path.expanduser()))
     if path.is_dir():
         raise VaultError(f"{path} is a folder; give a file name")
+    _refuse_memd_files(app, path)
     rel = vault_relative(app, path)
     if rel is not None:
         return _write_in_vault(app, rel, data, kind=kind, force=force)
@@ -95,14 +96,28 @@ def write_file(app: Any, path: Path, data: bytes, *, kind: str, force: bool = Fa
     return {"path": str(path), "bytes": len(data), "where": "outside the vault", "status": "written"}
 
 
+def _refuse_memd_files(app: Any, path: Path) -> None:
+    """memd's own config and state are never an export's target, --force or not."""
+    real = Path(os.path.realpath(path))
+    config = app.config.path
+    if (config and real == Path(os.path.realpath(config))) or real.is_relative_to(os.path.realpath(app.config.state_dir)):
+        raise VaultError(f"{path} is memd's own config or state; choose another file")
+
+
 def _write_in_vault(app: Any, rel: str, data: bytes, *, kind: str, force: bool) -> dict[str, Any]:
-    """Through the writer: journaled, compare-and-swap, the file's last memd hash as the guard."""
+    """Through the writer: journaled, compare-and-swap, the file's last memd hash as the guard.
+    Only a file memd exported there before may be replaced: never a note of the user's, nor a
+    memory file (a whole-file write cannot be undone line by line), even with --force."""
     last = None
+    exported_before = False
     for entry in app.state.journal(path=rel, limit=20):
         if entry["status"] == "applied" and entry["hash_after"]:
+            exported_before = entry["op"].startswith("export_")
             last = entry["hash_after"]
             break
     target = app.config.vault / rel
+    if target.exists() and not exported_before:
+        raise ConflictError(f"{rel} is a file in your vault that memd did not export; choose another name")
     if force and target.is_file():
         try:
             last = sha256(target.read_bytes())  # replace whatever is there now (the journal keeps the step)

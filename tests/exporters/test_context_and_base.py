@@ -121,3 +121,26 @@ def test_cli(tmp_path, vault):
         os.chmod(tmp_path, 0o700)
     if os.geteuid() != 0:  # root writes anywhere
         assert r.returncode == 1 and "permission denied" in r.stderr and r.stderr.strip().count("\n") == 0
+
+
+def test_never_replaces_a_note_config_or_state(app, vault, config, tmp_path):
+    from memd.errors import MemdError
+
+    _memory(app)
+    note = vault / "Profile.md"
+    note.write_text("my own note\n")
+    for target in (note, vault / "memory/user.md"):
+        before = target.read_bytes()
+        for force in (False, True):
+            with pytest.raises(ConflictError, match="did not export"):
+                export_context(app, target, force=force)
+        assert target.read_bytes() == before
+    config.path.write_text(config.path.read_text() if config.path.exists() else "")
+    for target in (config.path, config.state_dir / "x.md"):
+        with pytest.raises(MemdError, match="memd's own config or state"):
+            export_context(app, target, force=True)
+    # A new name in the vault is fine, and memd's own export there may be replaced later.
+    assert export_context(app, vault / "Profile for ChatGPT.md")["where"] == "vault"
+    app.set_fact(None, "diet", "vegetarian", Source("test"))
+    assert export_context(app, vault / "Profile for ChatGPT.md")["status"] == "written"
+    assert "diet: vegetarian" in (vault / "Profile for ChatGPT.md").read_text()
