@@ -42,6 +42,7 @@ ORG_RELATIONS = frozenset("""employer company works_at workplace organization or
 school university college team club bank insurer provider vendor major_clients""".split())
 PLACE_RELATIONS = frozenset("""home hometown lives_in living_location location city country place venue birthplace
 office""".split())
+BACKLINK_KEYS = frozenset({"mentioned_by", "mentioned_in"})
 KIND_ORDER = ("person", "organization", "place", "project", "pet", "other")
 # JSON Canvas preset colours: 1 red, 2 orange, 3 yellow, 4 green, 5 cyan, 6 purple.
 KIND_COLORS = {"person": "5", "organization": "4", "place": "3", "project": "2", "pet": "1"}
@@ -131,6 +132,7 @@ def build(app: Any) -> dict[str, Any]:
                           "width": NODE_W, "height": NODE_H})
     rects = {n["file"]: n for n in files}
     edges: list[dict[str, Any]] = []
+    keys: list[str] = []  # each edge's relation key
     seen: set[str] = set()
     for path in sorted(ents):
         for f in ents[path].relations:
@@ -145,6 +147,11 @@ def build(app: Any) -> dict[str, Any]:
                 edges.append({"id": eid, "fromNode": rects[path]["id"], "fromSide": from_side,
                               "toNode": rects[target]["id"], "toSide": to_side, "toEnd": "arrow",
                               "label": f.key.replace("_", " ")})
+                keys.append(f.norm_key)
+    # A back-link line (`- mentioned_by: [[user.md]]`, written so no entity is an orphan) says
+    # again what a relation the other way already says: drawn only when nothing else joins them.
+    pairs = {(e["fromNode"], e["toNode"]) for e, key in zip(edges, keys) if key not in BACKLINK_KEYS}
+    edges = [e for e, key in zip(edges, keys) if key not in BACKLINK_KEYS or (e["toNode"], e["fromNode"]) not in pairs]
     # Groups first: array order is z-order, and a group must lie behind its nodes.
     return {"nodes": groups + files, "edges": edges}
 

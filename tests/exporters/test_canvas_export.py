@@ -168,3 +168,19 @@ def test_a_real_mem_agent_memory(app, vault):
     group = next(n for n in doc["nodes"] if n["type"] == "group" and n["label"] == "Project")
     node = next(n for n in doc["nodes"] if n.get("file") == "memory/entities/tagged.md")
     assert group["x"] <= node["x"] and node["x"] + node["width"] <= group["x"] + group["width"]
+
+
+def test_a_back_link_is_drawn_only_when_nothing_else_joins(app, vault):
+    ents = vault / "memory/entities"
+    ents.mkdir(parents=True, exist_ok=True)
+    (ents / "anna.md").write_text("# Anna\n- mentioned_by: [[user.md]]\n")  # the user also names her
+    (ents / "lone.md").write_text("# Lone\n- mentioned_by: [[user.md]]\n")  # only the back-link
+    user = vault / "memory/user.md"
+    user.write_text((user.read_text() if user.exists() else "# User Information\n") + "- sister: [[entities/anna.md]]\n")
+    app.index.scan()
+    doc = json.loads((lambda p: (export_canvas(app, p), p.read_text())[1])(vault / "m.canvas"))
+    assert errors(doc) == []
+    by_id = {n["id"]: n["file"] for n in doc["nodes"] if n["type"] == "file"}
+    got = sorted((by_id[e["fromNode"]], e["label"], by_id[e["toNode"]]) for e in doc["edges"])
+    assert got == [("memory/entities/lone.md", "mentioned by", "memory/user.md"),
+                   ("memory/user.md", "sister", "memory/entities/anna.md")]
