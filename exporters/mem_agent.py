@@ -163,6 +163,9 @@ def build(app: Any, *, trim: bool = False) -> tuple[dict[str, bytes], dict[str, 
                 continue
             text, dropped = _trim(text, FILE_SIZE_LIMIT)
             data = text.encode("utf-8")
+            if len(data) > FILE_SIZE_LIMIT:  # one line alone over the limit: nothing sensible to keep
+                too_big.append(f"{f.path} (its first line alone is {len(data):,} bytes)")
+                continue
             cut.append({"path": mapping[f.path], "from": f.path, "dropped": dropped})
         files[mapping[f.path]] = data
     if not snapshot.files:

@@ -245,3 +245,12 @@ def test_import_refuses_secrets_and_points_at_the_memory_folder(app, vault, tmp_
     user, bank = (vault / "memory/user.md").read_text(), (vault / "memory/entities/bank.md").read_text()
     assert "sk-proj" not in user and "- user_name: Ana" in user and "[[entities/bank.md]]" in user
     assert bank == "# Bank\n- branch: Lisbon\n"
+
+
+def test_a_file_that_cannot_be_trimmed_is_refused(app, vault, tmp_path):
+    (vault / "memory/entities").mkdir(parents=True, exist_ok=True)
+    (vault / "memory/entities/huge.md").write_text("# " + "H" * (FILE_SIZE_LIMIT + 10) + "\n- a: b\n")
+    app.index.scan()
+    with pytest.raises(SizeLimitError, match="first line alone"):
+        export_mem_agent(app, tmp_path / "ma", trim=True)
+    assert not (tmp_path / "ma").exists()
