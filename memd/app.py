@@ -175,8 +175,10 @@ class Memd:
         return taken
 
     def ensure_entity(self, name: str, source: Source, *, batch: str | None = None,
-                      facts: list[tuple[str, str]] | None = None) -> tuple[EntityRef, WriteResult | None]:
-        """The entity called `name`, created (with `facts`) when memory has no such entity yet."""
+                      facts: list[tuple[str, str]] | None = None,
+                      linked: bool = True) -> tuple[EntityRef, WriteResult | None]:
+        """The entity called `name`, created (with `facts`) when memory has no such entity yet.
+        `linked`: the caller links the new file from another (a relation's subject)."""
         found = self.find_entity(name)
         if found:
             return found, None
@@ -186,6 +188,10 @@ class Memd:
         link = provenance.compact(source.link) if self.config.memory.provenance_links else None
         body = [f"# {clean}"] + [provenance.with_link(fact_line(normalize_key(k), v), link)
                                  for k, v in (facts or []) if normalize_key(k) and v.strip()]
+        if not linked and link is None:
+            # No relation links it and no source turn will be linked from its lines: without this
+            # line the file would be an orphan in Obsidian's graph. It says who told memd.
+            body.append(fact_line("mentioned_by", f"[[{self.config.memory.user_file}]]"))
         result = self.writer.apply(CreateFile(path, "\n".join(body) + "\n", clean), source, batch=batch)
         return EntityRef(path, clean), result
 
@@ -204,7 +210,7 @@ class Memd:
         ref = self.find_entity(entity)
         if ref is not None:
             return ref, []
-        ref, created = self.ensure_entity(entity or "", source, batch=batch)
+        ref, created = self.ensure_entity(entity or "", source, batch=batch, linked=False)
         return ref, [created] if created else []
 
     def set_fact(self, entity: str | None, key: str, value: str, source: Source, *, multi: bool = False,

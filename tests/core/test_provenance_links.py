@@ -190,3 +190,17 @@ def test_participant_link_text_transform():
     assert out == ('---\nsource: x\nparticipants:\n- "[[memory/user|Ana]]"\n- "[[memory/entities/yes|yes]]"\n'
                    "- José Silva\ntitle: t\n---\n# t\n- Ana\n")
     assert link("# no frontmatter\n", {"Ana": "memory/user"}) == "# no frontmatter\n"
+
+
+def test_an_entity_without_a_source_turn_is_not_an_orphan(app, vault, transcript):
+    """`memd fact set Bob age 30` (no transcript to link): Bob's file links the user who told memd,
+    in the same write that creates it (one undo removes both)."""
+    api.call(app, "fact.set", {"entity": "user", "key": "hometown", "value": "Faro"})  # `memd init` writes user.md
+    api.call(app, "fact.set", {"entity": "Bob", "key": "age", "value": "30"})
+    bob = (vault / "memory/entities/bob.md").read_text()
+    assert bob == "# Bob\n- mentioned_by: [[user.md]]\n- age: 30\n"
+    app.index.scan()
+    assert [b["source"] for b in app.index.backlinks("memory/user.md")] == ["memory/entities/bob.md"]
+    # an entity from a conversation links its turn instead
+    _ingest(app)
+    assert "mentioned_by" not in (vault / "memory/entities/ana.md").read_text()
