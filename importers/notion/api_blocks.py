@@ -23,12 +23,8 @@ from collections import Counter
 from typing import Any
 
 from .api_richtext import compact_id, placeholder, plain, render
+from .inline import CALLOUT_TYPES as _CALLOUT_TYPES
 
-_CALLOUT_TYPES = {
-    "💡": "tip", "⚠️": "warning", "⚠": "warning", "❗": "important", "❌": "danger", "⛔": "danger",
-    "🚫": "danger", "✅": "success", "✔️": "success", "ℹ️": "info", "ℹ": "info", "❓": "question",
-    "📝": "note", "🔥": "danger", "🐞": "bug", "🐛": "bug", "📌": "important", "💬": "quote",
-}
 _LANGUAGES = {"plain text": "", "c++": "cpp", "c#": "csharp", "f#": "fsharp", "objective-c": "objectivec",
               "shell": "shell", "vb.net": "vbnet", "visual basic": "vb", "java/c/c++/c#": "java",
               "markup": "html", "webassembly": "wasm", "notion formula": ""}

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from memd.importers.notion.model import LINK_PREFIX
+from .inline import escape_text
+from .model import LINK_PREFIX
 
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
 _NOTION_HOST = re.compile(r"^(?:https?://)?(?:[\w-]+\.)?notion\.(?:so|site|com)(?:/|$)", re.I)
-# a `#tag`-looking word would become an Obsidian tag; a heading marker at a line start a heading
-_HASHTAG = re.compile(r"(^|(?<=\s))#(?=[^\s#])")
 _ORDER = ("code", "bold", "italic", "strikethrough", "underline", "highlight")
 
 
@@ -64,7 +63,9 @@ def plain(rich: list[dict[str, Any]] | None) -> str:
 
 
 def _escape(text: str) -> str:
-    return _HASHTAG.sub(r"\1\\#", text)
+    """Plain text stays plain: the export converter's escaping (emphasis markers, `[[`, a `#`
+    that would start a heading or a tag)."""
+    return escape_text(text)
 
 
 def _marks(run: dict[str, Any]) -> tuple[str, ...]:
@@ -132,16 +133,16 @@ def _mention(run: dict[str, Any]) -> str:
 
 def render(rich: list[dict[str, Any]] | None) -> str:
     """Markdown for a list of rich-text runs."""
-    pieces: list[tuple[tuple[str, ...], str, bool]] = []
+    pieces: list[tuple[tuple[str, ...], str]] = []
     for run in rich or []:
-        text, atomic = _run_text(run)
+        text, _ = _run_text(run)
         marks = tuple(m for m in _marks(run) if m != "code")
-        if pieces and pieces[-1][0] == marks and not atomic and not pieces[-1][2]:
-            pieces[-1] = (marks, pieces[-1][1] + text, False)   # same marks: one span, no `****`
+        if pieces and pieces[-1][0] == marks:
+            pieces[-1] = (marks, pieces[-1][1] + text)   # same marks: one span, never `==a====b==`
         else:
-            pieces.append((marks, text, atomic))
+            pieces.append((marks, text))
     out = []
-    for marks, text, _ in pieces:
+    for marks, text in pieces:
         if not marks or not text.strip():
             out.append(text)
             continue
