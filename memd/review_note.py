@@ -14,7 +14,8 @@ person types, and half a typed value must not be accepted.
 
 Who calls it: the daemon when the watcher sees the note change (and every minute, for items
 queued by background work); `memd.api.call` before the review methods and after any method that
-can queue or resolve an item; and, without a daemon, before every command (the CLI's "next run").
+can queue or resolve an item; and, without a daemon, before a process's first command (the CLI's
+"next run").
 """
 
 from __future__ import annotations
@@ -214,7 +215,11 @@ def sync_points(app: "Memd", method: str) -> tuple[Any, Any]:
     """(before, after) for `memd.api.call`. Without a daemon watching the note (the CLI in
     process), every command first applies what the person answered in the note."""
     watched = getattr(app, "review_note_watched", False)
-    before_needed = method in READS_QUEUE or not watched
+    # In process, once per process (a CLI command is one call; a long-lived in-process server
+    # catches up at its review calls and after its writes), so searches pay nothing.
+    first = not getattr(app, "_review_note_synced", False)
+    app._review_note_synced = True
+    before_needed = method in READS_QUEUE or (first and not watched)
     after_needed = method in CHANGES_QUEUE
 
     def before() -> None:
