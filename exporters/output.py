@@ -52,10 +52,13 @@ def _records(app: Any) -> dict[str, Any]:
 
 
 def _remember(app: Any, target: Path, hashes: dict[str, str]) -> None:
-    records = _records(app)
-    records[str(target)] = hashes
-    atomic_write(app.config.state_dir / RECORD_FILE,
-                 (json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    """Record what was exported where (read-modify-write under the writer's lock, so two exports
+    at once, from the CLI and the daemon, both stay recorded)."""
+    with app.writer.locked():
+        records = _records(app)
+        records[str(target)] = hashes
+        atomic_write(app.config.state_dir / RECORD_FILE,
+                     (json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
 
 
 def _check_parent(path: Path) -> None:
