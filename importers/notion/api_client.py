@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 from notion_client import Client
+
+from memd.errors import MemdError
 from notion_client.errors import HTTPResponseError, NotionClientErrorBase
 
 NOTION_VERSION = "2025-09-03"
@@ -54,6 +56,11 @@ class NotionAPIError(Exception):
         self.status = status
         self.code = code
         self.retry_after = retry_after
+
+
+class NotionCancelled(MemdError):
+    """The import was asked to stop (the daemon shutting down): not a page failure, the run ends.
+    What was fetched stays in the cache for the next run."""
 
 
 class TokenBucket:
@@ -214,7 +221,7 @@ class NotionAPI:
 
     def _check_cancel(self) -> None:
         if self._cancel is not None and self._cancel.is_set():
-            raise NotionAPIError("cancelled", code="cancelled")
+            raise NotionCancelled("the Notion import was cancelled; the next run goes on from here")
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "[token]") if self._token else text

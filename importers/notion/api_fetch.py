@@ -45,6 +45,7 @@ class Fetcher:
         self.file_problems: list[dict[str, str]] = []
         self.unknown_blocks: Counter[str] = Counter()
         self.yielded: list[str] = []
+        self.known: dict[str, dict[str, Any]] = {}  # page objects search returned: no pages.retrieve for them
 
     # -- roots -----------------------------------------------------------------------------------
     def from_refs(self, ids: list[str]) -> Iterator[NotionPage | PageFailure]:
@@ -73,6 +74,7 @@ class Fetcher:
         except NotionAPIError as exc:
             yield PageFailure(source_path="search", reason=str(exc))
             return
+        self.known = pages
         visible = set(pages) | set(databases.values())
         queue: deque[tuple[str, str, tuple[str, ...], dict[str, Any] | None]] = deque()
         for db in dict.fromkeys(databases.values()):
@@ -127,7 +129,7 @@ class Fetcher:
     def _page(self, oid: str, parents: tuple[str, ...], obj: dict[str, Any] | None, database_id: str | None,
               queue: deque[Any]) -> Iterator[NotionPage | PageFailure]:
         try:
-            obj = obj if obj is not None else self.api.page(oid)
+            obj = obj if obj is not None else self.known.get(oid) or self.api.page(oid)
         except NotionAPIError as exc:
             self.counts["failed"] += 1
             yield PageFailure(source_path=f"notion:{oid}", reason=str(exc), notion_id=oid)
@@ -140,13 +142,14 @@ class Fetcher:
             page.parents, page.database_id = parents, database_id
             self.counts["cached"] += 1
         else:
+            problems = len(self.file_problems)
             try:
                 page, children = self._fetch_page(oid, obj, parents, database_id)
             except NotionAPIError as exc:
                 self.counts["failed"] += 1
                 yield PageFailure(source_path=f"notion:{page_title(obj) or oid}", reason=str(exc), notion_id=oid)
                 return
-            if self.store:
+            if self.store and len(self.file_problems) == problems:   # a file that failed: fetch again next run
                 self.cache.put(page, children)
             self.counts["fetched"] += 1
         self._tick()

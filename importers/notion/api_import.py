@@ -93,12 +93,14 @@ def run_api_import(app: Any, request: ApiImportRequest,
                                        hint="share the pages with the integration in Notion (••• > Connections)"
                                        ) from None
             raise
+        ledger = Ledger(app.state)
         if not request.dry_run:
-            ledger = Ledger(app.state)
             done = [p for p in fetcher.yielded if (e := ledger.get(SOURCE, p)) is not None and e.status != PENDING]
             cache.mark_written(done)
         for problem in fetcher.file_problems:
-            report.skip(problem["file"], problem["page"], f"attachment not downloaded: {problem['reason']}")
+            entry = ledger.get(SOURCE, problem["page"])
+            where = f"{entry.path} > {problem['file']}" if entry is not None else problem["file"]
+            report.skip(where, problem["page"], f"attachment {problem['file']!r} not downloaded: {problem['reason']}")
         for kind, n in sorted(fetcher.unknown_blocks.items()):
             log.info("notion: %d block(s) of type %s kept as text only", n, kind)
         report.source = "notion-api"

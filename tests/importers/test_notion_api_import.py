@@ -230,3 +230,39 @@ def test_missing_token_variable_is_one_clear_error(app, stub, monkeypatch):
     monkeypatch.setenv(ENV, TOKEN)
     with pytest.raises(InputFormatError, match="not a Notion page id or URL"):
         run(app, stub, pages=["not a page"])
+
+
+def test_failed_file_is_tried_again_on_the_next_run(app, stub):
+    video = next(b for b in stub.children[ROOT] if b["type"] == "video" and b["video"]["type"] == "file")
+    name = video["video"]["file"]["url"].split("/files/")[1].split("?")[0]
+    stub.expired.add(name)
+    run(app, stub)
+    stub.expired.discard(name)                    # the file host answers again
+    report = run(app, stub)
+    assert report.to_json()["counts"]["updated"] == 1
+    assert find(app.config.vault, "mov_hts-samp003.mp4_-_Free_Movie_Material.mp4").read_bytes().startswith(b"bytes")
+    assert "![[mov_hts-samp003.mp4_-_Free_Movie_Material.mp4]]" in find(app.config.vault, "Everything.md").read_text()
+
+
+def test_page_option_takes_a_database(app, stub):
+    from notion_api_stub import DATABASE
+
+    report = run(app, stub, pages=[f"https://www.notion.so/{DATABASE}?v=0123456789abcdef0123456789abcdef"])
+    counts = report.to_json()["counts"]
+    assert counts["written"] == 3 and counts["failed"] == 0, report.to_json()   # the database and its two rows
+    assert find(app.config.vault, "item1.md").parent.name == "Child database"
+
+
+def test_cancel_ends_the_run_without_writing(app, stub):
+    from memd.importers.notion.api_client import NotionCancelled
+
+    def cancel(phase, done, total):
+        if phase == "fetching" and done == 2:
+            app.import_cancel.set()
+
+    with pytest.raises(NotionCancelled):
+        run_api_import(app, ApiImportRequest(token_env=ENV, pages=[ROOT], api_url=stub.url, extract=False),
+                       progress=cancel)
+    assert not list(app.config.vault.rglob("*.md"))
+    app.import_cancel.clear()
+    assert run(app, stub).to_json()["counts"]["written"] == 5
