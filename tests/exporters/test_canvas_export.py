@@ -139,8 +139,9 @@ def test_cli(tmp_path, vault):
     env = dict(os.environ, MEMD_CONFIG=str(tmp_path / "c.toml"))
     run = lambda *a: subprocess.run([sys.executable, "-m", "memd", *a], env=env, capture_output=True,  # noqa: E731
                                     text=True, timeout=120)
-    assert run("init", str(vault)).returncode == 0
-    assert run("fact", "set", "user", "city", "Oslo").returncode == 0
+    for args in (("init", str(vault)), ("fact", "set", "user", "city", "Oslo")):
+        r = run(*args)
+        assert r.returncode == 0, (args, r.stderr)
     r = run("export", "canvas", str(vault / "Graph.canvas"), "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
