@@ -29,6 +29,7 @@ _LANGUAGES = {"plain text": "", "c++": "cpp", "c#": "csharp", "f#": "fsharp", "o
               "shell": "shell", "vb.net": "vbnet", "visual basic": "vb", "java/c/c++/c#": "java",
               "markup": "html", "webassembly": "wasm", "notion formula": ""}
 _LIST_KINDS = {"bulleted_list_item", "numbered_list_item", "to_do"}
+_INLINE_ANCHOR = _LIST_KINDS | {"paragraph"}   # these end their own line with ` ^id`
 _MEDIA = {"image", "video", "audio", "pdf", "file"}
 _HEADINGS = {"heading_1": 1, "heading_2": 2, "heading_3": 3, "heading_4": 4}
 INDENT = "    "
@@ -52,9 +53,14 @@ def heading_link_text(text: str) -> str:
 class Converter:
     """One page's blocks to markdown; `unknown` counts block types it could not render."""
 
-    def __init__(self) -> None:
+    def __init__(self, targets: set[str] | frozenset[str] = frozenset()) -> None:
         self.unknown: Counter[str] = Counter()
+        self.targets = targets         # block ids (32 hex) some page links to: they get a `^anchor`
         self._headings: list[tuple[int, str]] = []
+
+    def _anchor(self, b: dict[str, Any]) -> str:
+        bid = compact_id(b.get("id"))
+        return f" ^{bid}" if bid and bid in self.targets else ""
 
     def page(self, blocks: list[dict[str, Any]]) -> str:
         self._headings = []
@@ -79,6 +85,8 @@ class Converter:
             kind = b.get("type", "")
             number = number + 1 if kind == "numbered_list_item" else 0
             text = self.block(b, number)
+            if text and kind not in _INLINE_ANCHOR and self._anchor(b):
+                text += "\n\n" + self._anchor(b).strip()   # Obsidian: a block's id on a line after it
             if text:
                 parts.append((kind in _LIST_KINDS, text))
         out = []
@@ -109,6 +117,7 @@ class Converter:
     def _b_paragraph(self, b: dict[str, Any], data: dict[str, Any], _: int) -> str:
         # trailing spaces would be a hard line break in markdown
         text = "\n".join(line.rstrip() for line in render(data.get("rich_text")).split("\n"))
+        text += self._anchor(b) if text else ""
         kids = self._children(b)
         return "\n\n".join(t for t in (text, kids) if t.strip())
 
@@ -131,7 +140,7 @@ class Converter:
         return self._heading(b, data, 4)
 
     def _item(self, marker: str, b: dict[str, Any], data: dict[str, Any]) -> str:
-        text = render(data.get("rich_text"))
+        text = render(data.get("rich_text")) + self._anchor(b)
         head = _indent(text, INDENT, first=marker) if text else marker.rstrip()
         kids = self._children(b)
         return head + ("\n" + _indent(kids, INDENT) if kids else "")

@@ -14,6 +14,7 @@ cannot be read becomes a PageFailure with the reason (never the token), and the 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter, deque
@@ -25,7 +26,7 @@ from .api_blocks import Converter
 from .api_client import NotionAPI, NotionAPIError
 from .api_props import columns as ds_columns
 from .api_props import page_title, properties
-from .api_richtext import compact_id
+from .api_richtext import compact_id, notion_link_target
 from .api_state import PageCache
 from .model import Attachment, NotionPage, PageFailure
 
@@ -45,13 +46,14 @@ class Fetcher:
         self.file_problems: list[dict[str, str]] = []
         self.unknown_blocks: Counter[str] = Counter()
         self.yielded: list[str] = []
+        self.targets: set[str] = set()              # blocks some page links to (`#^block`)
         self.known: dict[str, dict[str, Any]] = {}  # page objects search returned: no pages.retrieve for them
 
     # -- roots -----------------------------------------------------------------------------------
     def from_refs(self, ids: list[str]) -> Iterator[NotionPage | PageFailure]:
         queue: deque[tuple[str, str, tuple[str, ...], dict[str, Any] | None]] = deque(
             ("any", i, (), None) for i in ids)
-        yield from self._walk(queue)
+        yield from self._finish(self._walk(queue))
 
     def from_search(self) -> Iterator[NotionPage | PageFailure]:
         """Everything shared with the integration: top-level objects first, then whatever the walk
@@ -89,11 +91,46 @@ class Fetcher:
                 continue                          # reached through its page's blocks, or below
             if pid not in visible:
                 queue.append(("page", oid, (), obj))
+        yield from self._finish(self._walk_all(queue, databases, pages))
+
+    def _walk_all(self, queue: deque[Any], databases: dict[str, str], pages: dict[str, dict[str, Any]]
+                  ) -> Iterator[Any]:
         yield from self._walk(queue)
         rest: deque[tuple[str, str, tuple[str, ...], dict[str, Any] | None]] = deque()
         rest.extend(("database", db, (), None) for db in dict.fromkeys(databases.values()) if db not in self.visited)
         rest.extend(("page", oid, (), obj) for oid, obj in pages.items() if oid not in self.visited)
         yield from self._walk(rest)
+
+    def _finish(self, walked: Iterator[Any]) -> Iterator[NotionPage | PageFailure]:
+        """Databases and failures go to the writer as the walk meets them; pages once the walk is
+        over, when every `#^block` link is known, so the linked blocks get their anchors."""
+        held: list[_Held] = []
+        for item in walked:
+            if isinstance(item, _Held):
+                held.append(item)
+            else:
+                yield item
+        for h in held:
+            page, blocks = h.page, h.blocks
+            if page is None:
+                loaded = self.cache.load(h.oid)
+                if loaded is None:
+                    yield PageFailure(source_path=f"notion:{h.oid}", reason="its cached copy could not be read;"
+                                      " the next run fetches it again", notion_id=h.oid)
+                    self.cache.forget(h.oid)
+                    continue
+                page, blocks = loaded
+            page.parents, page.database_id = h.parents, h.database_id
+            if blocks is not None:
+                page.body = self._render(blocks)
+            self.yielded.append(h.oid)
+            yield page
+
+    def _render(self, blocks: list[dict[str, Any]]) -> str:
+        converter = Converter(self.targets)
+        body = converter.page(blocks)
+        self.unknown_blocks.update(converter.unknown)
+        return body
 
     # -- the walk --------------------------------------------------------------------------------
     def _walk(self, queue: deque[tuple[str, str, tuple[str, ...], dict[str, Any] | None]]
@@ -136,41 +173,42 @@ class Fetcher:
             return
         if obj.get("in_trash") or obj.get("archived"):
             return
-        cached = self.cache.get(oid, obj.get("last_edited_time"))
-        if cached is not None:
-            page, children = cached
-            page.parents, page.database_id = parents, database_id
+        peeked = self.cache.peek(oid, obj.get("last_edited_time"))
+        if peeked is not None:
+            children, targets = peeked
+            held = _Held(oid, parents, database_id)
             self.counts["cached"] += 1
         else:
             problems = len(self.file_problems)
             try:
-                page, children = self._fetch_page(oid, obj, parents, database_id)
+                page, blocks, children, targets = self._fetch_page(oid, obj, parents, database_id)
             except NotionAPIError as exc:
                 self.counts["failed"] += 1
                 yield PageFailure(source_path=f"notion:{page_title(obj) or oid}", reason=str(exc), notion_id=oid)
                 return
-            if self.store and len(self.file_problems) == problems:   # a file that failed: fetch again next run
-                self.cache.put(page, children)
             self.counts["fetched"] += 1
+            if self.store and len(self.file_problems) == problems:   # a file that failed: fetch again next run
+                self.cache.put(page, blocks, children, targets)
+                held = _Held(oid, parents, database_id)
+            else:   # not cached (a dry run): rendered now, without anchors that later pages may ask for
+                page.body = self._render(blocks)
+                held = _Held(oid, parents, database_id, page)
+        self.targets.update(targets)
         self._tick()
-        self.yielded.append(oid)
-        yield page
+        yield held
         for child_kind, child in children:
             queue.append((child_kind, child, parents + (oid,), None))
 
     def _fetch_page(self, oid: str, obj: dict[str, Any], parents: tuple[str, ...], database_id: str | None
-                    ) -> tuple[NotionPage, list[tuple[str, str]]]:
+                    ) -> tuple[NotionPage, list[dict[str, Any]], list[tuple[str, str]], list[str]]:
         children: list[tuple[str, str]] = []
         attachments: list[Attachment] = []
         blocks = self._tree(oid, oid, 0, children, attachments)
-        converter = Converter()
-        body = converter.page(blocks)
-        self.unknown_blocks.update(converter.unknown)
-        page = NotionPage(notion_id=oid, title=page_title(obj) or "Untitled", parents=parents, body=body,
+        page = NotionPage(notion_id=oid, title=page_title(obj) or "Untitled", parents=parents,
                           properties=properties(obj) if database_id else {}, database_id=database_id,
                           last_edited=obj.get("last_edited_time"), url=obj.get("url"), attachments=attachments,
                           source_path=f"notion:{oid}")
-        return page, children
+        return page, blocks, children, linked_blocks(blocks)
 
     def _tree(self, block_id: str, page_id: str, depth: int, children: list[tuple[str, str]],
               attachments: list[Attachment]) -> list[dict[str, Any]]:
@@ -253,6 +291,29 @@ class Fetcher:
     def _tick(self) -> None:
         if self.progress is not None:
             self.progress("fetching", self.counts["fetched"] + self.counts["cached"], None)
+
+
+class _Held:
+    """A page met by the walk, given to the writer when the walk is over: from the cache, or
+    (not cached) `page` with its body already rendered."""
+
+    __slots__ = ("oid", "parents", "database_id", "page", "blocks")
+
+    def __init__(self, oid: str, parents: tuple[str, ...], database_id: str | None, page: NotionPage | None = None):
+        self.oid, self.parents, self.database_id, self.page, self.blocks = oid, parents, database_id, page, None
+
+
+_HREF = re.compile(r'"href": "([^"]*#[^"]*)"')
+
+
+def linked_blocks(blocks: list[dict[str, Any]]) -> list[str]:
+    """The blocks (of any page) these blocks link to: `href`s of rich text with a `#<block id>`."""
+    found = []
+    for href in _HREF.findall(json.dumps(blocks)):
+        target = notion_link_target(href)
+        if target and target[1]:
+            found.append(target[1])
+    return sorted(set(found))
 
 
 def _parent_id(parent: dict[str, Any]) -> str | None:

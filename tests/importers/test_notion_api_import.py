@@ -266,3 +266,21 @@ def test_cancel_ends_the_run_without_writing(app, stub):
     assert not list(app.config.vault.rglob("*.md"))
     app.import_cancel.clear()
     assert run(app, stub).to_json()["counts"]["written"] == 5
+
+
+def test_link_to_a_block_of_another_page_gets_an_anchor_there(app, stub):
+    target = copy.deepcopy(stub.children[CHILD_PAGE][0])            # a recorded paragraph block
+    target["id"] = "b10cb10c-b10c-b10c-b10c-b10cb10cb10c"
+    target["paragraph"]["rich_text"][0]["plain_text"] = "The block linked to."
+    stub.children[ROOT] = [target] + stub.children[ROOT]
+    link = copy.deepcopy(stub.children[CHILD_PAGE][0])
+    run_ = link["paragraph"]["rich_text"][0]
+    run_["plain_text"] = "see there"
+    run_["href"] = f"https://www.notion.so/Everything-{ROOT}#b10cb10cb10cb10cb10cb10cb10cb10c"
+    stub.children[CHILD_PAGE] = [link]
+    report = run(app, stub)
+    assert report.to_json()["counts"]["failed"] == 0
+    root = find(app.config.vault, "Everything.md").read_text("utf-8")
+    assert "The block linked to. ^b10cb10cb10cb10cb10cb10cb10cb10c\n" in root
+    child = find(app.config.vault, "Child page.md").read_text("utf-8")
+    assert "[[Everything#^b10cb10cb10cb10cb10cb10cb10cb10c|see there]]" in child
