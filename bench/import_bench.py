@@ -303,6 +303,8 @@ def child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> 
         app.close()
     if prof:
         prof.disable()
+        if os.environ.get("MEMD_BENCH_PSTATS"):  # the raw profile, for pstats or snakeviz
+            prof.dump_stats(os.environ["MEMD_BENCH_PSTATS"])
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(50)
         out["profile"] = buf.getvalue()

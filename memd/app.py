@@ -337,21 +337,24 @@ class Memd:
         want = normalize_key(key) if key else None
         entries = self.state.journal(path=ref.path, limit=100000)
         owned = self.state.owned_counts(ref.path)
+        # Which applied entry last wrote each line: one pass over the journal (newest first),
+        # not one per fact line (that was quadratic in a long-lived user.md's history).
+        wrote: dict[str, dict[str, Any]] = {}
+        for e in entries:
+            if e["status"] != "applied":
+                continue
+            ch = e["change"]
+            added = [l for h in ch.get("hunks", []) for l in h["new"]]
+            if ch.get("created") and "content" in ch:
+                added += ch["content"].split("\n")
+            for l in added:
+                wrote.setdefault(l, e)
         lines = []
         for f in doc.facts:
             if want and f.norm_key != want:
                 continue
             line = doc.lines[f.index]
-            writer = None
-            if owned.get(line_hash(line), 0) > 0:
-                for e in entries:  # newest first
-                    ch = e["change"]
-                    added = [l for h in ch.get("hunks", []) for l in h["new"]]
-                    if ch.get("created") and "content" in ch:
-                        added += ch["content"].split("\n")
-                    if e["status"] == "applied" and line in added:
-                        writer = e
-                        break
+            writer = wrote.get(line) if owned.get(line_hash(line), 0) > 0 else None
             lines.append({
                 "line": f.index + 1, "key": f.key, "value": f.value, "section": f.section, "text": line,
                 "written_by": "memd" if writer else "hand",

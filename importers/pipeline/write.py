@@ -1,4 +1,4 @@
-"""Pass 2 of an import: the staged conversations, oldest first, through plan -> write -> index.
+"""Pass 2 of an import: the staged conversations, oldest first, through plan -> write -> index (index_notes.py).
 
 For each conversation: reserve the transcript path in the ledger (pending), write the note
 through the writer's whole-file compare-and-swap (a note the user edited is kept), extract the
@@ -32,6 +32,7 @@ from ..model import Conversation, Turn
 from ..plan import PlanJob, PlanResult, Planner, planner_for
 from ..report import RECORD_ERRORS, Problem, one_line
 from .decisions import Extraction
+from .index_notes import NoteIndexer
 from .planning import NOT_STATEMENTS, add_user_names, render_note
 from .standing import digest_map, needs_note, standing
 from .request import ImportReport
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("memd.importers")
 
 AHEAD = 32  # conversations with the planner ahead of the one being written
-INDEX_BATCH = 200  # transcript notes indexed together
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Writing:
     def __init__(self, run: ImportRun):
         self.run = run
         self.report: ImportReport = run.report
-        self.unindexed: list[str] = []  # transcript notes written, not yet indexed
+        self.indexer: NoteIndexer | None = None
         self.seen_text_run: set[str] = set()  # strong texts read by this run
         self.predicted_seen: set[str] = set()  # ... as they will be once the submitted conversations ran
         self.user_names = list(dict.fromkeys(n for n in (*run.me, *run.app.config.import_.me) if n))
@@ -78,6 +78,7 @@ class Writing:
         backend = run.backend_or_default() if run.req.extract else None
         planner = planner_for(backend, run.app.config, tz=run.zone, tz_name=run.req.tz, jobs=total,
                               parallel=run.parallel)
+        self.indexer = NoteIndexer(run.app.index, self.report.timings)
         try:
             for item in self._planned(spool, planner):
                 if run.cancel is not None and run.cancel.is_set():
@@ -91,13 +92,11 @@ class Writing:
                     # Its ledger row (if any) stays pending and is retried next time.
                     reason = f"skipped, {type(exc).__name__}: {one_line(str(exc))}"
                     self.report.failed.append(Problem(item.conv.source_id, reason))
-                if len(self.unindexed) >= INDEX_BATCH:
-                    self._index_notes()
                 run.tick("writing", done, total)
         finally:
             planner.close()
             log.debug("import plans: used %d of %d", self.planned, done)
-            self._index_notes()  # even when stopped: what was written is searchable
+            self.indexer.close()  # even when stopped: what was written is searchable
         run.tick("writing", done, total, force=True)
 
     # -- plan ahead ---------------------------------------------------------------------------------
@@ -199,7 +198,8 @@ class Writing:
                                                 source=Source(f"import:{conv.source}", ref=conv.key, detail=conv.title))
             timings["write"] += time.perf_counter() - t1
             if result.status == "applied":
-                self.unindexed.append(path)
+                assert self.indexer is not None
+                self.indexer.add(path)
                 if entry is None or entry.content_hash is None:
                     report.new += 1
                 else:
@@ -252,23 +252,13 @@ class Writing:
                             f"import:{conv.source}", ref=conv.key, detail=conv.title))
                         if relinked:
                             written_hash = relinked
-                            self.unindexed.append(path)
+                            assert self.indexer is not None
+                            self.indexer.add(path)
         t0 = time.perf_counter()
         run.ledger.finish(source=conv.source, source_id=conv.source_id, content_hash=content_hash,
                           turns=digests.values(), extracted=extracted, written_hash=written_hash, status=status,
                           seen_text=seen_text)
         timings["ledger"] += time.perf_counter() - t0
-
-    # -- index ------------------------------------------------------------------------------------
-    def _index_notes(self) -> None:
-        """Index the transcript notes written since the last call, in one batch (cheaper than one
-        at a time; the writer does not index them itself)."""
-        if not self.unindexed:
-            return
-        paths, self.unindexed = self.unindexed, []
-        t0 = time.perf_counter()
-        self.run.app.index.index_paths(paths)
-        self.report.timings["index notes"] += time.perf_counter() - t0
 
 
 def _strong(turns: list[Turn]) -> tuple[str, ...]:

@@ -59,8 +59,9 @@ def is_update(item: MemoryItem) -> bool:
 
 
 def _read(app: Memd, path: str) -> MemoryDoc | None:
-    text = app._read_text(path)
-    return MemoryDoc.parse(text) if text is not None else None
+    # The writer's parse of the file (cached while the file is as memd last saw it): reading and
+    # parsing user.md for every update made an import's extraction quadratic in its facts.
+    return app.writer.document(path)
 
 
 def _looks_like_name(value: str) -> bool:

@@ -200,9 +200,20 @@ class VaultWriter:
         doc = MemoryDoc.parse(text)
         # Lines memd wrote that are gone now were edited by hand: journal that, forget them.
         self.prune_owned(path, doc.lines, sha256(data))
-        if key is not None and len(self._docs) < 4096:
-            self._docs[path] = (key, data, doc, bom)
+        if key is not None:
+            self._remember(path, key, data, doc, bom)
         return data, doc, bom
+
+    def _remember(self, path: str, key: tuple[int, int, int, int], data: bytes, doc: MemoryDoc, bom: bool) -> None:
+        if path in self._docs or len(self._docs) < 4096:
+            self._docs[path] = (key, data, doc, bom)
+
+    def document(self, path: str) -> MemoryDoc | None:
+        """The parsed memory file as the writer sees it now (None: no such file), from the parse
+        cache while the file's stat is the one memd last saw: a reader planning a write (the
+        extraction's supersede step) reads the file the way the write will."""
+        with self._locked():
+            return self._load(safe_relpath(path))[1]
 
     def prune_file(self, path: str) -> int | None:
         """After a change someone else made (the watcher saw it): `prune_owned` on the file as it
@@ -232,13 +243,14 @@ class VaultWriter:
         except OSError as exc:
             raise VaultError(f"cannot read {path}: {exc.strerror}") from None
 
-    def _replace(self, path: str, data: bytes, before: bytes | None) -> str:
-        """Write `data` if the file still holds `before` (HandSave if a person saved meanwhile)."""
+    def _replace(self, path: str, data: bytes, before: bytes | None) -> os.stat_result:
+        """Write `data` if the file still holds `before` (HandSave if a person saved meanwhile);
+        the file's stat after the write."""
         target = self._abs(path)
         atomic_write(target, data, fsync=self.fsync, expected=before)
         st = os.stat(target)
         self._own[path] = (st.st_size, st.st_mtime_ns)
-        return sha256(data)
+        return st
 
     def apply(
         self,
@@ -281,8 +293,10 @@ class VaultWriter:
         """Journal, write, commit. None if a person saved the file meanwhile (re-plan)."""
         hash_before = sha256(before) if before is not None else None
         data: bytes | None
+        new_text: str | None = None
         if plan.status == "create":
             assert plan.content is not None
+            new_text = plan.content
             data = encode(plan.content, False)
             change: dict[str, Any] = {"created": True, "content": plan.content}
             added, removed = split_lines(plan.content)[0], []
@@ -304,17 +318,19 @@ class VaultWriter:
             if hand:
                 change["hand"] = hand
         owned_added = _minus(added, plan.unowned)
+        hash_after = sha256(data) if data is not None else None  # once: the journal and the result
         entry = self.state.begin(
             op=op.name, args=op.args(), path=path, source=source, change=change,
-            hash_before=hash_before, hash_after=sha256(data) if data is not None else None,
+            hash_before=hash_before, hash_after=hash_after,
             added=owned_added, removed=removed, entity=op.entity, key=op.key, batch=batch, undo_of=undo_of,
         )
         try:
+            st = None
             if data is None:
                 remove_file(self._abs(path), fsync=self.fsync, expected=before)
                 self._own.pop(path, None)
             else:
-                self._replace(path, data, before)
+                st = self._replace(path, data, before)
         except HandSave as exc:
             self.state.fail(entry)
             if exc.busy:
@@ -328,11 +344,15 @@ class VaultWriter:
             raise
         self.state.commit(entry)
         self._docs.pop(path, None)
+        if st is not None and data is not None and new_text is not None:
+            # What memd just wrote is what the next write to this file starts from (an import
+            # sets many facts on one user.md): parsed here, it is not read and parsed again.
+            self._remember(path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), data,
+                           MemoryDoc.parse(new_text), bom if plan.status != "create" else False)
         if data is None:
             self.state.forget_file(path)
         self.on_written(path)
-        return WriteResult("applied", path, op.name, plan.reason, journal_id=entry,
-                           hash_after=sha256(data) if data is not None else None)
+        return WriteResult("applied", path, op.name, plan.reason, journal_id=entry, hash_after=hash_after)
 
     def recover(self) -> list[dict[str, Any]]:
         """Settle journal entries left `pending` by a crash between journal and file write.
@@ -390,14 +410,15 @@ class VaultWriter:
                 before = self._read(path)
                 if before == data:
                     return WriteResult("noop", path, op_name, "unchanged", hash_after=sha256(data))
-                if before is not None and sha256(before) != expected_hash:
+                hash_before = sha256(before) if before is not None else None  # each side hashed once
+                if before is not None and hash_before != expected_hash:
                     return WriteResult("conflict", path, op_name, "the note was edited by hand; kept as it is")
                 if self._read(path) != before:
                     continue
                 hash_after = sha256(data)
                 journal_id = self.state.begin(
                     op=op_name, args={"path": path, "bytes": len(data)}, path=path, source=source,
-                    change={"file": True, "created": before is None}, hash_before=sha256(before) if before else None,
+                    change={"file": True, "created": before is None}, hash_before=hash_before if before else None,
                     hash_after=hash_after, added=[], removed=[],
                 )
                 try:

@@ -1,0 +1,67 @@
+"""The index stage of an import: transcript notes are indexed in batches by a thread of their own.
+
+Why a thread and not the write stage itself: writing a note waits on the disk (fsync), on
+SQLite and on the planner's answers, with the interpreter lock released; the thread indexes
+the notes written before in that time. The index is the app's (the same one the writer tells
+about memory notes), which is made for several threads. A batch the thread could not index is
+indexed again by the write stage at the end, where an error is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+log = logging.getLogger("memd.importers")
+
+BATCH = 200  # transcript notes indexed together
+QUEUED = 2  # batches waiting for the thread at most: the write stage waits beyond that (memory stays bounded)
+
+
+class NoteIndexer:
+    def __init__(self, index: Any, timings: Counter):
+        self.index = index
+        self.timings = timings
+        self._paths: list[str] = []
+        self._inbox: queue.Queue[list[str] | None] = queue.Queue(QUEUED)
+        self._failed: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="memd-import-index", daemon=True)
+        self._thread.start()
+
+    def add(self, path: str) -> None:
+        self._paths.append(path)
+        if len(self._paths) >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        if self._paths:
+            t0 = time.perf_counter()
+            self._inbox.put(self._paths)
+            self.timings["wait for index"] += time.perf_counter() - t0
+            self._paths = []
+
+    def _run(self) -> None:
+        while (paths := self._inbox.get()) is not None:
+            t0 = time.perf_counter()
+            try:
+                self.index.index_paths(paths)
+            except Exception as exc:
+                log.debug("import: indexing %d notes failed in the thread (%s); again at the end", len(paths), exc)
+                self._failed += paths
+            self.timings["index notes (thread)"] += time.perf_counter() - t0
+
+    def close(self) -> None:
+        """Index what is left and wait for the thread: once this returns, every note written is
+        searchable."""
+        self._send()
+        t0 = time.perf_counter()
+        self._inbox.put(None)
+        self._thread.join()
+        self.timings["wait for index"] += time.perf_counter() - t0
+        if self._failed:
+            paths, self._failed = self._failed, []
+            self.index.index_paths(paths)
