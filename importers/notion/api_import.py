@@ -44,7 +44,9 @@ def read_token(token_env: str) -> str:
     name = (token_env or "").strip()
     if not name:
         raise InputFormatError("--token-env needs the name of an environment variable holding the Notion token")
-    if not name.replace("_", "").isalnum():
+    # Notion tokens are `ntn_…` (older ones `secret_…`) and look like a variable name: a token given
+    # here by mistake must not be echoed back in the "is not set" message
+    if not name.replace("_", "").isalnum() or name.startswith(("ntn_", "secret_")) or len(name) > 64:
         raise InputFormatError("--token-env takes the NAME of an environment variable (like NOTION_TOKEN),"
                                " not the token itself")
     token = os.environ.get(name, "").strip()

@@ -284,3 +284,27 @@ def test_link_to_a_block_of_another_page_gets_an_anchor_there(app, stub):
     assert "The block linked to. ^b10cb10cb10cb10cb10cb10cb10cb10c\n" in root
     child = find(app.config.vault, "Child page.md").read_text("utf-8")
     assert "[[Everything#^b10cb10cb10cb10cb10cb10cb10cb10c|see there]]" in child
+
+
+def test_a_token_given_as_the_variable_name_is_not_echoed(app, stub):
+    from memd.errors import InputFormatError
+
+    for mistake in (TOKEN, "secret_abcdefABCDEF0123456789abcdefABCDEF0123456789abc"):
+        with pytest.raises(InputFormatError) as err:
+            run_api_import(app, ApiImportRequest(token_env=mistake, api_url=stub.url))
+        assert mistake not in str(err.value) and "NAME of an environment variable" in str(err.value)
+
+
+def test_dry_run_writes_nothing_anywhere(app, stub):
+    report = run(app, stub, dry_run=True)
+    data = report.to_json()
+    assert data["dry_run"] and data["counts"]["written"] == 5
+    assert not list(app.config.vault.rglob("*.md"))
+    assert stub.requests("GET", "^/files/") == []           # nor downloads
+    from memd.importers.notion.api_state import PageCache
+
+    cache = PageCache(app.config.state_dir)
+    try:
+        assert cache.count() == 0
+    finally:
+        cache.close()
