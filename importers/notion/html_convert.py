@@ -165,7 +165,9 @@ class _Converter:
         n = int(el.get("start") or 1)
         out = []
         for li in el.find_all("li", recursive=False):
-            box = li.find(class_="checkbox", recursive=True)
+            box = li.find("div", class_="checkbox", recursive=False)
+            if box is None and "to-do-list" in classes:
+                box = li.find(class_="checkbox")
             nested = [c for c in li.children if isinstance(c, Tag) and (c.name in ("ul", "ol", "details", "figure",
                       "pre", "blockquote", "table") or "indented" in (c.get("class") or []))]
             head_nodes = [c for c in li.children if c not in nested and not (isinstance(c, Tag) and c is box)]
@@ -281,13 +283,41 @@ def _prefix(text: str, pad: str, first: str | None = None) -> str:
     return "\n".join([head, *[(pad + l) if l else pad.rstrip() for l in lines[1:]]])
 
 
+def _parts(soup: BeautifulSoup) -> tuple[Tag | None, Tag | None, Tag | None, Tag | None]:
+    """(header, page body, database view, properties) of Notion's `<article>`, found among its
+    children (a search of the whole tree per part costs more than the conversion); pages laid
+    out otherwise fall back to a search."""
+    article = soup.find("article")
+    header = body = view = props = None
+    for child in (article.children if article is not None else ()):
+        if not isinstance(child, Tag):
+            continue
+        classes = child.get("class") or []
+        if child.name == "header":
+            header = child
+        elif child.name == "div" and "page-body" in classes:
+            body = child
+        elif child.name == "table" and "collection-content" in classes:
+            view = child
+    if header is not None:
+        props = header.find("table", class_="properties", recursive=False)
+    if article is None or (header is None and body is None):
+        body = soup.find("div", class_="page-body")
+        header = header or soup.find("header")
+        props = soup.find("table", class_="properties")
+        if view is None and body is None:
+            view = soup.find("table", class_="collection-content")
+    return header, body, view, props
+
+
 def convert_html(html: str, links: Links, anchors: set[str] | frozenset[str] = frozenset()) -> HtmlPage:
     soup = BeautifulSoup(html, "html.parser")
     conv = _Converter(links, set(anchors))
-    title_el = soup.find(class_="page-title") or soup.find("h1") or soup.find("title")
+    header, body, view, props = _parts(soup)
+    title_el = (header.find(class_="page-title") if header is not None else None) or soup.find("h1") \
+        or soup.find("title")
     title = title_el.get_text().strip() if title_el else ""
     page = HtmlPage(title=title, body="")
-    props = soup.find("table", class_="properties")
     if props is not None:
         for tr in props.find_all("tr"):
             m = re.search(r"property-row-(\S+)", " ".join(tr.get("class") or []))
@@ -298,18 +328,18 @@ def convert_html(html: str, links: Links, anchors: set[str] | frozenset[str] = f
             value = parse_value(m.group(1), td, conv)
             if name and value is not None:
                 page.properties[name] = value
-    body = soup.find("div", class_="page-body") or soup.body or soup
-    # A database's own page holds its view (the table of rows) outside any page body; a page
-    # with an inline database holds it inside its body, and is a page.
-    table = soup.find("table", class_="collection-content")
-    if table is not None and table.find_parent("div", class_="page-body") is None:
-        thead = table.find("thead")
+    # A database's own page holds its view (the table of rows) beside, not in, a page body; a
+    # page with an inline database holds it inside its body, and is a page.
+    if view is not None:
+        thead = view.find("thead")
         page.columns = [th.get_text().strip() for th in thead.find_all("th")] if thead is not None else []
         page.is_database = True
     parts = []
-    desc = soup.find(class_="page-description")
+    desc = header.find(class_="page-description") if header is not None else None
     if desc is not None and desc.get_text().strip():
         parts.append(("p", conv.text(desc)))
+    if body is None and view is None:
+        body = soup.body or soup
     parts += conv.blocks(body) if body is not None else []
     page.body = conv.join(parts)
     page.attachments = conv.attachments
