@@ -121,10 +121,6 @@ class Client:
             return error_from_reply(reply["error"])
         return None
 
-    def notify(self, method: str, /, **params: Any) -> None:
-        """Fire and forget: JSON-RPC sends nothing back for a notification."""
-        self._send({"jsonrpc": "2.0", "method": method, "params": params})
-
     def ping(self) -> dict[str, Any]:
         return self.request("rpc.ping")
 

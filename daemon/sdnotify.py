@@ -53,9 +53,6 @@ class Notifier:
             lines.append(f"STATUS={_one_line(status)}")
         return self.notify(*lines)
 
-    def reloading(self) -> bool:
-        return self.notify("RELOADING=1")
-
     def status(self, text: str) -> bool:
         return self.notify(f"STATUS={_one_line(text)}")
 

@@ -148,9 +148,6 @@ class Conversation:
         """Identity across imports: what the import ledger keys on."""
         return f"{self.source}:{self.source_id}"
 
-    def turn_hashes(self) -> dict[str, str]:
-        return {turn.id: turn.content_hash() for turn in self.turns}
-
     def content_hash(self, turn_hashes: Sequence[str] | None = None) -> str:
         """sha256 over the semantic content. `updated` is left out on purpose: exporters bump it
         when a chat is merely opened or archived, and that must not count as a change.
@@ -172,11 +169,6 @@ class Conversation:
             "turns": list(turn_hashes),
         }
         return _sha256(canonical_json(body))
-
-    def changed_turns(self, previous: Mapping[str, str]) -> list[Turn]:
-        """Turns that are new or whose content changed since an import that recorded
-        `previous` (turn id -> turn hash, as returned by `turn_hashes`)."""
-        return [t for t in self.turns if previous.get(t.id) != t.content_hash()]
 
     @property
     def first_time(self) -> datetime | None:

@@ -39,16 +39,6 @@ def test_turn_meta_is_not_part_of_the_hash():
     assert plain.content_hash() == tagged.content_hash()
 
 
-def test_changed_turns_finds_only_new_and_edited_turns():
-    old = conv(turns())
-    recorded = old.turn_hashes()
-    grown = turns() + [Turn("c", "user", "I moved to Porto.", time=T0 + timedelta(days=1))]
-    grown[0] = Turn("a", "user", "I live in Lisbon, Portugal.", time=T0)
-    changed = conv(grown).changed_turns(recorded)
-    assert [t.id for t in changed] == ["a", "c"]
-    assert conv(turns()).changed_turns(recorded) == []
-
-
 def test_naive_datetimes_and_unknown_roles_are_refused():
     with pytest.raises(ValueError):
         Turn("a", "user", "x", time=datetime(2024, 1, 1))
