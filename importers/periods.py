@@ -35,11 +35,17 @@ def split_by_month(conv: Conversation, tz: tzinfo = UTC) -> list[Conversation]:
     for month in sorted(groups):
         turns = groups[month]
         times = [t.time for t in turns if t.time is not None]
+        # A month's note lists the people who speak in it, not everyone in the whole chat: its
+        # participants link to entities, and a link from a month someone was silent is false.
+        spoke = {t.author for t in turns if t.author and t.role != "system"}
+        speakers = [p for p in conv.participants if p in spoke]
+        speakers += sorted(spoke - set(speakers))
         parts.append(replace(
             conv,
             source_id=f"{conv.source_id}@{month}",
             title=f"{conv.title} ({month})",
             turns=turns,
+            participants=speakers,
             created=min(times),
             updated=max(times),
             metadata={**conv.metadata, "part_of": conv.source_id, "month": month},

@@ -42,7 +42,10 @@ for _fmt in (
     Format("claude", "claude", "Claude.ai data export (zip, folder or conversations.json)", "assistant"),
     Format("slack", "slack", "Slack workspace export (zip or folder)", "chat"),
     Format("discord", "discord", "DiscordChatExporter JSON", "chat"),
+    Format("messenger", "messenger", "Facebook Messenger JSON export (message_1.json, its folder or zip)", "chat"),
     Format("telegram", "telegram", "Telegram Desktop JSON export (result.json)", "chat"),
+    # Before WhatsApp: signal-export's `[2022-03-21 14:57] Ana:` lines also fit WhatsApp's iOS layout.
+    Format("signal", "signal", "Signal chat exported as text by signal-export (chat.md)", "chat"),
     Format("whatsapp", "whatsapp", "WhatsApp chat export (.txt or .zip)", "chat"),
     Format("locomo", "locomo", "LoCoMo benchmark conversations (JSON)", "dataset"),
     Format("sharegpt", "sharegpt", "ShareGPT conversations (JSON or JSONL)", "dataset"),

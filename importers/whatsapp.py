@@ -97,8 +97,10 @@ def parse(source: Source, report: Report, *, me: str | list[str] | None = None, 
           tz: str | tzinfo | None = None, title: str | None = None) -> Iterator[Conversation]:
     """One Conversation per chat text file found. `me` names the user."""
     # Options are checked here, at the call, not when the caller starts iterating.
+    if date_order is not None:
+        date_order = date_order.upper()  # `--date-order dmy` on the command line
     if date_order is not None and date_order not in ORDERS:
-        raise InputFormatError(f"date_order must be one of {', '.join(ORDERS)}, not {date_order!r}")
+        raise InputFormatError(f"date_order must be one of {', '.join(o.lower() for o in ORDERS)}, not {date_order!r}")
     return _conversations(source, report, Me(me), date_order, zone(tz), title)
 
 
@@ -149,6 +151,37 @@ def chat_title(source: Source, entry: Entry) -> str:
         stem = source.path.stem if source.kind == "zip" else source.name
     cleaned = re.sub(r"^whatsapp[ -]chat\s*(?:with|mit|con|avec|met|com|-)?\s*", "", stem, flags=re.I).strip(" -")
     return cleaned or stem
+
+
+# How the log states a group's name (English exports): created with it, renamed to it, or (iOS)
+# as the author of the system lines at the top of a group's export.
+_GROUP_NAMED = re.compile(
+    r"""(?:created\sgroup|changed\sthe\s(?:subject|group\sname)\s(?:from\s[“"].*?[”"]\s)?to|changed\sthis
+    \sgroup's\sname\sto|changed\sthe\sname\sof\sthis\sgroup\sto)\s[“"](?P<name>[^“”"]{1,100})[”"]""",
+    re.X | re.I)
+_IOS_GROUP_SYSTEM = re.compile(r"^(?P<name>[^:\n]{1,100}): \u200e(?:Messages and calls are end-to-end encrypted|"
+                               r".* created (?:this )?group)", re.I)
+
+
+def group_name(lines: list[str]) -> str | None:
+    """The group's latest name as the log states it, or None (a one-to-one chat, another language)."""
+    name = None
+    for line in lines:
+        header = _HEADER.match(line)
+        if header is None:
+            continue
+        body = header["body"]
+        author = _AUTHOR.match(body)
+        # Only system lines: no "Name: " (Android), or iOS's marked text after the group's name;
+        # a person writing 'I created group "x"' in a message does not rename the chat.
+        system = author is None or author["text"].lstrip(" ").startswith("\u200e")
+        m = _GROUP_NAMED.search(_BIDI.sub("", body)) if system else None
+        if m is not None:
+            name = m["name"].strip()
+            continue
+        if name is None and (ios := _IOS_GROUP_SYSTEM.match(header["body"])) is not None:
+            name = _BIDI.sub("", ios["name"]).strip() or None
+    return name
 
 
 def detect_date_order(dates: list[str]) -> tuple[str, bool]:
@@ -225,7 +258,8 @@ def _conversation(source: Source, entry: Entry, lines: list[str], me: Me, date_o
     if order is None:
         order, guessed = detect_date_order([m["date"] for _, m in headers])
         if guessed:
-            report.warn(where, f"date order is ambiguous; read as {order} (pass date_order= to override)")
+            report.warn(where, f"date order is ambiguous; read as {order.lower()} (pass --date-order dmy or mdy,"
+                               " or set import.date_order, to override)")
 
     messages: list[tuple[datetime, str]] = []  # (time, body), continuation lines appended
     header_at = {i: m for i, m in headers}
@@ -255,13 +289,17 @@ def _conversation(source: Source, entry: Entry, lines: list[str], me: Me, date_o
     ids = content_ids(f"{t.isoformat()}|{a or ''}|{x}" for t, _, a, x, _ in records)
     turns = [Turn(id=tid, role=role, author=author, text=text, time=t, kind=kind)  # type: ignore[arg-type]
              for tid, (t, role, author, text, kind) in zip(ids, records, strict=True)]
-    name = title or chat_title(source, entry)
+    file_name = chat_title(source, entry)
+    # A group's own name, when the log states it, titles the notes; the file's name stays the
+    # chat's identity (source_id), so a renamed group is the same chat on the next import.
+    name = title or group_name(lines) or file_name
+    times = [t.time for t in turns]
     return Conversation(
         source=SOURCE,
-        source_id=name.casefold(),
+        source_id=(title or file_name).casefold(),
         title=name,
-        created=turns[0].time,
-        updated=turns[-1].time,
+        created=min(times),
+        updated=max(times),  # the latest turn, also when the phone's clock ran backwards
         participants=ordered_unique(t.author for t in turns if t.role != "system"),
         turns=turns,
         metadata={"date_order": order},

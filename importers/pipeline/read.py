@@ -70,7 +70,8 @@ def _open(run: ImportRun, path: Path) -> tuple[str, ParseRun]:
     entry = registry.get(fmt)
     parse = entry.load().parse
     accepted = {name for name, p in inspect.signature(parse).parameters.items() if p.kind == p.KEYWORD_ONLY}
-    wanted: dict[str, Any] = {"all_branches": run.req.all_branches or None, "tz": run.req.tz}
+    wanted: dict[str, Any] = {"all_branches": run.req.all_branches or None, "tz": run.req.tz,
+                              "date_order": run.req.date_order}
     if run.me:
         # Assistant exports name one user; chat logs accept every name the user goes by.
         wanted["me"] = run.me[0] if entry.kind == "assistant" else run.me

@@ -25,6 +25,7 @@ class ImportRequest:
     all_branches: bool = False
     me: list[str] = field(default_factory=list)  # names that are the user (default: config import.me)
     tz: str | None = None  # zone of wall-clock times in chat logs, and of dates in transcripts
+    date_order: str | None = None  # "dmy" | "mdy" for ambiguous WhatsApp dates (None: read from the log)
     since: datetime | None = None  # only conversations active since then
     limit: int | None = None  # at most this many conversations that need work
     extract: bool = True

@@ -79,14 +79,20 @@ def import_claude(path: str, all_branches: bool, **common: Any) -> None:
 @click.option("--me", multiple=True, help="Your name in the chat (repeatable; default: config import.me).")
 @click.option("--tz", help="Time zone of the log's clock times and of dates in the notes, e.g. Europe/Lisbon"
                            " (default UTC).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
+              help="WhatsApp dates like 03/04/24: day first (dmy) or month first (mdy); default: config"
+                   " import.date_order, else read from the log.")
 @_common
-def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, **common: Any) -> None:
-    """Import a chat log: WhatsApp, Telegram, Discord, Slack, OpenAI JSONL, ShareGPT, LoCoMo."""
-    _import(path, fmt, me=list(me), tz=tz, **common)
+def import_chat(path: str, fmt: str, me: tuple[str, ...], tz: str | None, date_order: str | None,
+                **common: Any) -> None:
+    """Import a chat log: WhatsApp, Signal (signal-export), Messenger, Telegram, Discord, Slack, OpenAI
+    JSONL, ShareGPT, LoCoMo."""
+    _import(path, fmt, me=list(me), tz=tz, date_order=date_order, **common)
 
 
 def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int | None, no_extract: bool,
-            all_branches: bool = False, me: list[str] | None = None, tz: str | None = None) -> None:
+            all_branches: bool = False, me: list[str] | None = None, tz: str | None = None,
+            date_order: str | None = None) -> None:
     from memd.api import parse_since
     from memd.importers.pipeline import ImportRequest, normalise_format, run_import
 
@@ -97,6 +103,7 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
         limit=limit, extract=not no_extract, dry_run=dry_run)
     app = state().app()
     request.tz = request.tz or app.config.import_.tz or None
+    request.date_order = date_order or app.config.import_.date_order or None
     from memd.importers.detect import check_requested
     from memd.importers.safezip import Limits
 

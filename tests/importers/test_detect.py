@@ -52,8 +52,7 @@ def test_unrecognised(tmp_path, sample, one_line):
         detect(tmp_path / "notes.json")
     # Only values `--format` really takes (CLI spelling), and the two commands of their own.
     assert one_line(err.value).startswith(
-        "notes.json: unrecognised export format (give `memd import chat --format` one of: slack, discord, telegram,"
-        " whatsapp, ")
+        "notes.json: unrecognised export format (give `memd import chat --format` one of: slack, discord,")
     assert "openai-jsonl" in str(err.value) and "openai_jsonl" not in str(err.value)
     assert "`memd import chatgpt` / `memd import claude`" in str(err.value)
     # The redacted 2023 sample is not valid JSON: auto-detection does not guess.

@@ -40,6 +40,7 @@ class Case:
 WA_LINE = b"01/02/2024, 10:00 - Bob: " + b"la " * 333 + b"\n"
 CHATGPT_ITEM = b'[{"title": "t", "create_time": 1714550400, "mapping": {}, "x": '
 TELEGRAM_HEAD = b'{"name": "Bob", "type": "personal_chat", "id": 7, "messages": [{"id": 1, "type": "message", "text": '
+MESSENGER_HEAD = b'{"participants": [{"name": "Bob"}], "messages": [{"sender_name": "Bob", "timestamp_ms": 1714550400000, "content": '
 DISCORD_HEAD = b'{"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "c"}, "messages": [{"id": "3", "content": '
 
 
@@ -120,6 +121,14 @@ def _cases(d: Path) -> list[Case]:
         Case("telegram-account-deep", chat("telegram", f("tg-acct.json", b'{"personal_information": {"first_name": "Ana"}, "chats": {"list": [{"messages": ' + deep(100_000, b'{"a": '))),
              "max_json_depth"),
         Case("telegram-huge-number", chat("telegram", f("tg-int.json", TELEGRAM_HEAD + b"-" + b"9" * big + b"}]}")), "max_number_digits"),
+        # --- Messenger, Signal ---------------------------------------------------------------------
+        Case("messenger-deep", chat("messenger", f("fb-deep/message_1.json", MESSENGER_HEAD + deep())), "max_json_depth"),
+        Case("messenger-too-large", chat("messenger", f("fb-big/message_1.json", MESSENGER_HEAD + b'"' + b"a" * (2 * MIB) + b'"}]}')),
+             "max_record_mb", {"max_record_mb": 1.0}),
+        Case("messenger-huge-number", chat("messenger", f("fb-int/message_1.json", MESSENGER_HEAD + b"1" * big + b"}]}")), "max_number_digits"),
+        Case("signal-chat-too-large", chat("signal", f("sig-big.md", b"[2024-02-01 10:00] Bob: hi\n" * 50_000)), "max_record_mb",
+             {"max_record_mb": 1.0}),
+        Case("signal-invalid-utf8", chat("signal", f("sig-utf8.md", b"[2024-02-01 10:00] Bob: ol\xe1\n")), "not valid UTF-8"),
         # --- Discord -------------------------------------------------------------------------------
         Case("discord-deep-guild", chat("discord", f("dc-deep.json", b'{"guild": ' + deep())), "max_json_depth"),
         Case("discord-deep-messages", chat("discord", f("dc-deep-late.json", DISCORD_HEAD + b'"hi"}, ' + b" " * (2 * MIB) + deep())), "max_json_depth"),

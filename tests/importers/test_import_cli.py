@@ -124,12 +124,13 @@ SAMPLES = [
     ("chatgpt", "sharded", [], {"chatgpt/2024-03-18 Saree Shop Internship.md": 2}, 2),  # two shards missing
     ("claude", "claude/yaleman_anthropic-data", [],
      {"claude/2025-07-06 Bleep bloop.md": 2, "claude/undated Claude memory.md": 1}, 0),
-    *[("chat", W + name, ["--me", "John Doe"],  # one note per month; [ ] are not allowed in a note name
-       {f"whatsapp/2019-01-01 {safe} (2019-01).md": 3, f"whatsapp/2020-06-10 {safe} (2020-06).md": 3,
-        f"whatsapp/2021-12-10 {safe} (2021-12).md": 3}, 0)
-      for name, safe in ((n, " ".join(n[:-4].replace("[", " ").replace("]", " ").split())) for n in (
+    # One note per month, titled by the group's name the log states ('created group "Groupname"').
+    *[("chat", W + name, ["--me", "John Doe"],
+       {"whatsapp/2019-01-01 Groupname (2019-01).md": 3, "whatsapp/2020-06-10 Groupname (2020-06).md": 3,
+        "whatsapp/2021-12-10 Groupname (2021-12).md": 3}, 0)
+      for name in (
           "chat-miner_test_ddmmyy_24hrs.txt", "chat-miner_test_mmddyy_24hrs.txt", "chat-miner_test_[mmddyy]_24hrs.txt",
-          "chat-miner_test_mmddyyyy_12hrs.txt", "chat-miner_test_yyyymmdd_24hrs.txt"))],
+          "chat-miner_test_mmddyyyy_12hrs.txt", "chat-miner_test_yyyymmdd_24hrs.txt")],
     ("chat", W + "whatstk_lorem.txt", ["--format", "whatsapp", "--me", "Mary"],
      {"whatsapp/2020-01-15 whatstk_lorem (2020-01).md": 48, "whatsapp/2020-02-01 whatstk_lorem (2020-02).md": 216,
       "whatsapp/2020-03-01 whatstk_lorem (2020-03).md": 89, "whatsapp/2020-04-09 whatstk_lorem (2020-04).md": 70,

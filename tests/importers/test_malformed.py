@@ -23,6 +23,9 @@ BROKEN = {
     "telegram": ("result.json", b'{"name": "x", "messages": [{"type": "message", "text": ',
                  b'{"name": "x", "messages": [{"type": "message", "text": "\xc3\x28"}]}'),
     "whatsapp": ("_chat.txt", None, b"31/12/20, 23:59 - Ana: caf\xe9\n"),
+    "messenger": ("message_1.json", b'{"participants": [], "messages": [{"sender_name": ',
+                  b'{"participants": [], "messages": [{"sender_name": "\xff", "timestamp_ms": 1}]}'),
+    "signal": ("chat.md", None, b"[2024-02-01 10:00] Ana: caf\xe9\n"),
     "locomo": ("locomo.json", b'[{"sample_id": "s", "conversation": {', b'[{"sample_id": "\xff"}]'),
     "sharegpt": ("data.json", b'[{"id": "x", "conversations": [{"from": ', b'[{"id": "\xff", "conversations": []}]'),
     "openai_jsonl": ("data.jsonl", b'{"messages": [\n{"messages": \n', b'{"messages": [{"role": "user", "content": "\xff"}]}\n'),
@@ -72,6 +75,7 @@ BOMB_PREFIX = {
     "discord": b'{"guild": {}, "channel": {"id": "1"}, "messages": [',
     "telegram": b'{"name": "x", "messages": [',
     "whatsapp": b"",
+    "signal": b"",
     "openai_jsonl": b"",
 }
 

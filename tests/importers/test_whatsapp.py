@@ -29,7 +29,8 @@ def test_chat_miner_layouts_agree(sample, name, order):
     [c], report = collect(whatsapp.parse(sample("chatlogs", "whatsapp", name), me="John Doe"))
     assert report.warnings == [] and report.failures == []
     assert c.metadata == {"date_order": order}
-    assert c.title == name[:-4] and c.source_id == name[:-4].casefold()
+    # Titled by the group's name the log states ('created group "Groupname"'); the file names the chat.
+    assert c.title == "Groupname" and c.source_id == name[:-4].casefold()
     # Ten dated lines, one of them "You were added"/"created group" pairs: 9 turns in all.
     assert len(c.turns) == 9
     assert Counter(t.role for t in c.turns) == {"user": 3, "other": 4, "system": 2}
@@ -162,7 +163,7 @@ def test_ambiguous_order_warns_and_can_be_overridden(tmp_path):
     [c], report = collect(whatsapp.parse(path))
     assert c.turns[0].time == utc(2021, 4, 3, 10, 0)
     assert [w.message for w in report.warnings] == [
-        "date order is ambiguous; read as DMY (pass date_order= to override)"]
+        "date order is ambiguous; read as dmy (pass --date-order dmy or mdy, or set import.date_order, to override)"]
     [c], report = collect(whatsapp.parse(path, date_order="MDY"))
     assert c.turns[0].time == utc(2021, 3, 4, 10, 0) and report.warnings == []
 
