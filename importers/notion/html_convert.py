@@ -25,6 +25,9 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from .inline import CALLOUT_TYPES, emphasis, escape_text
 from .properties import parse_value
 
+INLINE_TAGS = frozenset({"strong", "b", "em", "i", "u", "s", "del", "strike", "code", "mark", "a", "span", "time",
+                         "br", "img", "sub", "sup", "small"})
+
 # href -> ("page", id, anchor) | ("attachment", key, "") | None (outside the export)
 Links = Callable[[str], tuple[str, str, str] | None]
 
@@ -104,11 +107,21 @@ class _Converter:
     def blocks(self, parent: Tag) -> list[tuple[str, str]]:
         """(kind, markdown) per block; kind groups adjacent list items into one list."""
         out: list[tuple[str, str]] = []
+        run: list[Any] = []  # text and inline elements side by side (a callout's text): one paragraph
+
+        def flush() -> None:
+            text = "".join(self.inline(n) for n in run).strip()
+            if text:
+                out.append(("p", text))
+            run.clear()
+
         for child in parent.children:
-            if isinstance(child, Tag):
+            if isinstance(child, Tag) and child.name not in INLINE_TAGS:
+                flush()
                 out.extend(self.block(child))
-            elif isinstance(child, NavigableString) and str(child).strip():
-                out.append(("p", escape_text(str(child).strip())))
+            elif isinstance(child, (Tag, NavigableString)):
+                run.append(child)
+        flush()
         return out
 
     def block(self, el: Tag) -> list[tuple[str, str]]:

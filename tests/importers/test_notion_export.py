@@ -201,3 +201,16 @@ def test_percent_encoded_and_non_latin_names(app, vault, tmp_path):
     assert report.counts["written"] == 1 and report.attachments == 1
     _, body = note(vault, "Заметки.md")
     assert "![[фото 1.png]]" in body and (vault / DEST / "фото 1.png").read_bytes() == b"\x89PNG"
+
+
+def test_callout_text_nested_lists_inline_math_and_colours():
+    from memd.importers.notion.html_convert import convert_html
+
+    html = (notion_gen.HEAD.format(t="T") + '<article><header><h1 class="page-title">T</h1></header>'
+            '<div class="page-body"><figure class="callout"><div style="font-size:1.5em"><span class="icon">⚠️'
+            '</span></div><div style="width:100%">Be <strong>careful</strong> here</div></figure>'
+            '<ul class="bulleted-list"><li>parent<ul class="bulleted-list"><li>child</li></ul></li></ul>'
+            '<p>A <span class="notion-text-equation-token"><span class="katex"><annotation encoding="application/x-tex">'
+            'x^2</annotation></span></span> inline, <mark class="highlight-red">red</mark> text.</p></div></article>')
+    body = convert_html(html, lambda href: None).body
+    assert body == "> [!warning]\n> Be **careful** here\n\n- parent\n    - child\n\nA $x^2$ inline, red text."
