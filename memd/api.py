@@ -303,7 +303,8 @@ def decisions(app: Memd, stream: str | None = None, limit: int = 50) -> dict[str
 @method("import.start")
 def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool = False,
                  me: list[str] | str | None = None, tz: str | None = None, since: str | None = None,
-                 limit: int | None = None, extract: bool = True, dry_run: bool = False) -> dict[str, Any]:
+                 limit: int | None = None, extract: bool = True, dry_run: bool = False,
+                 date_order: str | None = None) -> dict[str, Any]:
     """Import an export (ChatGPT, Claude, chat logs) and return the report. Runs to the end; a
     daemon runs it in a thread and answers `import.status` meanwhile (progress is kept in the
     state database, updated about once a second)."""
@@ -315,12 +316,14 @@ def import_start(app: Memd, path: str, format: str = "auto", all_branches: bool 
         raise ParamsError(f"import.start: unknown format {format!r} (known: auto, {', '.join(registry.names())})")
     if limit is not None and limit < 1:
         raise ParamsError("import.start: limit must be at least 1")
+    if date_order is not None and date_order not in ("dmy", "mdy"):
+        raise ParamsError(f"import.start: date_order must be dmy or mdy, got {date_order!r}")
     since_iso = parse_since(since)
     request = ImportRequest(
         path=path, format=fmt, all_branches=all_branches, me=[me] if isinstance(me, str) else list(me or []),
         tz=tz or app.config.import_.tz or None,
         since=datetime.fromisoformat(since_iso.replace("Z", "+00:00")) if since_iso else None, limit=limit,
-        extract=extract, dry_run=dry_run)
+        extract=extract, dry_run=dry_run, date_order=date_order or app.config.import_.date_order or None)
     backend = shared_backend(app) if extract and not dry_run else None
     return run_import(app, request, backend=backend, cancel=app.import_cancel).to_json()
 

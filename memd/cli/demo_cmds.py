@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from memd.cli.common import console, emit, json_option, state
+from memd.cli.common import console, emit, json_option, print_table, state
 from memd.cli.extract_cmds import _describe
 
 
@@ -54,7 +54,7 @@ def _say(step: str, data: Any) -> None:
         for e in data["entities"]:
             if not e["path"].endswith("/user.md"):
                 t.add_row(escape(e["title"]), escape(e["path"]))
-        console.print(t)
+        print_table(t)
     elif step == "done":
         if data.get("kept"):
             console.print(f"\n[green]The daemon keeps running[/green] (pid {data['kept']['pid']}). Try:\n"

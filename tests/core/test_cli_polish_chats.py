@@ -208,3 +208,16 @@ def test_updated_is_the_latest_turns_time(tmp_path):
     [conv], _ = parse("whatsapp", chat)
     assert conv.updated == datetime(2024, 3, 20, 10, tzinfo=timezone.utc)
     assert conv.created == datetime(2024, 3, 10, 10, tzinfo=timezone.utc)
+
+
+def test_socket_import_start_takes_date_order(app, tmp_path):
+    from memd import api
+    from memd.errors import ParamsError
+
+    chat = tmp_path / "amb.txt"
+    chat.write_text(AMBIGUOUS)
+    report = api.call(app, "import.start", {"path": str(chat), "format": "whatsapp", "me": "Ana", "dry_run": True,
+                                            "date_order": "mdy"})
+    assert report["survey"]["first"].startswith("2024-03-04")
+    with pytest.raises(ParamsError, match="date_order must be dmy or mdy"):
+        api.call(app, "import.start", {"path": str(chat), "date_order": "ymd"})
