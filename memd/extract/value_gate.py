@@ -61,7 +61,7 @@ use using used become becoming became bring bringing brought let letting help he
 enjoying enjoyed explore exploring explored focus focusing focused incorporate incorporating incorporated
 include including involve involving ensure ensuring allow allowing enable enabling""".split())
 # Adverbs of time and degree: after them the clause's object is missing ("launching soon").
-DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really
+DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really before
 quite very still just even ever never rather somewhat pretty much then meanwhile instead though
 anyway""".split())
 QUANTIFIERS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty
@@ -346,6 +346,10 @@ def _vague(key: str, text: str, *, dated: bool) -> str | None:
     if key in ("plans", "wishes") and not dated and vague_intent(text):
         return f"an intention with no outcome, date or name: {text!r}"
     head = text.split()[0].lower() if text.split() else ""
+    if key == "event" and head in _INSIGHT_VERBS and _states_a_clause(text):
+        # "found music also helps me relax", "learned community involvement is key": what the
+        # person concluded, not something that happened.
+        return f"a reflection, not an event: {text!r}"
     if key == "event" and head in REFLECTION_VERBS:
         return f"a reflection, not an event: {text!r}"
     if key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:])):
@@ -360,6 +364,18 @@ def _vague(key: str, text: str, *, dated: bool) -> str | None:
 # interact with me"); an "activity" headed by these is musing, not something the person does.
 REFLECTION_VERBS = frozenset("""noticed realized realised wanted felt thought lacked wondered reflected
 considered""".split())
+_INSIGHT_VERBS = frozenset("found learned learnt discovered realised figured".split())
+_FINITE = frozenset("""is are was were helps help helped makes make made has have gives give keeps keep works
+can could matters matter""".split())
+
+
+def _states_a_clause(text: str) -> bool:
+    """Whether what follows an insight verb is a clause (a finite verb further on, or a gerund
+    straight after it: "found sharing experiences rewarding") rather than an object ("found a job")."""
+    words = [w.strip(".,!?;:").lower() for w in text.split()[1:]]
+    return bool(words) and (words[0].endswith("ing") or any(w in _FINITE for w in words[1:]))
+
+
 VAGUE_ACTIVITY_VERBS = frozenset("""contemplating considering looking finding growing exploring contributing
 reflecting thinking wondering""".split())
 

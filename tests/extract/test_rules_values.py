@@ -71,3 +71,17 @@ def test_pronouns_questions_and_other_owners_write_nothing(text):
 def test_gate_on_phrasal_events_and_undated_plans(key, value, ok):
     reason = check_value(key, value)
     assert (reason is None) == ok, reason
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("found music also helps me relax and recharge", False),
+    ("learned community involvement and respecting traditional practices are key", False),
+    ("found sharing personal experiences and the tangible benefits", False),
+    ("faced challenges with stress before", False),
+    ("found a job at the bakery", True),
+    ("learned Spanish in Madrid", True),
+    ("discovered a new hiking trail", True),
+])
+def test_an_insight_is_not_an_event(value, ok):
+    reason = check_value("event", value)
+    assert (reason is None) == ok, reason
