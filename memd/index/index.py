@@ -95,7 +95,7 @@ CREATE INDEX IF NOT EXISTS facts_key ON facts(norm_key);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
 
-BATCH = 2000  # notes per transaction: each commit also flushes FTS5's pending terms into a segment
+BATCH = 1000  # notes per transaction (FTS5 flushes its pending terms at ~1 MB anyway; larger batches only hold more memory)
 PARALLEL_MIN = 400  # files to parse before a scan is a bulk one (links resolved at the end)
 WORKER_MIN = 3000  # ... and before it parses in a worker process (starting one costs ~0.3 s)
 
@@ -236,14 +236,14 @@ class Index:
         with self.db.read() as c:
             rows = self._rows(c, prefix)
         seen: set[str] = set()
-        todo: list[tuple[str, os.stat_result]] = []
+        todo: list[tuple[str, int, int]] = []  # (path, size, mtime_ns): a stat result is ~200 bytes
         for rel, st in walk(self.vault, walked, self.config.index.exclude, prefix):
             seen.add(rel)
             row = rows.get(rel)
             if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
                 report.unchanged += 1
             else:
-                todo.append((rel, st))
+                todo.append((rel, st.st_size, st.st_mtime_ns))
         report.scanned = len(seen)
         report.warnings.extend(walked.warnings)
         report.unreadable_dirs = walked.unreadable_dirs
@@ -264,7 +264,7 @@ class Index:
         self._check_vault()
         t0 = time.perf_counter()
         report = ScanReport()
-        todo: list[tuple[str, os.stat_result]] = []
+        todo: list[tuple[str, int, int]] = []
         missing: list[str] = []
         wanted = sorted(set(p.strip("/") for p in paths))
         with self.db.read() as c:
@@ -297,11 +297,15 @@ class Index:
             # No size+mtime shortcut here: an event says the file changed, and timestamps are
             # coarse (a same-size edit within a few ms keeps its mtime). The hash decides.
             report.scanned += 1
-            todo.append((rel, st))
+            todo.append((rel, st.st_size, st.st_mtime_ns))
         self._process(todo, rows, report, None)
         self._reconcile_missing(missing, rows, [], report)
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _has_notes(self) -> bool:
+        with self.db.read() as c:
+            return c.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
 
     def _has_rows_under(self, folder: str) -> bool:
         under = folder + "/"
@@ -321,16 +325,23 @@ class Index:
             except OSError:
                 pass
 
-    def _process(self, todo: list[tuple[str, os.stat_result]], rows: dict[str, Row], report: ScanReport,
+    def _process(self, todo: list[tuple[str, int, int]], rows: dict[str, Row], report: ScanReport,
                  progress: Callable[[int, int], None] | None) -> None:
-        names = self.names()
         total = len(todo)
         # A large scan (a first index, a reindex) resolves links once at the end instead of after
-        # every batch, and may parse in a worker process while this one writes.
+        # every batch, and may parse in a worker process while this one writes. Into an empty
+        # index it keeps the names links may use in a temporary table rather than in memory
+        # (memory stays flat in the vault's size); the name table is built again when needed.
         bulk = total >= PARALLEL_MIN
-        jobs = [Job(rel, st.st_size, st.st_mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
-                for rel, st in todo]
-        todo.clear()  # the jobs hold what is needed; the stat results go
+        cold = bulk and not rows and not self._has_notes()
+        names = None if cold else self.names()
+        if cold:
+            self._names = None
+            with self.db.read() as c:  # what an interrupted scan may have left
+                c.execute("DROP TABLE IF EXISTS temp.link_names")
+        jobs = [Job(rel, size, mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
+                for rel, size, mtime_ns in todo]
+        todo.clear()  # the jobs hold what is needed
         settings = Settings(str(self.vault), self._max_bytes, self.config.index.chunk_chars)
         pool = _pool() if total >= WORKER_MIN and _use_worker() else None
         try:
@@ -349,6 +360,7 @@ class Index:
                         items.append(item)
                 with self.db.tx() as c:
                     write_batch(c, items, rows, report, names, bulk=bulk)
+                del items, batch
                 if progress:
                     progress(done, total)
         finally:

@@ -7,13 +7,15 @@ index keeps the rows of every file under it.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from memd.vault.ignore import is_ignored_name, is_ignored_path, is_memd_temp
+from memd.vault.ignore import is_ignored_name, is_memd_temp
 
 STALE_TEMP_SECONDS = 120
 
@@ -40,6 +42,9 @@ def walk(vault: Path, result: WalkResult, extra_globs: list[str] | tuple[str, ..
         result.unreadable_dirs.append(prefix.strip("/"))
         return
     now = time.time()
+    # The globs as one compiled pattern (fnmatchcase's own translation): the parents of every
+    # path walked here already passed the name rules, so only the globs are left to check.
+    excluded = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in extra_globs)).match if extra_globs else None
     while stack:
         folder, rel = stack.pop()
         try:
@@ -60,7 +65,7 @@ def walk(vault: Path, result: WalkResult, extra_globs: list[str] | tuple[str, ..
                     except OSError:
                         pass
                 continue
-            if extra_globs and is_ignored_path(child, extra_globs):
+            if excluded is not None and excluded(child):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=True):

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from memd.index.prepare import Prepared
-from memd.vault.links import NameTable
+from memd.vault.links import NameTable, target_key
 
 if TYPE_CHECKING:
     import sqlite3
 
 RESOLVE_PAGE = 2000  # links read (and their new targets written) per step of resolve_all
+_NAMES_TABLE = "CREATE TEMP TABLE IF NOT EXISTS link_names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL)"
 
 
 @dataclass
@@ -52,9 +53,10 @@ def clear_content(c: sqlite3.Connection, note_ids: list[int]) -> None:
 
 
 def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Row], report: Any,
-                names: NameTable, *, bulk: bool) -> None:
+                names: NameTable | None, *, bulk: bool) -> None:
     """Store `items` (one transaction is open on `c`). `rows`: the index's rows by path, updated
-    for notes that had one. `bulk`: leave links unresolved for `resolve_all`."""
+    for notes that had one. `bulk`: leave links unresolved for `resolve_all`. `names` None (a bulk
+    scan into an empty index): the notes' names go to a temporary table `resolve_all` reads."""
     now = time.time()
     next_note = (c.execute("SELECT max(id) FROM notes").fetchone()[0] or 0) + 1
     next_chunk = (c.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
@@ -67,6 +69,7 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
     fact_rows: list[tuple] = []
     linked: list[tuple[int, Prepared]] = []
     changed_keys: set[str] = set()
+    name_keys: list[tuple[str, str, int]] = []
     for it in items:
         row = rows.get(it.path)
         if it.same and row is not None:
@@ -95,7 +98,10 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
         fact_rows.extend((note_id,) + f for f in it.facts)
         if it.links:
             linked.append((note_id, it))
-        changed_keys |= names.add(it.path, names=it.names)
+        if names is not None:
+            changed_keys |= names.add(it.path, names=it.names)
+        else:
+            name_keys.extend((key, it.path, rank) for key, rank in it.names if key)
     if touched:
         c.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?", touched)
     if updates:
@@ -106,6 +112,9 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
         c.executemany("INSERT INTO notes (kind, size, mtime_ns, hash, title, aliases, tags, warning, indexed_at, path, id)"
                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)", inserts)
     c.executemany("INSERT INTO fts_names (rowid, title, aliases) VALUES (?,?,?)", name_rows)
+    if names is None:
+        c.execute(_NAMES_TABLE)
+        c.executemany("INSERT INTO temp.link_names (key, path, rank) VALUES (?,?,?)", name_keys)
     c.executemany("INSERT INTO chunks (id, note_id, heading, level, start_line, end_line, block, speaker, time,"
                   " source_id) VALUES (?,?,?,?,?,?,?,?,?,?)", chunk_rows)
     c.executemany("INSERT INTO fts (rowid, title, aliases, heading, body, context) VALUES (?,?,?,?,?,?)", fts_rows)
@@ -119,7 +128,7 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
             if not target:
                 dst: str | None = it.path  # [[#heading]]: into the note itself
             else:
-                dst = None if bulk else resolve_link(names, target, key, it.path, bool(markdown))
+                dst = None if bulk or names is None else resolve_link(names, target, key, it.path, bool(markdown))
             link_rows.append((note_id, line, raw, target, key, fragment, embed, markdown, dst))
     c.executemany("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
                   " VALUES (?,?,?,?,?,?,?,?,?)", link_rows)
@@ -157,13 +166,22 @@ def reresolve(c: sqlite3.Connection, names: NameTable, keys: set[str], skip_src:
         c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
 
 
-def resolve_all(c: sqlite3.Connection, names: NameTable) -> None:
-    """Resolve every link of the index (after a bulk scan, when every name is known)."""
+def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
+    """Resolve every link of the index (after a bulk scan, when every name is known). `names`
+    None: the names are in the temporary table write_batch filled (emptied here)."""
     c.execute("CREATE TEMP TABLE IF NOT EXISTS link_unique (key TEXT PRIMARY KEY, path TEXT NOT NULL)")
     c.execute("CREATE TEMP TABLE IF NOT EXISTS link_shared (key TEXT PRIMARY KEY)")
     try:
-        c.executemany("INSERT INTO temp.link_unique (key, path) VALUES (?, ?)", names.unique())
-        c.executemany("INSERT INTO temp.link_shared (key) VALUES (?)", ((k,) for k in names.ambiguous()))
+        if names is not None:
+            c.executemany("INSERT INTO temp.link_unique (key, path) VALUES (?, ?)", names.unique())
+            c.executemany("INSERT INTO temp.link_shared (key) VALUES (?)", ((k,) for k in names.ambiguous()))
+        else:
+            c.execute(_NAMES_TABLE)
+            c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
+            c.execute("INSERT INTO temp.link_unique (key, path) SELECT key, min(path) FROM temp.link_names"
+                      " GROUP BY key HAVING count(DISTINCT path) = 1")
+            c.execute("INSERT INTO temp.link_shared (key) SELECT key FROM temp.link_names"
+                      " GROUP BY key HAVING count(DISTINCT path) > 1")
         # Wikilinks to a name one file answers to (most links): one statement. Rows whose target
         # is already right are not rewritten.
         c.execute("UPDATE links SET dst = (SELECT path FROM temp.link_unique u WHERE u.key = links.key)"
@@ -179,10 +197,34 @@ def resolve_all(c: sqlite3.Connection, names: NameTable) -> None:
             if not page:
                 break
             last = page[-1][0]
+            table = names if names is not None else _candidates(c, page)
             updates = [(new, lid) for lid, path, target, key, md, dst in page
-                       if (new := resolve_link(names, target, key, path, bool(md))) != dst]
+                       if (new := resolve_link(table, target, key, path, bool(md))) != dst]
             if updates:
                 c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
     finally:
         c.execute("DELETE FROM temp.link_unique")
         c.execute("DELETE FROM temp.link_shared")
+        if names is None:
+            c.execute("DROP TABLE IF EXISTS temp.link_names")
+
+
+def _candidates(c: sqlite3.Connection, page: list[tuple]) -> NameTable:
+    """A name table holding only the names a page of links may resolve through (from the
+    temporary names table): what resolve_link needs, without every name of the vault in memory."""
+    keys: set[str] = set()
+    for _lid, path, target, key, md, _dst in page:
+        keys.add(key)
+        if md and not target.startswith(("/", "./", "../")):
+            keys.add(target_key("./" + target, path))  # a markdown link tries its folder first
+    by_path: dict[str, list[tuple[str, int]]] = {}
+    key_list = sorted(keys)
+    for i in range(0, len(key_list), 500):
+        part = key_list[i:i + 500]
+        q = f"SELECT key, path, min(rank) FROM temp.link_names WHERE key IN ({','.join('?' * len(part))}) GROUP BY key, path"
+        for key, path, rank in c.execute(q, part):
+            by_path.setdefault(path, []).append((key, rank))
+    table = NameTable()
+    for path, found in by_path.items():
+        table.add(path, names=found)
+    return table
