@@ -205,7 +205,7 @@ class Fetcher:
         attachments: list[Attachment] = []
         blocks = self._tree(oid, oid, 0, children, attachments)
         page = NotionPage(notion_id=oid, title=page_title(obj) or "Untitled", parents=parents,
-                          properties=properties(obj) if database_id else {}, database_id=database_id,
+                          properties=properties(obj) if database_id or _is_row(obj) else {}, database_id=database_id,
                           last_edited=obj.get("last_edited_time"), url=obj.get("url"), attachments=attachments,
                           source_path=f"notion:{oid}")
         return page, blocks, children, linked_blocks(blocks)
@@ -314,6 +314,11 @@ def linked_blocks(blocks: list[dict[str, Any]]) -> list[str]:
         if target and target[1]:
             found.append(target[1])
     return sorted(set(found))
+
+
+def _is_row(obj: dict[str, Any]) -> bool:
+    """A database row named on its own (`--page <row>`): it keeps its properties."""
+    return (obj.get("parent") or {}).get("type") in ("data_source_id", "database_id")
 
 
 def _parent_id(parent: dict[str, Any]) -> str | None:

@@ -308,3 +308,26 @@ def test_dry_run_writes_nothing_anywhere(app, stub):
         assert cache.count() == 0
     finally:
         cache.close()
+
+
+def test_a_note_edited_by_hand_is_kept_and_the_new_version_goes_to_review(app, stub):
+    run(app, stub)
+    note = find(app.config.vault, "Child page.md")
+    edited = note.read_text("utf-8") + "\nMy own line, written in Obsidian.\n"
+    note.write_text(edited, "utf-8")
+    stub.pages[CHILD_PAGE]["last_edited_time"] = "2026-12-01T10:00:00.000Z"
+    block = copy.deepcopy(stub.children[CHILD_PAGE][0])
+    block["paragraph"]["rich_text"][0]["plain_text"] = "Changed in Notion."
+    stub.children[CHILD_PAGE] = [block]
+    report = run(app, stub)
+    data = report.to_json()
+    assert data["counts"]["kept"] == 1 and data["counts"]["updated"] == 0, data
+    assert note.read_text("utf-8") == edited                        # the user's text untouched
+    items = app.state.review_items()
+    assert len(items) == 1 and "Changed in Notion." in (items[0]["proposed"] or "")
+
+
+def test_a_row_named_on_its_own_keeps_its_properties(app, stub):
+    report = run(app, stub, pages=[ROW])
+    assert report.to_json()["counts"]["written"] == 1
+    assert meta(find(app.config.vault, "item1.md").read_text("utf-8"))["Status"] == "Done"
