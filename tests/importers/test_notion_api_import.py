@@ -331,3 +331,17 @@ def test_a_row_named_on_its_own_keeps_its_properties(app, stub):
     report = run(app, stub, pages=[ROW])
     assert report.to_json()["counts"]["written"] == 1
     assert meta(find(app.config.vault, "item1.md").read_text("utf-8"))["Status"] == "Done"
+
+
+def test_rate_limits_and_server_errors_mid_import_cost_nothing(app, stub):
+    from notion_api_stub import DATA_SOURCE
+
+    limited = (429, {"Retry-After": "1"}, {"object": "error", "status": 429, "code": "rate_limited", "message": "slow"})
+    stub.script[f"GET /v1/blocks/{CHILD_PAGE}/children"] = [limited, limited]
+    stub.script[f"POST /v1/data_sources/{DATA_SOURCE}/query"] = [
+        (500, {}, {"object": "error", "status": 500, "code": "internal_server_error", "message": "x"}),
+        (529, {}, b"overloaded"), (503, {}, b"")]
+    report = run(app, stub)
+    assert report.to_json()["counts"] == {**report.to_json()["counts"], "written": 5, "failed": 0}
+    assert len(stub.requests("GET", f"/blocks/{CHILD_PAGE}/children")) == 3
+    assert len(stub.requests("POST", "/query")) == 4
