@@ -63,6 +63,10 @@ class NotionCancelled(MemdError):
     What was fetched stays in the cache for the next run."""
 
 
+class NotionUnauthorized(MemdError):
+    """Notion refused the token (401): every call would fail the same way, so the run stops."""
+
+
 class TokenBucket:
     """`rate` tokens a second, at most `burst` saved up; `take` blocks until one is there.
     `clock`/`sleep` are injectable so the rate can be checked without waiting on a wall clock."""
@@ -197,6 +201,9 @@ class NotionAPI:
                 if not isinstance(answer, dict):
                     raise NotionAPIError(f"{what}: the API answered with {type(answer).__name__}, not an object")
                 return answer
+            if error.status == 401:
+                raise NotionUnauthorized(f"Notion refused the token: {error.args[0].split(': ', 1)[-1]}",
+                                         hint="check the integration's secret in the environment variable")
             if not self._retryable(error) or attempt + 1 >= self.max_tries:
                 if attempt:
                     error.args = (f"{error.args[0]} (after {attempt + 1} tries)",)

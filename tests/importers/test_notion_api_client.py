@@ -132,9 +132,11 @@ def test_token_never_in_errors_even_when_the_server_echoes_it(stub):
     assert TOKEN not in str(err.value) and TOKEN not in repr(err.value.args)
     assert "[token]" in str(err.value)
     # the recorded 401 for a bad token
-    with client(stub, token="ntn_wrong_token_value") as api, pytest.raises(NotionAPIError) as err:
+    from memd.importers.notion.api_client import NotionUnauthorized
+
+    with client(stub, token="ntn_wrong_token_value") as api, pytest.raises(NotionUnauthorized) as err:
         api.page(PAGE)
-    assert err.value.status == 401 and "API token is invalid" in str(err.value)
+    assert "HTTP 401 unauthorized: API token is invalid" in str(err.value)
     assert "ntn_wrong_token_value" not in str(err.value)
 
 

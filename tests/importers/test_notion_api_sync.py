@@ -120,7 +120,7 @@ def test_cli_imports_and_never_prints_the_token(tmp_path, stub):
     assert (vault / "memory-sources" / "notion" / "Child page.md").is_file()
     env[ENV] = "ntn_WrongTokenAlsoSecret_0000"
     bad = _memd(env, "import", "notion", "--token-env", ENV, "--page", CHILD_PAGE, "--no-extract")
-    assert bad.returncode != 0 or "failed" in bad.stdout
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1   # one clear line
     for out in (ok.stdout, ok.stderr, bad.stdout, bad.stderr):
         assert TOKEN not in out and "ntn_WrongTokenAlsoSecret_0000" not in out
     assert "API token is invalid" in bad.stdout + bad.stderr
