@@ -167,4 +167,4 @@ def print_warnings(warnings: list[dict[str, str]], limit: int = 10) -> None:
     for w in warnings[:limit]:
         err_console.print(f"[yellow]warning[/yellow] {escape(w['path'])}: {escape(w['warning'])}")
     if len(warnings) > limit:
-        err_console.print(f"[yellow]… and {len(warnings) - limit} more warnings[/yellow]")
+        err_console.print(f"[yellow]… and {plural(len(warnings) - limit, 'more warning')}[/yellow]")

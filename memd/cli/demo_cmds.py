@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from memd.cli.common import console, emit, json_option, print_table, state
+from memd.cli.common import console, emit, json_option, plural, print_table, state
 from memd.cli.extract_cmds import _describe
 
 
@@ -22,8 +22,8 @@ def _say(step: str, data: Any) -> None:
         console.print(f"vault  {escape(data['vault'])}\nconfig {escape(data['config'])}")
     elif step == "import":
         console.rule("[bold]2 · import a ChatGPT export")
-        console.print(f"{data['written']} conversations written as notes under memory-sources/chatgpt/, "
-                      f"{data.get('facts_added', 0)} facts added to memory/")
+        console.print(f"{plural(data['written'], 'conversation')} written as notes under memory-sources/chatgpt/, "
+                      f"{plural(data.get('facts_added', 0), 'fact')} added to memory/")
     elif step == "daemon":
         console.rule("[bold]3 · the daemon")
         console.print(f"memd run is up (pid {data['pid']}), listening on {escape(data['socket'])}")

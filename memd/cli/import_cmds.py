@@ -214,7 +214,7 @@ def _show_problems(d: dict[str, Any]) -> None:
         for w in d["warnings"][:SHOW_PROBLEMS]:
             err_console.print(f"[yellow]warning[/yellow] {escape(w['where'])}: {escape(w['message'])}")
         if len(d["warnings"]) > SHOW_PROBLEMS:
-            err_console.print(f"[yellow]… and {len(d['warnings']) - SHOW_PROBLEMS} more warnings[/yellow]")
+            err_console.print(f"[yellow]… and {_n(len(d['warnings']) - SHOW_PROBLEMS, 'more warning')}[/yellow]")
 
 
 def _show_dry_run(d: dict[str, Any]) -> None:
