@@ -8,8 +8,10 @@ a database holds one or more data sources, each queried on its own).
 A page whose `last_edited_time` is the one in the cache (api_state) is taken from there: its
 blocks are not fetched again. Otherwise its blocks are fetched (paginated, recursively), its
 Notion-hosted files downloaded at once (their signed URLs expire within the hour; a refused URL
-gets the block fetched again for a fresh one), and it is converted and cached. A page that
-cannot be read becomes a PageFailure with the reason (never the token), and the walk goes on.
+gets the block fetched again for a fresh one), and its raw blocks cached. Pages go to the writer
+once the walk is over, converted then (api_blocks), when every `#^block` link of the run is known
+and the linked blocks can carry their anchors. A page that cannot be read becomes a PageFailure
+with the reason (never the token), and the walk goes on; a refused token (401) or a cancel stops it.
 """
 
 from __future__ import annotations

@@ -87,24 +87,24 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _run_text(run: dict[str, Any]) -> tuple[str, bool]:
-    """The run's own markdown (link or mention included) and whether it is code."""
+def _run_text(run: dict[str, Any]) -> str:
+    """The run's own markdown (link or mention included), before emphasis markers."""
     kind = run.get("type")
     text = run.get("plain_text") or ""
     if kind == "equation":
         expr = ((run.get("equation") or {}).get("expression") or text).strip()
-        return (f"${expr}$" if expr else ""), True
+        return f"${expr}$" if expr else ""
     if kind == "mention":
-        return _mention(run), True
+        return _mention(run)
     href = run.get("href") or ((run.get("text") or {}).get("link") or {}).get("url")
     code = "code" in _marks(run)
     body = _code_span(text) if code else _escape(text)
     if href:
         target = notion_link_target(href)
         if target:
-            return placeholder(target[0], text, target[1]), True
-        return f"[{body.replace(']', chr(92) + ']')}]({href.replace(' ', '%20').replace(')', '%29')})", True
-    return body, code
+            return placeholder(target[0], text, target[1])
+        return f"[{body.replace(']', chr(92) + ']')}]({href.replace(' ', '%20').replace(')', '%29')})"
+    return body
 
 
 def _mention(run: dict[str, Any]) -> str:
@@ -135,7 +135,7 @@ def render(rich: list[dict[str, Any]] | None) -> str:
     """Markdown for a list of rich-text runs."""
     pieces: list[tuple[tuple[str, ...], str]] = []
     for run in rich or []:
-        text, _ = _run_text(run)
+        text = _run_text(run)
         marks = tuple(m for m in _marks(run) if m != "code")
         if pieces and pieces[-1][0] == marks:
             pieces[-1] = (marks, pieces[-1][1] + text)   # same marks: one span, never `==a====b==`
