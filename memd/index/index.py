@@ -151,6 +151,10 @@ class Index:
         self.search_cache = SearchCache(self.db.path)
         self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
         self._optimize_after_scan = False  # set by reset(): the rebuild's scan ends with optimize()
+        with self.db.read() as c:
+            interrupted = c.execute("SELECT value FROM meta WHERE key = 'bulk_incomplete'").fetchone()
+        if interrupted and not _alive(interrupted[0]):
+            self.reset()  # a first index was interrupted before its links were stored: start again
 
     # -- connections ---------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
@@ -337,8 +341,12 @@ class Index:
         names = None if cold else self.names()
         if cold:
             self._names = None
-            with self.db.read() as c:  # what an interrupted scan may have left
-                c.execute("DROP TABLE IF EXISTS temp.link_names")
+            with self.db.tx() as c:
+                c.execute("DROP TABLE IF EXISTS temp.link_names")  # what an interrupted scan may have left
+                c.execute("DROP TABLE IF EXISTS temp.link_pending")
+                # Links reach `links` only when the scan ends: an index whose first scan was
+                # interrupted lacks them, and is rebuilt when next opened (see __init__).
+                c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bulk_incomplete', ?)", (str(os.getpid()),))
         jobs = [Job(rel, size, mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
                 for rel, size, mtime_ns in todo]
         todo.clear()  # the jobs hold what is needed
@@ -369,6 +377,7 @@ class Index:
         if bulk:
             with self.db.tx() as c:
                 resolve_all(c, names)
+                c.execute("DELETE FROM meta WHERE key = 'bulk_incomplete'")
         for item_path in report.changed_paths:
             if self.on_memory_note and item_path.startswith(self.memory_prefix):
                 try:
@@ -512,6 +521,23 @@ class Index:
                 # The merge left the old segments' pages free: copy the live pages into a compact file.
                 c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _alive(pid_text: str) -> bool:
+    """Whether the process that started a first index still runs (its scan may be going on)."""
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True  # another Index of this process may be scanning right now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _merge(into: ScanReport, other: ScanReport) -> None:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 RESOLVE_PAGE = 2000  # links read (and their new targets written) per step of resolve_all
+_PENDING_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS link_pending (src INTEGER, line INTEGER, raw TEXT, target TEXT,"
+                  " key TEXT, fragment TEXT, embed INTEGER, markdown INTEGER, dst TEXT)")
 _NAMES_TABLE = "CREATE TEMP TABLE IF NOT EXISTS link_names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL)"
 
 
@@ -130,7 +132,13 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
             else:
                 dst = None if bulk or names is None else resolve_link(names, target, key, it.path, bool(markdown))
             link_rows.append((note_id, line, raw, target, key, fragment, embed, markdown, dst))
-    c.executemany("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
+    # Into an empty index the links wait in an unindexed temporary table: resolve_all moves
+    # them into `links` once, resolved (inserting them here and updating each later wrote every
+    # link row and its index entries twice).
+    table = "temp.link_pending" if names is None else "links"
+    if names is None:
+        c.execute(_PENDING_TABLE)
+    c.executemany(f"INSERT INTO {table} (src, line, raw, target, key, fragment, embed, markdown, dst)"
                   " VALUES (?,?,?,?,?,?,?,?,?)", link_rows)
     if not bulk and changed_keys:
         reresolve(c, names, changed_keys, {note_id for note_id, _ in linked})
@@ -175,6 +183,11 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
         if names is not None:
             c.executemany("INSERT INTO temp.link_unique (key, path) VALUES (?, ?)", names.unique())
             c.executemany("INSERT INTO temp.link_shared (key) VALUES (?)", ((k,) for k in names.ambiguous()))
+            # Wikilinks to a name one file answers to (most links): one statement. Rows whose
+            # target is already right are not rewritten.
+            c.execute("UPDATE links SET dst = (SELECT path FROM temp.link_unique u WHERE u.key = links.key)"
+                      " WHERE markdown = 0 AND target != '' AND key NOT IN (SELECT key FROM temp.link_shared)"
+                      " AND dst IS NOT (SELECT path FROM temp.link_unique u WHERE u.key = links.key)")
         else:
             c.execute(_NAMES_TABLE)
             c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
@@ -182,11 +195,14 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
                       " GROUP BY key HAVING count(DISTINCT path) = 1")
             c.execute("INSERT INTO temp.link_shared (key) SELECT key FROM temp.link_names"
                       " GROUP BY key HAVING count(DISTINCT path) > 1")
-        # Wikilinks to a name one file answers to (most links): one statement. Rows whose target
-        # is already right are not rewritten.
-        c.execute("UPDATE links SET dst = (SELECT path FROM temp.link_unique u WHERE u.key = links.key)"
-                  " WHERE markdown = 0 AND target != '' AND key NOT IN (SELECT key FROM temp.link_shared)"
-                  " AND dst IS NOT (SELECT path FROM temp.link_unique u WHERE u.key = links.key)")
+            c.execute(_PENDING_TABLE)
+            # Every pending link into `links`, a wikilink to a name one file answers to resolved
+            # on the way (the rest: below).
+            c.execute("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
+                      " SELECT src, line, raw, target, key, fragment, embed, markdown,"
+                      " CASE WHEN target = '' THEN dst WHEN markdown = 0 THEN"
+                      " (SELECT path FROM temp.link_unique u WHERE u.key = p.key) END"
+                      " FROM temp.link_pending p ORDER BY p.rowid")
         # The rest need the tie rules (shared names) or their folder (markdown links): page by page.
         last = 0
         q = ("SELECT l.id, n.path, l.target, l.key, l.markdown, l.dst FROM links l JOIN notes n ON n.id = l.src"
@@ -207,6 +223,7 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
         c.execute("DELETE FROM temp.link_shared")
         if names is None:
             c.execute("DROP TABLE IF EXISTS temp.link_names")
+            c.execute("DROP TABLE IF EXISTS temp.link_pending")
 
 
 def _candidates(c: sqlite3.Connection, page: list[tuple]) -> NameTable:

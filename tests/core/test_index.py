@@ -374,3 +374,33 @@ def test_a_rebuild_never_grows_the_index(config, vault):
         assert size(app) <= once
         assert app.search("the", limit=5) == hits  # the same index, answered the same
         assert app.index.stats()["unresolved_links"] < app.index.stats()["links"]
+
+
+def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, monkeypatch):
+    """A first (bulk) index stores its links when it ends; one interrupted before that must not
+    leave an index that looks complete but has no links: the next open starts it again."""
+    import sys
+
+    import memd.index.index as index_mod
+    from memd.app import Memd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=3).generate(vault, 450)
+
+    def crash(c, names):
+        raise RuntimeError("power cut")
+
+    with Memd(config) as app:
+        monkeypatch.setattr(index_mod, "resolve_all", crash)
+        with pytest.raises(RuntimeError):
+            app.index.scan()
+        assert app.index.stats()["notes"] > 0  # the batches before the crash were committed
+    monkeypatch.undo()
+    monkeypatch.setattr(index_mod, "_alive", lambda pid: False)  # the crashed process is gone
+    with Memd(config) as app:
+        assert app.index.stats()["notes"] == 0  # rebuilt from scratch...
+        report = app.index.scan()
+        assert report.added > 400 and app.index.stats()["links"] > 1000  # ...with its links
+        assert app.index.stats()["unresolved_links"] < app.index.stats()["links"] // 2
