@@ -169,11 +169,15 @@ def test_no_attachments_downloads_nothing(app, stub):
 
 
 def test_search_imports_everything_shared_once(app, stub):
+    stub.page_size_cap = 2              # every list (search, blocks, rows) comes in pages of two
     report = run(app, stub, pages=())
     counts = report.to_json()["counts"]
     assert counts["written"] == 5 and counts["failed"] == 0 and counts["skipped"] == 0, report.to_json()
-    assert len(stub.requests("GET", f"/blocks/{ROOT}/children")) == 1
+    root_lists = stub.requests("GET", f"/blocks/{ROOT}/children")
+    assert len(root_lists) == len({r["query"].get("start_cursor") for r in root_lists}) > 10   # walked once, paged
+    assert len(stub.requests("POST", "/search")) == 3
     assert find(app.config.vault, "Child page.md").parent.name == "Everything"
+    assert "- [x] Done\n    - [ ] Nestd Todo" in find(app.config.vault, "Everything.md").read_text("utf-8")
 
 
 def test_a_page_that_cannot_be_read_is_listed_and_the_rest_written(app, stub):
