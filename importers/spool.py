@@ -38,7 +38,15 @@ class Spool:
     def add(self, sort_key: float, record: Any) -> bytes:
         """Stage `record`; `sort_key` orders the drain (a timestamp; inf for the undated). Returns
         the bytes staged (see `decode`)."""
-        data = zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        return self.add_encoded(sort_key, self.encode(record))
+
+    @staticmethod
+    def encode(record: Any) -> bytes:
+        """The bytes `add` stages for `record` (another process may make them: add_encoded)."""
+        return zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def add_encoded(self, sort_key: float, data: bytes) -> bytes:
+        """Stage a record `encode` made."""
         self._file.seek(self._end)
         self._file.write(data)
         self._keys.append(sort_key)

@@ -25,6 +25,7 @@ from ..safezip import Limits
 from ..spool import Spool
 from ..survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED
 from ..transcript import ledger_hash, redacted
+from .prepare import Prepared, prepared, worker_count
 from .standing import last_activity, standing
 
 if TYPE_CHECKING:
@@ -41,9 +42,10 @@ def read_export(run: ImportRun, path: Path, spool: Spool) -> None:
     try:
         fmt, parse = _open(run, path)
         with parse:
-            for conv in _conversations(parse, fmt, run):
+            workers = worker_count(run.parallel, run.req.dry_run)
+            for conv, prep in prepared(_conversations(parse, fmt, run), run.redact, workers):
                 seq += 1
-                reader.classify(conv)
+                reader.classify(conv, prep)
                 run.tick("reading", seq, None)
         parse_report = parse.report
     except OSError as exc:
@@ -99,18 +101,19 @@ class _Reader:
         self.seen_keys: set[int] = set()  # 64-bit digests of the keys read: a small int each, not the key
         self.planned = 0  # conversations staged
 
-    def classify(self, conv: Conversation) -> None:
+    def classify(self, conv: Conversation, prep: Prepared | None) -> None:
         t_start = time.perf_counter()
         timings = self.run.report.timings
         inner = timings["hash"] + timings["stage"] + timings["redact"]
         try:
-            self._classify(conv)
+            self._classify(conv, prep)
         finally:
             # Each step is timed once: classify is what hashing, redacting and staging leave.
             timings["classify"] += (time.perf_counter() - t_start
                                     - (timings["hash"] + timings["stage"] + timings["redact"] - inner))
 
-    def _classify(self, conv: Conversation) -> None:
+    def _classify(self, conv: Conversation, prep: Prepared | None) -> None:
+        """`prep`: what a worker made of `conv` (prepare.py), None: made here."""
         run, report = self.run, self.run.report
         survey, timings = report.survey, report.timings
         first, last = conv.first_time, last_activity(conv)
@@ -126,10 +129,13 @@ class _Reader:
             report.skipped["before --since"] += 1
             return
         t0 = time.perf_counter()
-        # Each turn is hashed once: the conversation's hash is made of the turns' hashes, and the
-        # ledger's per-turn digests (staged with the conversation) of them too.
-        hashes = [t.content_hash() for t in conv.turns]
-        content_hash = ledger_hash(conv.content_hash(hashes), run.redact)
+        if prep is not None:
+            hashes, content_hash, staged = prep
+        else:
+            # Each turn is hashed once: the conversation's hash is made of the turns' hashes, and
+            # the ledger's per-turn digests (staged with the conversation) of them too.
+            hashes = [t.content_hash() for t in conv.turns]
+            content_hash = ledger_hash(conv.content_hash(hashes), run.redact)
         timings["hash"] += time.perf_counter() - t0
         entry = run.ledger.get(conv.source, conv.source_id)
         state, to_extract = standing(conv, entry, content_hash, run.req.extract, hashes=hashes)
@@ -137,7 +143,7 @@ class _Reader:
             survey.add(conv, first, last, UNCHANGED)
             report.unchanged += 1
             return
-        if run.redact:
+        if run.redact and prep is None:
             # Before anything is staged, named or written: the turns' digests (above) stay those
             # of the export, so a secret redacted now does not make its turn new to extraction.
             t0 = time.perf_counter()
@@ -150,18 +156,18 @@ class _Reader:
         assert state in (NEW, CHANGED, RESUME, EXTRACT)
         survey.add(conv, first, last, state)
         self.planned += 1
-        if run.req.dry_run:
-            # What the plan needs to name the note: the conversation without its turns.
-            record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
-                           len(conv.turns), len(to_extract))
-        else:
-            t0 = time.perf_counter()
-            digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
-            timings["hash"] += time.perf_counter() - t0
-            record = (conv, content_hash, digests)
         t0 = time.perf_counter()
+        if prep is None:
+            if run.req.dry_run:
+                # What the plan needs to name the note: the conversation without its turns.
+                record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
+                               len(conv.turns), len(to_extract))
+            else:
+                digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
+                record = (conv, content_hash, digests)
+            staged = Spool.encode(record)
         try:
-            self.spool.add(first.timestamp() if first is not None else math.inf, record)
+            self.spool.add_encoded(first.timestamp() if first is not None else math.inf, staged)
         except OSError as exc:
             raise MemdError(f"cannot stage the import in {run.app.config.state_dir}: {exc.strerror or exc}") from None
         timings["stage"] += time.perf_counter() - t0

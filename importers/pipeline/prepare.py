@@ -1,0 +1,83 @@
+"""Pass 1's per-conversation work, in worker processes for a large export: hash the turns and the
+conversation, redact secrets, and encode what would be staged. The parse itself and every
+decision (ledger, duplicates, --since, --limit) stay in the reading process, in order.
+
+A conversation a worker could not prepare (or all of them once a worker died) comes back
+without its preparation and the reading process does it itself, raising what it raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from ..ledger import turn_digest
+from ..model import Conversation
+from ..spool import Spool
+from ..transcript import ledger_hash, redacted
+
+log = logging.getLogger("memd.importers")
+
+PARALLEL_MIN = 64  # conversations read before the rest are prepared in worker processes
+CHUNK = 8
+
+Prepared = tuple[list[str], str, bytes]  # the turns' content hashes, the ledger's hash, the record staged
+
+
+def prepare(redact: bool, conv: Conversation) -> Prepared | None:
+    """Runs in a worker: see `Reader._classify` for what each step is for."""
+    try:
+        hashes = [t.content_hash() for t in conv.turns]
+        content_hash = ledger_hash(conv.content_hash(hashes), redact)
+        staged = redacted(conv) if redact else conv
+        digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
+        return hashes, content_hash, Spool.encode((staged, content_hash, digests))
+    except Exception:
+        return None  # prepared (and failed) in the reading process, in order
+
+
+def prepared(convs: Iterator[Conversation], redact: bool, workers: int | None
+             ) -> Iterator[tuple[Conversation, Prepared | None]]:
+    """Each conversation of `convs`, in order, with its preparation (None: not prepared). The
+    first PARALLEL_MIN are not (a small export starts no process); `workers` None: none are."""
+    for _ in range(PARALLEL_MIN if workers else 0):
+        conv = next(convs, None)
+        if conv is None:
+            return
+        yield conv, None
+    if not workers:
+        yield from ((conv, None) for conv in convs)
+        return
+    from memd.workers import WorkerError, WorkerPool
+
+    sent: deque[Conversation] = deque()  # handed to the workers, not yet answered
+
+    def feed() -> Iterator[Conversation]:
+        for conv in convs:
+            sent.append(conv)
+            yield conv
+
+    try:
+        with WorkerPool(workers) as pool:
+            for prep in pool.imap(functools.partial(prepare, redact), feed(), chunksize=CHUNK):
+                yield sent.popleft(), prep
+    except WorkerError as exc:
+        log.warning("import: a worker process stopped (%s); reading on in this one", str(exc).strip()[-200:])
+    # Whatever the workers had and did not answer, then the rest: here.
+    while sent:
+        yield sent.popleft(), None
+    yield from ((conv, None) for conv in convs)
+
+
+def worker_count(parallel: bool | None, dry_run: bool) -> int | None:
+    if parallel is False or dry_run:
+        return None
+    from ..plan_rules import worker_count as count
+
+    return count()
+
+
+__all__: list[Any] = ["PARALLEL_MIN", "Prepared", "prepare", "prepared", "worker_count"]
