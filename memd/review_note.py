@@ -141,9 +141,13 @@ def _apply_answers(app: "Memd", text: str | None, report: SyncReport) -> set[int
     keep: set[int] = set()
     if not text:
         return keep
-    for answer in fmt.read_answers(text).values():
-        item = app.state.review_item(answer.item_id)
-        if item is None or item["status"] != "pending":
+    answers = fmt.read_answers(text)
+    if not answers:
+        return keep
+    pending = {it["id"]: it for it in app.state.review_items("pending", limit=1_000_000)}
+    for answer in answers.values():
+        item = pending.get(answer.item_id)
+        if item is None:
             continue
         value = fmt.edited_value(answer, item)
         decision = answer.decision

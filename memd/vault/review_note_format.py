@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from memd.vault import provenance
@@ -80,6 +81,7 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+@lru_cache(maxsize=8192)  # a sync renders every item: the same few hundred lines, each time
 def fact_value(block: str | None) -> str:
     """What a review item's `current`/`proposed` line(s) say, as a person reads it: the value of a
     `- key: value` line (without its source link), else the text itself on one line."""
