@@ -55,21 +55,16 @@ class Spool:
         self._end += len(data)
         return data
 
-    def drain(self, *, raw: bool = False, numbered: bool = False) -> Iterator[Any]:
-        """The records in `sort_key` order (ties in the order they were added: the sort is stable);
-        with `raw`, each as the bytes staged (`decode` turns them into the record: a worker process
-        can be handed a record without pickling it again); with `numbered`, each as (n, record),
-        n counting the records in the order they were added, from 0."""
+    def drain(self) -> Iterator[Any]:
+        """The records in `sort_key` order (ties in the order they were added: the sort is stable)."""
         self._file.flush()
         for i in sorted(range(len(self._keys)), key=self._keys.__getitem__):
             self._file.seek(self._offsets[i])
-            data = self._file.read(self._sizes[i])
-            record = data if raw else self.decode(data)
-            yield (i, record) if numbered else record
+            yield self.decode(self._file.read(self._sizes[i]))
 
     @staticmethod
     def decode(data: bytes) -> Any:
-        """A record from the bytes `drain(raw=True)` yields."""
+        """A record from the bytes `encode` made."""
         return pickle.loads(zlib.decompress(data))
 
     def close(self) -> None:
