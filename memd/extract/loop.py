@@ -18,7 +18,7 @@ Deciding apart from writing (`ExtractionLoop.planner`): a backend that never sea
 be made in another process, by a loop that writes nothing and records each decision with what
 applying it needs (`Planned`). A loop with the app then `replay`s them in order: the same
 privacy filter, the same writes with the same sources, the same decision records as if it had
-decided them itself. An import plans in a worker process while it writes (importers/pipeline.py).
+decided them itself. An import plans in worker processes while it writes (importers/plan.py).
 """
 
 from __future__ import annotations
