@@ -38,8 +38,6 @@ _NOTE = re.compile(r"^[ \t]+[-*+][ \t]+⚠ memd:")
 _HEADING = re.compile(r"^##[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
 _NOW = re.compile(r"[ \t]*\((?:now|was): [^()]*(?:\([^()]*\)[^()]*)*\)[ \t]*$")
 _DATE = re.compile(r"[ \t]*[✅❌][ \t]*\d{4}-\d{2}-\d{2}[ \t]*$")
-# Operations whose proposed value a person may change before accepting (memd/review_edit.py).
-EDITABLE = {"set_fact", "replace_fact", "add_event", "add_relation"}
 
 
 def review_note_path(config: Any) -> str | None:
@@ -100,7 +98,7 @@ def shown_proposal(item: dict[str, Any]) -> str:
 def _entity_link(item: dict[str, Any]) -> str:
     path = item["path"][:-3] if item["path"].endswith(".md") else item["path"]
     name = _one_line(item.get("entity")) or path.rsplit("/", 1)[-1]
-    return f"[[{path}|{name.replace('|', '/').replace(']', ')')}]]"
+    return f"[[{path}|{name.replace('|', '/').replace('[', '(').replace(']', ')')}]]"
 
 
 def _subject(item: dict[str, Any], linked: bool) -> str:
