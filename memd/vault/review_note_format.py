@@ -153,9 +153,9 @@ def read_answers(text: str) -> dict[int, Answer]:
         body = m.group("body")
         value = ""
         if ARROW in body:
-            value = body.split(ARROW, 1)[1]
-            value = provenance.strip(value.strip())
-            value = _DATE.sub("", value)
+            value = body.split(ARROW, 1)[1].strip()
+            value = _DATE.sub("", value)  # the Tasks plugin adds `✅ <date>` when it ticks a task
+            value = provenance.strip(value)
             value = _NOW.sub("", value).strip()
         answers[item_id] = Answer(item_id, i, m.group("mark"), value)
     return answers

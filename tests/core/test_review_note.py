@@ -267,3 +267,15 @@ def test_a_relation_edited_to_a_link_points_at_that_file(app, vault):
     assert "- employer: [[entities/initech.md]]" in user.read_text()
     assert app.state.review_item(item)["status"] == "accepted"
     assert sorted(p.name for p in (vault / "memory/entities").glob("*.md")) == ["acme.md", "google.md", "initech.md"]
+
+
+def test_a_tick_by_the_tasks_plugin_is_an_accept_of_the_value_as_proposed(app, vault):
+    """The Tasks plugin adds its done date before the block id: not an edit of the value."""
+    item = _queue_one(app, vault)
+    text = _note(vault)
+    line = next(l for l in text.split("\n") if l.endswith(f"^memd-{item}"))
+    ticked = line.replace("- [ ]", "- [x]").replace(f" ^memd-{item}", f" ✅ 2026-12-02 ^memd-{item}")
+    (vault / NOTE).write_bytes(text.replace(line, ticked).encode())
+    api.call(app, "review.list", {})
+    assert app.state.review_item(item)["status"] == "accepted"
+    assert app.state.journal(path=ENTITY, limit=1)[0]["args"]["value"] == "Stripe"
