@@ -174,8 +174,10 @@ def raw_rate(db: Path, queries: list[str], seconds: float) -> dict:
         conn.execute(sql, (match,)).fetchall()
         lat.append((time.perf_counter() - t0) * 1000)
     conn.close()
+    # rps counts every query, the slow ones included (a broad prefix: FTS5 merges thousands of
+    # words' lists, which memd's planning avoids); rps_at_p50 is the stricter rate a typical query allows.
     return {"requests": n, "rps": round(n / seconds, 1), "p50_ms": round(percentile(lat, 50), 3),
-            "p99_ms": round(percentile(lat, 99), 3)}
+            "p99_ms": round(percentile(lat, 99), 3), "rps_at_p50": round(1000 / percentile(lat, 50), 1)}
 
 
 def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
@@ -280,6 +282,7 @@ def main() -> None:
         result["raw_fts"] = raw_rate(config.index_db, queries, args.seconds)
         result["load"] = [load(sock, queries, n, args.seconds) for n in (1, 32)]
         result["throughput_share_of_raw"] = round(result["load"][1]["rps"] / result["raw_fts"]["rps"], 3)
+        result["throughput_share_of_raw_p50"] = round(result["load"][1]["rps"] / result["raw_fts"]["rps_at_p50"], 3)
         # The fixed load asks queries the closed-loop runs did not (the cache must not answer).
         result["paced"] = paced(sock, queries[::-1], 32, args.rate, args.seconds)
         result["load_repeated"] = [load(sock, repeated, n, args.seconds) for n in (1, 32)]
@@ -313,6 +316,7 @@ def main() -> None:
         ("search, all different, 32 clients: p50 / p99", f"{many['p50_ms']} / {many['p99_ms']} ms", "p99 <= 20 ms"),
         ("search, all different, 32 clients: requests/s", f"{many['rps']:,.0f}", ""),
         ("  ... as a share of the raw FTS5 rate", f"{result['throughput_share_of_raw'] * 100:.0f} %", ">= 60 %"),
+        ("  ... as a share of 1 / raw p50 (stricter)", f"{result['throughput_share_of_raw_p50'] * 100:.0f} %", ""),
         (f"search at {args.rate:.0f} req/s offered, 32 clients: p50 / p99",
          f"{result['paced']['p50_ms']} / {result['paced']['p99_ms']} ms ({result['paced']['achieved_rps']:,.0f} served/s)",
          "p99 <= 20 ms"),

@@ -22,7 +22,14 @@ from typing import Any
 
 from memd.db import connect
 
-DEFAULT_SIZE = 512  # entries; a result is ten small dicts, so this is well under a megabyte
+DEFAULT_SIZE = 512  # entries
+# ... and bytes: a hit carries its unit's whole text (a section may be 6,000 characters), so 512
+# results could hold tens of megabytes of an idle daemon's memory. Sizes are estimated.
+DEFAULT_BYTES = 4 * 1024 * 1024
+
+
+def _weight(results: list[dict[str, Any]]) -> int:
+    return sum(300 + len(r.get("text") or "") + len(r.get("snippet") or "") for r in results)
 
 
 def _copy(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,11 +38,13 @@ def _copy(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class SearchCache:
-    def __init__(self, db_path: Path, size: int = DEFAULT_SIZE):
+    def __init__(self, db_path: Path, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES):
         self._db_path = db_path
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
-        self._entries: collections.OrderedDict[Hashable, tuple[int, list[dict[str, Any]]]] = collections.OrderedDict()
+        self._entries: collections.OrderedDict[Hashable, tuple[int, list[dict[str, Any]], int]] = collections.OrderedDict()
         self._version_conn: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
@@ -57,11 +66,17 @@ class SearchCache:
                 return _copy(entry[1])
             self.misses += 1
         results = run()
+        weight = _weight(results)
+        if weight > self._max_bytes // 4:
+            return results  # one huge result would push out everything else
         with self._lock:
-            self._entries[key] = (version, _copy(results))
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[2]
+            self._entries[key] = (version, _copy(results), weight)
+            self._bytes += weight
+            while len(self._entries) > self._size or self._bytes > self._max_bytes:
+                self._bytes -= self._entries.popitem(last=False)[1][2]
         return results
 
     def version(self) -> int:
@@ -73,10 +88,12 @@ class SearchCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def close(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             if self._version_conn is not None:
                 self._version_conn.close()
                 self._version_conn = None

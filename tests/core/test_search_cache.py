@@ -55,3 +55,22 @@ def test_different_parameters_are_different_entries(app, vault):
     assert len(app.search("wombat", limit=1)) == 1
     assert len(app.search("wombat", limit=3)) == 3
     assert app.search("wombat", path_prefix="n1") == [r for r in app.search("wombat", limit=3) if r["path"] == "n1.md"]
+
+
+def test_the_cache_holds_a_bounded_number_of_bytes(app, vault):
+    """Hits carry their unit's whole text: the cache is bounded by size, not only by entries."""
+    from memd.index.result_cache import SearchCache
+
+    for i in range(40):
+        (vault / f"n{i}.md").write_text(f"# N{i}\nword{i} " + "long text " * 500 + "\n")
+    app.index.scan()
+    cache = SearchCache(app.config.index_db, size=512, max_bytes=60_000)
+    try:
+        for i in range(40):
+            cache.get_or_run((f"word{i}",), lambda i=i: app.index.search(f"word{i}"))
+        assert cache._bytes <= 60_000 and 5 <= len(cache._entries) < 40
+        misses = cache.misses
+        cache.get_or_run(("word39",), lambda: app.index.search("word39"))  # the newest stayed
+        assert cache.misses == misses
+    finally:
+        cache.close()
