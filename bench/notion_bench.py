@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/notion_bench.py                 # 5,000 pages + a 1,000-row database
     .venv/bin/python bench/notion_bench.py --pages 1000 --rows 200 --sizes 1000,5000
+    .venv/bin/python bench/notion_bench.py --pages 1000 --rows 200 --sizes 1000 --extract \
+        --out bench/results/notion_bench_extract.json
 
 A generated HTML export (bench/notion_gen.py: a page tree, every page with links, a database of
 `--rows` rows with typed properties) is zipped as Notion does, then imported into a fresh vault
@@ -116,6 +118,7 @@ def main() -> None:
     ap.add_argument("--sizes", help="comma-separated page counts for the memory-flatness check (default: "
                                     "a fifth of --pages, and --pages)")
     ap.add_argument("--extract", action="store_true", help="also run extraction on first-person text")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default %(default)s)")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "ZIP", "WORK"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -154,8 +157,8 @@ def main() -> None:
         "targets": {"pages_per_s": 300, "rss_mb": 300},
     }
     print(json.dumps(summary))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"summary": summary, "runs": results, "extract": args.extract,
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"summary": summary, "runs": results, "extract": args.extract,
                                    "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                                "platform": platform.platform()},
                                    "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2) + "\n")

@@ -116,7 +116,10 @@ def html_export(root: Path, *, pages: int = 20, rows: int = 10, fanout: int = 10
         fp = Path(folder)
         fp.mkdir(parents=True, exist_ok=True)
         back = "../" * (len(names) - 1) + href(f"{root_name}.html")
-        body = (f'<p id="{dashed(nid(pid + "a"))}">I wrote this on day {n}. It mentions <a href="{back}">Home</a>.</p>'
+        # Most pages are notes; one in 50 says something about the writer (a fact to extract).
+        first = (f"I moved to {rng.choice(['Lisbon', 'Porto', 'Madrid', 'Berlin'])} in {1990 + n % 30}."
+                 if n % 50 == 0 else f"Notes from day {n}.")
+        body = (f'<p id="{dashed(nid(pid + "a"))}">{first} It mentions <a href="{back}">Home</a>.</p>'
                 f'<p id="{dashed(nid(pid + "b"))}">Some ordinary text about topic {n % 37} with '
                 f'<strong>bold</strong> words.</p><ul class="bulleted-list"><li>item {n}</li></ul>')
         (fp / f"{title} {pid}.html").write_text(html_page(title, pid, body), "utf-8")
