@@ -80,3 +80,44 @@ def test_a_memd_folder_in_the_current_directory_does_not_shadow_the_installed_on
     monkeypatch.chdir(tmp_path)
     with WorkerPool(1) as pool:
         assert list(pool.imap(square, range(5))) == [0, 1, 4, 9, 16]
+
+
+def test_submitted_chunks_are_answered_in_submission_order():
+    """What an import's planner uses: chunks submitted as the work comes, answers taken back in
+    the order they were submitted, round robin over the workers."""
+    with WorkerPool(3) as pool:
+        for start in range(0, 40, 4):
+            pool.submit(square, list(range(start, start + 4)))
+        assert pool.pending == 10 and pool.alive
+        out = []
+        while pool.pending:
+            out += pool.result()
+        assert out == [x * x for x in range(40)]
+
+
+def test_imap_reads_its_input_as_it_goes():
+    """A large input is never read whole: the pool stays a bounded number of chunks ahead."""
+    from memd.workers import PREFETCH
+
+    pulled = 0
+
+    def items():
+        nonlocal pulled
+        for x in range(10_000):
+            pulled += 1
+            yield x
+
+    with WorkerPool(2) as pool:
+        results = pool.imap(square, items(), chunksize=10)
+        assert next(results) == 0
+        assert pulled <= (2 * PREFETCH + 1) * 10
+        assert sum(1 for _ in results) == 9_999
+
+
+def test_an_imap_left_early_leaves_no_answers_behind():
+    with WorkerPool(2) as pool:
+        first = pool.imap(square, range(1000), chunksize=5)
+        assert next(first) == 0
+        first.close()
+        assert pool.pending == 0
+        assert list(pool.imap(square, range(7), chunksize=2)) == [x * x for x in range(7)]
