@@ -109,6 +109,9 @@ def _show(d: dict[str, Any]) -> None:
     t.add_row("attachments", str(d["attachments"]), "copied")
     if d.get("entities"):
         t.add_row("entities", str(d["entities"]), "from --entities-from")
+    outside = d.get("links_outside_import", {}).get("count", 0)
+    if outside:
+        t.add_row("outside links", str(outside), "to pages not in the import: kept as notion.so links (--json lists them)")
     t.add_row("facts added", str(d["facts_added"]), "")
     t.add_row("review items", str(d["review_items"]), "memd review" if d["review_items"] else "")
     print_table(t)

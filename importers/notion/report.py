@@ -19,6 +19,9 @@ class NotionReport:
     items: list[dict[str, Any]] = field(default_factory=list)
     attachments: int = 0
     entities: int = 0  # rows made entities (--entities-from)
+    # Links to pages that are not in the import (kept as notion.so links): where, and to what.
+    outside_links: list[dict[str, str]] = field(default_factory=list)
+    outside_count: int = 0
     facts_added: int = 0
     review_items: int = 0
     decisions: Counter[str] = field(default_factory=Counter)
@@ -33,6 +36,11 @@ class NotionReport:
             if reason:
                 item["reason"] = reason
             self.items.append(item)
+
+    def outside(self, path: str, target: str) -> None:
+        self.outside_count += 1
+        if len(self.outside_links) < MAX_LISTED_OK:
+            self.outside_links.append({"path": path, "target": target})
 
     def fail(self, path: str, notion_id: str | None, reason: str) -> None:
         self.add("failed", path, notion_id, reason)
@@ -62,4 +70,5 @@ class NotionReport:
             "counts": {s: self.counts.get(s, 0) for s in STATUSES},
             "attachments": self.attachments, "entities": self.entities, "facts_added": self.facts_added, "review_items": self.review_items,
             "decisions": dict(self.decisions), "items": self.items,
+            "links_outside_import": {"count": self.outside_count, "links": self.outside_links},
         }

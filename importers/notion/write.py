@@ -252,6 +252,7 @@ class _Writer:
                 entry = self.ledger.get(SOURCE, ref)
                 if entry is not None:  # imported by an earlier run (an API sync of a few pages)
                     return wikilink(_strip_ext(entry.path, False), label or entry.title, anchor)
+                self.report.outside(planned.path, ref)
                 return f"[{label or 'Notion page'}](https://www.notion.so/{ref}{anchor.replace('#^', '#')})"
             return wikilink(self._link_target(target_page), label or target_page.title, anchor)
 

@@ -54,6 +54,9 @@ def test_real_markdown_export_with_databases(app, vault, sample):
     # The page not in the export stays a link to notion.so; the one that is becomes a wikilink.
     _, tests = note(vault, f"{root}/Tests to run on this.md")
     assert "(https://www.notion.so/34486a317a974ebfb9c7a8020f0662db)" in tests
+    outside = report.to_json()["links_outside_import"]  # and reported as not transferred
+    assert {"path": f"{DEST}/{root}/Tests to run on this.md", "target": "34486a317a974ebfb9c7a8020f0662db"} \
+        in outside["links"]
     assert "[[Inline DB.base|Inline DB]]" in tests  # an empty link label takes the page's title
     # Attachments beside their page; "Untitled.png" three times, so embeds name the path.
     assert (vault / DEST / "Untitled.png").read_bytes()[:4] == b"\x89PNG"
