@@ -3,6 +3,7 @@ MemReader-like server, at several concurrency levels.
 
     python bench/model_bench.py [--conversations 2000] [--latency 0.5] [--levels 8,32,64]
                                 [--subset 100] [--subset-levels 1,8,32,64] [--rate-limit-every 0]
+                                [--out bench/results/model_bench.json]
 
 The server is tests/llm/memreader_stub.py in a process of its own: an OpenAI-compatible HTTP
 server that answers each request after `--latency` seconds with a vLLM-shaped MemReader tool
@@ -241,6 +242,10 @@ def run_level(export: Path, work: Path, url: str, level: int, limit: int | None)
             "failed": len(report.failed), "memory_hash": memory_hash(vault / "memory")}
 
 
+def _levels(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip() and int(x) > 0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--conversations", type=int, default=2000)
@@ -250,6 +255,7 @@ def main() -> None:
     ap.add_argument("--subset-levels", default="1,8,32,64")
     ap.add_argument("--rate-limit-every", type=int, default=0)
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     from rich.console import Console
     from rich.table import Table
@@ -264,8 +270,8 @@ def main() -> None:
     stub = Stub(args.latency, args.rate_limit_every)
     runs = []
     try:
-        plan = [(lvl, args.subset) for lvl in map(int, args.subset_levels.split(",")) if lvl] + \
-               [(lvl, None) for lvl in map(int, args.levels.split(",")) if lvl]
+        plan = [(lvl, args.subset) for lvl in _levels(args.subset_levels)] + \
+               [(lvl, None) for lvl in _levels(args.levels)]
         for level, limit in plan:
             stub.reset()
             console.print(f"[dim]concurrency {level}, {limit or args.conversations} conversations…[/dim]")
@@ -325,8 +331,8 @@ def main() -> None:
                   f"from a prefix cache: {layouts['uncached_per_request_stable_prefix']} with memd's stable prefix, "
                   f"{layouts['uncached_per_request_date_in_system']} with the date in the system prompt "
                   f"({layouts['requests']} requests of {layouts['conversations']} conversations, rendered offline)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -46,21 +46,33 @@ def test_probe_asks_the_server():
         stub.close()
 
 
-def test_gate_halves_on_overload_and_grows_back():
+def test_gate_cuts_on_overload_once_per_cooldown_and_grows_back(monkeypatch):
+    from memd.llm import overload
+
+    clock = [100.0]
+    monkeypatch.setattr(overload, "_clock", lambda: clock[0])
     gate = OverloadGate(8)
     gate.enter()
     gate.leave(overloaded=True)
-    assert gate.allowed == 4 and gate.overloads == 1
+    assert gate.allowed == 6 and gate.overloads == 1
+    gate.enter()
+    gate.leave(overloaded=True)  # an answer to a request sent before the cut: no second cut
+    assert gate.allowed == 6 and gate.overloads == 2
+    clock[0] += overload.COOLDOWN_S
     gate.enter()
     gate.leave(overloaded=True)
-    assert gate.allowed == 2
-    for _ in range(2):
+    assert gate.allowed == 4
+    for _ in range(4):
         gate.enter()
         gate.leave()
-    assert gate.allowed == 3
+    assert gate.allowed == 5
     gate.enter()
     gate.leave(ok=False)  # a failure is not a success: no growth
-    assert gate.allowed == 3
+    assert gate.allowed == 5
+    small = OverloadGate(1)
+    small.enter()
+    small.leave(overloaded=True)
+    assert small.allowed == 1
 
 
 def test_gate_holds_everyone_until_retry_after():
