@@ -51,8 +51,7 @@ def frontmatter(data: dict[str, Any]) -> str:
 def wikilink(target: str, label: str | None, anchor: str = "") -> str:
     """`[[target#^anchor|label]]`, the label left out where Obsidian would show the same."""
     label = (label or "").replace("|", "-").replace("]", "").replace("[", "").strip()
-    shown = target.rsplit("/", 1)[-1]
-    if not label or (label == shown and not anchor):
+    if not label or (label == target and not anchor):  # a path is shown whole: it keeps its label
         return f"[[{target}{anchor}]]"
     return f"[[{target}{anchor}|{label}]]"
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -90,6 +91,7 @@ class _Writer:
         self.base_names: Counter[str] = Counter()
         self.unindexed: list[str] = []
         self.placing: set[str] = set()
+        self.clashes: dict[str, set[str]] = {}  # file name -> notes of that name the index knows
         self.known: set[str] = set()  # pages the ledger has seen before (read once, in the plan)
         self.feeder = Feeder(app, self.ledger, self.report, enabled=extract and not dry_run)
 
@@ -228,12 +230,27 @@ class _Writer:
 
     # -- links -----------------------------------------------------------------------------------
     def _link_target(self, p: _Planned) -> str:
-        """The bare name where it is unique among imported pages, else the vault path."""
+        """The bare name where no other imported page and no other note in the vault has it
+        (Obsidian resolves a bare link by file name, anywhere), else the vault path."""
         name = name_of(p.stem)
         if p.is_database:
             base = f"{name}.base"
             return base if self.base_names[name_key(name)] == 1 else p.path
-        return name if self.base_names[name_key(name)] == 1 else p.stem
+        if self.base_names[name_key(name)] == 1 and not self._elsewhere(name, p.path):
+            return name
+        return p.stem
+
+    def _elsewhere(self, name: str, own: str) -> bool:
+        """Whether a note other than `own` in the vault's index has the file name `name`."""
+        key = name_key(name)
+        if key not in self.clashes:
+            from memd.vault.links import target_key
+
+            index = self.app.index
+            with index.db.lock:
+                paths = list(index.names().candidates(target_key(name)))
+            self.clashes[key] = {p for p in paths if name_key(posixpath.basename(p)[:-3]) == key}
+        return bool(self.clashes[key] - {own})
 
     def _resolver(self, page: NotionPage, planned: _Planned) -> Callable[[str, str, str, bool], str]:
         names = {a.key: a.name for a in page.attachments}

@@ -170,3 +170,15 @@ def test_parent_cycle_does_not_hang(app, vault):
     a, b = "a" * 32, "b" * 32
     report = write_pages(app, [NotionPage(a, "A", parents=(b,)), NotionPage(b, "B", parents=(a,))], extract=False)
     assert report.counts["written"] == 2
+
+
+def test_link_to_a_name_the_vault_already_has_is_qualified(app, vault):
+    (vault / "Projects").mkdir()
+    (vault / "Projects" / "Home.md").write_text("# Home\n\nthe user's own note\n")
+    app.index.index_paths(["Projects/Home.md"])
+    a, b = "a" * 32, "b" * 32
+    write_pages(app, [NotionPage(a, "Home"), NotionPage(b, "Child", parents=(a,), body=f"up: [[notion:{a}|Home]]"),
+                      NotionPage("c" * 32, "Else", body=f"see [[notion:{b}|Child]]")], extract=False)
+    assert f"up: [[{DEST}/Home|Home]]" in (vault / DEST / "Home" / "Child.md").read_text()
+    assert "see [[Child]]" in (vault / DEST / "Else.md").read_text()
+    assert (vault / "Projects" / "Home.md").read_text() == "# Home\n\nthe user's own note\n"
