@@ -89,6 +89,7 @@ class _Writer:
         self.stems: dict[str, str] = {}  # name_key(stem) -> page id
         self.files: dict[str, str] = {}  # name_key(attachment path) -> owner
         self.base_names: Counter[str] = Counter()
+        self.file_names: Counter[str] = Counter()  # attachment file names, for bare or qualified embeds
         self.unindexed: list[str] = []
         self.placing: set[str] = set()
         self.clashes: dict[str, set[str]] = {}  # file name -> notes of that name the index knows
@@ -215,7 +216,7 @@ class _Writer:
             entry = self.ledger.get(FILE_SOURCE, f"{p.id}:{key}")
             if entry is not None:
                 p.files[key] = entry.path
-                self.files[name_key(entry.path)] = f"{p.id}:{key}"
+                self._claim_file(entry.path, f"{p.id}:{key}")
         for key, name in p.names:
             if key in p.files:
                 continue
@@ -225,7 +226,7 @@ class _Writer:
                     or (self.app.config.vault / path).exists():
                 n += 1
                 path = f"{folder}/{stem} {p.id[:6]}{ext}" if n == 2 else f"{folder}/{stem} {p.id[:6]} {n}{ext}"
-            self.files[name_key(path)] = f"{p.id}:{key}"
+            self._claim_file(path, f"{p.id}:{key}")
             p.files[key] = path
 
     # -- links -----------------------------------------------------------------------------------
@@ -275,9 +276,14 @@ class _Writer:
 
         return resolve
 
+    def _claim_file(self, path: str, owner: str) -> None:
+        key = name_key(path)
+        if key not in self.files:
+            self.file_names[key.rsplit("/", 1)[-1]] += 1
+        self.files[key] = owner
+
     def _unique_file(self, path: str) -> bool:
-        name = name_key(path.rsplit("/", 1)[-1])
-        return sum(1 for k in self.files if k.rsplit("/", 1)[-1] == name) == 1
+        return self.file_names[name_key(path.rsplit("/", 1)[-1])] == 1
 
     # -- pass 2: notes ---------------------------------------------------------------------------
     def _render(self, page: NotionPage, planned: _Planned) -> tuple[str, list[tuple[str, str]]]:
