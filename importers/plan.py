@@ -125,6 +125,10 @@ def planner_for(backend: Any, config: Any, *, tz: tzinfo, tz_name: str | None, j
 
     `parallel`: None decides by size (PARALLEL_MIN), True whenever the backend allows, False
     never. `config` carries the import's names for the user (import.me)."""
+    from memd.extract.model_planner import model_planner_for  # a model backend: many conversations at once
+
+    if (model := model_planner_for(backend, config, tz=tz)) is not None:
+        return model
     wants = parallel is True or (parallel is None and jobs >= PARALLEL_MIN)
     if wants and (backend is None or getattr(backend, "searches_memory", True) is False):
         from .plan_rules import RulesPlanner

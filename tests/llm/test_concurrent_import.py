@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent / "bench"))
@@ -19,26 +17,26 @@ from memd.app import Memd  # noqa: E402
 from memd.config import config_from_dict  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def model_planner_hook(monkeypatch):
-    """The pipeline picks the model planner (importers/plan.py planner_for); until that line is
-    in, the same line is put in here."""
-    import memd.importers.plan as plan
-    from memd.extract.model_planner import ModelPlanner, model_planner_for
+def test_the_pipeline_picks_the_model_planner_for_a_model_backend(tmp_path):
+    from datetime import timezone
 
-    original = plan.planner_for
+    from memd.extract.llm_backend import LLMBackend
+    from memd.extract.model_planner import ModelPlanner
+    from memd.importers.plan import SequentialPlanner, planner_for
+    from memd.llm.openai_compat import OpenAICompatModel
 
-    def with_model(backend, config, **kwargs):
-        planner = model_planner_for(backend, config, tz=kwargs["tz"])
-        return planner if planner is not None else original(backend, config, **kwargs)
-
-    monkeypatch.setattr(plan, "planner_for", with_model)
+    stub = MemReaderStub()
+    app = make_app(tmp_path, stub.url, 0)
     try:
-        import memd.importers.pipeline.write as write
-    except ImportError:
-        pytest.skip("the import pipeline package is not there")
-    monkeypatch.setattr(write, "planner_for", with_model)
-    yield ModelPlanner
+        backend = LLMBackend(OpenAICompatModel(stub.url, "MemReader-4B-thinking"))
+        planner = planner_for(backend, app.config, tz=timezone.utc, tz_name=None, jobs=1)
+        assert isinstance(planner, ModelPlanner) and planner.concurrency == 32  # server_kind vllm, concurrency 0: the default for vLLM
+        planner.close()
+        rules = planner_for(None, app.config, tz=timezone.utc, tz_name=None, jobs=1, parallel=False)
+        assert isinstance(rules, SequentialPlanner)
+    finally:
+        app.close()
+        stub.close()
 
 
 def make_app(root: Path, url: str, concurrency: int) -> Memd:
