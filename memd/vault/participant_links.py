@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import yaml
 
 from memd.vault.atomic import read_quiet, sha256
+from memd.vault.links import RANK_NAME, RANK_TITLE, name_key
 from memd.vault.writer import decode
 
 if TYPE_CHECKING:
@@ -54,10 +55,31 @@ def targets(app: "Memd", participants: Iterable[str], turns: Iterable[Any], user
             continue
         if name.casefold() in _ASSISTANTS or (roles and roles <= {"assistant", "system", "tool"}):
             continue  # the assistant of an AI chat is no one's entity
-        found = app.find_entity(name)
-        if found is not None and not found.is_user:
-            out[name] = found.path[:-3] if found.path.endswith(".md") else found.path
+        path = _entity_path(app, name)
+        if path is not None:
+            out[name] = path[:-3] if path.endswith(".md") else path
     return out
+
+
+def _entity_path(app: "Memd", name: str) -> str | None:
+    """The entity file whose title (or alias) is `name`, exactly as memd names the files it
+    creates for a speaker. One look-up in the index's name table: an import asks this about
+    every speaker of every conversation, so it never scans all titles (find_entity's accent-
+    insensitive fallback would, on every miss)."""
+    key = name_key(" ".join(name.split()))
+    entities = app.entities_dir.strip("/") + "/"
+    with app.index.db.lock:  # the indexer thread changes the table while a scan runs
+        found = dict(app.index.names().candidates(key))
+    paths = []
+    for path, rank in found.items():
+        if rank < RANK_NAME or not path.startswith(entities) or not path.endswith(".md"):
+            continue
+        if rank < RANK_TITLE:  # the file's name: it counts when its title says the same ("ana.md" is not "# Ana Maria")
+            note = app.index.note(path)
+            if note is None or name_key(note["title"] or "") != key:
+                continue
+        paths.append(path)
+    return paths[0] if len(paths) == 1 else None  # two files called the same: link neither
 
 
 def _frontmatter_span(lines: list[str]) -> tuple[int, int] | None:

@@ -204,3 +204,17 @@ def test_an_entity_without_a_source_turn_is_not_an_orphan(app, vault, transcript
     # an entity from a conversation links its turn instead
     _ingest(app)
     assert "mentioned_by" not in (vault / "memory/entities/ana.md").read_text()
+
+
+def test_a_participant_links_only_the_file_of_that_name(app, vault):
+    from types import SimpleNamespace
+
+    from memd.vault.participant_links import targets
+
+    (vault / "memory/entities").mkdir(parents=True)
+    (vault / "memory/entities/ana.md").write_text("# Ana Maria\n- age: 40\n")
+    (vault / "memory/entities/rui_costa.md").write_text("# Rui Costa\n- age: 41\n")
+    app.index.scan()
+    turns = [SimpleNamespace(author="Me", role="user"), SimpleNamespace(author="Claude", role="assistant")]
+    got = targets(app, ["Me", "Ana", "Rui  Costa", "Claude", "Nobody"], turns, [])
+    assert got == {"Me": "memory/user", "Rui  Costa": "memory/entities/rui_costa"}
