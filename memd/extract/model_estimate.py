@@ -85,7 +85,8 @@ class ModelEstimate:
         from memd.llm.server_kind import probe_kind, resolve_concurrency
 
         decider = backend if isinstance(backend, ModelDecider) else ModelDecider(
-            backend, MemorySnapshot.read(config.vault, config.memory.dir.strip("/")),
+            backend, MemorySnapshot.read(config.vault, config.memory.dir.strip("/"),
+                                                    skip=(config.memory.review_file,)),
             max_searches=config.extract.max_searches, cache=None, skip_chitchat=False)
         name = getattr(decider.model, "backend", "openai")
         if concurrency is None:

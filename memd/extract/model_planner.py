@@ -214,6 +214,7 @@ def model_planner_for(backend: Any, config: Any, *, tz: tzinfo, plan_fn: PlanFn 
 
 def decider_for(backend: Any, config: Any) -> ModelDecider:
     """A ModelDecider over `backend` with this import's memory snapshot and decision cache."""
-    snapshot = MemorySnapshot.read(config.vault, config.memory.dir.strip("/"))
+    snapshot = MemorySnapshot.read(config.vault, config.memory.dir.strip("/"),
+                                   skip=(config.memory.review_file,))
     cache = DecisionCache(config.state_dir / "model_answers.db")
     return ModelDecider(backend, snapshot, max_searches=config.extract.max_searches, cache=cache)

@@ -51,16 +51,20 @@ class MemorySnapshot:
         self.lines = lines
 
     @classmethod
-    def read(cls, vault: Path, memory_dir: str, *, max_bytes: int = 64 * 1024 * 1024) -> MemorySnapshot:
+    def read(cls, vault: Path, memory_dir: str, *, skip: tuple[str, ...] = (),
+             max_bytes: int = 64 * 1024 * 1024) -> MemorySnapshot:
         """Every `- ...` line of every note under `vault/memory_dir`, in path order. Bounded by
         `max_bytes` read in all (a vault's memory is small; a runaway folder must not stall
-        the import): past it the rest is left out, and the decisions search less."""
+        the import): past it the rest is left out, and the decisions search less. `skip`: file
+        names that hold no facts (the review queue)."""
         root = vault / memory_dir
         lines: list[Line] = []
         if not root.is_dir():
             return cls(lines)
         budget = max_bytes
         for path in sorted(root.rglob("*.md")):
+            if path.name in skip:
+                continue
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:

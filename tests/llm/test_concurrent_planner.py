@@ -212,3 +212,23 @@ def test_a_request_the_server_refuses_is_ignored_and_listed_not_retried_forever(
     listed = [t for r in results for t in r.failed_turns]
     assert listed and all("maximum context length" in t for t in listed)
     assert any("the server refused the request" in r[3] for r in rows)
+
+
+def test_snapshot_search_is_memory_at_the_start_plus_the_conversations_own_facts(tmp_path):
+    from memd.extract.model_snapshot import MemorySnapshot, StreamFacts
+
+    mem = tmp_path / "memory"
+    (mem / "entities").mkdir(parents=True)
+    (mem / "user.md").write_text("# User\n- employer: Acme\n- living_location: Lisbon\n")
+    (mem / "entities" / "ana.md").write_text("# Ana\n- relationship: sister\n")
+    (mem / "Review.md").write_text("- [ ] employer: Globex?\n")
+    snap = MemorySnapshot.read(tmp_path, "memory", skip=("Review.md",))
+    assert snap.search("where does the user work, employer") == "[memory/user.md]\n- employer: Acme"
+    assert "Globex" not in snap.search("employer Globex")
+    assert snap.search("sister Ana").startswith("[memory/entities/ana.md]")
+    assert snap.search("the of and") == "No matching memories."
+    facts = StreamFacts()
+    facts.added("c1", [{"key": "employer", "value": "Hooli", "memory_type": "UserMemory", "tags": []}])
+    assert "Hooli" in snap.search("employer", facts.of("c1")) and facts.of("c2") == []
+    facts.reset()
+    assert facts.of("c1") == []
