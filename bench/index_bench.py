@@ -157,6 +157,8 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
     from memd.index.search import MIN_PREFIX, WEIGHTS
 
     reader = app.index.reader()
+    # Word counts shared across searches, as Index.search shares them (kept until the index changes).
+    counts = app.index.search_cache.counts(app.index.search_cache.version())
     raw_sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 10"
     lat, raw_lat, stop_lat = [], [], []
     for i in range(queries):
@@ -172,12 +174,12 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
         reader.execute(raw_sql, (raw,)).fetchall()
         raw_lat.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        engine(reader, q, limit=10)
+        engine(reader, q, limit=10, counts=counts)
         lat.append((time.perf_counter() - t0) * 1000)
     for i in range(max(200, queries // 10)):
         q = rng.choice(stop)
         t0 = time.perf_counter()
-        engine(reader, q, limit=10)
+        engine(reader, q, limit=10, counts=counts)
         stop_lat.append((time.perf_counter() - t0) * 1000)
     stats = app.index.stats()
     app.close()

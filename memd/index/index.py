@@ -181,8 +181,9 @@ class Index:
         """Full-text search (memd.index.search), answered from the cache while the index is unchanged."""
         return self.search_cache.get_or_run(
             (query, limit, kind, path_prefix, group, period),
-            lambda: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix, group=group,
-                               period=period))
+            lambda version: fts_search(self.reader(), query, limit=limit, kind=kind, path_prefix=path_prefix,
+                                       group=group, period=period, counts=self.search_cache.counts(version)),
+            with_version=True)
 
     # -- names ---------------------------------------------------------------------------------
     def names(self) -> NameTable:

@@ -48,6 +48,8 @@ class SearchCache:
         self._version_conn: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
+        self._counts_version = -1
+        self._counts: dict[str, int] = {}
 
     def _version(self) -> int:
         # Under self._lock: one connection shared by every thread, used only for this pragma.
@@ -56,7 +58,9 @@ class SearchCache:
             self._version_conn.execute("PRAGMA query_only = ON")
         return self._version_conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def get_or_run(self, key: Hashable, run: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    def get_or_run(self, key: Hashable, run: Callable[..., list[dict[str, Any]]],
+                   *, with_version: bool = False) -> list[dict[str, Any]]:
+        """`run()` on a miss; `run(version)` with `with_version` (the version the result is stored under)."""
         with self._lock:
             version = self._version()
             entry = self._entries.get(key)
@@ -65,7 +69,7 @@ class SearchCache:
                 self.hits += 1
                 return _copy(entry[1])
             self.misses += 1
-        results = run()
+        results = run(version) if with_version else run()
         weight = _weight(results)
         if weight > self._max_bytes // 4:
             return results  # one huge result would push out everything else
@@ -78,6 +82,14 @@ class SearchCache:
             while len(self._entries) > self._size or self._bytes > self._max_bytes:
                 self._bytes -= self._entries.popitem(last=False)[1][2]
         return results
+
+    def counts(self, version: int) -> dict[str, int]:
+        """Word match counts (memd.index.search) valid for the index's `version`: searches share
+        them until the index changes."""
+        with self._lock:
+            if self._counts_version != version:
+                self._counts_version, self._counts = version, {}
+            return self._counts
 
     def version(self) -> int:
         """The index's data version now: anything derived from the index (the memory graph of

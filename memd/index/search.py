@@ -45,6 +45,7 @@ BROAD = 1000  # matching chunks beyond which a word or query is treated as stop-
 SHORT_QUERY = 3  # up to this many words: all words first, then any word
 GROUP_MAX_CANDIDATES = 200_000  # grouped search stops widening here (a bound on its work)
 PERIOD_BOOST = 1.5  # score factor for a turn from the period the query names
+SHARED_COUNTS = 20_000  # word counts kept across searches (cleared when full, and on any index change)
 MIN_PREFIX = 3  # a shorter last word is matched whole (a one- or two-letter prefix matches most of a vault)
 DEADLINE_S = 0.25  # a search past this is interrupted and asked again without the prefix
 SNIPPET_TOKENS = 16  # words around the first match, like FTS5's snippet(..., 16)
@@ -111,7 +112,8 @@ def _capped_count(conn: sqlite3.Connection, match: str) -> int:
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str | None = None,
-           path_prefix: str | None = None, group: bool = False, period: str | None = None) -> list[dict[str, Any]]:
+           path_prefix: str | None = None, group: bool = False, period: str | None = None,
+           counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """`period` ("2023", "2023-05", "2023-05-07"): among the candidates, turns from then rank
     first (PERIOD_BOOST), so "what did Anna say in May 2023" prefers May 2023's turns."""
     # One read transaction: every statement below sees the same snapshot, even while another
@@ -120,11 +122,11 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str |
     conn.execute("BEGIN")
     try:
         if not terms.prefix_last:
-            return _search(conn, terms, limit, kind, path_prefix, group, period)
+            return _search(conn, terms, limit, kind, path_prefix, group, period, counts)
         deadline = time.monotonic() + DEADLINE_S
         conn.set_progress_handler(lambda: time.monotonic() > deadline, 20_000)
         try:
-            return _search(conn, terms, limit, kind, path_prefix, group, period)
+            return _search(conn, terms, limit, kind, path_prefix, group, period, counts)
         except sqlite3.OperationalError as exc:
             if "interrupted" not in str(exc):
                 raise
@@ -134,20 +136,30 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 10, kind: str |
         if not conn.in_transaction:
             conn.execute("BEGIN")
         whole = QueryTerms(terms.words, prefix_last=False, dropped=terms.dropped)
-        return _search(conn, whole, limit, kind, path_prefix, group, period)
+        return _search(conn, whole, limit, kind, path_prefix, group, period, counts)
     finally:
         conn.execute("COMMIT")
 
 
 class _Counts(dict):
-    """Capped match counts within one search: each FTS query is counted at most once."""
+    """Capped match counts within one search: each FTS query is counted at most once. `shared`:
+    counts kept across searches while the index is unchanged (memd.index.result_cache): the same
+    words come back in query after query, and counting them was a statement each."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, shared: dict[str, int] | None = None):
         super().__init__()
         self.conn = conn
+        self.shared = shared
 
     def __missing__(self, match: str) -> int:
-        self[match] = n = _capped_count(self.conn, match)
+        n = self.shared.get(match) if self.shared is not None else None
+        if n is None:
+            n = _capped_count(self.conn, match)
+            if self.shared is not None:
+                if len(self.shared) >= SHARED_COUNTS:
+                    self.shared.clear()
+                self.shared[match] = n
+        self[match] = n
         return n
 
 
@@ -165,10 +177,16 @@ def _plans(counts: _Counts, terms: QueryTerms) -> Iterator[tuple[str, str, bool 
         prefix = False
     quoted = _quote(words, prefix)
     if len(words) == 1:
-        yield "all", quoted[0], None
+        n = counts[quoted[0]]
+        if n:
+            yield "all", quoted[0], n >= BROAD
         return
     if len(words) <= SHORT_QUERY:
-        yield "all", " ".join(quoted), None
+        # All words: no more matches than its rarest word has, so the words' own counts decide
+        # (kept across searches); the combination is counted only when every word is common.
+        bound = min(counts[q] for q in quoted)
+        if bound:
+            yield "all", " ".join(quoted), None if bound >= BROAD else False
     # Any word, ranked by BM25 over the words that discriminate: a word in BROAD chunks or more
     # adds almost nothing to a score and costs the most to rank. Only when every word is that
     # common is the query stop-word-like (unranked body matches after title matches).
@@ -182,14 +200,15 @@ def _plans(counts: _Counts, terms: QueryTerms) -> Iterator[tuple[str, str, bool 
 
 
 def _search(conn: sqlite3.Connection, terms: QueryTerms, limit: int, kind: str | None,
-            path_prefix: str | None, group: bool, period: str | None = None) -> list[dict[str, Any]]:
+            path_prefix: str | None, group: bool, period: str | None = None,
+            shared_counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
     where, params = _filters(kind, path_prefix)
     final = limit
     if period:
         limit = limit * 4 + 20  # candidates to re-rank by their time
     picked: dict[int, tuple[tuple, str, str]] = {}  # chunk id -> (hit row, match label, fts query)
     seen_notes: set[int] = set()
-    counts = _Counts(conn)
+    counts = _Counts(conn, shared_counts)
     for label, match, broad in _plans(counts, terms):
         if broad is None:
             count = counts[match]
