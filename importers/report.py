@@ -61,6 +61,12 @@ class Report:
         if self.unlisted_failures == 1:
             self.failures.append(Problem("…", f"more than {MAX_PROBLEMS} records skipped; the rest are not listed"))
 
+    # Every parser has a loop like `try: conv = build(record) except RECORD_ERRORS as exc:
+    # report.fail_record(where, exc)`. It stays in each parser, not behind one shared helper,
+    # because what follows a failure differs by format: a Tally that gives up on an export where
+    # no record fits (chatgpt, claude, sharegpt, messenger), a record that proves the whole file is
+    # another format (telegram's NotTelegram), a line of invalid JSON (openai_jsonl). What they
+    # share is here: RECORD_ERRORS, this method and Tally.
     def fail_record(self, where: str, exc: BaseException) -> None:
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         self.fail(where, f"skipped, malformed record ({detail})")
