@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import yaml
+
 from memd.errors import InputFormatError, MemdError
 from memd.state import Source
 from memd.vault.atomic import sha256
@@ -120,6 +122,9 @@ class _Writer:
                     self.report.fail(planned.path, planned.id, str(exc))
                 except OSError as exc:
                     self.report.fail(planned.path, planned.id, f"cannot write: {exc.strerror or exc}")
+                except (ValueError, TypeError, UnicodeError, yaml.YAMLError) as exc:
+                    # A value the note cannot hold (a source's bad data): this page fails, the rest go on.
+                    self.report.fail(planned.path, planned.id, f"cannot render: {type(exc).__name__}: {exc}")
                 if len(self.unindexed) >= INDEX_BATCH:
                     self._index()
                 self._tick("writing", n, len(ordered))

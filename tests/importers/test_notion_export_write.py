@@ -182,3 +182,10 @@ def test_link_to_a_name_the_vault_already_has_is_qualified(app, vault):
     assert f"up: [[{DEST}/Home|Home]]" in (vault / DEST / "Home" / "Child.md").read_text()
     assert "see [[Child]]" in (vault / DEST / "Else.md").read_text()
     assert (vault / "Projects" / "Home.md").read_text() == "# Home\n\nthe user's own note\n"
+
+
+def test_a_page_that_cannot_be_rendered_fails_alone(app, vault):
+    bad = NotionPage("b" * 32, "Bad", properties={"Weird": object()})  # a source's bad value
+    report = write_pages(app, [NotionPage("a" * 32, "Good", body="fine"), bad], extract=False)
+    assert report.counts["written"] == 1 and report.counts["failed"] == 1
+    assert (vault / DEST / "Good.md").exists() and not (vault / DEST / "Bad.md").exists()
