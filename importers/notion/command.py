@@ -99,14 +99,15 @@ def _show(d: dict[str, Any]) -> None:
     t.add_column(style="bold")
     t.add_column(justify="right")
     t.add_column(style="dim")
-    t.add_row("written", str(c["written"]), "new notes")
-    t.add_row("updated", str(c["updated"]), "changed in Notion")
+    would = "would be " if d["dry_run"] else ""
+    t.add_row(f"{would}written", str(c["written"]), "new notes")
+    t.add_row(f"{would}updated", str(c["updated"]), "changed in Notion")
     t.add_row("unchanged", str(c["unchanged"]), "")
     if c["kept"]:
         t.add_row("kept", str(c["kept"]), "edited by hand: left as they are, the new version to review")
     t.add_row("skipped", str(c["skipped"]), "")
     t.add_row("failed", str(c["failed"]), "")
-    t.add_row("attachments", str(d["attachments"]), "copied")
+    t.add_row("attachments", str(d["attachments"]), f"{would}copied")
     if d.get("entities"):
         t.add_row("entities", str(d["entities"]), "from --entities-from")
     outside = d.get("links_outside_import", {}).get("count", 0)
