@@ -113,6 +113,7 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
     t0, c0, w0 = time.perf_counter(), time.process_time(), workers_cpu()
     report = app.index.scan()
     cold, cold_cpu, worker_cpu = time.perf_counter() - t0, time.process_time() - c0, workers_cpu() - w0
+    cold_peak = peak_rss_mb()  # the high-water mark so far is the cold index's own
     indexed = report.added
     md_notes = sum(1 for _ in app.index.reader().execute("SELECT 1 FROM notes WHERE kind != 'attachment'"))
 
@@ -206,6 +207,7 @@ def measure(vault: Path, state: Path, queries: int, notes: list[str], edits: int
         "chunks": stats["chunks"],
         "links": stats["links"],
         "unresolved_links": stats["unresolved_links"],
+        "cold_peak_rss_mb": cold_peak,
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -300,7 +302,8 @@ def main() -> None:
     row("memd / floor: wall", lambda r: f"{r['cold_vs_floor']}x", "<= 1.5x")
     row("memd / floor: CPU (all processes)", lambda r: f"{r['cold_cpu_vs_floor']}x")
     row("floor: peak RSS", lambda r: f"{r['floor']['peak_rss_mb']} MiB")
-    row("memd: peak RSS (indexing process)", lambda r: f"{r['peak_rss_mb']} MiB", f"<= {RSS_TARGET_MB} MiB at 50k")
+    row("memd: peak RSS, cold index", lambda r: f"{r['cold_peak_rss_mb']} MiB", f"<= {RSS_TARGET_MB} MiB at 50k")
+    row("memd: peak RSS, whole run (rescans, edits, queries)", lambda r: f"{r['peak_rss_mb']} MiB")
     row("index size: floor / memd", lambda r: f"{r['floor']['db_mb']} / {r['db_mb']} MB")
     row("no-change rescan", lambda r: f"{r['rescan_s'] * 1000:.0f} ms", "<= 500 ms at 10k")
     row("one-edit reindex (index_paths) p50 / max", lambda r: f"{r['edit_reindex_ms_p50']} / {r['edit_reindex_ms_max']} ms")
@@ -321,9 +324,10 @@ def main() -> None:
             verdicts[f"{key}@{n}"] = ok
             console.print(f"{'[green]PASS' if ok else '[red]MISS'}[/] {n:,} notes: {key} {r[key]} {op} {target}")
         if n >= 50_000:
-            ok = r["peak_rss_mb"] <= RSS_TARGET_MB
-            verdicts[f"peak_rss_mb@{n}"] = ok
-            console.print(f"{'[green]PASS' if ok else '[red]MISS'}[/] {n:,} notes: peak RSS {r['peak_rss_mb']} <= {RSS_TARGET_MB} MiB")
+            ok = r["cold_peak_rss_mb"] <= RSS_TARGET_MB
+            verdicts[f"cold_peak_rss_mb@{n}"] = ok
+            console.print(f"{'[green]PASS' if ok else '[red]MISS'}[/] {n:,} notes: cold index peak RSS"
+                          f" {r['cold_peak_rss_mb']} <= {RSS_TARGET_MB} MiB (whole run {r['peak_rss_mb']} MiB)")
     result = {"runs": runs, "targets_met": verdicts,
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                           "load_avg_at_end": os.getloadavg()}}

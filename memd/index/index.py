@@ -101,13 +101,21 @@ WORKER_MIN = 3000  # ... and before it parses in a worker process (starting one 
 
 
 def _use_worker() -> bool:
-    """Parse in a worker process only with a second core to run it on: on one, the worker's
-    pickling and waiting cost more than it earns."""
+    """Parse in a worker process only with a core to spare for it: with one core, or with every
+    core already busy (the load average at or above the cores), the worker's pickling and waiting
+    cost more than the overlap earns. MEMD_INDEX_WORKER=0/1 decides instead."""
+    forced = os.environ.get("MEMD_INDEX_WORKER")
+    if forced in ("0", "1"):
+        return forced == "1"
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS
         cores = os.cpu_count() or 1
-    return cores >= 2 and os.environ.get("MEMD_INDEX_WORKER", "1") != "0"
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores >= 2 and load <= cores - 1
 
 
 def _pool() -> Any:
@@ -187,13 +195,16 @@ class Index:
 
     # -- names ---------------------------------------------------------------------------------
     def names(self) -> NameTable:
-        if self._names is None:
-            table = NameTable()
-            with self.db.read() as c:
-                for path, title, aliases in c.execute("SELECT path, title, aliases FROM notes"):
-                    table.add(path, title, json.loads(aliases))
-            self._names = table
-        return self._names
+        # Built and kept under the database lock: a first index resetting it when it ends can
+        # never be overtaken by a table built from the notes it had stored so far.
+        with self.db.lock:
+            if self._names is None:
+                table = NameTable()
+                with self.db.read() as c:
+                    for path, title, aliases in c.execute("SELECT path, title, aliases FROM notes"):
+                        table.add(path, title, json.loads(aliases))
+                self._names = table
+            return self._names
 
     def resolve(self, target: str, source_path: str | None = None, *, markdown: bool = False) -> str | None:
         with self.db.lock:  # the name table changes while a scan runs in another thread
@@ -379,6 +390,8 @@ class Index:
             with self.db.tx() as c:
                 resolve_all(c, names)
                 c.execute("DELETE FROM meta WHERE key = 'bulk_incomplete'")
+                if cold:
+                    self._names = None  # one built by another thread mid-scan saw only part of the notes
         for item_path in report.changed_paths:
             if self.on_memory_note and item_path.startswith(self.memory_prefix):
                 try:

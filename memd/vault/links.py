@@ -29,6 +29,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _SPACES = re.compile(r"[\s_]+")
+_PIPE = re.compile(r"\\?\|")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def target_key(target: str, source_path: str | None = None) -> str:
 def split_target(inner: str) -> tuple[str, str | None, str | None]:
     """`x#h|alias` -> (x, h, alias). A `\\|` (escaped pipe, used inside tables) also splits."""
     alias = None
-    m = re.search(r"\\?\|", inner)
+    m = _PIPE.search(inner)
     if m:
         inner, alias = inner[: m.start()], inner[m.end():].strip() or None
     fragment = None
