@@ -321,3 +321,28 @@ def test_socket_removed_on_close(serve, vault_paths):
     server.stop()
     assert not vault_paths.socket.exists()
     assert connect(vault_paths.socket) is None
+
+
+def test_memory_is_given_back_once_requests_stop(serve, vault_paths, monkeypatch):
+    """After a burst of requests and TRIM_AFTER_IDLE_S without one, the server returns freed
+    heap to the system once (not again until more requests come)."""
+    import time
+
+    from memd.daemon import socket_server
+
+    trims = []
+    monkeypatch.setattr(socket_server, "TRIM_AFTER_IDLE_S", 0.2)
+    monkeypatch.setattr(socket_server, "_trim_heap", lambda: trims.append(time.monotonic()))
+    serve(limits=Limits(idle_timeout=0.4, read_timeout=0.4))
+    time.sleep(0.6)
+    assert trims == []  # nothing served yet: nothing to give back
+    with connect(vault_paths.socket) as client:
+        for i in range(20):
+            assert client.call("add", a=i, b=1) == i + 1
+        last = time.monotonic()
+    deadline = time.monotonic() + 10
+    while not trims and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(trims) == 1 and trims[0] - last >= 0.2
+    time.sleep(0.6)
+    assert len(trims) == 1
