@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..ledger import turn_digest
@@ -24,14 +24,20 @@ log = logging.getLogger("memd.importers")
 PARALLEL_MIN = 64  # conversations read before the rest are prepared in worker processes
 CHUNK = 8
 
-Prepared = tuple[list[str], str, bytes]  # the turns' content hashes, the ledger's hash, the record staged
+# The turns' content hashes, the ledger's hash, and the record staged (None: the conversation is
+# unchanged since the last import, nothing will be staged).
+Prepared = tuple[list[str], str, bytes | None]
 
 
-def prepare(redact: bool, conv: Conversation) -> Prepared | None:
-    """Runs in a worker: see `Reader._classify` for what each step is for."""
+def prepare(redact: bool, item: tuple[Conversation, str | None]) -> Prepared | None:
+    """Runs in a worker: see `Reader._classify` for what each step is for. `item`: the
+    conversation, and the hash that means "imported as it is, nothing left to do" (the ledger's)."""
+    conv, settled = item
     try:
         hashes = [t.content_hash() for t in conv.turns]
         content_hash = ledger_hash(conv.content_hash(hashes), redact)
+        if content_hash == settled:
+            return hashes, content_hash, None  # importing the same export again: no redaction, no staging
         staged = redacted(conv) if redact else conv
         digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
         return hashes, content_hash, Spool.encode((staged, content_hash, digests))
@@ -39,10 +45,11 @@ def prepare(redact: bool, conv: Conversation) -> Prepared | None:
         return None  # prepared (and failed) in the reading process, in order
 
 
-def prepared(convs: Iterator[Conversation], redact: bool, workers: int | None
-             ) -> Iterator[tuple[Conversation, Prepared | None]]:
+def prepared(convs: Iterator[Conversation], redact: bool, workers: int | None,
+             settled: Callable[[Conversation], str | None]) -> Iterator[tuple[Conversation, Prepared | None]]:
     """Each conversation of `convs`, in order, with its preparation (None: not prepared). The
-    first PARALLEL_MIN are not (a small export starts no process); `workers` None: none are."""
+    first PARALLEL_MIN are not (a small export starts no process); `workers` None: none are.
+    `settled(conv)`: the ledger's hash of a conversation imported with nothing left to do."""
     for _ in range(PARALLEL_MIN if workers else 0):
         conv = next(convs, None)
         if conv is None:
@@ -55,10 +62,10 @@ def prepared(convs: Iterator[Conversation], redact: bool, workers: int | None
 
     sent: deque[Conversation] = deque()  # handed to the workers, not yet answered
 
-    def feed() -> Iterator[Conversation]:
+    def feed() -> Iterator[tuple[Conversation, str | None]]:
         for conv in convs:
             sent.append(conv)
-            yield conv
+            yield conv, settled(conv)
 
     try:
         with WorkerPool(workers) as pool:

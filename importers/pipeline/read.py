@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from memd.errors import InputFormatError, MemdError
 
 from .. import registry
-from ..ledger import turn_digest
+from ..ledger import PENDING, turn_digest
 from ..model import Conversation
 from ..periods import split_by_month
 from ..report import ParseRun, Problem
@@ -43,7 +43,7 @@ def read_export(run: ImportRun, path: Path, spool: Spool) -> None:
         fmt, parse = _open(run, path)
         with parse:
             workers = worker_count(run.parallel, run.req.dry_run)
-            for conv, prep in prepared(_conversations(parse, fmt, run), run.redact, workers):
+            for conv, prep in prepared(_conversations(parse, fmt, run), run.redact, workers, reader.settled):
                 seq += 1
                 reader.classify(conv, prep)
                 run.tick("reading", seq, None)
@@ -101,6 +101,14 @@ class _Reader:
         self.seen_keys: set[int] = set()  # 64-bit digests of the keys read: a small int each, not the key
         self.planned = 0  # conversations staged
 
+    def settled(self, conv: Conversation) -> str | None:
+        """The ledger's hash of `conv` when it was imported with nothing left to do (then a
+        conversation with that hash is unchanged: see standing())."""
+        entry = self.run.ledger.get(conv.source, conv.source_id)
+        if entry is None or entry.status == PENDING or (self.run.req.extract and entry.extracted != entry.turns):
+            return None
+        return entry.content_hash
+
     def classify(self, conv: Conversation, prep: Prepared | None) -> None:
         t_start = time.perf_counter()
         timings = self.run.report.timings
@@ -129,6 +137,7 @@ class _Reader:
             report.skipped["before --since"] += 1
             return
         t0 = time.perf_counter()
+        staged: bytes | None = None
         if prep is not None:
             hashes, content_hash, staged = prep
         else:
@@ -143,7 +152,7 @@ class _Reader:
             survey.add(conv, first, last, UNCHANGED)
             report.unchanged += 1
             return
-        if run.redact and prep is None:
+        if run.redact and staged is None:
             # Before anything is staged, named or written: the turns' digests (above) stay those
             # of the export, so a secret redacted now does not make its turn new to extraction.
             t0 = time.perf_counter()
@@ -157,7 +166,7 @@ class _Reader:
         survey.add(conv, first, last, state)
         self.planned += 1
         t0 = time.perf_counter()
-        if prep is None:
+        if staged is None:
             if run.req.dry_run:
                 # What the plan needs to name the note: the conversation without its turns.
                 record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
