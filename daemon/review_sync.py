@@ -53,23 +53,25 @@ class ReviewNoteSync:
 
     def _run(self) -> None:
         # Once at start-up: answers given while the daemon was down, items queued meanwhile.
-        self._once(force=True)
+        self._once(force=True, why="start-up")
         while not self._stop.is_set():
             self._wake.wait(self.every)
             if self._stop.is_set():
                 return
             self._wake.clear()
             forced, self._forced = self._forced, False
-            self._once(force=forced or self._retry)
+            retry = self._retry
+            self._once(force=forced or retry, why="note saved" if forced else "retry" if retry else "tick")
 
-    def _once(self, *, force: bool) -> None:
+    def _once(self, *, force: bool, why: str) -> None:
         try:
             report = sync(self.app) if force else sync_if_changed(self.app)
             self.syncs += 1
             if report is not None:
                 self._retry = bool(report.failed)
                 if report.applied or (report.failed and report.failed != self._last_failed):
-                    log.info("review note: %d answers applied, %d waiting", len(report.applied), len(report.failed))
+                    log.info("review note: %d answers applied, %d waiting (%s)", len(report.applied),
+                             len(report.failed), why)
                 self._last_failed = dict(report.failed)
             self.last_error = None
         except (MemdError, OSError) as exc:

@@ -75,14 +75,16 @@ def _done(vault, item):
 
 
 def test_ticking_a_box_changes_the_fact(running):
-    """Applied on the watcher's event (the waits below are well under the daemon's 30 s tick,
-    which would otherwise apply it too)."""
+    """Applied on the watcher's event for the note (the daemon's 30 s tick would apply it too,
+    later: its log says which did)."""
     d, vault = running
     item = _queue(d, vault)
     _answer(vault, item, "- [ ]", "- [x]")
-    wait_for(lambda: "- employer: Stripe" in (vault / ENTITY).read_text(), timeout=15, what="the tick applied")
+    wait_for(lambda: "- employer: Stripe" in (vault / ENTITY).read_text(), timeout=30, what="the tick applied")
     wait_for(lambda: _done(vault, item), what="the task moved to Done")
     assert "Alphabet" not in (vault / ENTITY).read_text()
+    # logged right after the note is written
+    wait_for(lambda: "review note: 1 answers applied, 0 waiting (note saved)" in d.output(), what="the log line")
     log = d.call("log", entity="Jane Doe")
     entries = log["entries"] if isinstance(log, dict) else log
     assert any(e["source"].get("kind") == "review" and e["source"].get("ref") == str(item) for e in entries)
@@ -99,7 +101,7 @@ def test_reject_edit_undo_and_a_persons_own_lines(running):
     text = _note(vault).replace("## Pending", "My notes on review, keep me.\n\n## Pending")
     line = next(l for l in text.split("\n") if l.endswith(f"^memd-{item}"))
     _save(vault / NOTE, text.replace(line, line.replace("- [ ]", "- [-]")))
-    wait_for(lambda: _done(vault, item), timeout=15, what="the reject applied")
+    wait_for(lambda: _done(vault, item), timeout=30, what="the reject applied")
     assert d.call("review.list", status="all")["items"][0]["status"] == "rejected"
     assert "- employer: Alphabet" in (vault / ENTITY).read_text()
     assert "My notes on review, keep me.\n\n## Pending" in _note(vault)
