@@ -45,7 +45,7 @@ class MemoryTools:
         self.app = app
         review = getattr(app, "review_note_path", None)  # memd's review queue, not memory
         self.fs = MemoryFS(app.config.memory_root,
-                           frozenset([review[len(app.memory_dir) + 1:]]) if review else frozenset())
+                           frozenset([posixpath.relpath(review, app.memory_dir or ".")]) if review else frozenset())
         self.prefix = app.memory_dir  # the memory folder, vault-relative
         self.filter = fact_filter or FactFilter()
         self.source = source or Source("ask")

@@ -54,7 +54,8 @@ def review_note_path(config: Any) -> str | None:
 
         raise ConfigError(f"config: memory.review_file {config.memory.review_file!r} must be a note of its own"
                           " in the memory folder (not user.md, not in the entities folder)")
-    return f"{config.memory.dir.strip('/')}/{name}"
+    folder = config.memory.dir.strip("/").removeprefix("./").strip("/")
+    return f"{folder}/{name}" if folder and folder != "." else name
 
 
 @dataclass
