@@ -279,3 +279,23 @@ def test_a_tick_by_the_tasks_plugin_is_an_accept_of_the_value_as_proposed(app, v
     api.call(app, "review.list", {})
     assert app.state.review_item(item)["status"] == "accepted"
     assert app.state.journal(path=ENTITY, limit=1)[0]["args"]["value"] == "Stripe"
+
+
+def test_an_edited_supersede_keeps_its_history_line(app, vault):
+    """A replacement memd read from a chat ("moved from Lisbon to Porto"), parked because the
+    line was the user's, accepted with the value they typed: the old value goes to History."""
+    from memd.vault.operations import ReplaceFact
+
+    user = vault / "memory/user.md"
+    user.parent.mkdir(parents=True)
+    user.write_text("# User Information\n- living_location: Lisbon\n")
+    app.index.scan()
+    r = app.writer.apply(ReplaceFact("memory/user.md", "living_location", "Porto", old_value="Lisbon",
+                                     as_of="2025-01", entity_name="user"), Source("ingest"))
+    assert r.status == "review"
+    sync(app)
+    _answer(vault, r.review_id, "→ Porto", "→ Porto, Portugal")
+    api.call(app, "review.list", {})
+    text = user.read_text()
+    assert "- living_location: Porto, Portugal\n" in text
+    assert "## History\n- previous_living_location: Lisbon (until 2025-01)" in text
