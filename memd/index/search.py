@@ -28,7 +28,6 @@ matching chunk and a snippet far more, so
 
 from __future__ import annotations
 
-import itertools
 import re
 import sqlite3
 import time
@@ -48,7 +47,8 @@ PERIOD_BOOST = 1.5  # score factor for a turn from the period the query names
 SHARED_COUNTS = 20_000  # word counts kept across searches (cleared when full, and on any index change)
 MIN_PREFIX = 3  # a shorter last word is matched whole (a one- or two-letter prefix matches most of a vault)
 DEADLINE_S = 0.25  # a search past this is interrupted and asked again without the prefix
-SNIPPET_TOKENS = 16  # words around the first match, like FTS5's snippet(..., 16)
+SNIPPET_CHARS = 120  # about 16 words around the first match, like FTS5's snippet(..., 16)
+SNIPPET_LEAD = 30  # of which before the match
 
 
 def _quote(words: list[str], prefix_last: bool) -> list[str]:
@@ -270,7 +270,7 @@ def _texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     return dict(conn.execute(sql, ids).fetchall())
 
 
-_TOKEN = re.compile(r"\w+")
+_WORD_REST = re.compile(r"\w*")
 
 
 def _marker(terms: QueryTerms) -> tuple[str, ...]:
@@ -297,30 +297,36 @@ def _first_match(lower: str, stems: tuple[str, ...]) -> int:
 
 
 def _snippet(text: str, stems: tuple[str, ...]) -> str:
-    """About SNIPPET_TOKENS words of `text` around its first match, matches in « », cuts marked
-    with " … " (the shape FTS5's snippet() gave). Only the words shown are looked at: a unit may
-    be a 6,000-character section."""
+    """About SNIPPET_CHARS of `text` around its first match, cut at spaces, matches in « », cuts
+    marked with " … " (the shape FTS5's snippet() gave). Found with str.find, not by tokenizing:
+    a unit may be a 6,000-character section, and this runs for every hit returned."""
     if not text:
         return ""
     low = text.lower()
     at = max(0, _first_match(low, stems)) if stems else 0
-    lead = max(0, at - 60)
-    before = [m.span() for m in _TOKEN.finditer(text, lead, at)]
-    if before and lead > 0 and before[0][0] == lead and (text[lead - 1].isalnum() or text[lead - 1] == "_"):
-        before = before[1:]  # a word cut by the lead-in's start
-    before = before[-(SNIPPET_TOKENS // 4):]
-    tokens = before + [m.span() for m in itertools.islice(_TOKEN.finditer(text, at), SNIPPET_TOKENS - len(before))]
-    if not tokens:
-        return text[:200]
-    start = 0 if _TOKEN.search(text, 0, tokens[0][0]) is None else tokens[0][0]
-    end = tokens[-1][1]
-    if _TOKEN.search(text, end) is None:
-        end = len(text)
+    start = 0
+    if at > SNIPPET_LEAD:
+        cut = text.find(" ", at - SNIPPET_LEAD, at)
+        start = cut + 1 if cut >= 0 else at
+    end = len(text)
+    if start + SNIPPET_CHARS < len(text):
+        cut = text.rfind(" ", max(at + 1, start + SNIPPET_CHARS // 2), start + SNIPPET_CHARS)
+        end = cut if cut > at else start + SNIPPET_CHARS
+    marks: list[tuple[int, int]] = []
+    for stem in stems:
+        pos = low.find(stem, start, end)
+        while pos >= 0:
+            if pos == 0 or not (low[pos - 1].isalnum() or low[pos - 1] == "_"):
+                word_end = min(_WORD_REST.match(low, pos + len(stem)).end(), end)
+                marks.append((pos, word_end))
+                pos = low.find(stem, word_end, end)
+            else:
+                pos = low.find(stem, pos + 1, end)
     out, pos = [], start
-    if stems:
-        for a, b in tokens:
-            if low.startswith(stems, a, b):
-                out += (text[pos:a], MARK_OPEN, text[a:b], MARK_CLOSE)
-                pos = b
+    for a, b in sorted(marks):
+        if a < pos:
+            continue  # inside a word already marked (two stems, one word)
+        out += (text[pos:a], MARK_OPEN, text[a:b], MARK_CLOSE)
+        pos = b
     out.append(text[pos:end])
     return ("" if start == 0 else " … ") + "".join(out) + ("" if end >= len(text) else " … ")
