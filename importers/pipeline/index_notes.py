@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,6 +20,10 @@ from typing import Any
 log = logging.getLogger("memd.importers")
 
 BATCH = 200  # transcript notes indexed together
+# While the thread indexes (pure Python, holding the interpreter lock), the write stage gets the
+# lock back after each fsync or SQLite call only at the next switch: by default up to 5 ms,
+# several times per conversation. A shorter interval while both run keeps the writing fluent.
+SWITCH_INTERVAL = 0.0005
 QUEUED = 2  # batches waiting for the thread at most: the write stage waits beyond that (memory stays bounded)
 
 
@@ -29,6 +34,8 @@ class NoteIndexer:
         self._paths: list[str] = []
         self._inbox: queue.Queue[list[str] | None] = queue.Queue(QUEUED)
         self._failed: list[str] = []
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
         self._thread = threading.Thread(target=self._run, name="memd-import-index", daemon=True)
         self._thread.start()
 
@@ -61,6 +68,7 @@ class NoteIndexer:
         t0 = time.perf_counter()
         self._inbox.put(None)
         self._thread.join()
+        sys.setswitchinterval(self._switch)
         self.timings["wait for index"] += time.perf_counter() - t0
         if self._failed:
             paths, self._failed = self._failed, []
