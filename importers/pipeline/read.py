@@ -168,6 +168,8 @@ class _Reader:
         t0 = time.perf_counter()
         if staged is None:
             if run.req.dry_run:
+                if run.estimate is not None and to_extract:
+                    run.estimate.add(conv, [t.id for t in to_extract])  # a model backend's turns to decide
                 # What the plan needs to name the note: the conversation without its turns.
                 record: Any = (replace(conv, turns=[], created=first), entry.path if entry else None, state,
                                len(conv.turns), len(to_extract))

@@ -32,7 +32,7 @@ class ImportRequest:
     dry_run: bool = False
 
     def options(self) -> dict[str, Any]:
-        return {"all_branches": self.all_branches, "me": self.me, "tz": self.tz,
+        return {"all_branches": self.all_branches, "me": self.me, "tz": self.tz, "date_order": self.date_order,
                 "since": self.since.isoformat() if self.since else None, "limit": self.limit,
                 "extract": self.extract}
 
@@ -43,6 +43,7 @@ class ImportProgress:
     done: int
     total: int | None
     counts: dict[str, int]
+    model: dict[str, Any] | None = None  # a model planner's decisions/s, ETA and tokens so far
 
 
 @dataclass
@@ -68,6 +69,11 @@ class ImportReport:
     cancelled: bool = False
     seconds: float = 0.0
     timings: Counter = field(default_factory=Counter)  # seconds by step
+    # Turns a model answered with something unusable (a malformed tool call after one repair, a
+    # request the server refused): decided as "ignore", listed here rather than silently dropped.
+    failed_turns: list[Problem] = field(default_factory=list)
+    model: dict[str, Any] | None = None  # a model planner's totals and tokens per conversation
+    model_estimate: dict[str, Any] | None = None  # a dry run's requests, tokens and time (model backends)
 
     @property
     def written(self) -> int:
@@ -78,7 +84,7 @@ class ImportReport:
                 "kept": self.kept, "skipped": sum(self.skipped.values()),
                 "failed": sum(1 for p in self.failed if p.where != "…") + self.unlisted_failed,
                 "facts_added": self.facts_added, "review_items": self.review_items,
-                "turns_extracted": self.turns_extracted}
+                "turns_extracted": self.turns_extracted, "failed_turns": len(self.failed_turns)}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +95,9 @@ class ImportReport:
             "skipped_reasons": dict(self.skipped),
             "failures": [{"where": p.where, "message": p.message} for p in self.failed],
             "warnings": [{"where": p.where, "message": p.message} for p in self.warnings],
+            "failed_turn_list": [{"where": p.where, "message": p.message} for p in self.failed_turns],
+            "model": self.model,
+            "model_estimate": self.model_estimate,
             "survey": self.survey.to_json(),
             "planned": [n.to_json() for n in self.survey.planned] if self.dry_run else [],
             "cancelled": self.cancelled,

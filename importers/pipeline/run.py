@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
 from threading import Event
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from memd.errors import InputFormatError
+from memd.errors import InputFormatError, MemdError
 
 from ..ledger import Ledger
 from ..report import one_line
@@ -25,6 +25,9 @@ from .read import read_export
 from .request import ImportBusyError, ImportProgress, ImportReport, ImportRequest, normalise_format
 from .standing import place
 from .write import write_staged
+
+if TYPE_CHECKING:
+    from memd.extract.model_estimate import ModelEstimate
 
 RUN_UPDATE_SECONDS = 1.0
 
@@ -60,6 +63,7 @@ class ImportRun:
                                    dry_run=request.dry_run)
         self.run_id: int | None = None
         self._last_update = 0.0
+        self.estimate: ModelEstimate | None = None  # a dry run with a model backend counts turns here
 
     def run(self) -> ImportReport:
         start = time.perf_counter()
@@ -74,9 +78,14 @@ class ImportRun:
                 self.zone = zone(self.req.tz) if self.req.tz else UTC
                 _check_path(path)
                 with Spool(self.app.config.state_dir) as spool:
+                    if self.req.dry_run and self.req.extract:
+                        from memd.extract.model_estimate import ModelEstimate
+
+                        self.estimate = ModelEstimate.for_backend(self.backend_or_default())
                     read_export(self, path, spool)
                     if self.req.dry_run:
                         self._plan_notes(spool)
+                        self._estimate_model()
                     elif len(spool):
                         write_staged(self, spool)
             except BaseException as exc:
@@ -100,6 +109,19 @@ class ImportRun:
     def place(self, conv: Any, claimed: dict[str, str] | None = None) -> str:
         return place(conv, vault=self.app.config.vault, sources_dir=self.sources_dir, tz=self.zone,
                      ledger=self.ledger, claimed=claimed)
+
+    def _estimate_model(self) -> None:
+        """A dry run with a model backend: requests, tokens and time, from a short timed sample
+        against the configured server. A server that cannot be reached is said, not fatal."""
+        if self.estimate is None or not self.estimate.turns:
+            return
+        try:
+            self.report.model_estimate = self.estimate.measure(self.backend, self.app.config)
+        except (MemdError, OSError) as exc:
+            self.report.model_estimate = {"conversations": self.estimate.conversations,
+                                          "turns_to_decide": self.estimate.turns,
+                                          "skipped_chitchat": self.estimate.chitchat,
+                                          "error": f"the sample could not be timed: {one_line(str(exc))}"}
 
     def _plan_notes(self, spool: Spool) -> None:
         """A dry run's pass 2: the notes it would write, named in the order a real run would."""
@@ -129,9 +151,11 @@ class ImportRun:
         finally:
             os.close(fd)
 
-    def tick(self, phase: str, done: int, total: int | None, force: bool = False) -> None:
+    def tick(self, phase: str, done: int, total: int | None, force: bool = False, model: Any = None) -> None:
         if self.progress is not None:
-            self.progress(ImportProgress(phase, done, total, self.report.counts()))
+            progress_of = getattr(model, "progress", None)
+            self.progress(ImportProgress(phase, done, total, self.report.counts(),
+                                         progress_of() if callable(progress_of) else None))
         now = time.monotonic()
         if self.run_id is not None and (force or now - self._last_update >= RUN_UPDATE_SECONDS):
             self._last_update = now

@@ -85,6 +85,9 @@ class Writing:
                     self.report.cancelled = True
                     break
                 done += 1
+                for turn_id in getattr(item.plan, "failed_turns", None) or ():
+                    self.report.failed_turns.append(Problem(f"{item.conv.source_id}#{turn_id}",
+                                                            "the model gave no usable answer; decided as ignore"))
                 try:
                     self._import_one(item)
                 except RECORD_ERRORS + (UnicodeError, yaml.YAMLError) as exc:
@@ -92,8 +95,11 @@ class Writing:
                     # Its ledger row (if any) stays pending and is retried next time.
                     reason = f"skipped, {type(exc).__name__}: {one_line(str(exc))}"
                     self.report.failed.append(Problem(item.conv.source_id, reason))
-                run.tick("writing", done, total)
+                run.tick("writing", done, total, model=planner)
         finally:
+            report_of = getattr(planner, "report", None)
+            if callable(report_of):
+                self.report.model = report_of()
             planner.close()
             log.debug("import plans: used %d of %d", self.planned, done)
             self.indexer.close()  # even when stopped: what was written is searchable
@@ -103,13 +109,15 @@ class Writing:
     def _planned(self, spool: Spool, planner: Planner) -> Iterator[Staged]:
         """The staged conversations in order, each with its plan: AHEAD of them with the planner."""
         window: deque[Staged] = deque()
+        # A model planner keeps more in flight than the rules one (twice its concurrency).
+        ahead = max(AHEAD, int(getattr(planner, "ahead", AHEAD)))
         for conv, content_hash, digests in spool.drain():
             item = Staged(conv, content_hash, digests, self.user_names)
             item.job = self._job(item)
             if item.job is not None:
                 planner.submit(item.job)
             window.append(item)
-            if len(window) > AHEAD:
+            if len(window) > ahead:
                 yield self._take(window.popleft(), planner)
         while window:
             yield self._take(window.popleft(), planner)

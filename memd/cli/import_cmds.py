@@ -27,15 +27,55 @@ CHAT_FORMATS = ["auto"] + [f.name.replace("_", "-") for f in registry.formats() 
 SHOW_PROBLEMS = 20
 
 
-@click.group("import")
-def import_group() -> None:
+@click.group("import", invoke_without_command=True)
+@click.option("--resume", is_flag=True,
+              help="Finish the last conversation import that did not end (killed, failed or cancelled),"
+                   " with the same path and options.")
+@json_option
+@click.pass_context
+def import_group(ctx: click.Context, resume: bool) -> None:
     """Import conversations (ChatGPT, Claude.ai, chat logs) into transcript notes and memory.
 
     \b
     memd import chatgpt ~/Downloads/chatgpt-export.zip
     memd import claude ~/Downloads/claude-export.zip --dry-run
     memd import chat "WhatsApp Chat with Anna.zip" --me "Ana Silva"
+    memd import --resume
     """
+    if ctx.invoked_subcommand is not None:
+        if resume:
+            raise click.UsageError("--resume goes alone: memd import --resume")
+        return
+    if not resume:
+        click.echo(ctx.get_help())
+        return
+    _resume()
+
+
+def _resume() -> None:
+    """Re-run the last import that did not finish. Every import resumes by itself (the ledger
+    knows what was written and decided, a model's answers are cached), so resuming is running
+    the same request again; this finds it for you."""
+    from memd.errors import MemdError
+    from memd.importers.ledger import Ledger
+    from memd.importers.pipeline import ImportRequest
+
+    app = state().app()
+    last = next((r for r in Ledger(app.state).runs(limit=50) if not r["dry_run"]), None)
+    if last is None:
+        raise MemdError("nothing to resume: no import has run on this vault")
+    if last["status"] in ("done", "running"):
+        raise MemdError(f"nothing to resume: the last import (#{last['id']}, {last['path']}) is {last['status']}")
+    o = last["options"]
+    since = o.get("since")
+    request = ImportRequest(
+        path=last["path"], format=last["format"] or "auto", all_branches=bool(o.get("all_branches")),
+        me=list(o.get("me") or []), tz=o.get("tz"), date_order=o.get("date_order"),
+        since=datetime.fromisoformat(since) if since else None, limit=o.get("limit"),
+        extract=bool(o.get("extract", True)))
+    if not state().json:
+        err_console.print(f"resuming import #{last['id']} ({last['status']}): {escape(last['path'])}")
+    _run(app, request)
 
 
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,7 +134,7 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
             all_branches: bool = False, me: list[str] | None = None, tz: str | None = None,
             date_order: str | None = None) -> None:
     from memd.api import parse_since
-    from memd.importers.pipeline import ImportRequest, normalise_format, run_import
+    from memd.importers.pipeline import ImportRequest, normalise_format
 
     since_iso = parse_since(since)
     request = ImportRequest(
@@ -110,9 +150,15 @@ def _import(path: str, fmt: str, *, dry_run: bool, since: str | None, limit: int
     # A Claude export given to `import chatgpt` (or any export to the wrong --format): name the
     # command that takes it, instead of the parser's "no usable conversations".
     check_requested(path, request.format, Limits.from_config(app.config.limits))
+    _run(app, request)
+
+
+def _run(app: Any, request: Any) -> None:
+    from memd.importers.pipeline import run_import
+
     with _progress() as update:  # the backend is built once the export has been read (a bad one fails faster)
         report = run_import(app, request, progress=update)
-    emit(report.to_json(), _show_dry_run if dry_run else _show_report)
+    emit(report.to_json(), _show_dry_run if request.dry_run else _show_report)
 
 
 @import_group.command("status")
@@ -171,9 +217,13 @@ def _progress() -> Iterator[Callable[[Any], None]]:
             if writing is None:
                 progress.update(reading, visible=False)
                 writing = progress.add_task("Importing", total=event.total, counts="")
-            progress.update(writing, completed=event.done, total=event.total,
-                            counts=f"new {c['new']} · updated {c['updated']} · unchanged {c['unchanged']}"
-                                   f" · facts {c['facts_added']}")
+            counts = (f"new {c['new']} · updated {c['updated']} · unchanged {c['unchanged']}"
+                      f" · facts {c['facts_added']}")
+            m = event.model
+            if m:  # a model backend: its decisions per second and its own estimate of the time left
+                eta = f", {m['eta_s'] / 60:.0f} min left" if m.get("eta_s") else ""
+                counts += f" · {m['decisions_per_s']:.1f} decisions/s{eta}"
+            progress.update(writing, completed=event.done, total=event.total, counts=counts)
 
         yield update
 
@@ -232,6 +282,13 @@ def _show_dry_run(d: dict[str, Any]) -> None:
         if len(planned) > SHOW_PROBLEMS:
             console.print(f"  … and {len(planned) - SHOW_PROBLEMS} more (--json lists them)")
     _show_problems(d)
+    est = d.get("model_estimate")
+    if est:
+        from memd.extract.model_estimate import describe
+
+        for line in describe(est) if not est.get("error") else [f"model: {est['turns_to_decide']} turns to decide;"
+                                                                  f" {est['error']}"]:
+            console.print(escape(line))
     console.print("[dim]dry run: nothing was written[/dim]")
 
 
@@ -253,6 +310,13 @@ def _show_report(d: dict[str, Any]) -> None:
     t.add_row("facts added", str(d["facts_added"]),
               f"from {_n(d['turns_extracted'], 'turn')}" if d["turns_extracted"] else "")
     t.add_row("review items", str(d["review_items"]), "memd review" if d["review_items"] else "")
+    if d.get("failed_turns"):
+        t.add_row("failed turns", str(d["failed_turns"]), "the model gave no usable answer (--json lists them)")
+    m = d.get("model")
+    if m:
+        t.add_row("model", f"{m['requests']} requests",
+                  f"{m['prompt_tokens']:,} prompt ({m['cached_tokens']:,} cached) + {m['completion_tokens']:,}"
+                  f" completion tokens, {m['decisions_per_s']} decisions/s at {m['concurrency']} at once")
     t.add_row("time", f"{d['seconds']:.1f}s", "cancelled" if d["cancelled"] else "")
     print_table(t)
     _show_problems(d)
