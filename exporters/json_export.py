@@ -46,7 +46,7 @@ from typing import Any
 
 from memd.exporters.output import write_file
 from memd.exporters.snapshot import EntityFile, take
-from memd.state import line_hash
+from memd.state import added_lines, line_hash
 from memd.vault.links import parse_links
 
 FORMAT_VERSION = 1
@@ -66,11 +66,7 @@ def _provenance(app: Any, f: EntityFile) -> dict[str, dict[str, Any]]:
             break
         if e["status"] != "applied":
             continue
-        ch = e["change"]
-        added = [l for h in ch.get("hunks", []) for l in h["new"]]
-        if ch.get("created") and "content" in ch:
-            added += ch["content"].split("\n")
-        for line in set(added) & wanted:
+        for line in set(added_lines(e["change"])) & wanted:
             found[line] = e
             wanted.discard(line)
     return found

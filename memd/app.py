@@ -21,7 +21,7 @@ from memd.errors import ConflictError, NotFoundError, VaultError
 from memd.extract.privacy import secret_kinds
 from memd.index.index import Index, ScanReport
 from memd.private_state import secure_state
-from memd.state import Source, StateDB, line_hash
+from memd.state import Source, StateDB, added_lines, line_hash
 from memd.vault import provenance
 from memd.vault.links import RANK_TITLE, name_key, parse_links
 from memd.vault.memfile import MemoryDoc, fact_line, normalize_key
@@ -343,11 +343,7 @@ class Memd:
         for e in entries:
             if e["status"] != "applied":
                 continue
-            ch = e["change"]
-            added = [l for h in ch.get("hunks", []) for l in h["new"]]
-            if ch.get("created") and "content" in ch:
-                added += ch["content"].split("\n")
-            for l in added:
+            for l in added_lines(e["change"]):
                 wrote.setdefault(l, e)
         lines = []
         for f in doc.facts:

@@ -103,6 +103,15 @@ def db_text(text: str | None) -> str | None:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def added_lines(change: dict[str, Any]) -> list[str]:
+    """The lines a journal entry's change put in its file: its hunks' new lines, or the whole
+    content of a file it created."""
+    added = [line for hunk in change.get("hunks", []) for line in hunk["new"]]
+    if change.get("created") and "content" in change:
+        added += change["content"].split("\n")
+    return added
+
+
 def line_hash(line: str) -> str:
     return hashlib.sha1(line.encode("utf-8", "surrogatepass")).hexdigest()
 

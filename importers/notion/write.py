@@ -30,12 +30,9 @@ report says what would be. Returns a NotionReport (report.py; `to_json()` for --
 
 from __future__ import annotations
 
-import fcntl
-import os
 import posixpath
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
@@ -44,6 +41,7 @@ from memd.errors import InputFormatError, MemdError
 from memd.state import Source
 from memd.vault.atomic import sha256
 
+from ..import_lock import import_lock
 from ..ledger import DONE, EDITED, PENDING, Ledger, turn_digest
 from .feed import Feeder
 from .files import FILE_SOURCE, write_attachments
@@ -132,23 +130,9 @@ class _Writer:
             self.feeder.save()
         return self.report
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self) -> Any:
         """One import at a time on a vault (the same lock file as the chat importers')."""
-        if self.dry_run:
-            yield
-            return
-        lock_path = self.app.config.state_dir / "import.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise MemdError("another import is running on this vault; wait for it to finish") from None
-            yield
-        finally:
-            os.close(fd)
+        return import_lock(self.app.config.state_dir, dry_run=self.dry_run)
 
     def _tick(self, phase: str, done: int, total: int | None) -> None:
         if self.progress is not None and (total is None and done % 100 == 0 or total is not None):

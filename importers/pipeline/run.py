@@ -3,11 +3,8 @@ plan or pass 2 (write.py), and progress."""
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from threading import Event
@@ -15,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from memd.errors import InputFormatError, MemdError
 
+from ..import_lock import import_lock
 from ..ledger import Ledger
 from ..report import one_line
 from ..spool import Spool
@@ -130,26 +128,8 @@ class ImportRun:
             note_path = path or self.place(stub, claimed)
             self.report.survey.plan(PlannedNote(stub.key, stub.title, note_path, state, turns, to_extract))
 
-    @contextmanager
-    def _import_lock(self) -> Iterator[None]:
-        if self.req.dry_run:
-            yield
-            return
-        lock_path = self.app.config.state_dir / "import.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ImportBusyError("another import is running on this vault; wait for it to finish"
-                                      " (memd import status)") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+    def _import_lock(self) -> Any:
+        return import_lock(self.app.config.state_dir, dry_run=self.req.dry_run, error=ImportBusyError)
 
     def tick(self, phase: str, done: int, total: int | None, force: bool = False, model: Any = None) -> None:
         if self.progress is not None:
