@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from memd.cli.common import console, emit, err_console, json_option, state
+from memd.cli.common import console, emit, err_console, json_option, plural, state
 
 
 @click.command("mem-agent")
@@ -24,7 +24,7 @@ def import_mem_agent(folder: Path, dry_run: bool) -> None:
 
     def human(d: dict[str, Any]) -> None:
         verb = "would create" if d["dry_run"] else "created"
-        console.print(f"[green]✓[/green] {d['files']} files from {escape(d['folder'])}: {verb} {len(d['created'])},"
+        console.print(f"[green]✓[/green] {plural(d['files'], 'file')} from {escape(d['folder'])}: {verb} {len(d['created'])},"
                       f" merged into {len(d['merged'])}")
         if d["counts"]:
             console.print("  " + ", ".join(f"{n} {status}" for status, n in sorted(d["counts"].items())))
