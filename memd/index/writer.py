@@ -60,6 +60,7 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
     for notes that had one. `bulk`: leave links unresolved for `resolve_all`. `names` None (a bulk
     scan into an empty index): the notes' names go to a temporary table `resolve_all` reads."""
     now = time.time()
+    items = _current(c, items, rows)
     next_note = (c.execute("SELECT max(id) FROM notes").fetchone()[0] or 0) + 1
     next_chunk = (c.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
     touched: list[tuple] = []
@@ -142,6 +143,23 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
                   " VALUES (?,?,?,?,?,?,?,?,?)", link_rows)
     if not bulk and changed_keys:
         reresolve(c, names, changed_keys, {note_id for note_id, _ in linked})
+
+
+def _current(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Row]) -> list[Prepared]:
+    """`items` with one per path (the last), and `rows` brought up to date, inside the write
+    transaction, for the notes it had no row for: another writer of this index (the daemon's
+    watcher beside an API call, a second process) may have stored the same note since `rows` was
+    read, and inserting it again would break the unique path."""
+    by_path = {it.path: it for it in items}
+    if len(by_path) != len(items):
+        items = list(by_path.values())
+    missing = [p for p in by_path if p not in rows]
+    for start in range(0, len(missing), 500):
+        part = missing[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for r in c.execute(f"SELECT path, id, size, mtime_ns, hash, kind FROM notes WHERE path IN ({marks})", part):
+            rows[r[0]] = Row(r[1], r[2], r[3], r[4], r[5])
+    return items
 
 
 def resolve_link(names: NameTable, target: str, key: str, source: str, markdown: bool) -> str | None:

@@ -404,3 +404,25 @@ def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, m
         report = app.index.scan()
         assert report.added > 400 and app.index.stats()["links"] > 1000  # ...with its links
         assert app.index.stats()["unresolved_links"] < app.index.stats()["links"] // 2
+
+
+def test_a_note_stored_by_another_writer_since_the_rows_were_read_is_updated_not_inserted_twice(app, vault):
+    """The daemon's watcher and an API write (or two processes) can index the same new note at
+    once: each read the index's rows before the other stored it. The second must update."""
+    from memd.index.index import ScanReport
+    from memd.index.prepare import Job, Settings, prepare
+    from memd.index.writer import write_batch
+
+    (vault / "race.md").write_text("# Race\n\nfirst words\n", encoding="utf-8")
+    st = (vault / "race.md").stat()
+    settings = Settings(str(vault), 10 ** 7, app.config.index.chunk_chars)
+    item, _ = prepare(Job("race.md", st.st_size, st.st_mtime_ns, "note", None), settings)
+    stale_rows: dict = {}  # both writers read the rows before either stored the note
+    for _ in range(2):
+        with app.index.db.tx() as c:
+            write_batch(c, [item, item], dict(stale_rows), ScanReport(), app.index.names(), bulk=False)
+    with app.index.db.read() as c:
+        assert c.execute("SELECT count(*) FROM notes WHERE path = 'race.md'").fetchone()[0] == 1
+        note_id = c.execute("SELECT id FROM notes WHERE path = 'race.md'").fetchone()[0]
+        assert c.execute("SELECT count(*) FROM chunks WHERE note_id = ?", (note_id,)).fetchone()[0] >= 1
+    assert [h["path"] for h in app.index.search("first words")] == ["race.md"]
