@@ -11,7 +11,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from memd.errors import ConfigError, DaemonError
+from memd.vault.atomic import atomic_write
 
 from . import templates
 
@@ -115,7 +115,7 @@ def execute(plan: Plan, runner: Runner = run_captured) -> None:
                 step.path.mkdir(parents=True, exist_ok=True)
             elif isinstance(step, Write):
                 backups.append((step.path, _read_bytes(step.path)))
-                _atomic_write(step.path, step.content)
+                atomic_write(step.path, step.content.encode("utf-8"), mode=0o644)
             elif isinstance(step, Remove):
                 backups.append((step.path, _read_bytes(step.path)))
                 step.path.unlink(missing_ok=True)
@@ -126,7 +126,7 @@ def execute(plan: Plan, runner: Runner = run_captured) -> None:
             if old is None:
                 path.unlink(missing_ok=True)
             else:
-                _atomic_write(path, old.decode("utf-8"))
+                atomic_write(path, old, mode=0o644)
         for step in plan.on_failure:
             try:
                 runner(step.argv)
@@ -152,21 +152,6 @@ def _read_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def _atomic_write(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # -- locations ---------------------------------------------------------------------------------

@@ -8,15 +8,14 @@ as a valid config before it replaces the old one, atomically (temp file, fsync, 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from memd.config import _SECTIONS, Config, _toml_value, config_from_dict, defaults_as_dict
 from memd.errors import ConfigError
+from memd.vault.atomic import HandSave, atomic_write
 
 TOP_KEYS = ("vault", "state_dir")
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
@@ -130,36 +129,14 @@ def set_in_text(text: str, section: str | None, key: str, value: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a crash leaves the old file or the new one, never half;
-    the file's permissions are kept."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def set_key(path: Path, dotted: str, raw_value: str) -> tuple[Any, Config]:
     """Set `dotted` to `raw_value` in the config file at `path`; returns the value and the new
     config. Nothing is written unless the whole new file loads as a valid config."""
     section, key = split_key(dotted)
     value = parse_value(section, key, raw_value)
     try:
-        old = path.read_text(encoding="utf-8")
+        old_bytes = path.read_bytes()
+        old = old_bytes.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"no config at {path}", hint="run `memd init PATH/TO/VAULT` first") from None
     except UnicodeDecodeError:
@@ -170,7 +147,11 @@ def set_key(path: Path, dotted: str, raw_value: str) -> tuple[Any, Config]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML (fix it first): {exc}") from None
     config = config_from_dict(data, path.resolve())  # raises ConfigError naming the bad key
-    atomic_write(path, new)
+    try:
+        # Only over the text the new one was made from: an edit saved meanwhile is never lost.
+        atomic_write(path, new.encode("utf-8"), expected=old_bytes)
+    except HandSave:
+        raise ConfigError(f"config {path} changed while memd was writing it; nothing was written, run it again") from None
     return value, config
 
 

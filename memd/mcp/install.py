@@ -13,12 +13,12 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from memd.errors import ConfigError, MemdError
+from memd.vault.atomic import HandSave, atomic_write
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor")
 BACKUP_SUFFIX = ".memd-backup"
@@ -108,31 +108,6 @@ def merged(data: dict[str, Any], name: str, entry: dict[str, Any]) -> tuple[dict
     return {**data, "mcpServers": servers}, action
 
 
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.memd-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
 def install(plan: InstallPlan, *, dry_run: bool = False) -> dict[str, Any]:
     """Merge plan.entry into the client's config; return what was (or would be) done."""
     if plan.path.is_symlink():
@@ -157,14 +132,14 @@ def install(plan: InstallPlan, *, dry_run: bool = False) -> dict[str, Any]:
             if raw is not None:
                 mode = plan.path.stat().st_mode & 0o777
                 backup = plan.path.with_name(plan.path.name + BACKUP_SUFFIX)
-                _write_atomic(backup, raw, mode)  # the file as it was, byte for byte
+                atomic_write(backup, raw, mode=mode)  # the file as it was, byte for byte
                 report["backup"] = str(backup)
             # The client may have saved the file meanwhile (Claude Code writes ~/.claude.json
             # often): replace it only if it is still what we merged into, else merge again.
-            _, now = read_config(plan.path)
-            if now != raw:
+            try:
+                atomic_write(plan.path, text.encode("utf-8"), mode=mode, expected=raw)
+            except HandSave:
                 continue
-            _write_atomic(plan.path, text.encode("utf-8"), mode)
         except OSError as exc:
             raise MemdError(f"cannot write {plan.path}: {exc.strerror or exc}") from None
         report["written"] = True

@@ -157,9 +157,10 @@ def _unlink_if(path: str | Path, ino: int) -> None:
         pass
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = True, expected: Any = ANY) -> None:
+def atomic_write(path: Path, data: bytes, *, fsync: bool = True, expected: Any = ANY, mode: int | None = None) -> None:
     """Replace `path` with `data` atomically. With `expected` (bytes, or None for "must not
-    exist"), only if the file still holds exactly that; otherwise HandSave, the file untouched."""
+    exist"), only if the file still holds exactly that; otherwise HandSave, the file untouched.
+    `mode`: the new file's permission bits (default: the old file's, else the umask's)."""
     target = real_target(path)
     folder = target.parent
     if not folder.exists():
@@ -167,7 +168,7 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True, expected: Any =
         if fsync:
             fsync_dir(folder.parent)
     try:
-        mode_bits = stat.S_IMODE(os.stat(target).st_mode)
+        mode_bits = stat.S_IMODE(os.stat(target).st_mode) if mode is None else mode
     except FileNotFoundError:
         mode_bits = 0o666 & ~_UMASK
     tmp, new_ino = _write_temp(target, data, mode_bits, fsync)
