@@ -47,7 +47,10 @@ def _say(step: str, data: Any) -> None:
             console.print(f"  {escape(h['link'])} [dim]({escape(where)})[/dim] {escape(text)}")
     elif step == "memory":
         console.rule("[bold]6 · what memory holds now")
-        console.print(Panel(escape(data["user"]["text"].rstrip()), title=data["user"]["path"], expand=False))
+        if console.is_terminal:
+            console.print(Panel(escape(data["user"]["text"].rstrip()), title=data["user"]["path"], expand=False))
+        else:  # into a pipe or a file: the lines whole (a panel cuts them at its width)
+            print(f"--- {data['user']['path']}\n{data['user']['text'].rstrip()}")
         t = Table(show_header=True, header_style="bold", box=None)
         t.add_column("entity")
         t.add_column("file", style="dim")
