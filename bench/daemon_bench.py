@@ -65,17 +65,21 @@ async def _client_loop(sock: str, queries: list[str], picks: "itertools.count[in
     reader, writer = await asyncio.open_unix_connection(sock)
     n = 0
     while time.perf_counter() < until:
-        q = queries[next(picks) % len(queries)]
         n += 1
-        line = json.dumps({"jsonrpc": "2.0", "id": n, "method": "search", "params": {"query": q, "limit": 10}})
         t0 = time.perf_counter()
-        writer.write(line.encode() + b"\n")
-        await writer.drain()
-        reply = await reader.readline()
+        await _search(reader, writer, n, queries[next(picks) % len(queries)])
         lat.append((time.perf_counter() - t0) * 1000)
-        if b'"error"' in reply[:200]:
-            raise RuntimeError(reply[:200])
     writer.close()
+
+
+async def _search(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int, query: str) -> None:
+    """One search request over the socket and its reply (an error reply stops the bench)."""
+    line = json.dumps({"jsonrpc": "2.0", "id": n, "method": "search", "params": {"query": query, "limit": 10}})
+    writer.write(line.encode() + b"\n")
+    await writer.drain()
+    reply = await reader.readline()
+    if b'"error"' in reply[:200]:
+        raise RuntimeError(reply[:200])
 
 
 def _client_process(sock: str, queries: list[str], conns: int, seconds: float, start_at: float, first: int,
@@ -104,15 +108,9 @@ async def _paced_loop(sock: str, queries: list[str], picks: "itertools.count[int
         now = time.perf_counter()
         if due > now:
             await asyncio.sleep(due - now)
-        q = queries[next(picks) % len(queries)]
         k += 1
-        line = json.dumps({"jsonrpc": "2.0", "id": k, "method": "search", "params": {"query": q, "limit": 10}})
-        writer.write(line.encode() + b"\n")
-        await writer.drain()
-        reply = await reader.readline()
+        await _search(reader, writer, k, queries[next(picks) % len(queries)])
         lat.append((time.perf_counter() - due) * 1000)
-        if b'"error"' in reply[:200]:
-            raise RuntimeError(reply[:200])
     writer.close()
 
 
