@@ -141,6 +141,13 @@ def paced(sock: str, queries: list[str], clients: int, rate: float, seconds: flo
     start_at = time.time() + 1.5
     procs = [ctx.Process(target=_paced_process, args=(sock, queries, n, seconds, start_at, i, procs_n, interval,
                                                       i * interval / clients, out)) for i, n in enumerate(per)]
+    lat = _latencies(procs, out, seconds)
+    return {"clients": clients, "offered_rps": rate, "requests": len(lat), "achieved_rps": round(len(lat) / seconds, 1),
+            "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2)}
+
+
+def _latencies(procs: list, out: "multiprocessing.Queue", seconds: float) -> list[float]:
+    """Start the client processes, gather every latency they report, wait for them to end."""
     for p in procs:
         p.start()
     lat: list[float] = []
@@ -148,8 +155,7 @@ def paced(sock: str, queries: list[str], clients: int, rate: float, seconds: flo
         lat += out.get(timeout=seconds + 60)
     for p in procs:
         p.join()
-    return {"clients": clients, "offered_rps": rate, "requests": len(lat), "achieved_rps": round(len(lat) / seconds, 1),
-            "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2)}
+    return lat
 
 
 def raw_rate(db: Path, queries: list[str], seconds: float) -> dict:
@@ -188,13 +194,7 @@ def load(sock: str, queries: list[str], clients: int, seconds: float) -> dict:
     start_at = time.time() + 1.5
     procs = [ctx.Process(target=_client_process, args=(sock, queries, n, seconds, start_at, i, procs_n, out))
              for i, n in enumerate(per)]
-    for p in procs:
-        p.start()
-    lat: list[float] = []
-    for _ in procs:
-        lat += out.get(timeout=seconds + 60)
-    for p in procs:
-        p.join()
+    lat = _latencies(procs, out, seconds)
     return {"clients": clients, "queries": len(queries), "requests": len(lat), "repeats": len(lat) > len(queries),
             "rps": round(len(lat) / seconds, 1), "p50_ms": round(percentile(lat, 50), 2),
             "p99_ms": round(percentile(lat, 99), 2)}
