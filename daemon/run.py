@@ -210,7 +210,7 @@ class Daemon:
 
             # The review note is kept out of the index, not out of the watch: its saves are answers.
             self.watcher = Watcher(self.config.vault, on_changes, debounce=self.config.daemon.debounce_ms / 1000,
-                                   exclude=[g for g in self.config.index.exclude if g != app.review_note_path],
+                                   exclude=self.config.index.exclude,
                                    on_status=lambda note: (log.warning("%s", note), notifier.status(note)))
             self.watcher.start()
             notifier.status("reconciling the index with the vault")

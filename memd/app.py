@@ -57,13 +57,12 @@ class Memd:
     def __init__(self, config: Config):
         self.config = config
         self.review_note_path = review_note_path(config)
-        if self.review_note_path and self.review_note_path not in config.index.exclude:
-            # The review note is memd's view of the review queue, not memory: never indexed,
-            # never read for facts or entities.
-            config.index.exclude = [*config.index.exclude, self.review_note_path]
         secure_state(config.state_dir)  # 0700, databases 0600: they hold whole transcripts
         self.state = StateDB(config.state_db)
-        self.index = Index(config, on_memory_note=self._prune_owned)
+        # The review note is memd's view of the review queue, not memory: never indexed, never
+        # read for facts or entities (the watcher still reports its saves: they are answers).
+        self.index = Index(config, on_memory_note=self._prune_owned,
+                           skip=(self.review_note_path,) if self.review_note_path else ())
         self.writer = VaultWriter(
             config.vault,
             self.state,

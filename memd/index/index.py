@@ -147,7 +147,13 @@ class ScanReport:
 
 
 class Index:
-    def __init__(self, config: Config, *, on_memory_note: Callable[[str, str], None] | None = None):
+    @property
+    def exclude(self) -> list[str]:
+        """The globs no note is indexed under: index.exclude, read now (it may change), and memd's own skips."""
+        return [*self.config.index.exclude, *self._skip]
+
+    def __init__(self, config: Config, *, on_memory_note: Callable[[str, str], None] | None = None,
+                 skip: tuple[str, ...] = ()):
         self.config = config
         self.vault = config.vault
         self.memory_prefix = config.memory.dir.strip("/") + "/"
@@ -159,6 +165,7 @@ class Index:
         self.search_cache = SearchCache(self.db.path)
         self._max_bytes = int(config.index.max_note_mb * 1024 * 1024)
         self._optimize_after_scan = False  # set by reset(): the rebuild's scan ends with optimize()
+        self._skip = tuple(skip)  # paths memd keeps out besides index.exclude (its review note)
         with self.db.read() as c:
             interrupted = c.execute("SELECT value FROM meta WHERE key = 'bulk_incomplete'").fetchone()
         if interrupted and not _alive(interrupted[0]):
@@ -253,7 +260,7 @@ class Index:
             rows = self._rows(c, prefix)
         seen: set[str] = set()
         todo: list[tuple[str, int, int]] = []  # (path, size, mtime_ns): a stat result is ~200 bytes
-        for rel, st in walk(self.vault, walked, self.config.index.exclude, prefix):
+        for rel, st in walk(self.vault, walked, self.exclude, prefix):
             seen.add(rel)
             row = rows.get(rel)
             if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
@@ -289,7 +296,7 @@ class Index:
         for rel in wanted:
             if any(rel.startswith(f + "/") for f in folders):
                 continue  # indexing it again would insert its row a second time (UNIQUE notes.path)
-            if is_ignored_path(rel, self.config.index.exclude):
+            if is_ignored_path(rel, self.exclude):
                 if rel in rows:
                     missing.append(rel)
                 continue
@@ -408,7 +415,7 @@ class Index:
             if any(rel == d or rel.startswith(d + "/") or d == "" for d in unreadable):
                 report.kept += 1
                 continue
-            if is_ignored_path(rel, self.config.index.exclude):
+            if is_ignored_path(rel, self.exclude):
                 gone.append(rel)  # now excluded by configuration: not ours to index
                 continue
             try:
