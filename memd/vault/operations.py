@@ -306,6 +306,9 @@ class ReplaceFact(Operation):
         if doc is None or not doc.lines:
             if self.value is None:
                 return Plan.noop("no such file")
+            if self.only_if_held:
+                # The key is a guess: with no file there is no line holding the old value to change.
+                return Plan.noop(f"no line holds {self.old_value!r}")
             line = mv.line_in_style(None, self.fact_key, f"[[{self.link_target}]]" if self.link_target else self.value)
             line = provenance.with_link(line, self.source_link)
             return _missing_file_plan(doc, self.title, [line]) or Plan.noop("no such file")

@@ -267,3 +267,17 @@ def test_an_io_error_while_accepting_keeps_the_review_item(app, vault, monkeypat
     assert [i["id"] for i in app.review_list()] == [r.review_id]
     assert app.review_resolve(r.review_id, "accept")["status"] == "accepted"
     assert "- city: Rome" in read(vault)
+
+
+def test_a_guessed_key_writes_nothing_when_no_file_holds_the_old_value(app, vault):
+    """"I switched from Android to an iPhone": the key is only a guess (only_if_held), so with no
+    user.md yet there is no line holding Android to change, and nothing may be written."""
+    from memd.api import remember
+
+    remember(app, "I switched from Android to an iPhone last month.")
+    text = read(vault) if (vault / "memory/user.md").exists() else ""
+    assert "status" not in text and "- iPhone" not in text
+    assert "switched from Android to an iPhone" in text  # the event itself is still recorded
+    app.set_fact(None, "phone", "Android", SRC)
+    remember(app, "I switched from Android to an iPhone.")
+    assert "- phone: iPhone" in read(vault)
