@@ -99,9 +99,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from memd.extract import rules_lexicon as lex
+from memd.extract.ascii_fold import folded_request, unfold_items
 from memd.extract.conventions import (
     ANY_VALUE,
     DATED_VALUE,
@@ -194,6 +195,15 @@ class RulesBackend:
     tags_buffered_turns = True
 
     def decide(self, request: DecisionRequest) -> ToolCall:
+        # The patterns read ASCII letters: accented text is read folded and what was extracted is
+        # given back in the person's spelling ("Malmö", never "Malm"); see ascii_fold.py.
+        request, back = folded_request(request)
+        call = self._decide(request)
+        if back and call.name == ADD:
+            call = replace(call, arguments=unfold_items(call.arguments, back))
+        return call
+
+    def _decide(self, request: DecisionRequest) -> ToolCall:
         new = request.new_turn
         user_names = {n.casefold() for n in request.user_names if n}
         new_key = _turn_key(new)
