@@ -1,0 +1,83 @@
+"""Regular-expression building blocks the predicate rules are written with.
+
+A place (LOC: a run of capitalised words, "Rio de Janeiro", "Austin, Texas"), an organisation
+(ORG, WORKPLACE: "the city hospital"), a person's NAME, a job title (JOB), and the word lists of
+rules_lexicon turned into alternations (SPECIES_ALL, LANG_ALT, DIETS, HEALTH, FOODS). They are
+plain strings, so a rule pattern splices them in with an f-string and compiles once.
+
+ADV is the run of adverbs that may stand before a verb ("I just moved", "I'm actually living");
+match_predicate skips it once per predicate (ADV_RX), which is why most rules need not list it
+in front of their verb.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract import rules_lexicon as lex
+
+ADV_WORDS = (
+    r"just|really|also|still|now|currently|actually|finally|recently|already|even|totally|"
+    r"officially|basically|only|always|usually|often|sometimes|definitely|seriously|literally|"
+    r"absolutely|truly|honestly|mostly|happily|newly|kind\s+of|sort\s+of|pretty\s+much|both|all|"
+    r"first|then|originally|proudly|lucky\s+enough\s+to|so|super|very|gonna|generally|"
+    r"occasionally|regularly|sometimes|normally|once|ever\s+since"
+)
+ADV = rf"(?:(?:{ADV_WORDS})\s+)*"
+ADV_RX = re.compile(ADV)
+_CW = r"[A-Z][A-Za-z'&-]*(?:\.(?=\s[A-Z]))?"
+_CONNECT = r"(?:of|de|del|da|do|dos|das|di|du|la|le|el|upon|on|am|sur|en)"
+LOC = rf"(?:the\s+)?{_CW}(?:\s+(?:{_CONNECT}\s+)?{_CW}){{0,4}}(?:,\s*{_CW}(?:\s+{_CW}){{0,2}})?"
+_LOC_DESC = (
+    rf"(?:a|the)\s+(?:(?:small|big|little|tiny|quiet|beautiful|nice|cute|coastal|rural|"
+    rf"college)\s+)?(?:town|city|village|suburb|neighborhood|neighbourhood)\s+"
+    rf"(?:near|outside(?:\s+of)?|in|north\s+of|south\s+of|east\s+of|west\s+of)\s+{LOC}"
+)
+_LOC_DESC2 = rf"the\s+(?:suburbs|outskirts|center|centre|heart|north|south|east|west)\s+of\s+{LOC}"
+LOC_ANY = rf"(?:{_LOC_DESC}|{_LOC_DESC2}|{LOC})"
+DWELLINGS = (
+    r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
+    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa|farm|ranch|boat|homestead|island"
+)
+OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z](?:\.(?=\s[A-Z]))?|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
+ORG = rf"(?:the\s+)?{OW}(?:\s+(?:(?:of|for|de|&)\s+)?{OW}){{0,4}}"
+_WORKPLACE_HEADS = (
+    r"company|startup|start-up|firm|agency|bank|hospital|clinic|school|university|college|"
+    r"restaurant|cafe|coffee\s+shop|bakery|shop|store|lab|nonprofit|non-profit|charity|hotel|bar|"
+    r"gym|library|museum|factory|warehouse|studio|newspaper|magazine|law\s+firm|daycare|"
+    r"pharmacy|supermarket|salon|garage|farm|church|shelter|center|centre|organization|"
+    r"organisation|consultancy|brewery|winery|theater|theatre|bookstore|boutique|kindergarten|"
+    r"nursing\s+home|call\s+center|department\s+store"
+)
+WORKPLACE = rf"(?:a|an|the)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:{_WORKPLACE_HEADS})\b"
+_NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?"
+NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"
+REL_ALL = lex.alternation(set(lex.RELATIONS) | set(lex.RELATION_PLURALS))
+REL_MODS = rf"(?:(?:{lex.RELATION_MODIFIERS})\s+)*"
+_JOB_HEADS = lex.alternation(lex.JOB_HEADS)
+# Up to three modifiers, greedy so "assistant manager" is not cut to "assistant"; function
+# words cannot be modifiers, so "a teacher and a writer" stays two jobs.
+_JOB_MOD = r"(?!(?:and|or|a|an|the|at|in|for|of|with|to|from|by|on|but)\b)(?:\d{1,3}-year-old|[A-Za-z][\w'-]*)"
+JOB = rf"(?:{_JOB_MOD}\s+){{0,3}}(?i:{_JOB_HEADS})(?:s)?\b"
+# Some breeds are proper nouns ("German shepherd", "Maine coon"): those are listed capitalised too.
+SPECIES_ALL = lex.alternation(
+    set(lex.SPECIES) | set(lex.SPECIES_PLURALS) | {w[:1].upper() + w[1:] for w in lex.PROPER_BREEDS}
+)
+LANG_ALT = lex.alternation(lex.LANGUAGES)
+DIETS = lex.alternation(lex.DIETS)
+HEALTH = lex.alternation(lex.HEALTH)
+FOODS = lex.alternation(lex.TRIGGER_FOODS | set(lex.DIET_FOODS.split("|")))
+NUM = (
+    r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+MONTH_ALT = "January|February|March|April|May|June|July|August|September|October|November|December"
+DEGREE = (
+    r"(?:bachelor'?s|master'?s|BA|BS|BSc|MA|MS|MSc|MBA|PhD|Ph\.D\.?|doctorate|degree|diploma|"
+    r"certificate|associate'?s|law\s+degree|medical\s+degree)(?:\s+degree)?"
+)
+HAVE = r"(?:have|has)"
+REST = r"(?P<rest>.*)"
+# "any more", "any longer": what makes "I'm not a nurse any more" a change, not a denial.
+NO_MORE = r"(?:any\s*more|any\s+longer)"
