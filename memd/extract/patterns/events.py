@@ -1,0 +1,236 @@
+"""Things that happened and things going on: "I've been to Peru", "I ran a half marathon last
+month", "I dyed my hair", "I'm training for a marathon".
+
+These are the most general rules and come last: a listed event verb, then any regular past tense
+(past_generic), then any "-ing" activity. Each refuses vague phrases ("had a great time", "I'm
+thinking about it") that would otherwise be stored as events.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract.patterns.core import Clause, Fact, rule
+from memd.extract.patterns.fragments import ADV, ADV_WORDS, HAVE
+from memd.extract.patterns.values import INDEFINITE, _f, dated, value_of, vp_value, when
+from memd.extract.patterns.plans import FUTURE_CUE
+
+
+@rule(rf"{HAVE}\s+{ADV}been\s+to\s+(?P<val>[^;!?]+)")
+def been_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    v = value_of(m.group("val"), cl, "past", max_words=6)
+    if not v or re.match(r"(?:a\s+lot|so\s+many|many|lots|it|that|this|there)\b", v):
+        return None
+    return _f(cl, "event", dated(f"been to {v}", when(cl, "past")), ("event", "travel"))
+
+
+EVENT_VERBS = (
+    "went|visited|traveled|travelled|flew|drove|started|began|joined|finished|completed|launched|opened|"
+    "founded|adopted|bought|got|received|won|lost|met|attended|took|made|painted|drew|wrote|published|"
+    "built|created|designed|organized|organised|hosted|celebrated|ran|hiked|climbed|camped|cooked|baked|"
+    "learned|learnt|tried|saw|watched|read|found|decided|applied|signed\\s+up|volunteered|donated|raised|"
+    "planted|sold|left|broke|injured|hurt|had|gave|taught|performed|played|competed|participated|"
+    "recorded|released|renovated|redecorated|passed|failed|enrolled|registered|booked|reached|achieved|"
+    "helped|spoke|welcomed|returned|came\\s+back|got\\s+back|moved|quit|went\\s+back|signed|"
+    "surprised|threw|graduated|picked\\s+up|took\\s+up|checked\\s+out|tried\\s+out|set\\s+up|put\\s+together|"
+    "bumped\\s+into|ran\\s+into|caught\\s+up|explored|discovered|emailed|skyped|called|texted|chatted|"
+    "talked|worked|practiced|practised|rehearsed|swam|biked|cycled|surfed|skied|fished|crafted|knitted|"
+    "sewed|shot|filmed|photographed|collected|fixed|repaired|cleaned|decorated|pitched|presented|"
+    "interviewed|trained|studied|researched|mentored|coached|led|managed|earned|saved|spent|"
+    "celebrated|threw|arranged|planned|prepared|wrapped\\s+up|nailed|aced|survived|recovered|"
+    "underwent|tore|sprained|broke|crashed|lost|missed|cancelled|canceled|postponed|"
+    "reconnected|adopted|fostered|rescued|volunteered|donated|ordered|upgraded|installed|launched"
+)
+_EVENT_PP = (
+    "visited|traveled|travelled|started|begun|joined|finished|completed|launched|opened|founded|adopted|"
+    "bought|got|gotten|received|won|lost|met|attended|taken|made|painted|written|published|built|created|"
+    "designed|organized|organised|hosted|celebrated|run|hiked|climbed|learned|learnt|tried|seen|watched|"
+    "read|found|decided|applied|signed\\s+up|volunteered|donated|raised|sold|left|taught|performed|"
+    "played|competed|participated|recorded|released|renovated|passed|enrolled|booked|reached|achieved|"
+    "returned|picked\\s+up|taken\\s+up|set\\s+up|put\\s+together|explored|discovered|practiced|rehearsed|"
+    "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
+)
+_GENERIC_REST = re.compile(
+    r"(?:(?:time|day|week|weekend|night|month|year|experience|one|chat|talk|conversation|moment|while|ride|"
+    r"run|start|bit|lot|so|too|much|really|again|already)\b\s*)*$",
+    re.I,
+)
+
+
+def vague_event(phrase: str) -> bool:
+    """'had a great time' says nothing; 'had a great time at the jazz festival' does."""
+    m = _VAGUE_EVENT.match(phrase)
+    return bool(m) and bool(_GENERIC_REST.match(phrase[m.end():].strip()))
+
+
+_VAGUE_EVENT = re.compile(
+    r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|"
+    r"called|texted|talked|chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
+    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite)\s+)*"
+    r"(?:(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
+    r"to\s+bed|to\s+sleep|sick|time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|"
+    r"everything|something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|"
+    r"divorced|hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|your|my\s+best|what|"
+    r"how|why|when|where|sure|inspired|emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|"
+    r"to\s+say|(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some)\b"
+    # A pronoun or particle alone: "made it", "went out", "took them" say nothing by themselves.
+    r"|(?:it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|by|up|on|off|in|away|over|"
+    r"through|along|around|together)(?:\s+(?:so|too|again|already|together|now|then|anyway|finally|"
+    r"earlier|later|back|out|up|off|home))*\s*$))",
+    re.I,
+)
+
+
+@rule(
+    rf"(?P<verb>{EVENT_VERBS}|{HAVE}\s+{ADV}(?:{_EVENT_PP})|(?:was|were)\s+(?:able\s+to\s+|lucky\s+enough\s+to\s+)?"
+    rf"(?:invited\s+to|accepted\s+(?:to|into)|awarded|chosen|selected|elected|nominated|featured))\s+(?P<val>[^;!?]+)"
+)
+def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"\s+", " ", m.group("verb"))
+    verb = re.sub(rf"^(?:have|has)\s+(?:(?:{ADV_WORDS})\s+)*", "", verb)
+    rest = m.group("val")
+    if re.match(r"(?:not|never)\b", rest):
+        return None
+    if verb in _TRANSITIVE and _TRANSITIVE_GAP.match(rest):
+        return None  # "a pic I took during a workout": the object is before the verb
+    v = value_of(rest, cl, "past", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if vague_event(phrase) or INDEFINITE.match(v) or re.fullmatch(r"(?:up\s+|on\s+|out\s+)?(?:" + "|".join(_VAGUE_GERUNDS) + ")", v):
+        return None
+    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
+        return None
+    if len(phrase.split()) < 2 + (verb in ("got", "had", "made", "took", "did", "went")):
+        return None
+    return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
+
+
+@rule(rf"(?:am|is|are)\s+{ADV}(?P<verb>[a-z]+ing)\s+(?P<val>[^;!?]+)")
+def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "We're flying to Tokyo next Friday": the present progressive with a future time is a plan.
+    if not (FUTURE_CUE.search(cl.pred) or FUTURE_CUE.search(cl.lead)) or m.group("verb") in ("going", "thinking", "hoping", "looking", "getting", "doing", "trying", "feeling"):
+        return None
+    v = vp_value(m.group("verb") + " " + m.group("val"), cl, "future")
+    if not v:
+        return None
+    return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
+
+
+_NOT_PAST = frozenset(
+    """need needed feed bleed proceed exceed succeed speed seed weed breed indeed red bed shed
+    embed used supposed""".split()
+) | frozenset(
+    # Participles that after "I" are feelings, not things done: "I'm excited and scared to ...".
+    """tired excited interested scared bored worried amazed pleased surprised blessed stressed
+    overwhelmed thrilled motivated inspired obsessed determined committed prepared relieved
+    exhausted confused frustrated disappointed annoyed embarrassed delighted satisfied impressed
+    terrified shocked touched stoked pumped hooked amused fascinated devastated heartbroken
+    grateful convinced concerned involved engaged attached""".split()
+)
+# "a pic I took during a workout", "the figurines I bought yesterday remind me": a verb that
+# needs an object, followed straight away by a preposition, time or verb, had its object
+# earlier in the sentence. Such clauses say nothing on their own.
+# "I gave up trying", "I started thinking": an -ing word alone that names nothing done.
+_VAGUE_GERUNDS = frozenset("trying thinking waiting looking talking hoping caring worrying wondering feeling crying laughing".split())
+_TRANSITIVE_GAP = re.compile(
+    r"^(?:during|at|in|on|from|after|before|when|while|last|yesterday|today|because|so|and|but|"
+    r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier)\b",
+    re.I,
+)
+_TRANSITIVE = frozenset(
+    """took made got bought found saw had read wrote painted drew built created designed received
+    gave sent shot filmed photographed picked brought ordered tried won sold knitted baked cooked
+    collected fixed watched""".split()
+)
+
+
+@rule(rf"(?P<verb>[a-z]{{2,}}ed|{HAVE}\s+{ADV}[a-z]{{2,}}ed)\s+(?P<val>[^;!?]+)")
+def past_generic(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # Any regular past tense after "I" is something that happened ("I emailed some
+    # wholesalers", "I dyed my hair"); the verb lists above only add the irregular ones.
+    verb = re.sub(rf"^(?:have|has)\s+(?:(?:{ADV_WORDS})\s+)*", "", m.group("verb"))
+    if verb in _NOT_PAST or verb.endswith("eed"):
+        return None
+    rest = m.group("val")
+    if re.match(r"(?:during|while|when|last|yesterday|remind|reminds|is|are|was|were)\b", rest):
+        return None
+    v = value_of(rest, cl, "past", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if vague_event(phrase) or re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or INDEFINITE.match(v):
+        return None
+    return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
+
+
+_ACTIVITY_VERBS = (
+    "working\\s+on|training\\s+for|writing|building|taking|volunteering|practicing|practising|"
+    "preparing\\s+for|saving\\s+(?:up\\s+)?for|looking\\s+for|searching\\s+for|renovating|teaching|coaching|"
+    "organizing|organising|running|raising|fostering|painting|knitting|designing|developing|launching|"
+    "opening|expanding|growing|recording|producing|researching|exploring|applying\\s+for|interviewing|"
+    "recovering\\s+from|starting|studying|mentoring|attending|taking\\s+care\\s+of|caring\\s+for|"
+    "collecting|getting\\s+into|helping\\s+out|rehearsing|finishing(?:\\s+up)?|putting\\s+together|hosting|"
+    "participating\\s+in|competing\\s+in|planning|creating|making|reading|playing|learning|"
+    "setting\\s+up|fixing\\s+up|remodeling|redecorating|baking|cooking|volunteering|fundraising\\s+for|"
+    "campaigning\\s+for|dancing|singing|drawing|sculpting|composing|filming|editing|blogging|vlogging|"
+    "streaming|hiking|running|cycling|swimming|traveling|travelling|visiting|touring|moving|trying\\s+out|"
+    "researching|searching\\s+for|training|preparing|saving|organizing|organising"
+)
+
+
+# "-ing" verbs that describe a state of mind or a conversation move, not something the speaker
+# is doing: "I'm thinking about it", "I'm going through a lot", "I'm loving it".
+_NOT_ACTIVITIES = frozenset(
+    """thinking feeling going doing trying wondering meaning hoping waiting getting having being
+    dying kidding saying talking telling looking keeping loving enjoying missing seeing hearing
+    wanting needing busy coming checking following struggling dating dealing sharing chatting
+    reaching sending asking showing letting catching texting calling spending putting making glad
+    sorry hanging heading living staying happening wishing expecting rooting cheering praying
+    counting lacking guessing assuming imagining picturing considering planning dreaming doubting
+    freaking losing running winning pushing reminding liking hating nothing something everything
+    thing bring during""".split()
+)
+# ...unless followed by what makes them a pursuit.
+_ACTIVITY_PHRASES = ("looking for", "looking into", "making", "trying out", "running a", "planning a")
+_ERRAND = re.compile(
+    r"(?:(?:a|an|some|the|good|nice|new|fun|easy|quick|cheap|simple|healthy|\d+)\s+)*(?:gift|present|recipe|idea|suggestion|"
+    r"recommendation|advice|help|tip|way|word|name|movie|film|show|song|book\s+to\s+read|answer|"
+    r"example|template|quote|caption|synonym|phrase|joke|playlist|activity|game|outfit)s?\b",
+    re.I,
+)
+_DURATION_ONLY = re.compile(
+    r"(?:for|since|lately|recently|all\s+day|a\s+lot|so\s+much|non-stop|nonstop|a\s+while)\b|"
+    r"(?:a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+)
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS}|[a-z]{{3,}}ing(?:\s+(?:on|for|up|out|at|with|into))?)|"
+    rf"{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
+    rf"\s+(?P<val>[^;!?]+)"
+)
+def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"\s+", " ", m.group("verb") or m.group("verb2"))
+    rest = m.group("val")
+    blocked = verb.split()[0] in _NOT_ACTIVITIES and not verb.startswith(_ACTIVITY_PHRASES)
+    # "I'm trying kundalini yoga" is a pursuit; "I'm trying to stay calm" is not.
+    tried_thing = verb == "trying" and not rest.startswith(("to ", "my best", "hard", "not "))
+    if blocked and not tried_thing:
+        return None
+    if _DURATION_ONLY.match(rest):
+        return None  # "I've been playing for a month": how long, but not what
+    if verb in ("looking for", "searching for") and _ERRAND.match(rest):
+        return None  # "I'm looking for a gift for my husband": an errand for the assistant
+    future = bool(FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
+    v = value_of(rest, cl, "future" if future else "any", max_words=9)
+    if not v:
+        return None
+    phrase = f"{verb} {v}"
+    if re.search(r"\byou(?:r|rs)?\b", phrase, re.I) or vague_event(phrase):
+        return None
+    if verb in ("making", "reading", "playing", "taking") and len(v.split()) < 2 and not v[:1].isupper():
+        return None
+    if future:
+        return _f(cl, "plans", dated(phrase, when(cl, "future")), ("plan",))
+    return _f(cl, "activities", phrase, ("activity",))

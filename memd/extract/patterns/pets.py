@@ -1,0 +1,91 @@
+"""Pets: "I have a dog named Rex", "we adopted two cats", "I'm a proud dog mom", and the
+death of a pet or person ("she passed away").
+
+has_pet comes before the negation and the "dog mom" phrasing; "passed away" last, since it only
+applies to someone other than the speaker.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract import rules_lexicon as lex
+from memd.extract.patterns.core import Clause, Fact, rule, Subject
+from memd.extract.patterns.fragments import ADV, HAVE, NAME, NO_MORE, SPECIES_ALL
+from memd.extract.patterns.values import _f, dated, explicit_name, valid_name, when
+from memd.extract.rules_dates import parse_number
+
+
+@rule(
+    rf"(?P<verb>{HAVE}|own|owns|adopted|got|rescued|bought|brought\s+home|welcomed|took\s+in|"
+    rf"(?:am|is|are)\s+{ADV}getting|{HAVE}\s+{ADV}(?:got|adopted|gotten|rescued))\s+"
+    rf"(?P<det>a|an|two|three|four|another|our|my)?\s*(?:(?:{lex.PET_MODIFIERS})\s+)*"
+    rf"(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s*(?P<named>named|called)?\s*(?P<names>{NAME}(?:\s*(?:,|and|&)\s*{NAME})*))?"
+)
+def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    sp_word = m.group("sp").lower()
+    species = lex.SPECIES.get(sp_word) or lex.SPECIES_PLURALS.get(sp_word)
+    if not species:
+        return None
+    pick = explicit_name if m.group("named") else valid_name
+    names = [n for n in (pick(x) for x in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names") or "")) if n]
+    verb = m.group("verb").split()[-1]
+    future = m.group("verb").startswith(("am", "is", "are"))
+    out: list[Fact] = []
+    if cl.subject.kind == "self":
+        for name in names:
+            out.append(Fact(Subject("person", name, "pet"), "relationship", "pet", ("pet",)))
+            out.append(Fact(Subject("person", name, "pet"), "species", species, ("pet",)))
+        if not names:
+            det = (m.group("det") or "a").lower()
+            count = parse_number(det) if det not in ("a", "an", "another", "our", "my") else None
+            if future:
+                out += _f(cl, "plans", dated(f"get a {sp_word}", when(cl, "future")), ("plan", "pet"))
+                return out
+            out += _f(cl, "pets", f"{count} {sp_word}" if count and count > 1 else species, ("pet",))
+            # "a dog and two cats"
+            am = _MORE_PETS.match(m.string, m.end())
+            while am:
+                sp2 = am.group("sp").lower()
+                n2 = parse_number(am.group("det")) if am.group("det") not in ("a", "an") else None
+                one = lex.SPECIES.get(sp2) or lex.SPECIES_PLURALS.get(sp2, sp2)
+                out += _f(cl, "pets", f"{n2} {sp2}" if n2 and n2 > 1 else one, ("pet",))
+                am = _MORE_PETS.match(m.string, am.end())
+    else:
+        label = ", ".join(names)
+        out += _f(cl, "pets", f"{label} ({species})" if names else species, ("pet",))
+    if verb in ("adopted", "got", "rescued", "bought", "home", "welcomed", "in") and not future:
+        t = when(cl, "past")
+        if t:
+            what = f"{verb if verb not in ('home', 'in') else 'got'} a {sp_word}" + (f" named {', '.join(names)}" if names else "")
+            out += _f(cl, "event", dated(what, t), ("event", "pet"))
+    return out
+
+
+_MORE_PETS = re.compile(
+    rf"\s*(?:,|,?\s+and|&)\s+(?P<det>a|an|two|three|four|five|\d)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?!\s+(?:named|called))"
+)
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not\s+(?:have|own)\s+(?:a|an|any)\s+(?P<sp>{SPECIES_ALL})\s+{NO_MORE}"
+    rf"|no\s+longer\s+(?:have|has|own|owns)\s+(?:a|an|any)\s+(?P<sp2>{SPECIES_ALL}))\b"
+)
+def pet_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    sp = (m.group("sp") or m.group("sp2")).lower()
+    return _f(cl, "pets", lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp, sp), ("pet",), negated=True)
+
+
+@rule(
+    rf"(?:am|is)\s+{ADV}(?:a\s+)?(?:(?:proud|crazy|new|first-time|tired|busy|happy)\s+)?(?P<sp>dog|cat|bunny|rabbit|horse|bird|chicken|fish|puppy|kitten)\s+"
+    rf"(?:mom|mum|mama|dad|papa|parent|owner|mother|father)\b",
+    singular_only=True,
+)
+def pet_parent(m: re.Match[str], cl: Clause) -> list[Fact]:
+    sp = m.group("sp").lower()
+    return _f(cl, "pets", lex.SPECIES.get(sp, sp), ("pet",))
+
+
+@rule(r"(?:passed\s+away|died|passed|was\s+put\s+down)\b", subjects=frozenset({"relative", "person", "pronoun"}))
+def died(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "event", dated("passed away", when(cl, "past")), ("event",))

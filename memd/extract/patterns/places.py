@@ -1,0 +1,127 @@
+"""Where someone lives, lived, moved from or to, comes from and was born.
+
+Negations first ("I don't live in Paris any more", "moved out of Berlin") so the plain "live in"
+rule below cannot claim them; "moved to" before "moved here from"; the plan "moving to" before the
+present "live in"; and the open-ended "was born ..." last.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract import rules_lexicon as lex
+from memd.extract.patterns.core import Clause, Fact, rule
+from memd.extract.patterns.fragments import ADV, DWELLINGS, HAVE, LOC, LOC_ANY, REST
+from memd.extract.patterns.values import _f, clean_place, dated, when
+from memd.extract.rules_dates import best_time, find_times
+
+
+@rule(
+    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?(?:live|lives)\s+in\s+(?P<loc>{LOC})"
+    rf"|(?:am|is|are)\s+no\s+longer\s+(?:living|based)\s+in\s+(?P<loc2>{LOC})"
+)
+def live_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
+    return _f(cl, "living_location", clean_place(m.group("loc") or m.group("loc2")), ("location",), negated=True)
+
+
+@rule(rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:out\s+of|away\s+from)\s+(?P<loc>{LOC})")
+def moved_out(m: re.Match[str], cl: Clause) -> list[Fact]:
+    place = clean_place(m.group("loc"))
+    t = when(cl, "past")
+    out = _f(cl, "living_location", place, ("location",), negated=True)
+    out += _f(cl, "moved_from", place, ("location",))
+    if t and out:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(
+    rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:back\s+)?(?:here\s+)?"
+    rf"(?:from\s+(?P<from1>{LOC})\s+)?(?:to|into)\s+(?:(?:a|an|the|our|my)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{DWELLINGS})\s+in\s+)?"
+    rf"(?P<loc>{LOC_ANY})(?:\s+from\s+(?P<from2>{LOC}))?"
+)
+def moved_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    t = when(cl, "past")
+    out = _f(cl, "living_location", place, ("location",))
+    out += _f(cl, "moved_from", clean_place(m.group("from1") or m.group("from2")), ("location",))
+    if t:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(rf"(?:{HAVE}\s+{ADV})?moved\s+(?:here|back)\s+from\s+(?P<loc>{LOC})")
+def moved_here(m: re.Match[str], cl: Clause) -> list[Fact]:
+    out = _f(cl, "moved_from", clean_place(m.group("loc")), ("location",))
+    t = when(cl, "past")
+    if t and out:
+        out += _f(cl, "moved_date", t.value, ("location", "date"))
+    return out
+
+
+@rule(
+    rf"(?:(?:am|is|are)\s+{ADV}(?:moving|relocating)|(?:will|plan\s+to|plans\s+to|(?:am|is|are)\s+"
+    rf"(?:going|planning|hoping)\s+to)\s+{ADV}move)\s+(?:back\s+)?to\s+(?P<loc>{LOC_ANY})"
+)
+def moving_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    return _f(cl, "plans", dated(f"move to {place}", when(cl, "future")), ("plan", "location"))
+
+
+# "with my boyfriend", "in a small apartment": said between "live" and the place.
+_LIVE_WITH = r"(?:with\s+(?:my|our|his|her|their)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){0,2}?(?!and\b|but\b|in\b)[\w'-]+\s+)?"
+_LIVE_IN_HOME = rf"(?:(?:in|on)\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{DWELLINGS})\s+)?"
+
+
+@rule(
+    rf"(?:live|lives|(?:am|is|are)\s+{ADV}living|{HAVE}\s+{ADV}(?:lived|been\s+living)|reside|resides|"
+    rf"(?:am|is|are)\s+{ADV}(?:based|located|settled))\s+{ADV}{_LIVE_WITH}{_LIVE_IN_HOME}(?:in|near|outside(?:\s+of)?)\s+(?P<loc>{LOC_ANY})"
+)
+def lives_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    place = clean_place(m.group("loc"))
+    if not place:
+        return None
+    return _f(cl, "living_location", place, ("location",))
+
+
+@rule(
+    rf"(?:rent|rents|(?:am|is|are)\s+{ADV}renting|share|shares|(?:am|is|are)\s+{ADV}sharing)\s+(?:a|an)\s+"
+    rf"(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{DWELLINGS})\s+(?:in|near)\s+(?P<loc>{LOC})"
+)
+def rents_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    # "I rent a flat in Manchester": a home, so where they live.
+    return _f(cl, "living_location", clean_place(m.group("loc")), ("location",)) or None
+
+
+@rule(rf"(?:lived|(?:was|were)\s+living|used\s+to\s+live)\s+in\s+(?P<loc>{LOC})")
+def lived_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "previous_location", clean_place(m.group("loc")), ("location",)) or None
+
+
+@rule(rf"(?:am|is|are)\s+(?:originally\s+)?from\s+(?P<loc>{LOC})")
+def comes_from(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
+
+
+@rule(rf"(?:grew\s+up|(?:was|were)\s+(?:born\s+and\s+)?raised)\s+in\s+(?P<loc>{LOC_ANY})")
+def grew_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
+
+
+@rule(r"(?:was|were)\s+born\s+" + REST)
+def born(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rest = m.group("rest")
+    out: list[Fact] = []
+    t = best_time(find_times(rest, cl.env.ref, "past"))
+    if t is not None:
+        out += _f(cl, "birth_date", t.value, ("birthday",))
+    lm = re.search(rf"\bin\s+(?P<loc>{LOC})", rest)
+    if lm:
+        place = clean_place(lm.group("loc"))
+        if place and not re.fullmatch(r"\d{4}", place) and place not in lex.MONTH_NAMES:
+            out += _f(cl, "birth_location", place, ("location", "origin"))
+    return out
