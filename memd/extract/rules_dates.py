@@ -8,7 +8,8 @@ The rules backend dates events and plans ("yesterday", "next Fri", "in May", "3 
                            YYYY-MM or YYYY), so a week is written as the month that holds its
                            Thursday (the ISO rule for which month or year a week belongs to)
     month  2023-06         "next month", "in June", "two months ago"
-    year   2022            "last year", "in 2019", "3 years ago"
+    year   2022            "last year", "in 2019", "3 years ago", "last summer"
+    day    2023-12-25      "last Christmas", "on Halloween" (fixed-date holidays only)
 
 Bare weekdays and month names are ambiguous without the verb's tense ("I saw her on Friday"
 vs "I'll see her on Friday"), so callers pass the tense of the clause they matched.
@@ -163,7 +164,39 @@ _EXPRESSIONS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?P<prep>(?i:in|of|during|since|by|back in|early|late|mid|until|till)(?:-|\s+))?(?P<rel>(?i:next|last|this)\s+)?(?P<mon>{_MON})(?:\s+(?:of\s+)?(?P<year>{_YEAR}))?\b"),
     ),
     ("year", re.compile(rf"\b(?:(?i:in|of|during|since|by|back in|around)\s+)(?:the\s+(?:summer|winter|spring|fall|autumn)\s+of\s+)?(?P<year>{_YEAR})\b")),
+    ("rel_season", re.compile(r"(?i)\b(?P<rel>last|this past|this|next|this coming)\s+(?P<season>summer|spring|fall|autumn)\b")),
+    ("holiday", re.compile(
+        r"(?i)\b(?:(?P<rel>last|this past|this|next|this coming)|(?P<prep>on|at|over|for))\s+"
+        r"(?P<h>christmas\s+eve|christmas(?:\s+day)?|new\s+year'?s\s+eve|new\s+year'?s\s+day|halloween|valentine'?s(?:\s+day)?)\b")),
 ]
+
+# Seasons are read as the northern hemisphere's (spring March-May, summer June-August, autumn
+# September-November) and dated to the year only. Winter straddles two years, so "last winter"
+# is not dated: its words stay in the value rather than a year that may be wrong.
+_SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}
+# Holidays with one fixed date everywhere English is written. Easter and Thanksgiving move (and
+# differ between churches and countries), so they are not dated.
+_HOLIDAYS = {"christmas eve": (12, 24), "christmas": (12, 25), "christmas day": (12, 25),
+             "new years eve": (12, 31), "new years day": (1, 1), "halloween": (10, 31),
+             "valentines": (2, 14), "valentines day": (2, 14)}
+
+
+def _season_year(ref: date, season: str, rel: str) -> int:
+    first, last = _SEASON_MONTHS[season]
+    if rel in ("last", "this past"):
+        return ref.year if ref.month > last else ref.year - 1  # the latest one that has ended
+    if rel in ("next", "this coming"):
+        return ref.year if ref.month < first else ref.year + 1  # the first one not yet begun
+    return ref.year
+
+
+def _holiday_date(ref: date, month: int, day: int, rel: str, tense: str) -> date:
+    this = date(ref.year, month, day)
+    if rel in ("last", "this past") or (not rel and tense == "past"):
+        return this if this < ref else date(ref.year - 1, month, day)
+    if rel in ("next", "this coming") or (not rel and tense == "future"):
+        return this if this > ref else date(ref.year + 1, month, day)
+    return this
 
 
 def _weekday_index(word: str) -> int:
@@ -304,6 +337,16 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None, tense: str) -> tuple
         rel = g["rel"].lower()
         shift = {"next": 1, "last": -1, "this past": -1, "the past": -1}.get(rel, 0)
         return str(ref.year + shift), "year"
+    if kind == "rel_season":
+        if ref is None:
+            return None, "year"
+        return str(_season_year(ref, g["season"].lower(), g["rel"].lower())), "year"
+    if kind == "holiday":
+        name = re.sub(r"[^a-z ]", "", " ".join(g["h"].lower().split()))
+        if ref is None:
+            return None, "day"
+        month, day = _HOLIDAYS[name]
+        return fmt_day(_holiday_date(ref, month, day, (g.get("rel") or "").lower(), tense)), "day"
     if kind in ("ago", "in_n"):
         n = parse_number(g["n"])
         if n is None:

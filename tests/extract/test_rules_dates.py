@@ -120,3 +120,28 @@ def test_numbers_in_words():
 def test_birth_date_from_turning_an_age():
     assert birth_date_from_age("2024-05-09", 30) == "1994-05-09"
     assert birth_date_from_age("2024-02-29", 1) == "2023-02-28"
+
+
+@pytest.mark.parametrize("text, ref, tense, expected", [
+    ("last summer", date(2024, 5, 8), "past", "2023"),  # summer 2024 has not happened yet
+    ("last summer", date(2024, 10, 2), "past", "2024"),  # the one that just ended
+    ("this past fall", date(2024, 12, 1), "past", "2024"),
+    ("last spring", date(2024, 4, 1), "past", "2023"),
+    ("next summer", date(2024, 3, 1), "future", "2024"),
+    ("next summer", date(2024, 7, 1), "future", "2025"),
+    ("last Christmas", date(2024, 5, 8), "past", "2023-12-25"),
+    ("last Christmas", date(2024, 12, 26), "past", "2024-12-25"),
+    ("next Christmas", date(2024, 12, 26), "future", "2025-12-25"),
+    ("on Halloween", date(2024, 5, 8), "past", "2023-10-31"),
+    ("on Halloween", date(2024, 5, 8), "future", "2024-10-31"),
+    ("on Valentine's Day", date(2024, 3, 1), "past", "2024-02-14"),
+    ("on New Year's Eve", date(2024, 3, 1), "past", "2023-12-31"),
+])
+def test_seasons_and_fixed_holidays(text, ref, tense, expected):
+    assert resolve(text, ref, tense) == expected
+
+
+@pytest.mark.parametrize("text", ["last winter", "last Thanksgiving", "at Easter", "last summer"])
+def test_seasons_and_holidays_that_cannot_be_dated_truly_are_not(text):
+    # Winter straddles two years; Easter and Thanksgiving move; without a reference, nothing.
+    assert resolve(text, None if text == "last summer" else date(2024, 5, 8), "past") is None
