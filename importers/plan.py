@@ -62,6 +62,9 @@ class PlanJob:
     strong: tuple[str, ...] = ()  # text hashes of the strong turns among them
     assumed_seen: frozenset[str] = frozenset()  # which of those earlier conversations or runs extracted
     user_names: tuple[str, ...] = ()  # the names the user goes by, as of this conversation
+    # The turns (positions) whose text the import's secret redaction changed; every other turn's
+    # text is known to come out of the redaction as it went in. None: the import did not redact.
+    redacted: tuple[int, ...] | None = None
 
     @property
     def extract(self) -> bool:

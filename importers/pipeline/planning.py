@@ -147,6 +147,24 @@ class PlanSink:
             self.steps.append((planned, planned.decision is decision))
 
 
+class KnownClean:
+    """The planning loop's privacy filter for one conversation the import has redacted already
+    (read.py): a turn's whole text that the redaction left unchanged comes out of it unchanged
+    again, so it is not scanned a second time (a third of deciding a long user turn). Any other
+    text (a redacted turn, the cut end of a context turn) goes through the filter as before."""
+
+    def __init__(self, inner: Any, conv: Conversation, redacted: tuple[int, ...]):
+        self.inner = inner
+        changed = set(redacted)
+        self.clean = {t.text for i, t in enumerate(conv.turns) if i not in changed}
+
+    def clean_text(self, text: str) -> tuple[str, list[str]]:
+        return (text, []) if text in self.clean else self.inner.clean_text(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 def plan_job(job: PlanJob, tz: tzinfo, loops: dict[str, Any], config: Any, backend: Any) -> PlanResult:
     """Render `job`'s transcript and, with a `backend` (one that never searches memory), plan its
     extraction with a planning loop that writes nothing. Never raises: a conversation that cannot
@@ -166,9 +184,13 @@ def plan_job(job: PlanJob, tz: tzinfo, loops: dict[str, Any], config: Any, backe
                 loop = loops[conv.source] = ExtractionLoop.planner(config, backend, source_kind=f"import:{conv.source}")
             loop.user_names = list(job.user_names)
             sink = PlanSink(job.assumed_seen)
+            privacy = loop.privacy
+            if job.redacted is not None:
+                loop.privacy = KnownClean(privacy, conv, job.redacted)
             try:
                 feed(loop, conv, None, wanted_turns(conv, job.turn_ids), sink, out.timings, blocks)
             finally:
+                loop.privacy = privacy
                 loop.take_plan()  # what a failed conversation left is dropped with it
             out.steps = sink.steps
     except Exception as exc:

@@ -29,6 +29,17 @@ CHUNK = 8
 Prepared = tuple[list[str], str, bytes | None]
 
 
+def redact_staged(conv: Conversation) -> tuple[Conversation, tuple[int, ...]]:
+    """`conv` with its secrets redacted (transcript.redacted), and the positions of the turns whose
+    text or title that changed. Every other turn's text is one the redaction leaves as it is, so
+    the planner need not redact it a second time when it feeds the turn to extraction (the
+    redaction is a function of the text alone: planning.py, `KnownClean`)."""
+    staged = redacted(conv)
+    if staged is conv:
+        return conv, ()
+    return staged, tuple(i for i, (a, b) in enumerate(zip(conv.turns, staged.turns)) if a is not b)
+
+
 def prepare(redact: bool, item: tuple[Conversation, str | None]) -> Prepared | None:
     """Runs in a worker: see `Reader._classify` for what each step is for. `item`: the
     conversation, and the hash that means "imported as it is, nothing left to do" (the ledger's)."""
@@ -38,9 +49,9 @@ def prepare(redact: bool, item: tuple[Conversation, str | None]) -> Prepared | N
         content_hash = ledger_hash(conv.content_hash(hashes), redact)
         if content_hash == settled:
             return hashes, content_hash, None  # importing the same export again: no redaction, no staging
-        staged = redacted(conv) if redact else conv
+        staged, changed = redact_staged(conv) if redact else (conv, None)
         digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
-        return hashes, content_hash, Spool.encode((staged, content_hash, digests))
+        return hashes, content_hash, Spool.encode((staged, content_hash, digests, changed))
     except Exception:
         return None  # prepared (and failed) in the reading process, in order
 
@@ -87,4 +98,4 @@ def worker_count(parallel: bool | None, dry_run: bool) -> int | None:
     return count()
 
 
-__all__: list[Any] = ["PARALLEL_MIN", "Prepared", "prepare", "prepared", "worker_count"]
+__all__: list[Any] = ["PARALLEL_MIN", "Prepared", "prepare", "prepared", "redact_staged", "worker_count"]

@@ -24,8 +24,8 @@ from ..report import ParseRun, Problem
 from ..safezip import Limits
 from ..spool import Spool
 from ..survey import CHANGED, EXTRACT, NEW, RESUME, UNCHANGED
-from ..transcript import ledger_hash, redacted
-from .prepare import Prepared, prepared, worker_count
+from ..transcript import ledger_hash
+from .prepare import Prepared, prepared, redact_staged, worker_count
 from .standing import last_activity, standing
 
 if TYPE_CHECKING:
@@ -138,6 +138,7 @@ class _Reader:
             return
         t0 = time.perf_counter()
         staged: bytes | None = None
+        changed: tuple[int, ...] | None = None  # turns the redaction changed (None: not redacted here)
         if prep is not None:
             hashes, content_hash, staged = prep
         else:
@@ -156,7 +157,7 @@ class _Reader:
             # Before anything is staged, named or written: the turns' digests (above) stay those
             # of the export, so a secret redacted now does not make its turn new to extraction.
             t0 = time.perf_counter()
-            conv = redacted(conv)
+            conv, changed = redact_staged(conv)
             timings["redact"] += time.perf_counter() - t0
         if run.req.limit is not None and self.planned >= run.req.limit:
             survey.add(conv, first, last, "over --limit")
@@ -175,7 +176,7 @@ class _Reader:
                                len(conv.turns), len(to_extract))
             else:
                 digests = [turn_digest(t.id, h) for t, h in zip(conv.turns, hashes)]
-                record = (conv, content_hash, digests)
+                record = (conv, content_hash, digests, changed)
             staged = Spool.encode(record)
         try:
             self.spool.add_encoded(first.timestamp() if first is not None else math.inf, staged)

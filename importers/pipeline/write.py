@@ -52,6 +52,7 @@ class Staged:
     content_hash: str
     digests: list[str]
     user_names: list[str]  # the names the user goes by, as of this conversation
+    redacted: tuple[int, ...] | None = None  # turns the import's redaction changed (None: it did not redact)
     job: PlanJob | None = None  # what the planner was asked (None: nothing to plan)
     plan: PlanResult | None = None
 
@@ -111,8 +112,8 @@ class Writing:
         window: deque[Staged] = deque()
         # A model planner keeps more in flight than the rules one (twice its concurrency).
         ahead = max(AHEAD, int(getattr(planner, "ahead", AHEAD)))
-        for conv, content_hash, digests in spool.drain():
-            item = Staged(conv, content_hash, digests, self.user_names)
+        for conv, content_hash, digests, redacted in spool.drain():
+            item = Staged(conv, content_hash, digests, self.user_names, redacted)
             item.job = self._job(item)
             if item.job is not None:
                 planner.submit(item.job)
@@ -161,7 +162,8 @@ class Writing:
         assumed = frozenset(d for d in strong if d in self.predicted_seen or run.ledger.seen_text(d))
         self.predicted_seen.update(strong)
         self.submitted += 1
-        return PlanJob(self.submitted, conv, render, _turn_ids(conv, to_extract), strong, assumed, tuple(item.user_names))
+        return PlanJob(self.submitted, conv, render, _turn_ids(conv, to_extract), strong, assumed, tuple(item.user_names),
+                       item.redacted)
 
     def _steps(self, item: Staged, to_extract: list[Turn]) -> list[Any] | None:
         """The planner's decisions for `to_extract`, if they are the ones deciding here would
