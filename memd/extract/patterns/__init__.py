@@ -73,6 +73,11 @@ from memd.extract.patterns import hobbies  # noqa: E402,F401  isort: skip
 from memd.extract.patterns import plans as _plans  # noqa: E402  isort: skip
 from memd.extract.patterns import events as _events  # noqa: E402  isort: skip
 
+from memd.extract.patterns import tables as _tables  # noqa: E402  isort: skip
+
+if _tables.unregistered():  # a row of tables.toml that no domain module places in the order
+    raise ImportError(f"memd.extract.patterns: tables.toml rows never registered: {_tables.unregistered()}")
+
 liked_items = _likes.liked_items
 APPOINTMENTS = _plans.APPOINTMENTS
 EVENT_VERBS = _events.EVENT_VERBS

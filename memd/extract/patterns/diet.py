@@ -12,17 +12,11 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, DIETS, FOODS, HAVE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, dated, when
 
 
-@rule(
-    rf"(?:(?:am|is)\s+(?:no\s+longer|not)\s+(?:a\s+|on\s+(?:a\s+|the\s+)?)?(?P<d1>{DIETS})(?:\s+diet)?(?:\s+(?:any\s*more|any\s+longer))?"
-    rf"|(?:stopped|quit)\s+being\s+(?:a\s+)?(?P<d2>{DIETS}))\b",
-    singular_only=True,
-)
-def diet_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
-    d = (m.group("d1") or m.group("d2")).lower()
-    return _f(cl, "diet", lex.DIETS.get(d, d), ("diet",), negated=True)
+table_rules("diet_negated")
 
 
 @rule(
@@ -110,6 +104,4 @@ def cannot_eat(m: re.Match[str], cl: Clause) -> list[Fact]:
 _CHOSEN_NOT_TOLERATED = frozenset({"meat", "red meat", "pork", "beef", "chicken", "animal products"})
 
 
-@rule(rf"(?:keep|keeps|eat|eats|(?:am|is|are)\s+eating)\s+(?:mostly\s+|strictly\s+|only\s+)?(?P<d>kosher|halal|vegan|vegetarian|plant-based|gluten-free|paleo|keto)(?=\s*$|\s*[,.;!]|\s+(?:now|these\s+days|and|but|most)\b)")
-def keeps_diet(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "diet", lex.DIETS.get(m.group("d"), m.group("d")), ("diet",))
+table_rules("keeps_diet")

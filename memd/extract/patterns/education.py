@@ -11,6 +11,7 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, DEGREE, HAVE, JOB, LANG_ALT, MONTH_ALT, ORG, REST
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, clean_org, dated, when
 from memd.extract.patterns.work import article
 from memd.extract.rules_text import clean_value
@@ -31,9 +32,7 @@ def speaks(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out or None
 
 
-@rule(rf"(?:am|is|are)\s+{ADV}(?:learning|studying)\s+(?P<lang>{LANG_ALT})\b")
-def learning_language(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "learning", m.group("lang"), ("language", "learning"))
+table_rules("learning_language")
 
 
 @rule(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.patterns.core import Clause, Fact, rule, Subject
+from memd.extract.patterns.core import Clause, Fact, Subject, rule
 from memd.extract.patterns.fragments import ADV, HAVE, NAME, NO_MORE, NUM, REL_ALL, REL_MODS
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, dated, explicit_name, valid_name, when
 from memd.extract.rules_dates import parse_number
 
@@ -88,11 +89,7 @@ def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family"))]
 
 
-@rule(
-    rf"(?:am|is|are)\s+(?:not\s+(?P<st>married|engaged|single)\s+{NO_MORE}|no\s+longer\s+(?P<st2>married|engaged|single))\b"
-)
-def married_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "marital_status", m.group("st") or m.group("st2"), ("relationship",), negated=True)
+table_rules("married_negated")
 
 
 @rule(
@@ -119,19 +116,7 @@ def in_relationship(m: re.Match[str], cl: Clause) -> list[Fact]:
     return _f(cl, "relationship_status", f"in a {kind + ' ' if kind else ''}relationship", ("relationship",))
 
 
-@rule(r"(?:am|is)\s+(?:an\s+|the\s+)?only\s+child\b", singular_only=True)
-def only_child(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "number_of_siblings", "0", ("family",))
-
-
-@rule(r"(?:am|is|are)\s+" + ADV + r"(?:dating|seeing)\s+(?:someone|somebody)\b")
-def dating_someone(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "relationship_status", "dating", ("relationship",))
-
-
-@rule(r"(?:am|is|are)\s+" + ADV + r"(?P<st>single|divorced|widowed|separated)\b(?!\s+(?:by|from|into|out)\b)")
-def marital(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "marital_status", m.group("st"), ("relationship",))
+table_rules("only_child", "dating_someone", "marital")
 
 
 @rule(

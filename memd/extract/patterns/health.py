@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
-from memd.extract.patterns.fragments import ADV, HAVE, HEALTH
+from memd.extract.patterns.fragments import ADV, HAVE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, dated, split_list, value_of, when
 from memd.extract.rules_text import clean_value
 
@@ -33,14 +33,7 @@ def allergic(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
-@rule(rf"{HAVE}\s+(?:a\s+|an\s+)?(?:severe\s+|mild\s+|bad\s+|serious\s+|terrible\s+)?(?P<val>[a-z]+(?:\s+[a-z]+)?)\s+allerg(?:y|ies)\b")
-def has_allergy(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "allergies", clean_value(m.group("val"), max_words=3), ("health", "allergy"))
-
-
-@rule(r"(?:am|is)\s+" + ADV + r"(?P<val>lactose|gluten|fructose|histamine|caffeine)\s+intolerant")
-def intolerant(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "intolerances", m.group("val").lower(), ("health", "diet"))
+table_rules("has_allergy", "intolerant")
 
 
 @rule(r"(?:was|were|got|{HAVE}\s+been)\s+{ADV}diagnosed\s+with\s+(?P<val>[^;!?]+)".replace("{HAVE}", HAVE).replace("{ADV}", ADV))
@@ -57,17 +50,4 @@ def diagnosed(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out
 
 
-@rule(
-    rf"(?:{HAVE}(?:\s+(?:always|also|just))?(?:\s+(?:had|been\s+having|been\s+dealing\s+with|been\s+living\s+with))?|"
-    rf"live\s+with|lives\s+with|(?:am|is|are)\s+living\s+with|suffer\s+from|suffers\s+from)\s+"
-    rf"(?P<cond>{HEALTH})(?![\w'-])(?!\s+(?:about|over|when|before)\b)"
-)
-def health(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "health_conditions", m.group("cond"), ("health",))
-
-
-@rule(rf"(?:am|is|are)\s+{ADV}(?:a\s+)?(?P<adj>{lex.alternation(lex.HEALTH_ADJECTIVES)})(?![\w-])(?!\s+(?:about|with|for|to)\b)")
-def health_adjective(m: re.Match[str], cl: Clause) -> list[Fact]:
-    # "I'm diabetic", "I'm hard of hearing": the condition by its adjective.
-    adj = re.sub(r"\s+", " ", m.group("adj").lower())
-    return _f(cl, "health_conditions", lex.HEALTH_ADJECTIVES[adj], ("health",))
+table_rules("health", "health_adjective")

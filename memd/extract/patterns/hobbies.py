@@ -13,6 +13,7 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, ADV_WORDS, HAVE, LANG_ALT, NO_MORE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import VAGUE_VERBS, _f, dated, value_of, when
 from memd.extract.rules_text import clean_value, gerund
 
@@ -29,14 +30,7 @@ _HABIT = (
 )
 
 
-@rule(
-    rf"(?:go|goes)\s+to\s+(?P<place>the\s+gym|yoga|pilates|spin\s+class|dance\s+class(?:es)?|the\s+pool|boxing|"
-    rf"the\s+climbing\s+gym|bootcamp|CrossFit|crossfit|zumba|swim\s+practice|the\s+driving\s+range)(?:\s+class(?:es)?)?\s+"
-    rf"(?:(?:with|at|in|near|around)\s+(?:[\w'-]+\s+){{0,3}}?)?(?i:{_HABIT})\b"
-)
-def goes_to_habit(m: re.Match[str], cl: Clause) -> list[Fact]:
-    # "I go to the gym every morning", "I go to yoga twice a week".
-    return _f(cl, "hobbies", "going to " + re.sub(r"\s+", " ", m.group("place")), ("hobby",))
+table_rules("goes_to_habit", HABIT=_HABIT)
 
 
 @rule(
@@ -142,14 +136,7 @@ def goes_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "hobbies", v, ("hobby",))
 
 
-@rule(
-    r"(?:do|does|practice|practise|practices|practises|(?:am|is)\s+(?:doing|practicing|practising)|(?:have|has)\s+been\s+(?:doing|practicing|practising))\s+"
-    r"(?i:(?P<val>yoga|pilates|karate|judo|taekwondo|crossfit|ballet|meditation|tai\s+chi|kickboxing|boxing|"
-    r"jiu-jitsu|archery|photography|pottery|gymnastics|parkour|aikido|kung\s+fu|zumba|calligraphy|"
-    r"origami|woodworking|martial\s+arts|improv|stand-up|triathlons|marathons))\b"
-)
-def does_activity(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "hobbies", m.group("val").lower(), ("hobby",))
+table_rules("does_activity")
 
 
 _TAKING_LESSONS = re.compile(

@@ -11,6 +11,7 @@ import re
 
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, HAVE, NAME, NUM
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, valid_name, when
 from memd.extract.rules_dates import birth_date_from_age, parse_number
 
@@ -53,6 +54,4 @@ def self_named(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "user_name", name, ("identity",)) or None
 
 
-@rule(rf"go\s+by\s+(?P<name>{NAME})", subjects=frozenset({"self"}), singular_only=True)
-def goes_by(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    return _f(cl, "preferred_name", valid_name(m.group("name")), ("identity",)) or None
+table_rules("goes_by")

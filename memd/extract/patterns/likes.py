@@ -12,6 +12,7 @@ import re
 
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, HAVE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, object_value, split_list
 
 
@@ -38,11 +39,7 @@ def dislikes(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
-@rule(
-    r"(?:(?:am|is|are)\s+" + ADV + r"(?:afraid|scared|terrified|frightened)\s+of|(?:have|has)\s+(?:a\s+)?(?:fear|phobia)\s+of)\s+(?P<val>[^;!?]+)"
-)
-def fears(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "fears", object_value(m.group("val"), cl, max_words=6), ("preference",))
+table_rules("fears")
 
 
 @rule(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.patterns.core import Clause, Fact, rule, Subject
-from memd.extract.patterns.fragments import ADV, HAVE, NAME, NO_MORE, SPECIES_ALL
+from memd.extract.patterns.core import Clause, Fact, Subject, rule
+from memd.extract.patterns.fragments import ADV, HAVE, NAME, SPECIES_ALL
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, dated, explicit_name, valid_name, when
 from memd.extract.rules_dates import parse_number
 
@@ -67,25 +68,4 @@ _MORE_PETS = re.compile(
 )
 
 
-@rule(
-    rf"(?:(?:do|does)\s+not\s+(?:have|own)\s+(?:a|an|any)\s+(?P<sp>{SPECIES_ALL})\s+{NO_MORE}"
-    rf"|no\s+longer\s+(?:have|has|own|owns)\s+(?:a|an|any)\s+(?P<sp2>{SPECIES_ALL}))\b"
-)
-def pet_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
-    sp = (m.group("sp") or m.group("sp2")).lower()
-    return _f(cl, "pets", lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp, sp), ("pet",), negated=True)
-
-
-@rule(
-    rf"(?:am|is)\s+{ADV}(?:a\s+)?(?:(?:proud|crazy|new|first-time|tired|busy|happy)\s+)?(?P<sp>dog|cat|bunny|rabbit|horse|bird|chicken|fish|puppy|kitten)\s+"
-    rf"(?:mom|mum|mama|dad|papa|parent|owner|mother|father)\b",
-    singular_only=True,
-)
-def pet_parent(m: re.Match[str], cl: Clause) -> list[Fact]:
-    sp = m.group("sp").lower()
-    return _f(cl, "pets", lex.SPECIES.get(sp, sp), ("pet",))
-
-
-@rule(r"(?:passed\s+away|died|passed|was\s+put\s+down)\b", subjects=frozenset({"relative", "person", "pronoun"}))
-def died(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "event", dated("passed away", when(cl, "past")), ("event",))
+table_rules("pet_negated", "pet_parent", "died")

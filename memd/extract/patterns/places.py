@@ -12,16 +12,12 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, DWELLINGS, HAVE, LOC, LOC_ANY, REST
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, clean_place, dated, when
 from memd.extract.rules_dates import best_time, find_times
 
 
-@rule(
-    rf"(?:(?:do|does)\s+not|no\s+longer)\s+(?:{ADV})?(?:live|lives)\s+in\s+(?P<loc>{LOC})"
-    rf"|(?:am|is|are)\s+no\s+longer\s+(?:living|based)\s+in\s+(?P<loc2>{LOC})"
-)
-def live_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "living_location", clean_place(m.group("loc") or m.group("loc2")), ("location",), negated=True)
+table_rules("live_negated")
 
 
 @rule(rf"(?:{HAVE}\s+{ADV})?(?:moved|relocated)\s+(?:out\s+of|away\s+from)\s+(?P<loc>{LOC})")
@@ -77,39 +73,7 @@ _LIVE_WITH = r"(?:with\s+(?:my|our|his|her|their)\s+(?:(?!and\b|but\b|in\b)[\w'-
 _LIVE_IN_HOME = rf"(?:(?:in|on)\s+(?:a|an|the|my|our|this)\s+(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{DWELLINGS})\s+)?"
 
 
-@rule(
-    rf"(?:live|lives|(?:am|is|are)\s+{ADV}living|{HAVE}\s+{ADV}(?:lived|been\s+living)|reside|resides|"
-    rf"(?:am|is|are)\s+{ADV}(?:based|located|settled))\s+{ADV}{_LIVE_WITH}{_LIVE_IN_HOME}(?:in|near|outside(?:\s+of)?)\s+(?P<loc>{LOC_ANY})"
-)
-def lives_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    place = clean_place(m.group("loc"))
-    if not place:
-        return None
-    return _f(cl, "living_location", place, ("location",))
-
-
-@rule(
-    rf"(?:rent|rents|(?:am|is|are)\s+{ADV}renting|share|shares|(?:am|is|are)\s+{ADV}sharing)\s+(?:a|an)\s+"
-    rf"(?:(?!and\b|but\b|in\b)[\w'-]+\s+){{0,3}}?(?:{DWELLINGS})\s+(?:in|near)\s+(?P<loc>{LOC})"
-)
-def rents_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    # "I rent a flat in Manchester": a home, so where they live.
-    return _f(cl, "living_location", clean_place(m.group("loc")), ("location",)) or None
-
-
-@rule(rf"(?:lived|(?:was|were)\s+living|used\s+to\s+live)\s+in\s+(?P<loc>{LOC})")
-def lived_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    return _f(cl, "previous_location", clean_place(m.group("loc")), ("location",)) or None
-
-
-@rule(rf"(?:am|is|are)\s+(?:originally\s+)?from\s+(?P<loc>{LOC})")
-def comes_from(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
-
-
-@rule(rf"(?:grew\s+up|(?:was|were)\s+(?:born\s+and\s+)?raised)\s+in\s+(?P<loc>{LOC_ANY})")
-def grew_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    return _f(cl, "hometown", clean_place(m.group("loc")), ("location", "origin")) or None
+table_rules("lives_in", "rents_in", "lived_in", "comes_from", "grew_up", LIVE_WITH=_LIVE_WITH, LIVE_IN_HOME=_LIVE_IN_HOME)
 
 
 @rule(r"(?:was|were)\s+born\s+" + REST)

@@ -11,23 +11,15 @@ from __future__ import annotations
 
 import re
 
-from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, HAVE, JOB, LOC, ORG, WORKPLACE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, clean_org, clean_place, dated, value_of, when
 from memd.extract.patterns.work import article, job_facts
 from memd.extract.rules_text import clean_value
 
 
-@rule(
-    rf"(?:am|is)\s+{ADV}(?:a|an)\s+(?:(?:big|huge|avid|keen|passionate|serious|enthusiastic|casual|amateur|hobby|"
-    rf"weekend|lifelong|obsessive|voracious|dedicated|committed|bit\s+of\s+a|total|self-taught)\s+)+"
-    rf"(?P<who>{lex.alternation(lex.HOBBYISTS)})(?![\w-])",
-    singular_only=True,
-)
-def hobbyist(m: re.Match[str], cl: Clause) -> list[Fact]:
-    # "I'm an avid reader", "I'm an amateur photographer": a hobby, not a job.
-    return _f(cl, "hobbies", lex.HOBBYISTS[re.sub(r"\s+", " ", m.group("who").lower())], ("hobby",))
+table_rules("hobbyist")
 
 
 @rule(
@@ -94,9 +86,7 @@ def works_for_as(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return job_facts(cl, m.group("job"), m.group("org"), previous=False) or None
 
 
-@rule(rf"worked\s+(?:at|for)\s+(?P<org>{ORG})", singular_only=True)
-def worked_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
-    return _f(cl, "previous_employer", clean_org(m.group("org")), ("work",)) or None
+table_rules("worked_at")
 
 
 @rule(
@@ -115,14 +105,7 @@ def works_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "industry", fieldv, ("work",))
 
 
-@rule(r"(?:work|works|(?:am|is)\s+working)\s+(?:from\s+home|remotely)\b", singular_only=True)
-def works_remote(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "work_arrangement", "remote", ("work",))
-
-
-@rule(rf"(?:am|is)\s+(?:a\s+)?(?P<nat>{lex.alternation(lex.DEMONYMS)})(?:\s+citizen)?(?=\s*(?:$|[,.;!]|and\b|but\b|by\b))", singular_only=True)
-def nationality(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "nationality", m.group("nat"), ("identity",))
+table_rules("works_remote", "nationality")
 
 
 @rule(

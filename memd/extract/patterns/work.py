@@ -14,6 +14,7 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, HAVE, JOB, NO_MORE, ORG, OW, REST, WORKPLACE
+from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, clean_org, dated, when
 from memd.extract.rules_text import clean_value
 
@@ -83,12 +84,7 @@ def work_negated(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out or None
 
 
-@rule(
-    rf"(?:am|is)\s+(?:no\s+longer\s+(?:a|an)\s+(?P<job>{JOB})|not\s+(?:a|an)\s+(?P<job2>{JOB})\s+(?:any\s*more|any\s+longer))",
-    singular_only=True,
-)
-def job_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "job_title", m.group("job") or m.group("job2"), ("work",), negated=True)
+table_rules("job_negated")
 
 
 def article(word: str) -> str:
@@ -145,13 +141,7 @@ def retired(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
-@rule(
-    r"(?:am|is|(?:have|has)\s+been)\s+(?:currently\s+|now\s+)?(?P<st>unemployed|jobless|out\s+of\s+work|between\s+jobs|"
-    r"self-employed|freelancing|job\s+hunting|on\s+(?:maternity|paternity|parental|sick)\s+leave)\b",
-    singular_only=True,
-)
-def employment_status(m: re.Match[str], cl: Clause) -> list[Fact]:
-    return _f(cl, "employment_status", re.sub(r"\s+", " ", m.group("st")), ("work",))
+table_rules("employment_status")
 
 
 @rule(
