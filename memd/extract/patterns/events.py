@@ -12,8 +12,9 @@ import re
 
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, ADV_WORDS, HAVE
-from memd.extract.patterns.values import INDEFINITE, _f, dated, value_of, vp_value, when
 from memd.extract.patterns.plans import FUTURE_CUE
+from memd.extract.patterns.values import INDEFINITE, _f, dated, value_of, vp_value, when
+from memd.extract.patterns.words import alternation, word_set
 
 
 @rule(rf"{HAVE}\s+{ADV}been\s+to\s+(?P<val>[^;!?]+)")
@@ -24,32 +25,9 @@ def been_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "event", dated(f"been to {v}", when(cl, "past")), ("event", "travel"))
 
 
-EVENT_VERBS = (
-    "went|visited|traveled|travelled|flew|drove|started|began|joined|finished|completed|launched|opened|"
-    "founded|adopted|bought|got|received|won|lost|met|attended|took|made|painted|drew|wrote|published|"
-    "built|created|designed|organized|organised|hosted|celebrated|ran|hiked|climbed|camped|cooked|baked|"
-    "learned|learnt|tried|saw|watched|read|found|decided|applied|signed\\s+up|volunteered|donated|raised|"
-    "planted|sold|left|broke|injured|hurt|had|gave|taught|performed|played|competed|participated|"
-    "recorded|released|renovated|redecorated|passed|failed|enrolled|registered|booked|reached|achieved|"
-    "helped|spoke|welcomed|returned|came\\s+back|got\\s+back|moved|quit|went\\s+back|signed|"
-    "surprised|threw|graduated|picked\\s+up|took\\s+up|checked\\s+out|tried\\s+out|set\\s+up|put\\s+together|"
-    "bumped\\s+into|ran\\s+into|caught\\s+up|explored|discovered|emailed|skyped|called|texted|chatted|"
-    "talked|worked|practiced|practised|rehearsed|swam|biked|cycled|surfed|skied|fished|crafted|knitted|"
-    "sewed|shot|filmed|photographed|collected|fixed|repaired|cleaned|decorated|pitched|presented|"
-    "interviewed|trained|studied|researched|mentored|coached|led|managed|earned|saved|spent|"
-    "celebrated|threw|arranged|planned|prepared|wrapped\\s+up|nailed|aced|survived|recovered|"
-    "underwent|tore|sprained|broke|crashed|lost|missed|cancelled|canceled|postponed|"
-    "reconnected|adopted|fostered|rescued|volunteered|donated|ordered|upgraded|installed|launched"
-)
-_EVENT_PP = (
-    "visited|traveled|travelled|started|begun|joined|finished|completed|launched|opened|founded|adopted|"
-    "bought|got|gotten|received|won|lost|met|attended|taken|made|painted|written|published|built|created|"
-    "designed|organized|organised|hosted|celebrated|run|hiked|climbed|learned|learnt|tried|seen|watched|"
-    "read|found|decided|applied|signed\\s+up|volunteered|donated|raised|sold|left|taught|performed|"
-    "played|competed|participated|recorded|released|renovated|passed|enrolled|booked|reached|achieved|"
-    "returned|picked\\s+up|taken\\s+up|set\\s+up|put\\s+together|explored|discovered|practiced|rehearsed|"
-    "earned|saved|spent|planned|prepared|reconnected|fostered|rescued|collected|fixed"
-)
+# The verbs of "I <verb> ..." and "I have <verb> ..." that make an event (words.toml).
+EVENT_VERBS = alternation("event_verbs")
+_EVENT_PP = alternation("event_participles")
 _GENERIC_REST = re.compile(
     r"(?:(?:time|day|week|weekend|night|month|year|experience|one|chat|talk|conversation|moment|while|ride|"
     r"run|start|bit|lot|so|too|much|really|again|already)\b\s*)*$",
@@ -117,32 +95,19 @@ def progressive_plan(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "plans", dated(v, when(cl, "future")), ("plan",))
 
 
-_NOT_PAST = frozenset(
-    """need needed feed bleed proceed exceed succeed speed seed weed breed indeed red bed shed
-    embed used supposed""".split()
-) | frozenset(
-    # Participles that after "I" are feelings, not things done: "I'm excited and scared to ...".
-    """tired excited interested scared bored worried amazed pleased surprised blessed stressed
-    overwhelmed thrilled motivated inspired obsessed determined committed prepared relieved
-    exhausted confused frustrated disappointed annoyed embarrassed delighted satisfied impressed
-    terrified shocked touched stoked pumped hooked amused fascinated devastated heartbroken
-    grateful convinced concerned involved engaged attached""".split()
-)
+# "-ed" words that are no past tense, and participles that after "I" are feelings ("excited").
+_NOT_PAST = word_set("not_past") | word_set("feeling_participles")
+# "I gave up trying", "I started thinking": an -ing word alone that names nothing done.
+_VAGUE_GERUNDS = word_set("vague_gerunds")
 # "a pic I took during a workout", "the figurines I bought yesterday remind me": a verb that
 # needs an object, followed straight away by a preposition, time or verb, had its object
 # earlier in the sentence. Such clauses say nothing on their own.
-# "I gave up trying", "I started thinking": an -ing word alone that names nothing done.
-_VAGUE_GERUNDS = frozenset("trying thinking waiting looking talking hoping caring worrying wondering feeling crying laughing".split())
 _TRANSITIVE_GAP = re.compile(
     r"^(?:during|at|in|on|from|after|before|when|while|last|yesterday|today|because|so|and|but|"
     r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier)\b",
     re.I,
 )
-_TRANSITIVE = frozenset(
-    """took made got bought found saw had read wrote painted drew built created designed received
-    gave sent shot filmed photographed picked brought ordered tried won sold knitted baked cooked
-    collected fixed watched""".split()
-)
+_TRANSITIVE = word_set("transitive")
 
 
 @rule(rf"(?P<verb>[a-z]{{2,}}ed|{HAVE}\s+{ADV}[a-z]{{2,}}ed)\s+(?P<val>[^;!?]+)")
@@ -164,33 +129,10 @@ def past_generic(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
 
 
-_ACTIVITY_VERBS = (
-    "working\\s+on|training\\s+for|writing|building|taking|volunteering|practicing|practising|"
-    "preparing\\s+for|saving\\s+(?:up\\s+)?for|looking\\s+for|searching\\s+for|renovating|teaching|coaching|"
-    "organizing|organising|running|raising|fostering|painting|knitting|designing|developing|launching|"
-    "opening|expanding|growing|recording|producing|researching|exploring|applying\\s+for|interviewing|"
-    "recovering\\s+from|starting|studying|mentoring|attending|taking\\s+care\\s+of|caring\\s+for|"
-    "collecting|getting\\s+into|helping\\s+out|rehearsing|finishing(?:\\s+up)?|putting\\s+together|hosting|"
-    "participating\\s+in|competing\\s+in|planning|creating|making|reading|playing|learning|"
-    "setting\\s+up|fixing\\s+up|remodeling|redecorating|baking|cooking|volunteering|fundraising\\s+for|"
-    "campaigning\\s+for|dancing|singing|drawing|sculpting|composing|filming|editing|blogging|vlogging|"
-    "streaming|hiking|running|cycling|swimming|traveling|travelling|visiting|touring|moving|trying\\s+out|"
-    "researching|searching\\s+for|training|preparing|saving|organizing|organising"
-)
-
-
+_ACTIVITY_VERBS = alternation("activity_verbs")
 # "-ing" verbs that describe a state of mind or a conversation move, not something the speaker
 # is doing: "I'm thinking about it", "I'm going through a lot", "I'm loving it".
-_NOT_ACTIVITIES = frozenset(
-    """thinking feeling going doing trying wondering meaning hoping waiting getting having being
-    dying kidding saying talking telling looking keeping loving enjoying missing seeing hearing
-    wanting needing busy coming checking following struggling dating dealing sharing chatting
-    reaching sending asking showing letting catching texting calling spending putting making glad
-    sorry hanging heading living staying happening wishing expecting rooting cheering praying
-    counting lacking guessing assuming imagining picturing considering planning dreaming doubting
-    freaking losing running winning pushing reminding liking hating nothing something everything
-    thing bring during""".split()
-)
+_NOT_ACTIVITIES = word_set("not_activities")
 # ...unless followed by what makes them a pursuit.
 _ACTIVITY_PHRASES = ("looking for", "looking into", "making", "trying out", "running a", "planning a")
 _ERRAND = re.compile(

@@ -15,14 +15,9 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
+from memd.extract.patterns.words import alternation
 
-ADV_WORDS = (
-    r"just|really|also|still|now|currently|actually|finally|recently|already|even|totally|"
-    r"officially|basically|only|always|usually|often|sometimes|definitely|seriously|literally|"
-    r"absolutely|truly|honestly|mostly|happily|newly|kind\s+of|sort\s+of|pretty\s+much|both|all|"
-    r"first|then|originally|proudly|lucky\s+enough\s+to|so|super|very|gonna|generally|"
-    r"occasionally|regularly|sometimes|normally|once|ever\s+since"
-)
+ADV_WORDS = alternation("adverbs")
 ADV = rf"(?:(?:{ADV_WORDS})\s+)*"
 ADV_RX = re.compile(ADV)
 _CW = r"[A-Z][A-Za-z'&-]*(?:\.(?=\s[A-Z]))?"
@@ -35,20 +30,10 @@ _LOC_DESC = (
 )
 _LOC_DESC2 = rf"the\s+(?:suburbs|outskirts|center|centre|heart|north|south|east|west)\s+of\s+{LOC}"
 LOC_ANY = rf"(?:{_LOC_DESC}|{_LOC_DESC2}|{LOC})"
-DWELLINGS = (
-    r"apartment|flat|house|condo|condominium|studio|place|home|townhouse|cabin|loft|bungalow|cottage|dorm|"
-    r"bedsit|duplex|trailer|houseboat|basement|room|farmhouse|villa|farm|ranch|boat|homestead|island"
-)
+DWELLINGS = alternation("dwellings")
 OW = r"(?:[A-Z][A-Za-z'&.-]*[A-Za-z](?:\.(?=\s[A-Z]))?|[A-Z]|[a-z]+[A-Z][A-Za-z]*)"
 ORG = rf"(?:the\s+)?{OW}(?:\s+(?:(?:of|for|de|&)\s+)?{OW}){{0,4}}"
-_WORKPLACE_HEADS = (
-    r"company|startup|start-up|firm|agency|bank|hospital|clinic|school|university|college|"
-    r"restaurant|cafe|coffee\s+shop|bakery|shop|store|lab|nonprofit|non-profit|charity|hotel|bar|"
-    r"gym|library|museum|factory|warehouse|studio|newspaper|magazine|law\s+firm|daycare|"
-    r"pharmacy|supermarket|salon|garage|farm|church|shelter|center|centre|organization|"
-    r"organisation|consultancy|brewery|winery|theater|theatre|bookstore|boutique|kindergarten|"
-    r"nursing\s+home|call\s+center|department\s+store"
-)
+_WORKPLACE_HEADS = alternation("workplace_heads")
 WORKPLACE = rf"(?:a|an|the)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:{_WORKPLACE_HEADS})\b"
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?"
 NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?"

@@ -18,6 +18,7 @@ from memd.extract.patterns.values import (
     INDEFINITE, _f, clean_org, clean_place, dated, value_of, vp_value, when,
 )
 from memd.extract.patterns.work import job_facts
+from memd.extract.patterns.words import alternation
 from memd.extract.rules_dates import parse_number
 from memd.extract.rules_text import clean_value
 
@@ -131,12 +132,7 @@ def wishes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "wishes", v, ("wish",))
 
 
-APPOINTMENTS = _APPOINTMENTS = (
-    r"appointment|interview|exam|test|meeting|flight|surgery|operation|date|party|wedding|concert|game|"
-    r"match|recital|presentation|deadline|audition|check-up|checkup|trip|vacation|holiday|conference|"
-    r"class|lesson|show|performance|gig|tournament|race|marathon|competition|ceremony|graduation|"
-    r"reunion|visit|dinner|lunch|shift|training|workshop|retreat|festival|hearing|session"
-)
+APPOINTMENTS = _APPOINTMENTS = alternation("appointments")
 
 
 @rule(

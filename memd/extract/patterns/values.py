@@ -15,18 +15,13 @@ import re
 from memd.extract import rules_lexicon as lex
 from memd.extract.patterns.core import Clause, Fact
 from memd.extract.patterns.fragments import REL_ALL, REL_MODS
+from memd.extract.patterns.words import word_set
 from memd.extract.rules_dates import TimeRef, best_time, find_times
 from memd.extract.rules_text import clean_value, gerund
 
 # The verb that starts a value and says nothing the memory can use ("I will see", "I want to
 # say"): these are conversation moves, not plans or wishes.
-VAGUE_VERBS = frozenset(
-    """be do try see let check think miss love like need talk tell say ask remember share show keep
-    take look hang catch text call update go head reach bring support cheer root pray wait hear
-    know thank hug congratulate encourage remind apologize apologise mention wish find figure
-    sort mean guess bet admit agree come feel enjoy appreciate hope imagine believe understand
-    care pass listen read watch post explain answer reply definitely ever never not have need""".split()
-)
+VAGUE_VERBS = word_set("vague_verbs")
 _VAGUE_OBJECTS_AFTER = re.compile(
     r"^(?:go|come|get|make|do|have|be)(?:\s+(?:it|this|that|there|here|home|back|out|on|off|"
     r"through\s+it|by|along|well|better|anywhere|ahead))?$",
