@@ -121,7 +121,7 @@ from memd.extract.rules_clauses import (
 )
 from memd.extract.rules_dates import reference_date
 from memd.extract.rules_merge import merge_updates
-from memd.extract.rules_patterns import Env, Fact, Mention, Subject
+from memd.extract.patterns import Env, Fact, Mention, Subject
 from memd.extract.rules_text import (
     declarative_part,
     is_assistant_voice,

@@ -26,7 +26,7 @@ from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_values import value_statement
-from memd.extract.rules_patterns import (
+from memd.extract.patterns import (
     APPOINTMENTS,
     EVENT_VERBS,
     FOODS,

@@ -15,7 +15,7 @@ import re
 
 from memd.extract.conventions import MULTI_VALUED_KEYS, REPLACES_PREFIX
 from memd.extract.rules_people import third_person_facts
-from memd.extract.rules_patterns import Env, Fact
+from memd.extract.patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
 from memd.vault import memory_view as mv

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_patterns import JOB, NAME, Env, Fact, Subject, valid_name
+from memd.extract.patterns import JOB, NAME, Env, Fact, Subject, valid_name
 from memd.extract.conventions import ONLY_IF_HELD
 from memd.extract.rules_updates import _END, _NEW_AFTER, _clean, _proper_run, _verb_key, update_tags
 

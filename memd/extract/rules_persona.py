@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_patterns import (
+from memd.extract.patterns import (
     ADV,
     LOC,
     SELF,

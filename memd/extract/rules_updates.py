@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from memd.extract.rules_dates import best_time, find_times
-from memd.extract.rules_patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
+from memd.extract.patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.rules_text import declarative_part
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_patterns import SELF, SPECIES_ALL, Clause, Env, Fact, liked_items, object_value
+from memd.extract.patterns import SELF, SPECIES_ALL, Clause, Env, Fact, liked_items, object_value
 
 # What a thing the speaker cares about cannot start with: pronouns, demonstratives, question words
 # and the generic nouns a sentence uses when the thing was named in another sentence.
