@@ -221,12 +221,26 @@ def append_only(app: Memd, text: str) -> None:
             pass
 
 
-def run_one(base: dict, query: str, expected: dict, mode: str) -> dict:
+def _changes(mem: Path, before: dict[str, str]) -> list[str]:
+    """A unified diff of every memory file the statement changed or created."""
+    import difflib
+
+    out = []
+    for p in sorted(mem.rglob("*.md")):
+        rel = str(p.relative_to(mem))
+        new = p.read_text(encoding="utf-8")
+        if before.get(rel) != new:
+            out += list(difflib.unified_diff(before.get(rel, "").splitlines(), new.splitlines(), rel, rel, lineterm="", n=0))
+    return out
+
+
+def run_one(base: dict, query: str, expected: dict, mode: str, show_diff: bool = False) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="memd-update-bench-"))
     try:
         app, vault = build_vault(tmp, base)
         mem = vault / app.memory_dir
-        existed = {str(p.relative_to(mem)) for p in mem.rglob("*.md")}
+        before = {str(p.relative_to(mem)): p.read_text(encoding="utf-8") for p in mem.rglob("*.md")}
+        existed = set(before)
         t0 = time.perf_counter()
         try:
             if mode == "memd":
@@ -238,6 +252,8 @@ def run_one(base: dict, query: str, expected: dict, mode: str) -> dict:
             app.close()
         out = score(mem, expected, existed)
         out["ms"] = round(ms, 2)
+        if show_diff:
+            out["diff"] = _changes(mem, before)
         return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -262,11 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N statements")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--show-misses", action="store_true", help="print every statement memd did not apply")
+    ap.add_argument("--grep", default="", help="only the statements containing this text (case-insensitive)")
+    ap.add_argument("--show-diff", action="store_true", help="print what memd changed in each file (with --grep)")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"update_bench: no mem-agent data at {args.data}", file=sys.stderr)
         return 2
     cases = load(args.data)
+    if args.grep:
+        cases = [c for c in cases if args.grep.casefold() in c["query"].casefold()]
     if args.limit:
         cases = cases[: args.limit]
     if not cases:
@@ -277,7 +297,10 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for c in cases:
-        memd_r = run_one(c["base"], c["query"], c["expected"], "memd")
+        memd_r = run_one(c["base"], c["query"], c["expected"], "memd", args.show_diff)
+        if args.show_diff:
+            print(f"[{c['hop']}/{c['kind']}] {c['query']}\n  applied={memd_r['applied']} strict={memd_r['strict']} "
+                  + "; ".join(memd_r["problems"]) + "\n    " + "\n    ".join(memd_r.pop("diff")))
         base_r = run_one(c["base"], c["query"], c["expected"], "baseline")
         rows.append({"memory": c["memory"], "hop": c["hop"], "kind": c["kind"], "query": c["query"],
                      "memd": memd_r, "baseline": base_r})

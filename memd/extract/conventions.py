@@ -9,6 +9,9 @@
     tag "replaces:<old>"  ... the old value as the user said it ("St. Mary's")
     tag "as_of:<date>"    ... the date the change is known from
     tag "only_if_held"    ... the key is a guess: change the line holding <old>, or nothing
+    tag "only_if_key"     ... the change is implied ("Marine Biology has become my true calling"):
+                          change the one line memory holds under this key (or one that means the
+                          same, in the file's words), or write nothing
     (applied by memd/extract/supersede.py)
 
 Multi-valued keys accumulate values; every other key holds one value, replaced by a newer one.
@@ -26,6 +29,7 @@ UPDATE_TAG = "update"
 REPLACES_PREFIX = "replaces:"
 AS_OF_PREFIX = "as_of:"
 ONLY_IF_HELD = "only_if_held"
+ONLY_IF_KEY = "only_if_key"
 
 MULTI_VALUED_KEYS = frozenset(
     """likes dislikes preferences favorites fears hobbies activities allergies intolerances

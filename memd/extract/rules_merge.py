@@ -1,6 +1,10 @@
 """One sentence's facts: what the sentence changes (rules_updates) over what it states, plus
 what it says between other people (rules_people).
 
+A sentence that states no change may still imply one of a key memory holds ("Marine Biology
+has become my true calling"): update_implied.py reads those, and they are applied only where
+memory holds such a line.
+
 "I'm no longer vegetarian and have switched to a Mediterranean diet" is read twice: as a
 change (diet: Mediterranean, replacing vegetarian) and, by the general rules, as a negation
 (diet: vegetarian no longer holds). Applied one after the other, the removal would leave nothing
@@ -18,6 +22,7 @@ from memd.extract.rules_people import third_person_facts
 from memd.extract.patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
+from memd.extract.update_implied import implied_facts
 from memd.vault import memory_view as mv
 
 _MAX_CHARS = 1200
@@ -36,7 +41,11 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
         have = {(f.subject.name, f.key) for f in changes + facts}
         changes += [f for f in people if (f.subject.name, f.key) not in have or "update" in f.tags]
     if not changes:
-        return facts
+        # Nothing said outright: what the sentence implies of keys memory may hold, applied only
+        # where memory holds one (update_implied.py), unless the general rules read that key.
+        implied = [f for f in implied_facts(decl, env)
+                   if not any(g.subject == f.subject and mv.same_key(g.key, f.key) for g in facts)]
+        return facts + implied
     # A removed list item ("I don't speak German anymore") and a value said in passing ("fluent in
     # English and Mandarin", no old value named) only fill a gap the general rules left.
     # Where they did read it, their reading stands, marked as an update when the key holds one value

@@ -158,7 +158,7 @@ _STOPPED_KEYS = {"speak": "languages", "play": "hobbies", "like": "likes", "enjo
 # Statements of what holds now, said in passing: "my 15 years of experience", "working the
 # evening shift now", "my expertise in X", "fluent in English and Mandarin", "my research on X".
 _CURRENT = [
-    (re.compile(r"\b(?:my|these|after|over|with)\s+(?P<v>\d{1,2})\s+years\s+(?:of\s+(?:experience|service)|in\s+(?:this|the|my)\s+"
+    (re.compile(r"\b(?:[Mm]y|[Tt]hese|[Aa]fter|[Oo]ver|[Ww]ith)\s+(?P<v>\d{1,2})\s+years\s+(?:of\s+(?:experience|service)|in\s+(?:this|the|my)\s+"
                 r"(?:field|industry|profession|career|job|role|trade))\b"), "years_of_experience"),
     (re.compile(r"\b(?:working|work|on|to)\s+the\s+(?P<v>morning|evening|night|day|late|early|afternoon|graveyard)\s+shift\b"),
      "shift"),

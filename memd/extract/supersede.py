@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 
 from memd.app import Memd
+from memd.extract import update_match
 from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
-    ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG,
+    ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX, UPDATE_TAG,
 )
 from memd.extract.tools import MemoryItem
 from memd.state import Source
@@ -84,6 +85,18 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     else:
         ref, results = app._subject(entity, source, batch)
     link_target = None
+    history = is_update(item)
+    if not negated and ONLY_IF_KEY in item.tags:
+        # An implied change: the one line memory holds under this key, in the file's words, or nothing.
+        doc = _read(app, ref.path)
+        line, why = update_match.line_for(doc, key, value) if doc is not None else (None, "no such file")
+        if line is None:
+            return results + [WriteResult("noop", ref.path, "replace_fact", why)]
+        if mv.value_matches(value, line.value):
+            return results + [WriteResult("noop", ref.path, "replace_fact", "already recorded")]
+        key = line.norm_key
+        if not mv.is_link_value(line.value) and update_match.is_list(line):
+            value, history = f"{line.value.rstrip(' ,')}, {value}", False  # one more item; nothing is lost
     if not negated:
         doc = _read(app, ref.path)
         target = mv.find_fact(doc, key, old) if doc is not None else []
@@ -100,7 +113,7 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
             if tgt.path != ref.path:
                 link_target = tgt.path[len(app.memory_dir) + 1:]
     op = ReplaceFact(
-        ref.path, key, None if negated else value, old_value=old, history=is_update(item),
+        ref.path, key, None if negated else value, old_value=old, history=history,
         as_of=as_of(item), link_target=link_target, only_if_held=ONLY_IF_HELD in item.tags, entity_name=ref.name,
         title=USER_TITLE if ref.is_user else ref.name,
     )

@@ -1,0 +1,100 @@
+"""Which line of a memory file an implied change means (the "only_if_key" items of
+update_implied.py), read the way a person reads the file before editing it.
+
+    cue key          line it changes                      why
+    role             - **Community Role**: Coordinator     the file's key has the word
+    education        - **Educational Background**: ...     educational ~ education
+    certification    - **Certification Level**: Level 5    certification ~ certification
+    manages          - **Manages**: [[customs_office.md]]   the relation's verb
+    supervises       - **Supervises**: [[x.md]]            supervision ~ supervises
+    favorite_dish    - **Favorite Food**: Feijoada         a synonym (memory_view.KEY_GROUPS)
+
+A cue that names a relation (a verb: manages, maintains) only matches a line that links to an
+entity; a cue that names a property (role, education) only one that does not. Exactly one line
+must match: two lines that both could be meant are a guess, and a guess is not written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.vault import memory_view as mv
+from memd.vault.memfile import Fact, MemoryDoc, normalize_key
+
+# Cue keys that name a property of the user; any other cue is a relation read from a verb.
+PROPERTY_CUES = frozenset("""role rank education certification award passion specialization expertise diet
+nationality first_name last_name hobby focus works_at""".split())
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ments", "ment", "ances", "ance", "ences", "ence",
+             "als", "al", "ers", "er", "es", "ed", "s", "e")
+_DATE_KEY = re.compile(r"^\d{4}")
+_DEGREE_WORD = re.compile(r"\b(?:ph\.?\s?d|doctor(?:ate)?|m\.?sc?|m\.?a|mba|m\.?eng|master|b\.?sc?|b\.?a|b\.?eng|bachelor|"
+                          r"associate|diploma)\b", re.I)
+
+
+def stem(word: str) -> str:
+    w = word.lower()
+    for _ in range(2):  # "educational" -> "education" -> "educat"
+        for suf in _SUFFIXES:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+    return w
+
+
+def same_stem(a: str, b: str) -> bool:
+    sa, sb = stem(a), stem(b)
+    n = 0
+    while n < min(len(sa), len(sb)) and sa[n] == sb[n]:
+        n += 1
+    return n >= 5 and n >= min(len(sa), len(sb)) - 2 or (sa == sb and len(sa) >= 3)
+
+
+def _words(key: str) -> list[str]:
+    return [w for w in re.split(r"[_\s-]+", normalize_key(key)) if w]
+
+
+def is_relation_cue(key: str) -> bool:
+    return normalize_key(key) not in PROPERTY_CUES and not normalize_key(key).startswith("favorite_")
+
+
+def lines_for(doc: MemoryDoc, key: str) -> list[Fact]:
+    """The current lines an implied change of `key` may mean, best match first."""
+    relation = is_relation_cue(key)
+    facts = [f for f in mv.current_facts(doc)
+             if f.value and not _DATE_KEY.match(f.key) and mv.is_link_value(f.value) == relation]
+    keyed = [f for f in facts if mv.same_key(f.norm_key, key)]
+    if keyed or normalize_key(key).startswith("favorite_"):
+        return keyed
+    cue = _words(key)
+    if not cue:
+        return []
+    if relation:
+        return [f for f in facts if _words(f.norm_key) and same_stem(_words(f.norm_key)[0], cue[0])]
+    return [f for f in facts if any(same_stem(w, cue[-1]) for w in _words(f.norm_key))]
+
+
+def line_for(doc: MemoryDoc, key: str, value: str) -> tuple[Fact | None, str]:
+    """The one line an implied change of `key` to `value` replaces, or None and why not."""
+    found = lines_for(doc, key)
+    if not found:
+        return None, f"no line of {key!r} in memory to change"
+    if len(found) > 1:
+        return None, f"{len(found)} lines could be {key!r}; not choosing one"
+    line = found[0]
+    if normalize_key(key) == "education":
+        # "my MS in X" changes an MS line; a Diploma line is another degree, kept.
+        old, new = _DEGREE_WORD.search(line.value), _DEGREE_WORD.search(value)
+        if not old or not new or _norm_degree(old.group(0)) != _norm_degree(new.group(0)):
+            return None, "the education line names another degree"
+    return line, ""
+
+
+def _norm_degree(word: str) -> str:
+    return re.sub(r"[.\s]", "", word.lower())
+
+
+def is_list(line: Fact) -> bool:
+    """A line under a plural key ("Certifications: Electrical Safety, Advanced Lighting"): a new
+    item joins it rather than replacing what the user still holds."""
+    last = _words(line.norm_key)[-1:] or [""]
+    return last[0].endswith("s") and not last[0].endswith(("ss", "us", "is"))
