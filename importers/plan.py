@@ -65,6 +65,14 @@ class PlanJob:
     # The turns (positions) whose text the import's secret redaction changed; every other turn's
     # text is known to come out of the redaction as it went in. None: the import did not redact.
     redacted: tuple[int, ...] | None = None
+    # Where the note will most likely be written, and its index kind: a planner that renders it
+    # may prepare its index rows for that path (the write stage uses them only if the path and
+    # the bytes written are these). None: no rows.
+    index_path: str | None = None
+    index_kind: str = "source"
+    # Participant -> link target (memd.vault.participant_links) as of submission: the rendered
+    # note links its participants with these; the write stage uses the text if they still hold.
+    links: dict[str, str] | None = None
 
     @property
     def extract(self) -> bool:
@@ -83,6 +91,7 @@ class PlanResult:
     # answer): the conversation is reported as failed, its ledger row stays pending, the next run
     # retries it. The transcript note is still written.
     failed: str | None = None
+    index_rows: Any = None  # the note's index rows for job.index_path (memd.index.import_rows), or None
 
 
 class Planner(Protocol):
@@ -115,7 +124,7 @@ class SequentialPlanner:
             job = self._pending.pop(0)
             result = PlanResult(job)
             if job.render:
-                result.text = render_note(job.conv, self.tz, result.timings)
+                result.text = render_note(job.conv, self.tz, result.timings, links=job.links)
             yield result
 
     def close(self) -> None:

@@ -90,8 +90,8 @@ class RulesPlanner:
             log.warning("import worker process stopped; rendering and deciding in this one")
             self._lost(chunk)
             return
-        for job, (text, steps, error, timings, logs) in zip(chunk, answers):
-            self._ready.append(PlanResult(job, text, steps, error, timings, logs))
+        for job, (text, steps, error, rows, timings, logs) in zip(chunk, answers):
+            self._ready.append(PlanResult(job, text, steps, error, timings, logs, index_rows=rows))
 
     def _lost(self, chunk: list[PlanJob]) -> None:
         lost = [chunk, *self._sent, self._batch]
@@ -147,4 +147,4 @@ def plan_in_worker(key: str, context: bytes, job: PlanJob) -> tuple[Any, ...]:
     config, backend, tz, loops = ctx
     out = plan_job(job, tz, loops, config, backend)
     logs, _capture.records = _capture.records, []
-    return out.text, out.steps, out.error, out.timings, logs
+    return out.text, out.steps, out.error, out.index_rows, out.timings, logs

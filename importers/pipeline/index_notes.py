@@ -10,12 +10,15 @@ indexed again by the write stage at the end, where an error is an error.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sys
 import threading
 import time
 from collections import Counter
 from typing import Any
+
+from memd.index.import_rows import stored
 
 log = logging.getLogger("memd.importers")
 
@@ -31,16 +34,25 @@ class NoteIndexer:
     def __init__(self, index: Any, timings: Counter):
         self.index = index
         self.timings = timings
-        self._paths: list[str] = []
-        self._inbox: queue.Queue[list[str] | None] = queue.Queue(QUEUED)
+        self._paths: list[tuple[str, Any]] = []  # (path, (rows, stat) prepared by a planner, or None)
+        self._inbox: queue.Queue[list[tuple[str, Any]] | None] = queue.Queue(QUEUED)
         self._failed: list[str] = []
+        self.prepared = 0  # notes stored from rows a planner prepared (the rest were read from their files)
         self._switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
         self._thread = threading.Thread(target=self._run, name="memd-import-index", daemon=True)
         self._thread.start()
 
-    def add(self, path: str) -> None:
-        self._paths.append(path)
+    def add(self, path: str, rows: Any = None) -> None:
+        """Index note `path` (just written); `rows`: its index rows, prepared by the planner from
+        the text written (memd.index.import_rows), or None: read from the file."""
+        prepared = None
+        if rows is not None:
+            try:
+                prepared = (rows, os.stat(self.index.vault / path))  # the stat as written, taken now
+            except OSError:
+                prepared = None
+        self._paths.append((path, prepared))
         if len(self._paths) >= BATCH:
             self._send()
 
@@ -52,8 +64,18 @@ class NoteIndexer:
             self._paths = []
 
     def _run(self) -> None:
-        while (paths := self._inbox.get()) is not None:
+        while (batch := self._inbox.get()) is not None:
             t0 = time.perf_counter()
+            # A path added twice (rewritten to link a participant) is indexed as it was last.
+            last = dict(batch)
+            prepared = [rows for rows in last.values() if rows is not None]
+            paths = [path for path, rows in last.items() if rows is None]
+            try:
+                stored(self.index, prepared)
+                self.prepared += len(prepared)
+            except Exception as exc:
+                log.debug("import: storing %d prepared notes failed (%s); read from the files", len(prepared), exc)
+                paths += [rows[0].path for rows in prepared]
             try:
                 self.index.index_paths(paths)
             except Exception as exc:
@@ -73,3 +95,4 @@ class NoteIndexer:
         if self._failed:
             paths, self._failed = self._failed, []
             self.index.index_paths(paths)
+        log.debug("import index: %d notes stored from prepared rows", self.prepared)

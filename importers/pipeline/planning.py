@@ -19,6 +19,8 @@ from collections import Counter
 from datetime import tzinfo
 from typing import Any
 
+from memd.vault import participant_links
+
 from ..ledger import text_hash
 from ..model import Conversation, Turn
 from ..plan import PlanJob, PlanResult
@@ -33,9 +35,13 @@ CONTEXT_CHARS = 600  # of a context-only turn (an assistant reply), its end is k
 _LOOP_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "other": "other", "tool": "other"}
 
 
-def render_note(conv: Conversation, tz: tzinfo, timings: Counter, blocks: dict[str, str] | None = None) -> str:
+def render_note(conv: Conversation, tz: tzinfo, timings: Counter, blocks: dict[str, str] | None = None,
+                links: dict[str, str] | None = None) -> str:
+    """The transcript note, its participants linked with `links` (memd.vault.participant_links)."""
     t0 = time.perf_counter()
     text = render(conv, tz=tz, ids=blocks)
+    if links:
+        text = participant_links.link(text, links)
     timings["render"] += time.perf_counter() - t0
     return text
 
@@ -147,6 +153,22 @@ class PlanSink:
             self.steps.append((planned, planned.decision is decision))
 
 
+def index_rows(job: PlanJob, text: str, config: Any, timings: Counter) -> Any:
+    """The index rows of the note `text` at job.index_path (None: the write stage's indexer reads
+    the file instead, as it does for anything it cannot use these for)."""
+    from memd.index.import_rows import prepare_text
+
+    t0 = time.perf_counter()
+    try:
+        assert job.index_path is not None
+        return prepare_text(job.index_path, job.index_kind, text, chunk_chars=config.index.chunk_chars,
+                            max_bytes=int(config.index.max_note_mb * 1024 * 1024))
+    except Exception:
+        return None  # indexed from the file, where an error is reported
+    finally:
+        timings["index rows"] += time.perf_counter() - t0
+
+
 class KnownClean:
     """The planning loop's privacy filter for one conversation the import has redacted already
     (read.py): a turn's whole text that the redaction left unchanged comes out of it unchanged
@@ -175,7 +197,9 @@ def plan_job(job: PlanJob, tz: tzinfo, loops: dict[str, Any], config: Any, backe
     try:
         blocks = block_ids(conv)
         if job.render:
-            out.text = render_note(conv, tz, out.timings, blocks)
+            out.text = render_note(conv, tz, out.timings, blocks, job.links)
+            if job.index_path is not None:
+                out.index_rows = index_rows(job, out.text, config, out.timings)
         if job.extract and backend is not None:
             from memd.extract.loop import ExtractionLoop
 

@@ -18,7 +18,7 @@ from ..report import one_line
 from ..spool import Spool
 from ..survey import PlannedNote
 from ..times import UTC, zone
-from ..transcript import redacts_transcripts
+from ..transcript import redacts_transcripts, transcript_path
 from .read import read_export
 from .request import ImportBusyError, ImportProgress, ImportReport, ImportRequest, normalise_format
 from .standing import place
@@ -107,6 +107,11 @@ class ImportRun:
     def place(self, conv: Any, claimed: dict[str, str] | None = None) -> str:
         return place(conv, vault=self.app.config.vault, sources_dir=self.sources_dir, tz=self.zone,
                      ledger=self.ledger, claimed=claimed)
+
+    def place_guess(self, conv: Any) -> str:
+        """The path `place` gives `conv` when its plain name is free (most often): a guess made
+        ahead of writing, checked then."""
+        return transcript_path(conv, sources_dir=self.sources_dir, tz=self.zone).as_posix()
 
     def _estimate_model(self) -> None:
         """A dry run with a model backend: requests, tokens and time, from a short timed sample

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from memd.index.import_rows import usable
 from memd.state import Source
 from memd.vault import participant_links
 
@@ -162,8 +163,12 @@ class Writing:
         assumed = frozenset(d for d in strong if d in self.predicted_seen or run.ledger.seen_text(d))
         self.predicted_seen.update(strong)
         self.submitted += 1
+        # The note's path as it will most likely be (place() decides when it is written, against
+        # the ledger as it is then), for the planner's index rows.
+        index_path = (entry.path if entry else run.place_guess(conv)) if render else None
+        links = participant_links.targets(run.app, conv.participants, conv.turns, item.user_names) if render else None
         return PlanJob(self.submitted, conv, render, _turn_ids(conv, to_extract), strong, assumed, tuple(item.user_names),
-                       item.redacted)
+                       item.redacted, index_path, run.app.index.kind_of(index_path) if index_path else "source", links)
 
     def _steps(self, item: Staged, to_extract: list[Turn]) -> list[Any] | None:
         """The planner's decisions for `to_extract`, if they are the ones deciding here would
@@ -196,20 +201,24 @@ class Writing:
 
         links: dict[str, str] | None = None
         if needs_note(entry, content_hash):
-            # The planner's rendering is this one's: it depends on the conversation and the zone only.
-            text = item.plan.text if item.plan is not None and item.plan.text is not None else None
-            if text is None:
-                text = render_note(conv, run.zone, timings)
             # Participants who have a memory file link to it (memd.vault.participant_links).
             links = participant_links.targets(run.app, conv.participants, conv.turns, item.user_names)
-            text = participant_links.link(text, links)
+            # The planner's rendering is this one's: it depends on the conversation, the zone and
+            # the links only (those it was given may have changed since: a new entity file).
+            plan = item.plan
+            if plan is not None and plan.text is not None and (plan.job.links or {}) == links:
+                text = plan.text
+            else:
+                text = render_note(conv, run.zone, timings, links=links)
             t1 = time.perf_counter()
             result = run.app.writer.write_whole(path, text, expected_hash=written_hash, index=False,
                                                 source=Source(f"import:{conv.source}", ref=conv.key, detail=conv.title))
             timings["write"] += time.perf_counter() - t1
             if result.status == "applied":
                 assert self.indexer is not None
-                self.indexer.add(path)
+                rows = item.plan.index_rows if item.plan is not None else None
+                self.indexer.add(path, rows if rows is not None and usable(run.app.index, rows, path,
+                                                                              result.hash_after) else None)
                 if entry is None or entry.content_hash is None:
                     report.new += 1
                 else:
