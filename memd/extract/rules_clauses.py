@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
+from memd.extract import rules_doings, rules_intents  # noqa: F401  (they register predicate rules)
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_values import value_statement
 from memd.extract.patterns import (
@@ -125,7 +126,7 @@ _CAP_REL_SUBJ = re.compile(r"(?P<cap>Mom|Mum|Dad|Grandma|Grandpa|Granny|Nana)\b(
 _PRON_SUBJ = re.compile(r"(?P<pron>[Hh]e|[Ss]he)\b\s*")
 _NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
 _DROP_START = re.compile(
-    rf"(?:just\s+)?(?:{EVENT_VERBS}|finishing|working|heading|starting|planning|looking\s+for|"
+    rf"(?:just\s+)?(?:{EVENT_VERBS}|can\s*not\s+wait|finishing|working|heading|starting|planning|looking\s+for|"
     rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
     rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching))\b",
     re.I,
@@ -249,13 +250,47 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
         if _DROP_START.match(sentence, p) and sentence[p:p + 1].isupper() and (not found or found[0][0] > p):
             found.insert(0, (0, SELF, p))
             dropped = True
+    participles = _participle_starts(sentence, starts, found) if found and "ing " in sentence else set()
+    if participles:
+        found = sorted(found + [(pos, SELF, pos) for pos in participles], key=lambda x: x[0])
     out: list[Clause] = []
     for i, (pos, subj, pstart) in enumerate(found):
         end = found[i + 1][0] if i + 1 < len(found) else len(sentence)
         pred = sentence[pstart:end].strip()
         if i == 0 and dropped:
             pred = pred[:1].lower() + pred[1:]
+        if pos in participles:
+            pred = "am " + pred  # "..., volunteering at a shelter": what the speaker is doing
         out.append(Clause(subj, pred, sentence[max(0, pos - _LOOKBACK):pos], env))
+    return out
+
+
+# "I'm doing my part too, volunteering at a homeless shelter", "I'm getting creative too, just
+# learning the piano": after a comma, an -ing verb of doing with no subject of its own goes on
+# with the speaker's clause before it. Only verbs that name a pursuit: "I saw him, running down
+# the street" is about him.
+_PARTICIPLE = re.compile(
+    r"(?:(?:just|also|currently|now|still|even|mostly|slowly)\s+)?(?:learning|volunteering|studying|training|"
+    r"practicing|practising|teaching|coaching|writing|building|recording|rehearsing|taking\s+(?:care\s+of|a\s+class|classes|lessons)|"
+    r"caring\s+for|saving\s+(?:up\s+)?for|preparing\s+for|working\s+on|working\s+(?:at|as|for))\b"
+)
+
+
+_GERUND_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|makes|made|helps|helped|can|will|would|seems|feels|keeps)\b")
+
+
+def _participle_starts(sentence: str, starts: list[int], found: list[tuple[int, Subject, int]]) -> set[int]:
+    out: set[int] = set()
+    taken = {f[0] for f in found}
+    for pos in starts:
+        if pos in taken or pos == 0 or sentence[pos - 2:pos] != ", " or not _PARTICIPLE.match(sentence, pos):
+            continue
+        nxt = min([x for x in starts if x > pos] + [len(sentence)])
+        if _GERUND_SUBJECT.search(sentence, pos, nxt):
+            continue  # "..., learning to cook is fun": the -ing phrase is a subject, not a doing
+        before = [f for f in found if f[0] < pos]
+        if before and before[-1][1] is SELF and not before[-1][1].plural:
+            out.add(pos)
     return out
 
 

@@ -197,7 +197,7 @@ def declarative_part(sentence: str) -> str | None:
     # "I started my own store - pretty cool, huh?": a short tail after the last comma or dash
     # asks for a reaction; the statement before it stands.
     cut = max(s.rfind(", "), s.rfind(" - "))
-    if cut > 0 and len(s[cut:].split()) <= 5 and not _QUESTION_START.match(s):
+    if cut > 0 and len(s[cut:].strip(" ,-").split()) <= 5 and not _QUESTION_START.match(s):
         return s[:cut].strip() or None
     return None
 
@@ -284,6 +284,33 @@ _PHRASE_BOUNDARY = frozenset("""and or but to for with from of in on at by about
 that which who while because so as like including""".split())
 
 
+# A last verb or preposition whose object is a pronoun points at something said elsewhere:
+# "finished my first screenplay and printed it", "got some new beds for them". The part before it
+# is the whole fact ("finished my first screenplay", "got some new beds"); what is left is then
+# checked like any value (the gate still refuses "lost some", "had a blast").
+_POINTER = r"(?:it|them|this|that|these|those|him|her|one|me|us|you)"
+_AND_VERB_POINTER = re.compile(rf"\s+and\s+(?:then\s+)?[a-z]+(?:\s+[a-z]+){{0,3}}?\s+{_POINTER}$")
+_PREP_POINTER = re.compile(
+    rf"\s+(?:for|with|through|to|about|from|into|of|by|at|on|in|without|after|around|near|behind|beside)\s+"
+    rf"(?:(?:all|both|some|each|most|a\s+few|many)\s+(?:of\s+)?)?{_POINTER}$"
+)
+# Adjectives that take their own preposition: "someone close to them" cut to "someone close" is
+# no longer the same thing.
+_PREP_ADJECTIVES = frozenset("""close next similar due related according kind nice good mean grateful thankful
+attached used devoted dedicated committed open new important special dear true loyal""".split())
+
+
+def _cut_pointer_tail(v: str) -> str:
+    m = _AND_VERB_POINTER.search(v) or _PREP_POINTER.search(v)
+    if not m:
+        return v
+    head = v[: m.start()].rstrip(" ,")
+    words = head.split()
+    if len(words) < 2 or words[-1].lower() in _PREP_ADJECTIVES:
+        return v
+    return head
+
+
 def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: bool = False) -> str | None:
     """A short memory value cut from `raw`, or None when nothing specific is left."""
     v = raw.strip()
@@ -309,6 +336,7 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
         prev = v
         v = _TRAILING_FILLER.sub("", v).strip(" ,.;:-'\"")
     v = _MULTISPACE.sub(" ", v)
+    v = _cut_pointer_tail(v)
     if not v or v.lower() in _VAGUE_VALUES or _PRONOUN_HEAD.match(v):
         return None
     if not re.search(r"[A-Za-z]", v):
@@ -370,7 +398,7 @@ _FIRST_TO_THIRD = [
     (re.compile(r"\bMy\b"), "Their"),
     (re.compile(r"\bmyself\b", re.I), "themselves"),
     (re.compile(r"\bmine\b", re.I), "theirs"),
-    (re.compile(r"\bme\b"), "them"),
+    (re.compile(r"\bme\b(?!-)"), "them"),  # not "me-time"
     (re.compile(r"\bI\b"), "they"),
     (re.compile(r"\bour\b"), "their"),
     (re.compile(r"\bus\b"), "them"),

@@ -245,7 +245,7 @@ def _cut_relative(key: str, text: str) -> str | None:
         # A phrasal verb with its object: "took up some community work", "picked up the guitar";
         # not "found through these activities" or "picked up the other day" (cut from a noun).
         return None
-    if first in TRANSITIVE_PAST and second != "to" and (not second or second in PREPOSITIONS or second in AUXILIARIES
+    if first in TRANSITIVE_PAST and second not in ("to", "such") and (not second or second in PREPOSITIONS or second in AUXILIARIES
                                      or second in DANGLING_ADVERBS or second in _PARTICLES
                                      or (second.endswith(_ADJECTIVE_ENDINGS)
                                          and (len(words) < 3 or words[2] in PREPOSITIONS or words[2] in _PARTICLES))):
@@ -340,76 +340,6 @@ def check_value(key: str, value: str, *, note: bool = False) -> str | None:
     return _complete(text) or _cut_relative(key, text) or _vague(key, text, dated=bool(m))
 
 
-def _vague(key: str, text: str, *, dated: bool) -> str | None:
-    """Whole phrases that still say nothing to remember (checked after completeness, so a cut
-    phrase is refused for being cut)."""
-    if key in ("plans", "wishes") and not dated and vague_intent(text):
-        return f"an intention with no outcome, date or name: {text!r}"
-    head = text.split()[0].lower() if text.split() else ""
-    if key == "event" and head in _INSIGHT_VERBS and _states_a_clause(text):
-        # "found music also helps me relax", "learned community involvement is key": what the
-        # person concluded, not something that happened.
-        return f"a reflection, not an event: {text!r}"
-    if key == "event" and head in REFLECTION_VERBS:
-        return f"a reflection, not an event: {text!r}"
-    if key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:])):
-        return f"musing, not an activity: {text!r}"
-    return None
-
-
-# Intentions that name no outcome: "continue experimenting", "focus on fostering an environment",
-# "explore more films", "lead by example". A plan or wish worth remembering names something that
-# will happen ("visit Japan", "adopt a dog", "start at Stripe"), or carries a date or a name.
-# An "event" headed by a thought or a feeling is a reflection ("noticed a shift in how colleagues
-# interact with me"); an "activity" headed by these is musing, not something the person does.
-REFLECTION_VERBS = frozenset("""noticed realized realised wanted felt thought lacked wondered reflected
-considered""".split())
-_INSIGHT_VERBS = frozenset("found learned learnt discovered realised figured".split())
-_FINITE = frozenset("""is are was were helps help helped makes make made has have gives give keeps keep works
-can could matters matter""".split())
-
-
-def _states_a_clause(text: str) -> bool:
-    """Whether what follows an insight verb is a clause (a finite verb further on, or a gerund
-    straight after it: "found sharing experiences rewarding") rather than an object ("found a job")."""
-    words = [w.strip(".,!?;:").lower() for w in text.split()[1:]]
-    return bool(words) and (words[0].endswith("ing") or any(w in _FINITE for w in words[1:]))
-
-
-VAGUE_ACTIVITY_VERBS = frozenset("""contemplating considering looking finding growing exploring contributing
-reflecting thinking wondering""".split())
-
-
-# Verbs whose undated plan is still something that will happen to the person, named: a trip, a
-# move, a purchase, an application. An undated plan headed by any other verb ("set clear
-# boundaries", "implement mentorship programs", "conduct surveys") is how someone means to go
-# on, advice they agreed with in a chat, not a memory; with a date, a name or a number it stays.
-CONCRETE_PLAN_VERBS = frozenset("""visit visiting travel traveling travelling fly flying move moving relocate
-relocating buy buying adopt adopting run running learn learning apply applying join joining quit quitting
-leave leaving marry marrying retire retiring study studying enroll enrolling enrol sign signing graduate
-graduating finish finishing complete completing publish publishing release releasing record recording hike
-hiking climb climbing attend attending take taking sell selling rent renting renovate renovating propose
-proposing meet meeting host hosting volunteer volunteering train training compete competing perform
-performing teach teaching go going""".split())
-_OPENING_VERBS = frozenset("start starting open opening launch launching".split())
-
-
-def vague_intent(text: str) -> bool:
-    """A plan or wish that says how the person will go on, not what will happen: no date, no
-    name or number, and a head verb that names no concrete change ("maintain a balance",
-    "implement regular check-ins"), or "learn more about"."""
-    words = text.split()
-    if not words or _capitalised(" ".join(words[1:])) or any(ch.isdigit() for ch in text):
-        return False
-    first = words[0].lower()
-    second = words[1].lower() if len(words) > 1 else ""
-    if first in ("learn", "learning") and second in ("more", "about"):
-        return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
-    if first in _OPENING_VERBS:
-        return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
-    return first not in CONCRETE_PLAN_VERBS
-
-
 def _is_event_key(key: str) -> bool:
     return key in ("event", "plans", "wishes") or key.endswith(("_event", "_events", "_plans"))
 
@@ -450,3 +380,11 @@ def is_user(name: str, user_names: Iterable[str], *, exact: bool = False) -> boo
         if n == u or (not exact and ((" " in u and n == u.split()[0]) or (" " in n and n.split()[0] == u))):
             return True
     return False
+
+
+# The checks for phrases that are whole but say nothing to remember live in value_intent.py, which
+# reads the word classes above (so it is imported when first needed, not at the top).
+def _vague(key: str, text: str, *, dated: bool) -> str | None:
+    from memd.extract.value_intent import vague
+
+    return vague(key, text, dated=dated)

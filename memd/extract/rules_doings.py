@@ -1,0 +1,135 @@
+"""What people are busy with, get ready for and do regularly: predicate rules for the rules backend.
+
+People tell a friend what they do in forms the general rules (rules_patterns) leave out:
+
+    "I'm busy taking care of my pets"               activities: taking care of my pets
+    "I'm getting ready for a dance comp next month" plans: 2023-06: getting ready for a dance comp
+    "I've been getting into cooking more"           activities: getting into cooking
+    "I'm running for office again"                  activities: running for office
+    "I do physical therapy exercises every day"     activities: do physical therapy exercises every day
+    "We went camping last weekend"                  event: 2023-05: went camping
+    "Yesterday I chose to go to networking events"  event: 2023-05-07: chose to go to networking events
+
+Each handler keeps a value only when it names a thing (the value gate then checks it like any
+other); pronoun objects ("I'm busy doing it"), durations ("I'm busy for a week") and errands give
+nothing. Registered with rules_patterns' `rule` (after the general rules, so a general rule that
+reads the clause wins); imported by rules_clauses so the rules exist before any sentence is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memd.extract.patterns import ADV, HAVE, Clause, Fact, _f, dated, rule, value_of, when
+
+_PRONOUN_OBJECT = re.compile(r"(?:it|them|this|that|something|anything|everything|stuff|things)\b", re.I)
+_MORE = re.compile(r"\s+(?:more|a\s+lot|lately|recently|these\s+days|again|too)$", re.I)
+
+
+def _phrase(verb: str, rest: str, cl: Clause, tense: str = "any", max_words: int = 8) -> str | None:
+    if _PRONOUN_OBJECT.match(rest.strip()):
+        return None
+    v = value_of(rest, cl, tense, max_words=max_words)
+    if not v:
+        return None
+    v = _MORE.sub("", v).strip()
+    return f"{verb} {v}" if v else None
+
+
+# "I'm busy taking care of my pets", "she's been busy renovating the kitchen".
+@rule(rf"(?:am|is|are|{HAVE}\s+been|(?:was|were))\s+{ADV}(?:(?:so|super|really|very|pretty)\s+)?busy\s+"
+      r"(?P<verb>[a-z]{3,}ing(?:\s+(?:care\s+of|up|out|on|for|with))?)\s+(?P<val>[^;!?]+)")
+def busy_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = re.sub(r"\s+", " ", m.group("verb"))
+    if verb.split()[0] in ("doing", "being", "getting", "thinking", "feeling", "trying", "dealing", "having"):
+        return None  # "busy doing stuff", "busy dealing with it": no pursuit named
+    v = _phrase(verb, m.group("val"), cl)
+    return _f(cl, "activities", v, ("activity",)) if v else None
+
+
+# "I'm getting ready for a dance comp next month", "we're gearing up for the move".
+@rule(rf"(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?P<verb>getting\s+ready|gearing\s+up|prepping|getting\s+prepared)\s+for\s+(?P<val>[^;!?]+)")
+def getting_ready(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    rest = m.group("val")
+    if not re.match(r"(?:a|an|the|my|our|his|her|their|[A-Z])", rest.strip()):
+        return None  # "getting ready for bed", "prepping for it"
+    t = when(cl, "future")
+    v = _phrase(re.sub(r"\s+", " ", m.group("verb")) + " for", rest, cl, "future")
+    if not v:
+        return None
+    if t is not None and t.value:
+        return _f(cl, "plans", dated(v, t), ("plan",))
+    return _f(cl, "activities", v, ("activity",))
+
+
+# "I've been getting into cooking", "I got really into bouldering last year".
+@rule(rf"(?:(?:am|is|are|{HAVE}\s+been)\s+{ADV}getting|got|{HAVE}\s+{ADV}gotten)\s+(?:really\s+|more\s+|super\s+|big\s+)?into\s+(?P<val>[^;!?]+)")
+def getting_into(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    rest = m.group("val").strip()
+    if re.match(r"(?:trouble|a\s+fight|an\s+argument|the\s+habit|a\s+routine|it|that|this|them|gear|details?)\b", rest, re.I):
+        return None  # "got into trouble", "getting into the details": no pursuit
+    v = _phrase("getting into", rest, cl, max_words=5)
+    return _f(cl, "activities", v, ("activity", "hobby")) if v else None
+
+
+# "I'm running for office again", "she is running for city council".
+@rule(rf"(?:am|is|are|{HAVE}\s+been)\s+{ADV}running\s+for\s+(?P<office>(?:re-?election|office|mayor|president|governor|"
+      r"senate|congress|parliament|(?:city|town|county|student|school|parish)\s+(?:council|board|president)|school\s+board))\b")
+def running_for(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    return _f(cl, "activities", f"running for {m.group('office')}", ("activity",))
+
+
+_EVERY = (r"(?:every|each)\s+(?:single\s+)?(?:day|morning|evening|night|week|weekend|month|Monday|Tuesday|Wednesday|"
+          r"Thursday|Friday|Saturday|Sunday)|once\s+a\s+(?:day|week|month)|(?:twice|three\s+times|four\s+times)\s+a\s+"
+          r"(?:day|week|month)|daily|weekly")
+
+
+# "I do physical therapy exercises every day", "we play tennis twice a week": a habit, said with
+# how often. Without the frequency the same words are too often a one-off.
+@rule(rf"(?P<verb>do|does|practi[sc]e|practi[sc]es|play|plays|attend|attends|take|takes|go\s+to|goes\s+to|"
+      rf"volunteer|volunteers|teach|teaches|visit|visits|walk|walks|run|runs|swim|swims|train|trains|cook|cooks|bake|bakes|"
+      rf"meditate|meditates|journal|journals|write|writes|read|reads|paint|paints)\s+(?P<val>[^;!?]{{0,60}}?)"
+      rf"\s*(?P<often>{_EVERY})\b")
+def habit(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    rest = m.group("val").strip(" ,")
+    verb = m.group("verb")
+    if rest and (_PRONOUN_OBJECT.match(rest) or re.search(r"\byou(?:r)?\b", rest, re.I)):
+        return None
+    if not rest and verb in ("do", "does", "take", "takes", "go to", "goes to", "attend", "attends", "visit", "visits",
+                             "play", "plays", "practise", "practice", "practises", "practices"):
+        return None  # "I do it every day": what is done is elsewhere
+    v = value_of(rest, cl, max_words=8) if rest else ""
+    if rest and not v:
+        return None
+    phrase = " ".join(x for x in (verb, v, m.group("often")) if x)
+    return _f(cl, "activities", phrase, ("activity", "habit"))
+
+
+_OUTDOOR = (r"camping|hiking|fishing|skiing|shopping|swimming|surfing|sailing|kayaking|canoeing|biking|cycling|climbing|"
+            r"bouldering|bowling|dancing|skating|snowboarding|jogging|horseback\s+riding|rock\s+climbing|birdwatching|"
+            r"bird\s+watching|caving|diving|snorkeling|snorkelling|scuba\s+diving|paddleboarding|apple\s+picking|"
+            r"berry\s+picking|ice\s+skating|roller\s+skating|clubbing|sightseeing|backpacking|trekking|hunting|"
+            r"stargazing|tubing|rafting|white\s+water\s+rafting|paragliding|skydiving|sledding|golfing|antiquing")
+
+
+# "We went camping last weekend", "I went hiking with my dog": the general event rule needs three
+# words after "went" (to refuse "went out"); an outdoor pursuit is a whole event in two.
+@rule(rf"(?:went|{HAVE}\s+{ADV}gone)\s+(?P<what>{_OUTDOOR})\b(?P<val>[^;!?]*)")
+def went_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    what = re.sub(r"\s+", " ", m.group("what"))
+    rest = m.group("val").strip()
+    extra = None
+    if re.match(r"(?:with|in|at|on|near|around|along|through|to)\s+(?!(?:it|them|this|that|you|your)\b)", rest):
+        extra = value_of(rest, cl, "past", max_words=6)
+    phrase = f"went {what}" + (f" {extra}" if extra and not re.search(r"\byou(?:r)?\b", extra, re.I) else "")
+    return _f(cl, "event", dated(phrase, when(cl, "past")), ("event",))
+
+
+# "Yesterday I chose to go to networking events", "we opted to rent a cabin".
+@rule(r"(?P<verb>chose|opted|elected)\s+to\s+(?P<val>[^;!?]+)")
+def chose_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    rest = m.group("val")
+    v = value_of(rest, cl, "past", max_words=9)
+    if not v or len(v.split()) < 2 or re.search(r"\byou(?:r)?\b", v, re.I) or _PRONOUN_OBJECT.search(v.split()[-1]):
+        return None
+    return _f(cl, "event", dated(f"{m.group('verb')} to {v}", when(cl, "past")), ("event",))

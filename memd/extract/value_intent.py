@@ -1,0 +1,159 @@
+"""The value gate's last question: a whole phrase that still says nothing to remember.
+
+Asked by value_gate.check_value after the completeness and shape checks (so a cut phrase is
+refused for being cut, not for being vague):
+
+    plans, wishes   an intention that names no outcome: "maintain a balance", "make a positive
+                    impact", "lead by example" (no date, name or number, and a head verb that names
+                    no concrete change). Kept when it names something that will happen ("visit
+                    Japan", "adopt a dog") or a concrete thing the person works on or gets
+                    ("get a dog", "work on my business", "build an aerial surveillance system").
+    event           a reflection, not something that happened: "wanted some company", "found
+                    music also helps me relax".
+    activities      musing, not an activity: "finding their zen", "exploring options"; but
+                    "looking into local politics" and "exploring endorsement deals" name what the
+                    person is doing.
+
+The word lists are general English (abstract nouns, light verbs), nothing tuned to a data set.
+"""
+
+from __future__ import annotations
+
+from memd.extract.value_gate import (
+    CONJUNCTIONS,
+    DETERMINERS,
+    EVALUATIVE,
+    GENERIC_NOUNS,
+    PREPOSITIONS,
+    PRONOUNS,
+    _capitalised,
+)
+
+
+def vague(key: str, text: str, *, dated: bool) -> str | None:
+    """Why a whole phrase still says nothing to remember, or None."""
+    if key in ("plans", "wishes") and not dated and vague_intent(text):
+        return f"an intention with no outcome, date or name: {text!r}"
+    head = text.split()[0].lower() if text.split() else ""
+    if key == "event" and head in _INSIGHT_VERBS and _states_a_clause(text):
+        # "found music also helps me relax", "learned community involvement is key": what the
+        # person concluded, not something that happened.
+        return f"a reflection, not an event: {text!r}"
+    if key == "event" and head in REFLECTION_VERBS:
+        return f"a reflection, not an event: {text!r}"
+    if (key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:]))
+            and not (head in _SEARCH_VERBS and _concrete_object(text.split()[1:], determiner=False))):
+        return f"musing, not an activity: {text!r}"
+    return None
+
+
+# An "event" headed by a thought or a feeling is a reflection ("noticed a shift in how colleagues
+# interact with me"); an "activity" headed by these is musing, not something the person does.
+REFLECTION_VERBS = frozenset("""noticed realized realised wanted felt thought lacked wondered reflected
+considered""".split())
+_INSIGHT_VERBS = frozenset("found learned learnt discovered realised figured".split())
+_FINITE = frozenset("""is are was were helps help helped makes make made has have gives give keeps keep works
+can could matters matter""".split())
+
+
+def _states_a_clause(text: str) -> bool:
+    """Whether what follows an insight verb is a clause (a finite verb further on, or a gerund
+    straight after it: "found sharing experiences rewarding") rather than an object ("found a job")."""
+    words = [w.strip(".,!?;:").lower() for w in text.split()[1:]]
+    return bool(words) and (words[0].endswith("ing") or any(w in _FINITE for w in words[1:]))
+
+
+VAGUE_ACTIVITY_VERBS = frozenset("""contemplating considering looking finding growing exploring contributing
+reflecting thinking wondering""".split())
+# Searching verbs name an activity when what is searched is a thing: "looking into local politics",
+# "exploring endorsement deals" (not "looking for ways", "exploring options").
+_SEARCH_VERBS = frozenset("looking exploring researching".split())
+
+
+# Verbs whose undated plan is still something that will happen to the person, named: a trip, a
+# move, a purchase, an application. An undated plan headed by any other verb ("set clear
+# boundaries", "implement mentorship programs", "conduct surveys") is how someone means to go
+# on, advice they agreed with in a chat, not a memory; with a date, a name or a number it stays,
+# and so does one whose object is a concrete thing with its article ("get a dog").
+CONCRETE_PLAN_VERBS = frozenset("""visit visiting travel traveling travelling fly flying move moving relocate
+relocating buy buying adopt adopting run running learn learning apply applying join joining quit quitting
+leave leaving marry marrying retire retiring study studying enroll enrolling enrol sign signing graduate
+graduating finish finishing complete completing publish publishing release releasing record recording hike
+hiking climb climbing attend attending take taking sell selling rent renting renovate renovating propose
+proposing meet meeting host hosting volunteer volunteering train training compete competing perform
+performing teach teaching go going""".split())
+_OPENING_VERBS = frozenset("start starting open opening launch launching".split())
+# Nouns that name a state of mind, a quality or a direction, not a thing: "make a positive impact",
+# "achieve their goal", "find a better balance", "explore new career paths".
+ABSTRACT_NOUNS = frozenset("""impact difference balance growth mindset approach perspective perspectives boundary
+boundaries habit habits goal goals wellbeing well-being health life lives journey potential passion passions
+talent talents skill skills ability abilities future world environment culture role focus momentum motivation
+energy effort efforts strategy strategies practice practices technique techniques possibility possibilities
+connection connections relationship relationships priority priorities path paths direction attitude outlook
+sense feeling feelings emotions emotion confidence self-care care happiness joy peace purpose meaning value
+values vision mission dream dreams best most knowledge understanding awareness insight insights contribution
+contributions commitment success career careers importance mix variety range position
+findings input thoughts lifestyle attention support help network
+presence level levels quality standards example""".split()) | GENERIC_NOUNS
+# Verbs that make, get or work on a thing: with a concrete object ("get a dog", "build a treehouse",
+# "work on my novel") the plan says what will exist or happen. Verbs of conveying, using or
+# discussing ("use my position to ...", "discuss my findings") stay vague whatever follows.
+MAKING_VERBS = frozenset("""make making create creating build building write writing design designing develop
+developing devise devising craft crafting paint painting draw drawing cook cooking bake baking sew sewing knit
+knitting plant planting grow growing fix fixing repair repairing decorate decorating organize organizing organise
+organising throw throwing book booking get getting buy order ordering try trying surprise surprising work working
+finish record film adopt launch open start""".split())
+_PARTICLES = frozenset("on with into for up out at towards toward".split())
+_POSSESSIVE = frozenset("a an my their his her our the".split())
+_MORE_PREPOSITIONS = frozenset("in on at by as through over around across along after before since".split())
+
+
+def _concrete_object(words: list[str], *, determiner: bool = True) -> bool:
+    """Whether `words` (what follows a verb) open with a concrete thing: an article or possessive
+    (when `determiner`), then up to five words whose last one, before the next preposition or
+    conjunction, is not an abstract noun. 'their business', 'a dog', 'local politics'."""
+    ws = [w.strip(".,!?;:\"'").lower() for w in words]
+    if ws and ws[0] in _PARTICLES:
+        ws = ws[1:]
+    if not ws:
+        return False
+    if determiner:
+        if ws[0] not in _POSSESSIVE:
+            return False
+        ws = ws[1:]
+    elif ws[0] in DETERMINERS or ws[0] in PRONOUNS:
+        ws = ws[1:] if ws[0] in _POSSESSIVE else []
+    phrase: list[str] = []
+    for w in ws[:8]:
+        if w in PREPOSITIONS or w in _MORE_PREPOSITIONS or (w in CONJUNCTIONS and w != "and"):
+            break
+        phrase.append(w)
+    while phrase and phrase[-1] == "and":
+        phrase.pop()
+    if not phrase or len(phrase) > 7:
+        return False
+    if not determiner and phrase[0].endswith("ing"):
+        return False  # "looking into incorporating ...": a musing about doing, not a thing
+    if "and" in phrase and phrase[phrase.index("and") - 1] in ABSTRACT_NOUNS:
+        return False  # "a meaningful contribution and continue learning": the first thing is abstract
+    head = phrase[-1]
+    return (head not in ABSTRACT_NOUNS and head not in PRONOUNS and head not in EVALUATIVE
+            and head not in DETERMINERS and len(head) > 2)
+
+
+def vague_intent(text: str) -> bool:
+    """A plan or wish that says how the person will go on, not what will happen: no date, no
+    name or number, and a head verb that names no concrete change ("maintain a balance",
+    "implement regular check-ins") and no concrete object, or "learn more about"."""
+    words = text.split()
+    if not words or _capitalised(" ".join(words[1:])) or any(ch.isdigit() for ch in text):
+        return False
+    first = words[0].lower()
+    second = words[1].lower() if len(words) > 1 else ""
+    if first in ("learn", "learning") and second in ("more", "about"):
+        return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
+    if first in _OPENING_VERBS:
+        return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
+    if first in CONCRETE_PLAN_VERBS:
+        return False
+    return not (first in MAKING_VERBS and _concrete_object(words[1:]))
