@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
+from memd.index.frontmatter_fields import read_fields
 from memd.vault.frontmatter import frontmatter_end, parse_yaml, string_list
-from memd.vault.links import Link, parse_links
+from memd.vault.links import Link, scan_links
 from memd.index.units import neighbour_context, transcript_turns
 from memd.vault import provenance
 from memd.vault.memfile import MemoryDoc
@@ -53,7 +53,7 @@ class ParsedNote:
     aliases: list[str]
     tags: list[str]
     chunks: list[Chunk]
-    links: list[Link]
+    links: list  # Link, or Link's fields as a tuple (read_note: cheaper to make and to send)
     facts: list[FactRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -161,21 +161,35 @@ def fact_chunks(doc: MemoryDoc, lines: list[str]) -> list[Chunk]:
 
 def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool = False,
                is_source: bool = False) -> ParsedNote:
+    parsed = read_note(path, text, chunk_chars=chunk_chars, is_memory=is_memory, is_source=is_source)
+    parsed.links = [Link(*fields) for fields in parsed.links]
+    return parsed
+
+
+def read_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool = False,
+              is_source: bool = False) -> ParsedNote:
+    """parse_note with each link as the tuple of Link's fields (the index's hot path)."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [l[:-1] if l.endswith("\r") else l for l in lines]
+    if "\r" in text:
+        lines = [l[:-1] if l.endswith("\r") else l for l in lines]
     warnings: list[str] = []
     fm_end = frontmatter_end(lines)
     meta: dict = {}
-    links: list[Link] = []
+    links: list[tuple] = []
     if fm_end:
         fm_text = "\n".join(lines[1:fm_end - 1])
-        meta, err = parse_yaml(fm_text)
-        if err:
-            warnings.append(err)
+        # The keys read below, straight from simple frontmatter; PyYAML for the rest.
+        fields = read_fields(fm_text)
+        if fields is not None:
+            meta = fields
+        else:
+            meta, err = parse_yaml(fm_text)
+            if err:
+                warnings.append(err)
         # Properties may hold links ("[[People]]"); Obsidian resolves them like body links.
-        links.extend(parse_links(fm_text, first_line=2))
+        links.extend(scan_links(fm_text, first_line=2))
     turns = turn_chunks(lines, fm_end) if is_source else []
     if turns:
         # A transcript: its turns are the chunks; only its title is needed from the headings.
@@ -184,8 +198,12 @@ def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool
                    if (m := _HEADING.match(l)) and len(m.group(1)) == 1), None)
     else:
         chunks, h1 = chunk_lines(lines, fm_end, chunk_chars)
-    links.extend(parse_links("\n".join(lines[fm_end:]), first_line=fm_end + 1))
-    stem = PurePosixPath(path).stem
+    if "\r" in text:
+        body = "\n".join(lines[fm_end:])
+    else:  # the same text, sliced rather than joined again
+        body = _body(text)[sum(len(l) + 1 for l in lines[:fm_end]):] if fm_end else _body(text)
+    links.extend(scan_links(body, first_line=fm_end + 1))
+    stem = _stem(path)
     fm_title = meta.get("title") if isinstance(meta.get("title"), str) else None
     title = h1 or fm_title or stem
     aliases = string_list(meta.get("aliases", meta.get("alias")))
@@ -198,6 +216,18 @@ def parse_note(path: str, text: str, *, chunk_chars: int = 6000, is_memory: bool
         if doc.facts:
             chunks = fact_chunks(doc, lines)
     return ParsedNote(title, h1 or fm_title, aliases, tags, chunks, links, facts, warnings)
+
+
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem, without building a path object per note."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _body(text: str) -> str:
+    """`text` as "\n".join(its lines) gives it: without the one line break that ends the last line."""
+    return text[:-1] if text.endswith("\n") else text
 
 
 def _fact_value(doc: MemoryDoc, start: int, end: int, inline: str) -> str:

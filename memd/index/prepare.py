@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from memd.index.parse import decode_note, is_binary, parse_note
+from memd.index.parse import decode_note, is_binary, read_note
 from memd.vault.atomic import sha256
 from memd.vault.links import NameTable, target_key
 
@@ -94,14 +94,14 @@ def prepare(job: Job, settings: Settings) -> tuple[Prepared | None, list[tuple[s
         warning = "binary content in a .md file; indexed by name only"
         return _bare(job, digest, warning), [(rel, warning)]
     text, warns = decode_note(data)
-    parsed = parse_note(rel, text, chunk_chars=settings.chunk_chars, is_memory=job.kind == "memory",
-                        is_source=job.kind == "source")
+    parsed = read_note(rel, text, chunk_chars=settings.chunk_chars, is_memory=job.kind == "memory",
+                       is_source=job.kind == "source")
     warns += parsed.warnings
     chunks = [(c.heading, c.level, c.start_line, c.end_line, c.block, c.speaker, c.time, c.source_id, c.text, c.context)
               for c in parsed.chunks]
     facts = [(f.section, f.key, f.norm_key, f.value, f.line) for f in parsed.facts]
-    links = [(l.line, l.raw, l.target, target_key(l.target, rel) if l.target else "", l.fragment, int(l.embed),
-              int(l.markdown)) for l in parsed.links]
+    links = [(line, raw, target, target_key(target, rel) if target else "", fragment, int(embed), int(markdown))
+             for raw, target, fragment, _alias, embed, line, markdown in parsed.links]
     item = Prepared(rel, job.kind, job.size, job.mtime_ns, digest, False, parsed.title, parsed.h1,
                     " ".join(parsed.aliases), _json(parsed.aliases), _json(parsed.tags), "; ".join(warns) or None,
                     chunks, facts, links,

@@ -1,17 +1,14 @@
-"""Writing prepared notes (memd.index.prepare) into the index tables, and resolving their links.
+"""Writing prepared notes (memd.index.prepare) into the index tables.
 
-A batch of notes is one transaction in which each table is filled by one `executemany`: note and
-chunk ids are assigned here from the tables' current maximum (the transaction holds the write
-lock, so nobody else takes them), instead of inserting row by row to read each `lastrowid`.
-On a 10k-note vault that per-row path was half of a cold index (bench/index_bench.py).
+A batch of notes is written inside one transaction in which each table is filled by one
+`executemany`: note and chunk ids are assigned here from the tables' current maximum (the
+transaction holds the write lock, so nobody else takes them), instead of inserting row by row to
+read each `lastrowid`. On a 10k-note vault that per-row path was half of a cold index
+(bench/index_bench.py).
 
-Links are resolved in one of two ways:
-  - incrementally (a watcher batch, a file memd wrote): each new link on insert, and the
-    existing links whose names changed re-resolved, as before;
-  - in bulk (a first index, a reindex): inserted unresolved, then resolved for the whole index at
-    once by `resolve_all` — one UPDATE joining a temporary table of the names exactly one file
-    answers to, and Python's tie rules only for names several files share and for markdown
-    links (relative to their note's folder first). The link rows are never all in memory.
+Links are resolved (memd.index.resolve) as they are stored when a few notes change (a watcher
+batch, a file memd wrote), and stored unresolved by a bulk scan, which resolves them all at once
+when it ends.
 """
 
 from __future__ import annotations
@@ -21,15 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from memd.index.prepare import Prepared
-from memd.vault.links import NameTable, target_key
+from memd.index.resolve import NAMES_TABLE, reresolve, resolve_link
+from memd.vault.links import NameTable
 
 if TYPE_CHECKING:
     import sqlite3
-
-RESOLVE_PAGE = 2000  # links read (and their new targets written) per step of resolve_all
-_PENDING_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS link_pending (src INTEGER, line INTEGER, raw TEXT, target TEXT,"
-                  " key TEXT, fragment TEXT, embed INTEGER, markdown INTEGER, dst TEXT)")
-_NAMES_TABLE = "CREATE TEMP TABLE IF NOT EXISTS link_names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL)"
 
 
 @dataclass
@@ -116,7 +109,7 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)", inserts)
     c.executemany("INSERT INTO fts_names (rowid, title, aliases) VALUES (?,?,?)", name_rows)
     if names is None:
-        c.execute(_NAMES_TABLE)
+        c.execute(NAMES_TABLE)
         c.executemany("INSERT INTO temp.link_names (key, path, rank) VALUES (?,?,?)", name_keys)
     c.executemany("INSERT INTO chunks (id, note_id, heading, level, start_line, end_line, block, speaker, time,"
                   " source_id) VALUES (?,?,?,?,?,?,?,?,?,?)", chunk_rows)
@@ -133,13 +126,7 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
             else:
                 dst = None if bulk or names is None else resolve_link(names, target, key, it.path, bool(markdown))
             link_rows.append((note_id, line, raw, target, key, fragment, embed, markdown, dst))
-    # Into an empty index the links wait in an unindexed temporary table: resolve_all moves
-    # them into `links` once, resolved (inserting them here and updating each later wrote every
-    # link row and its index entries twice).
-    table = "temp.link_pending" if names is None else "links"
-    if names is None:
-        c.execute(_PENDING_TABLE)
-    c.executemany(f"INSERT INTO {table} (src, line, raw, target, key, fragment, embed, markdown, dst)"
+    c.executemany("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
                   " VALUES (?,?,?,?,?,?,?,?,?)", link_rows)
     if not bulk and changed_keys:
         reresolve(c, names, changed_keys, {note_id for note_id, _ in linked})
@@ -160,106 +147,3 @@ def _current(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Row])
         for r in c.execute(f"SELECT path, id, size, mtime_ns, hash, kind FROM notes WHERE path IN ({marks})", part):
             rows[r[0]] = Row(r[1], r[2], r[3], r[4], r[5])
     return items
-
-
-def resolve_link(names: NameTable, target: str, key: str, source: str, markdown: bool) -> str | None:
-    """Like Index.resolve, with the link's key already computed (the hot path of indexing)."""
-    if not target:
-        return source
-    if markdown and not target.startswith(("/", "./", "../")):
-        # Markdown links are relative to the linking note's folder first.
-        found = names.resolve("./" + target, source)
-        if found:
-            return found
-    return names.resolve_key(key, source, target)
-
-
-def reresolve(c: sqlite3.Connection, names: NameTable, keys: set[str], skip_src: set[int] = frozenset()) -> None:
-    """Re-resolve the existing links whose target names changed (notes added, renamed, removed)."""
-    key_list = list(keys)
-    updates = []
-    for i in range(0, len(key_list), 500):
-        part = key_list[i:i + 500]
-        q = ("SELECT links.id, links.src, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
-             f" JOIN notes ON notes.id = links.src WHERE links.key IN ({','.join('?' * len(part))})")
-        for lid, src, path, target, key, md, dst in c.execute(q, part):
-            if src in skip_src:
-                continue
-            new_dst = resolve_link(names, target, key, path, bool(md))
-            if new_dst != dst:
-                updates.append((new_dst, lid))
-    if updates:
-        c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
-
-
-def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
-    """Resolve every link of the index (after a bulk scan, when every name is known). `names`
-    None: the names are in the temporary table write_batch filled (emptied here)."""
-    c.execute("CREATE TEMP TABLE IF NOT EXISTS link_unique (key TEXT PRIMARY KEY, path TEXT NOT NULL)")
-    c.execute("CREATE TEMP TABLE IF NOT EXISTS link_shared (key TEXT PRIMARY KEY)")
-    try:
-        if names is not None:
-            c.executemany("INSERT INTO temp.link_unique (key, path) VALUES (?, ?)", names.unique())
-            c.executemany("INSERT INTO temp.link_shared (key) VALUES (?)", ((k,) for k in names.ambiguous()))
-            # Wikilinks to a name one file answers to (most links): one statement. Rows whose
-            # target is already right are not rewritten.
-            c.execute("UPDATE links SET dst = (SELECT path FROM temp.link_unique u WHERE u.key = links.key)"
-                      " WHERE markdown = 0 AND target != '' AND key NOT IN (SELECT key FROM temp.link_shared)"
-                      " AND dst IS NOT (SELECT path FROM temp.link_unique u WHERE u.key = links.key)")
-        else:
-            c.execute(_NAMES_TABLE)
-            c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
-            c.execute("INSERT INTO temp.link_unique (key, path) SELECT key, min(path) FROM temp.link_names"
-                      " GROUP BY key HAVING count(DISTINCT path) = 1")
-            c.execute("INSERT INTO temp.link_shared (key) SELECT key FROM temp.link_names"
-                      " GROUP BY key HAVING count(DISTINCT path) > 1")
-            c.execute(_PENDING_TABLE)
-            # Every pending link into `links`, a wikilink to a name one file answers to resolved
-            # on the way (the rest: below).
-            c.execute("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
-                      " SELECT src, line, raw, target, key, fragment, embed, markdown,"
-                      " CASE WHEN target = '' THEN dst WHEN markdown = 0 THEN"
-                      " (SELECT path FROM temp.link_unique u WHERE u.key = p.key) END"
-                      " FROM temp.link_pending p ORDER BY p.rowid")
-        # The rest need the tie rules (shared names) or their folder (markdown links): page by page.
-        last = 0
-        q = ("SELECT l.id, n.path, l.target, l.key, l.markdown, l.dst FROM links l JOIN notes n ON n.id = l.src"
-             " WHERE l.id > ? AND l.target != '' AND (l.markdown = 1 OR l.key IN (SELECT key FROM temp.link_shared))"
-             " ORDER BY l.id LIMIT ?")
-        while True:
-            page = c.execute(q, (last, RESOLVE_PAGE)).fetchall()
-            if not page:
-                break
-            last = page[-1][0]
-            table = names if names is not None else _candidates(c, page)
-            updates = [(new, lid) for lid, path, target, key, md, dst in page
-                       if (new := resolve_link(table, target, key, path, bool(md))) != dst]
-            if updates:
-                c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
-    finally:
-        c.execute("DELETE FROM temp.link_unique")
-        c.execute("DELETE FROM temp.link_shared")
-        if names is None:
-            c.execute("DROP TABLE IF EXISTS temp.link_names")
-            c.execute("DROP TABLE IF EXISTS temp.link_pending")
-
-
-def _candidates(c: sqlite3.Connection, page: list[tuple]) -> NameTable:
-    """A name table holding only the names a page of links may resolve through (from the
-    temporary names table): what resolve_link needs, without every name of the vault in memory."""
-    keys: set[str] = set()
-    for _lid, path, target, key, md, _dst in page:
-        keys.add(key)
-        if md and not target.startswith(("/", "./", "../")):
-            keys.add(target_key("./" + target, path))  # a markdown link tries its folder first
-    by_path: dict[str, list[tuple[str, int]]] = {}
-    key_list = sorted(keys)
-    for i in range(0, len(key_list), 500):
-        part = key_list[i:i + 500]
-        q = f"SELECT key, path, min(rank) FROM temp.link_names WHERE key IN ({','.join('?' * len(part))}) GROUP BY key, path"
-        for key, path, rank in c.execute(q, part):
-            by_path.setdefault(path, []).append((key, rank))
-    table = NameTable()
-    for path, found in by_path.items():
-        table.add(path, names=found)
-    return table

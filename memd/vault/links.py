@@ -25,6 +25,11 @@ RANK_PATH, RANK_SUFFIX, RANK_NAME, RANK_TITLE, RANK_ALIAS = range(5)
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MDLINK = re.compile(r"(!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+\"[^\"\n]*\")?\s*\)")
+# The same patterns for a scan over a whole text: starting at the bracket (the regex engine then
+# jumps from one "[" to the next; an optional "!" first made it try every character), the "!" of
+# an embed read from the character before, and the spaces kept to one line.
+_WIKILINK_AT = re.compile(_WIKILINK.pattern.removeprefix("(!?)"))
+_MDLINK_AT = re.compile(_MDLINK.pattern.removeprefix("(!?)").replace(r"\s*", r"[^\S\n]*").replace(r"\s+", r"[^\S\n]+"))
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -96,34 +101,61 @@ def _code_mask(lines: list[str]) -> list[bool]:
     return mask
 
 
-def parse_links(text: str, *, first_line: int = 1) -> list[Link]:
-    """Every link in `text`, skipping fenced and inline code. `first_line` numbers the first line."""
+def scan_links(text: str, *, first_line: int = 1) -> list[tuple[str, str, str | None, str | None, bool, int, bool]]:
+    """Every link in `text` as (raw, target, fragment, alias, embed, line, markdown) — Link's
+    fields in order — skipping fenced and inline code. `first_line` numbers the first line.
+
+    One regex pass over the whole text, not a pass per line: no pattern can match across a line
+    break (the markdown pattern's spaces exclude "\n"), code is blanked in place first (fenced
+    lines emptied, inline code turned to spaces, line breaks kept), so each match and its line
+    number are what a line-by-line scan finds. The index calls this for every note."""
     if "[" not in text:
         return []
-    lines = text.split("\n")
-    mask = _code_mask(lines) if ("```" in text or "~~~" in text) else None
-    out: list[Link] = []
-    for i, line in enumerate(lines):
-        if "[" not in line or (mask is not None and mask[i]):
-            continue
-        if "`" in line:
-            line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
-        lineno = first_line + i
-        if "[[" in line:
-            for m in _WIKILINK.finditer(line):
-                target, fragment, alias = split_target(m.group(2))
-                out.append(Link(m.group(2), target, fragment, alias, bool(m.group(1)), lineno))
-        if "](" in line:
-            for m in _MDLINK.finditer(line):
-                dest = m.group(2)
-                if dest.startswith("<"):
-                    dest = dest[1:-1]
-                if _SCHEME.match(dest) or dest.startswith("#"):
-                    continue  # a URL (http:, obsidian:, mailto:) or a same-note anchor
-                dest = unquote(dest)
-                target, fragment = (dest.split("#", 1) + [None])[:2] if "#" in dest else (dest, None)
-                out.append(Link(dest, target.strip(), fragment or None, None, bool(m.group(1)), lineno, True))
+    if "`" in text or "~~~" in text:
+        text = _without_code(text)
+    out: list[tuple[str, str, str | None, str | None, bool, int, bool]] = []
+    line, pos = first_line, 0
+    if "[[" in text:
+        for m in _WIKILINK_AT.finditer(text):
+            pos, at = m.start(), pos
+            line += text.count("\n", at, pos)
+            inner = m.group(1)
+            target, fragment, alias = split_target(inner)
+            out.append((inner, target, fragment, alias, pos > 0 and text[pos - 1] == "!", line, False))
+    if "](" in text:
+        wiki = len(out)
+        line, pos = first_line, 0
+        for m in _MDLINK_AT.finditer(text):
+            pos, at = m.start(), pos
+            line += text.count("\n", at, pos)
+            dest = m.group(1)
+            if dest.startswith("<"):
+                dest = dest[1:-1]
+            if _SCHEME.match(dest) or dest.startswith("#"):
+                continue  # a URL (http:, obsidian:, mailto:) or a same-note anchor
+            dest = unquote(dest)
+            target, fragment = (dest.split("#", 1) + [None])[:2] if "#" in dest else (dest, None)
+            out.append((dest, target.strip(), fragment or None, None, pos > 0 and text[pos - 1] == "!", line, True))
+        if len(out) > wiki and wiki:
+            out.sort(key=lambda l: l[5])  # by line, wikilinks first on a line (a stable sort)
     return out
+
+
+def _without_code(text: str) -> str:
+    """`text` with fenced code lines emptied and inline code spans turned to spaces; every line
+    break kept, so line numbers and a link's place on its line stay as they were."""
+    lines = text.split("\n")
+    if "```" in text or "~~~" in text:
+        mask = _code_mask(lines)
+        lines = ["" if masked else line for line, masked in zip(lines, mask)]
+    return "\n".join(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
+                     for line in lines)
+
+
+def parse_links(text: str, *, first_line: int = 1) -> list[Link]:
+    """Every link in `text`, skipping fenced and inline code. `first_line` numbers the first line."""
+    return [Link(raw, target, fragment, alias, embed, line, markdown)
+            for raw, target, fragment, alias, embed, line, markdown in scan_links(text, first_line=first_line)]
 
 
 class NameTable:

@@ -318,7 +318,8 @@ def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vau
     must be exactly what indexing the same files one by one gives."""
     import sys
 
-    import memd.index.index as index_mod
+    import memd.index.feed as feed_mod
+    import memd.index.scan as scan_mod
     from memd.app import Memd
     from memd.config import config_from_dict
 
@@ -334,13 +335,12 @@ def test_bulk_scan_in_a_worker_gives_the_same_index_as_one_at_a_time(config, vau
         chunks = c.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return notes, links, chunks, app.search("the")
 
-    monkeypatch.setattr(index_mod, "WORKER_MIN", 100)  # parse in the worker process, whatever the cores
+    monkeypatch.setattr(feed_mod, "WORKER_MIN", 100)  # parse in the worker process, whatever the cores
     monkeypatch.setenv("MEMD_INDEX_WORKER", "1")
-    monkeypatch.setattr(index_mod, "_use_worker", lambda: True)
     with Memd(config) as app:
-        assert app.index.scan().added > index_mod.PARALLEL_MIN
+        assert app.index.scan().added > scan_mod.PARALLEL_MIN
         bulk = dump(app)
-    monkeypatch.setattr(index_mod, "PARALLEL_MIN", 10 ** 9)
+    monkeypatch.setattr(scan_mod, "PARALLEL_MIN", 10 ** 9)
     one_by_one = config_from_dict({"vault": str(vault), "state_dir": str(tmp_path / "state2")})
     with Memd(one_by_one) as app:
         app.index.scan()
@@ -382,6 +382,7 @@ def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, m
     import sys
 
     import memd.index.index as index_mod
+    import memd.index.scan as scan_mod
     from memd.app import Memd
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -393,7 +394,7 @@ def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, m
         raise RuntimeError("power cut")
 
     with Memd(config) as app:
-        monkeypatch.setattr(index_mod, "resolve_all", crash)
+        monkeypatch.setattr(scan_mod, "resolve_all", crash)
         with pytest.raises(RuntimeError):
             app.index.scan()
         assert app.index.stats()["notes"] > 0  # the batches before the crash were committed

@@ -1,0 +1,88 @@
+"""Prepared notes for a scan, in order: parsed here, or in a worker process while this one writes.
+
+A worker pays only when it parses while the writer inserts. Reading its answers from the thread
+that writes did not give that: the worker's pipe holds ~64 KB, so it stopped after a chunk or two
+and waited for the writer to come back for them (bench/index_bench.py measured a cold index
+*slower* with the worker than without). A reader thread here takes the answers as they come, into
+a bounded queue, while SQLite (which releases the GIL) inserts the previous batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from memd.index.prepare import Job, Settings, prepare
+
+WORKER_MIN = 3000  # files before a scan parses in a worker process (starting one costs ~0.3 s)
+AHEAD = 2000  # prepared notes the reader thread may hold before the writer takes them
+_END = object()
+
+
+def use_worker() -> bool:
+    """Parse in a worker process only with a core to spare for it: with one core, or with every
+    core already busy (the load average at or above the cores), the worker's pickling and waiting
+    cost more than the overlap earns. MEMD_INDEX_WORKER=0/1 decides instead."""
+    forced = os.environ.get("MEMD_INDEX_WORKER")
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores >= 2 and load <= cores - 1
+
+
+@contextmanager
+def prepared(jobs: list[Job], settings: Settings) -> Iterator[Iterator[tuple[Any, list[tuple[str, str]]]]]:
+    """(Prepared or None, warnings) for each job, in order."""
+    if len(jobs) < WORKER_MIN or not use_worker():
+        yield (prepare(job, settings) for job in jobs)
+        return
+    from memd.workers import WorkerPool
+
+    # A fresh `python -m memd.workers`: no inherited SQLite handles or threads, and the caller's
+    # __main__ is never re-imported.
+    pool = WorkerPool(1)
+    answers: queue.Queue[Any] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for answer in pool.imap(functools.partial(prepare, settings=settings), jobs, chunksize=64):
+                if stop.is_set():
+                    break  # the writer gave up: leave imap (it drops what is still in flight)
+                answers.put(answer)
+        except BaseException as exc:  # handed to the writer, raised there
+            answers.put(exc)
+        answers.put(_END)
+
+    reader = threading.Thread(target=read, daemon=True, name="memd-index-feed")
+    reader.start()
+
+    def take() -> Iterator[tuple[Any, list[tuple[str, str]]]]:
+        while (answer := answers.get()) is not _END:
+            if isinstance(answer, BaseException):
+                raise answer
+            yield answer
+
+    try:
+        yield take()
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a put on a full queue until the thread has left
+            try:
+                answers.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        reader.join()
+        pool.close()

@@ -1,0 +1,121 @@
+"""Resolving the index's links to the files they point at.
+
+Three ways, by how much changed:
+  - one link at a time (`resolve_link`), when a watcher batch or a file memd wrote is indexed;
+  - the links whose target names changed (`reresolve`: notes added, renamed, removed);
+  - every link at once (`resolve_all`), after a bulk scan, when every name is known: one UPDATE
+    joining a temporary table of the names exactly one file answers to (most links), and
+    Python's tie rules only for names several files share and for markdown links (relative to
+    their note's folder first), page by page. The link rows are never all in memory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from memd.vault.links import NameTable, target_key
+
+if TYPE_CHECKING:
+    import sqlite3
+
+RESOLVE_PAGE = 2000  # links read (and their new targets written) per step of resolve_all
+NAMES_TABLE = "CREATE TEMP TABLE IF NOT EXISTS link_names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL)"
+
+
+def resolve_link(names: NameTable, target: str, key: str, source: str, markdown: bool) -> str | None:
+    """Like Index.resolve, with the link's key already computed (the hot path of indexing)."""
+    if not target:
+        return source
+    if markdown and not target.startswith(("/", "./", "../")):
+        # Markdown links are relative to the linking note's folder first.
+        found = names.resolve("./" + target, source)
+        if found:
+            return found
+    return names.resolve_key(key, source, target)
+
+
+def reresolve(c: sqlite3.Connection, names: NameTable, keys: set[str], skip_src: set[int] = frozenset()) -> None:
+    """Re-resolve the existing links whose target names changed (notes added, renamed, removed)."""
+    key_list = list(keys)
+    updates = []
+    for i in range(0, len(key_list), 500):
+        part = key_list[i:i + 500]
+        q = ("SELECT links.id, links.src, notes.path, links.target, links.key, links.markdown, links.dst FROM links"
+             f" JOIN notes ON notes.id = links.src WHERE links.key IN ({','.join('?' * len(part))})")
+        for lid, src, path, target, key, md, dst in c.execute(q, part):
+            if src in skip_src:
+                continue
+            new_dst = resolve_link(names, target, key, path, bool(md))
+            if new_dst != dst:
+                updates.append((new_dst, lid))
+    if updates:
+        c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
+
+
+def resolve_all(c: sqlite3.Connection, names: NameTable | None) -> None:
+    """Resolve every link of the index (after a bulk scan, when every name is known). `names`
+    None (a first index): the names are in the temporary table write_batch filled (dropped here)."""
+    c.execute("CREATE TEMP TABLE IF NOT EXISTS link_unique (key TEXT PRIMARY KEY, path TEXT NOT NULL)")
+    c.execute("CREATE TEMP TABLE IF NOT EXISTS link_shared (key TEXT PRIMARY KEY)")
+    try:
+        if names is not None:
+            c.executemany("INSERT INTO temp.link_unique (key, path) VALUES (?, ?)", names.unique())
+            c.executemany("INSERT INTO temp.link_shared (key) VALUES (?)", ((k,) for k in names.ambiguous()))
+            # Wikilinks to a name one file answers to (most links): one statement. A name no
+            # file answers to any more (a title changed in this scan) is unresolved again; rows
+            # whose target is already right are not rewritten.
+            c.execute("UPDATE links SET dst = (SELECT path FROM temp.link_unique u WHERE u.key = links.key)"
+                      " WHERE markdown = 0 AND target != '' AND key NOT IN (SELECT key FROM temp.link_shared)"
+                      " AND dst IS NOT (SELECT path FROM temp.link_unique u WHERE u.key = links.key)")
+        else:
+            c.execute(NAMES_TABLE)
+            c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
+            c.execute("INSERT INTO temp.link_unique (key, path) SELECT key, min(path) FROM temp.link_names"
+                      " GROUP BY key HAVING count(DISTINCT path) = 1")
+            c.execute("INSERT INTO temp.link_shared (key) SELECT key FROM temp.link_names"
+                      " GROUP BY key HAVING count(DISTINCT path) > 1")
+            # A first index stored every link unresolved (a [[#heading]] into its own note
+            # aside): the wikilinks to a name one file answers to (most links) in one statement.
+            c.execute("UPDATE links SET dst = u.path FROM temp.link_unique u WHERE u.key = links.key"
+                      " AND links.markdown = 0 AND links.target != ''")
+        # The rest need the tie rules (shared names) or their folder (markdown links): page by page.
+        last = 0
+        q = ("SELECT l.id, n.path, l.target, l.key, l.markdown, l.dst FROM links l JOIN notes n ON n.id = l.src"
+             " WHERE l.id > ? AND l.target != '' AND (l.markdown = 1 OR l.key IN (SELECT key FROM temp.link_shared))"
+             " ORDER BY l.id LIMIT ?")
+        while True:
+            page = c.execute(q, (last, RESOLVE_PAGE)).fetchall()
+            if not page:
+                break
+            last = page[-1][0]
+            table = names if names is not None else _candidates(c, page)
+            updates = [(new, lid) for lid, path, target, key, md, dst in page
+                       if (new := resolve_link(table, target, key, path, bool(md))) != dst]
+            if updates:
+                c.executemany("UPDATE links SET dst = ? WHERE id = ?", updates)
+    finally:
+        c.execute("DELETE FROM temp.link_unique")
+        c.execute("DELETE FROM temp.link_shared")
+        if names is None:
+            c.execute("DROP TABLE IF EXISTS temp.link_names")
+
+
+def _candidates(c: sqlite3.Connection, page: list[tuple]) -> NameTable:
+    """A name table holding only the names a page of links may resolve through (from the
+    temporary names table): what resolve_link needs, without every name of the vault in memory."""
+    keys: set[str] = set()
+    for _lid, path, target, key, md, _dst in page:
+        keys.add(key)
+        if md and not target.startswith(("/", "./", "../")):
+            keys.add(target_key("./" + target, path))  # a markdown link tries its folder first
+    by_path: dict[str, list[tuple[str, int]]] = {}
+    key_list = sorted(keys)
+    for i in range(0, len(key_list), 500):
+        part = key_list[i:i + 500]
+        q = f"SELECT key, path, min(rank) FROM temp.link_names WHERE key IN ({','.join('?' * len(part))}) GROUP BY key, path"
+        for key, path, rank in c.execute(q, part):
+            by_path.setdefault(path, []).append((key, rank))
+    table = NameTable()
+    for path, found in by_path.items():
+        table.add(path, names=found)
+    return table
