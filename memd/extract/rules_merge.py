@@ -23,6 +23,7 @@ from memd.extract.patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
 from memd.extract.update_implied import implied_facts
+from memd.extract.update_match import same_stem
 from memd.vault import memory_view as mv
 
 _MAX_CHARS = 1200
@@ -63,9 +64,16 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     keys = [(f.subject, f.key) for f in changes if not f.negated]
     kept = []
     for f in facts:
-        if any(s == f.subject and mv.same_key(k, f.key) for s, k in keys):
+        if any(s == f.subject and (mv.same_key(k, f.key) or _related(k, f.key)) for s, k in keys):
             continue
         if f.negated and any(mv.value_matches(o, f.value) for o in olds):
             continue
         kept.append(f)
     return changes + kept
+
+
+def _related(change_key: str, key: str) -> bool:
+    """"educational_credentials" (the user's words for what changed) and "education" (what the
+    general rules read in the same sentence) are one fact: written once, as the change."""
+    a, b = change_key.split("_"), key.split("_")
+    return any(same_stem(x, y) for x in a for y in b if len(x) > 3 and len(y) > 3)

@@ -24,6 +24,7 @@ import re
 from memd.extract.rules_dates import best_time, find_times
 from memd.extract.patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.rules_text import declarative_part
+from memd.extract.update_implied import RANKS
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
@@ -508,8 +509,10 @@ def _my_new(sentence: str, env: Env) -> list[Fact]:
         if k.startswith("shift"):
             key = k.replace(" ", "_")
         value = m.group("post") if m.group("post") else m.group("pre")
-        if m.group("rel") == "at" and key == "job_title":
-            key = "employer"
+        if m.group("rel") in ("at", "with") and key == "job_title" and (value or "")[:1].isupper():
+            key = "employer"  # "my new position with Horizon Air" names where, not what
+        elif key == "job_title" and (value or "").strip().lower() in RANKS:
+            key = "rank"  # "my new responsibilities as Sergeant"
         f = _fact(SELF, key, value, None, env)
         if f:
             out.append(f)

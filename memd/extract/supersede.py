@@ -24,15 +24,16 @@ from __future__ import annotations
 import re
 
 from memd.app import Memd
-from memd.extract import update_match
+from memd.extract import update_entity, update_match
 from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
     ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX, UPDATE_TAG,
 )
 from memd.extract.tools import MemoryItem
 from memd.state import Source
 from memd.vault import memory_view as mv
+from memd.vault.links import parse_links
 from memd.vault.memfile import MemoryDoc, normalize_key
-from memd.vault.operations import ENTITY_RELATIONS, USER_TITLE, ReplaceFact, SetFact
+from memd.vault.operations import USER_TITLE, ReplaceFact
 from memd.vault.writer import WriteResult
 
 
@@ -94,6 +95,10 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
             return results + [WriteResult("noop", ref.path, "replace_fact", why)]
         if mv.value_matches(value, line.value):
             return results + [WriteResult("noop", ref.path, "replace_fact", "already recorded")]
+        if mv.is_link_value(line.value):
+            if not update_match.same_kind(_linked_doc(app, line.value), value):
+                return results + [WriteResult("noop", ref.path, "replace_fact",
+                                              f"{value!r} is not the kind of thing {line.value} is")]
         key = line.norm_key
         if not mv.is_link_value(line.value) and update_match.is_list(line):
             value, history = f"{line.value.rstrip(' ,')}, {value}", False  # one more item; nothing is lost
@@ -106,10 +111,9 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
                 and normalize_key(value) != normalize_key(ref.name)):
             # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the
             # new one, and a new entity links back the same way (mem-agent mirrors relations).
-            tgt, created = app.ensure_entity(value, source, batch=batch)
-            if created:
-                results.append(created)
-                results += _link_back(app, tgt.path, doc, target[0], ref.path, source, batch)
+            tgt, made = update_entity.linked_entity(app, value, doc, target[0], ref.path,
+                                                    _linked_doc(app, target[0].value), source, batch)
+            results += made
             if tgt.path != ref.path:
                 link_target = tgt.path[len(app.memory_dir) + 1:]
     op = ReplaceFact(
@@ -120,11 +124,8 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     return results + [app.writer.apply(op, source, batch=batch)]
 
 
-def _link_back(app: Memd, new_path: str, doc: MemoryDoc, line: mv.Fact, subject_path: str, source: Source,
-               batch: str | None) -> list[WriteResult]:
-    """`- <same key>: [[<subject>]]` in the entity just created for a relation line."""
-    back = subject_path[len(app.memory_dir) + 1:]
-    link = f"[[{back.rsplit('/', 1)[-1] if mv.bare_links(doc) else back}]]"
-    key = line.key.strip("*_ ") or line.norm_key
-    op = SetFact(new_path, key, link, section=ENTITY_RELATIONS, multi=True)
-    return [app.writer.apply(op, source, batch=batch)]
+def _linked_doc(app: Memd, value: str) -> MemoryDoc | None:
+    """The entity file a link value points to, parsed (None when it does not resolve)."""
+    links = parse_links(value)
+    ref = app.find_entity(links[0].target) if links else None
+    return _read(app, ref.path) if ref is not None and not ref.is_user else None

@@ -37,20 +37,21 @@ from memd.extract.patterns import SELF, Env, Fact
 _CAP = r"[A-Z0-9][\w'’.&()/+-]*"
 _SMALL = r"(?:of|and|for|in|on|the|de|da|du|la|le|&|-)"
 _PROPER = rf"{_CAP}(?:\s+(?:{_SMALL}\s+)*{_CAP})*"
-_RANKS = frozenset("""private corporal sergeant lieutenant captain major colonel general admiral commander
+RANKS = frozenset("""private corporal sergeant lieutenant captain major colonel general admiral commander
 commodore ensign cadet marshal brigadier""".split())
 _DEGREE = (r"(?:Ph\.?\s?D\.?|M\.?S\.?c?\.?|M\.?A\.?|MBA|M\.?Eng\.?|B\.?S\.?c?\.?|B\.?A\.?|B\.?Eng\.?|"
            r"Bachelor'?s?(?:\s+degree)?|Master'?s?(?:\s+degree)?|Doctorate|Associate'?s?(?:\s+degree)?|"
            r"Diploma|(?:Master|Bachelor|Doctor)\s+of)")
 
-# "my new role as Youth Development Director", "my new responsibilities as Sergeant".
+# "my new role as Youth Development Director", "my new responsibilities as Sergeant" ("my role
+# as safety lead" may be one more hat, not a new job: only a new role replaces the old).
 _ROLE_AS = re.compile(
-    r"\bmy\s+(?:new\s+|current\s+)?(?P<k>role|position|job|responsibilities|duties|post|title)\s+as\s+(?:(?:a|an|the)\s+)?"
+    r"\bmy\s+new\s+(?P<k>role|position|job|responsibilities|duties|post|title)\s+as\s+(?:(?:a|an|the)\s+)?"
     rf"(?P<v>{_PROPER}|[a-z]+(?:\s+[a-z]+){{0,3}}?(?=\s*[,.;!?-]|\s+(?:and|to|at|in|for|with|using|focusing|helping)\b))"
 )
 # "my MS in Aerospace Engineering from MIT", "my Master of Business Administration program".
 _DEGREE_RX = re.compile(
-    rf"\bmy\s+(?P<v>{_DEGREE}\s*(?:in\s+|of\s+)?{_PROPER}(?:\s+(?:from|at)\s+(?:the\s+)?{_PROPER})?)"
+    rf"\b(?i:my)\s+(?P<v>{_DEGREE}\s*(?:in\s+|of\s+)?{_PROPER}(?:\s+(?:from|at)\s+(?:the\s+)?{_PROPER})?)"
 )
 # "my OSHA 30-Hour Construction Safety certification", "my Flight Instructor Certificate".
 _CERT = re.compile(
@@ -149,7 +150,7 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
     if m:
         v = m.group("v")
         head = v.split()[0].lower()
-        key = "rank" if head in _RANKS and len(v.split()) == 1 else "role"
+        key = "rank" if head in RANKS and len(v.split()) == 1 else "role"
         f = _fact(key, v, env, "work")
         out += [f] if f else []
     m = _DEGREE_RX.search(sentence)

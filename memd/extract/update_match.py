@@ -63,14 +63,16 @@ def lines_for(doc: MemoryDoc, key: str) -> list[Fact]:
     facts = [f for f in mv.current_facts(doc)
              if f.value and not _DATE_KEY.match(f.key) and mv.is_link_value(f.value) == relation]
     keyed = [f for f in facts if mv.same_key(f.norm_key, key)]
-    if keyed or normalize_key(key).startswith("favorite_"):
-        return keyed
     cue = _words(key)
-    if not cue:
-        return []
+    if normalize_key(key).startswith("favorite_") or not cue:
+        return keyed
     if relation:
-        return [f for f in facts if _words(f.norm_key) and same_stem(_words(f.norm_key)[0], cue[0])]
-    return [f for f in facts if any(same_stem(w, cue[-1]) for w in _words(f.norm_key))]
+        worded = [f for f in facts if _words(f.norm_key) and same_stem(_words(f.norm_key)[0], cue[0])]
+    else:
+        worded = [f for f in facts if any(same_stem(w, cue[-1]) for w in _words(f.norm_key))]
+    # Both readings count: an `Occupation` line and a `Community Role` line are two candidates for
+    # "my new role as ...", and two candidates are one too many.
+    return keyed + [f for f in worded if f not in keyed]
 
 
 def line_for(doc: MemoryDoc, key: str, value: str) -> tuple[Fact | None, str]:
@@ -98,3 +100,47 @@ def is_list(line: Fact) -> bool:
     item joins it rather than replacing what the user still holds."""
     last = _words(line.norm_key)[-1:] or [""]
     return last[0].endswith("s") and not last[0].endswith(("ss", "us", "is"))
+
+
+# What kind of thing a name names, from its first or last word: "Dr. Sarah Chen" is a person,
+# "Genesis Array" a thing; most names say neither ("Maria Fernandez", "Horizon").
+_TITLES = frozenset("""dr mr mrs ms miss mx prof professor sir dame lord lady father sister brother rev reverend
+private corporal sergeant sgt lieutenant lt captain capt major colonel col general admiral commander cmdr
+commodore ensign cadet marshal officer deckhand""".split())
+_THING_HEADS = frozenset("""array system systems station hub lab laboratory module center centre interface
+platform terminal rig truck unit network device equipment machine scanner vessel ship boat festival program
+programme alliance association cooperative co-op coop institute university college school office department
+services solutions company corporation inc ltd llc group pool complex area field park farm ranch market
+counter lounge bookstore store shop hospital clinic agency council committee project initiative fund trust
+library museum hotel airport node array engine vehicle tool kit suite building facility facilities""".split())
+
+
+def kind_of_name(name: str) -> str | None:
+    words = [w.strip(".,'’()").lower() for w in name.split()]
+    if not words:
+        return None
+    from memd.extract.rules_lexicon import JOB_HEADS
+
+    if words[0] in _TITLES or (len(words) >= 3 and words[0] in JOB_HEADS):
+        return "person"
+    if words[-1] in _THING_HEADS or any(ch.isdigit() for ch in name):
+        return "thing"
+    return None
+
+
+def kind_of_doc(doc: MemoryDoc | None) -> str | None:
+    """Person or thing, as an entity file says it (`- **Type**: Person`, `Entity Type`), or by its title."""
+    if doc is None:
+        return None
+    for f in doc.facts:
+        if f.norm_key in ("type", "entity_type", "kind") and f.value.strip():
+            return "person" if f.value.strip().lower() in ("person", "human", "people") else "thing"
+        if f.norm_key == "relationship":
+            return "person"
+    return kind_of_name(doc.title or "")
+
+
+def same_kind(old: MemoryDoc | None, new_name: str) -> bool:
+    """A relation to a person is not replaced by a thing, nor the other way round."""
+    a, b = kind_of_doc(old), kind_of_name(new_name)
+    return a is None or b is None or a == b

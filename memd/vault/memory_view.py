@@ -192,4 +192,8 @@ def substitute(recorded: str, old: str, new: str) -> str:
         return new
     if words(new) and set(words(recorded)) - set(words(old)) <= set(words(new)):
         return new  # the new value already says everything the line did
+    if set(words(new)) & (set(words(recorded)) - set(words(old))):
+        # "my PhD in X from MIT, not from IISc": the new value restates the line (it names the
+        # PhD the line kept), so it replaces it whole rather than landing inside it.
+        return new
     return recorded[:i] + new + recorded[i + len(old):]
