@@ -291,8 +291,8 @@ that which who while because so as like including""".split())
 _POINTER = r"(?:it|them|this|that|these|those|him|her|one|me|us|you)"
 _AND_VERB_POINTER = re.compile(rf"\s+and\s+(?:then\s+)?[a-z]+(?:\s+[a-z]+){{0,3}}?\s+{_POINTER}$")
 _PREP_POINTER = re.compile(
-    rf"\s+(?:for|with|through|to|about|from|into|of|by|at|on|in|without|after|around|near|behind|beside)\s+"
-    rf"(?:(?:all|both|some|each|most|a\s+few|many)\s+(?:of\s+)?)?{_POINTER}$"
+    rf"\s+(?:for|with|through|to|about|from|into|of|by|at|on|in|without|after|around|near|behind|beside|like)\s+"
+    rf"(?:(?:all|both|some|each|most|a\s+few|many)\s+(?:of\s+)?|(?:my|our|their|his|her|the)\s+(?:(?:last|first|next|other|old|new)\s+)?)?{_POINTER}$"
 )
 # Adjectives that take their own preposition: "someone close to them" cut to "someone close" is
 # no longer the same thing.
@@ -331,6 +331,10 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
         if not cuts:
             return None
         v = " ".join(words[:cuts[-1]])
+        if words[cuts[-1]].lower() == "to":
+            # "refine my wardrobe from casual attire | to smart-casual": a "from" without its "to"
+            # says the opposite of the change; keep what comes before it.
+            v = re.sub(r"\s+from\s+[^,]*$", "", v)
     prev = None
     while prev != v:
         prev = v

@@ -5,6 +5,7 @@
     "My kids mean the world to me."                   values: my kids
     "Painting is a fun way to unwind."                likes: painting
     "My turtles always cheer me up."                  pets: turtle
+    "Cooking helps me de-stress."                     likes: cooking
 
 People say what matters to them this way as often as with "I love X", and the clause reader
 (rules_clauses.py) only knows sentences whose subject is a person. Each pattern here reads one
@@ -47,6 +48,19 @@ _WAY_TO = re.compile(
     rf"(?P<val>{_GERUND_PHRASE})(?:'s|\s+(?:is|has\s+been|was))\s+(?:(?:a|such\s+a|my)\s+)(?:(?:fun|great|good|nice|healthy|"
     r"awesome|amazing|perfect|creative|favorite|go-to|new)\s+)*way\s+(?:for\s+me\s+)?(?:to|of)\s+\w+"
 )
+# "Cooking helps me de-stress", "Jazz has always helped me unwind", "Painting makes me so happy",
+# "Dancing brings me such joy": a thing that does the speaker good is a thing they like. Only for
+# the effects people seek (calm, joy, focus), not "helps me with my taxes".
+_DOES_ME_GOOD = re.compile(
+    rf"(?P<val>{_THING}|{_GERUND_PHRASE})\s+(?:(?:really|always|also|just|truly|definitely|honestly|usually|totally)\s+)*"
+    r"(?:(?:helps|helped|has\s+helped|have\s+helped|has\s+been\s+helping|have\s+been\s+helping)\s+me\s+(?:to\s+)?"
+    r"(?:relax|unwind|de-?stress|destress|decompress|recharge|calm\s+down|stay\s+(?:calm|sane|grounded|focused|positive|motivated|balanced)|"
+    r"cope|focus|sleep|clear\s+my\s+(?:head|mind)|express\s+myself|escape|feel\s+(?:better|calm|free|alive|grounded|at\s+peace))|"
+    r"(?:makes|made)\s+me\s+(?:so\s+|really\s+|very\s+|super\s+|incredibly\s+)?(?:happy|happier|calm|feel\s+(?:alive|free|calm|happy|at\s+peace|relaxed))|"
+    r"(?:brings|brought|gives|gave)\s+me\s+(?:so\s+much\s+|such\s+|a\s+lot\s+of\s+|great\s+|real\s+|tons\s+of\s+)?(?:joy|peace|happiness|comfort|calm)|"
+    r"(?:calms|relaxes)\s+me(?:\s+down)?)\b"
+)
+
 # "My turtles always cheer me up", "My cat keeps me company": the speaker has the animal.
 _MY_PET_DOES = re.compile(
     rf"[Mm]y\s+(?:(?:{lex.PET_MODIFIERS}|two|three|four|little|sweet|old|new)\s+)*(?P<sp>{SPECIES_ALL})\s+"
@@ -60,7 +74,8 @@ _MY_PET_DOES = re.compile(
 _COMMON_FIRST = frozenset("""family friends friendship health music art faith honesty education nature travel
 fitness sports football basketball soccer tennis yoga meditation work career kindness community freedom
 independence dance food books reading writing cooking baking gardening photography painting running hiking
-games gaming movies films fashion science math coding programming exercise sleep church religion""".split())
+games gaming movies films fashion science math coding programming exercise sleep church religion jazz blues
+rock pop classical poetry pottery chess walks meditation journaling prayer gardening""".split())
 
 
 def _lower_first(v: str) -> str:
@@ -99,6 +114,12 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         v = _thing(m.group("val"), env, max_words=4)
         return [Fact(SELF, "likes", v, ("preference",))] if v else []
+    m = _DOES_ME_GOOD.match(text, pos)
+    if m:
+        v = _thing(m.group("val"), env, max_words=5)
+        if not v or v.lower().startswith(("my ", "our ", "the ")) and not v.lower().endswith("ing"):
+            return [] if v is None else None  # "my family makes me happy": affection, not a liking
+        return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)]
     m = _MY_PET_DOES.match(text, pos)
     if m:
         sp = m.group("sp").lower()
