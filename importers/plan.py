@@ -34,6 +34,7 @@ implements the three methods and is picked by one line in `planner_for`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -137,10 +138,14 @@ def planner_for(backend: Any, config: Any, *, tz: tzinfo, tz_name: str | None, j
 
     `parallel`: None decides by size (PARALLEL_MIN), True whenever the backend allows, False
     never. `config` carries the import's names for the user (import.me)."""
-    from memd.extract.model_planner import model_planner_for  # a model backend: many conversations at once
+    # A model backend (an LLMBackend or a ModelDecider) plans many conversations at once. Neither
+    # can exist unless its module was imported: otherwise the model planner (and the HTTP client
+    # it imports, half a second of CPU) is not imported at all.
+    if backend is not None and ("memd.extract.llm_backend" in sys.modules or "memd.extract.model_decider" in sys.modules):
+        from memd.extract.model_planner import model_planner_for
 
-    if (model := model_planner_for(backend, config, tz=tz)) is not None:
-        return model
+        if (model := model_planner_for(backend, config, tz=tz)) is not None:
+            return model
     wants = parallel is True or (parallel is None and jobs >= PARALLEL_MIN)
     if wants and (backend is None or getattr(backend, "searches_memory", True) is False):
         from .plan_rules import RulesPlanner
