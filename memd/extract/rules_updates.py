@@ -24,6 +24,7 @@ import re
 from memd.extract.rules_dates import best_time, find_times
 from memd.extract.patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.rules_text import declarative_part
+from memd.extract.update_explicit import explicit_facts
 from memd.extract.update_implied import RANKS
 from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
@@ -31,7 +32,7 @@ from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX
 _VAL = r"[^,;!?]+?"
 _PERIOD = r"(?<!Dr)(?<!Mr)(?<!Ms)(?<!Mrs)(?<!St)(?<!Jr)(?<!Sr)(?<!Lt)(?<!Sgt)\s*\."
 _END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|that\s+(?:I|we|you|he|she|they|it)\b|"
-        r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would)|so|"
+        r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would|now|then|consider|call)|so|"
         r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
         r"instead|anymore|any\s+more|now|lately|these\s+days|today|this\s+year)\b|\s+[-–—]+\s+(?=[a-z]|I\b)|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
 _OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
@@ -231,7 +232,7 @@ def _verb_key(verb: str | None, prep: str | None) -> str | None:
 def _counterpart(new: str, old: str) -> str:
     """What in the new phrase stands where `old` stood: 'started working here in 2010' for 2012
     is 2010; 'graduated from Le Cordon Bleu Berlin' is 'Le Cordon Bleu Berlin'."""
-    if re.match(r"\d", old.strip()):
+    if re.match(r"^\d[\d.,]*(?:\s+[a-z]+)*$", old.strip()):
         # "the 12 years" -> "15 years": the number, and the unit words that came with it.
         unit = len(old.split()) - 1
         m = re.search(r"\d[\d.,]*(?:\s+[a-z]+){0,%d}" % unit, new)
@@ -318,6 +319,8 @@ def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             out.append(f)
     if not out:
         out += _self_corrections(sentence, hint, env)
+    if not out:
+        out += explicit_facts(sentence, hint, env, _fact)
     if not out:
         for m in _CHANGE.finditer(sentence):
             subj = _subject(m, env)
