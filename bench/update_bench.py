@@ -113,8 +113,10 @@ def _same_entity(expected_value: str, got_value: str, user_title: str) -> bool:
             if set(tokens(w)) == set(tokens(h)):
                 return True
             # The data's slug for the user may carry a role word (engineer_oskar_lindholm for "# Oskar Lindholm").
-            if h.strip().lower() == "user" and (set(tokens(w)) <= set(tokens(user_title))
-                                                or (tokens(user_title) and set(tokens(user_title)) <= set(tokens(w)))):
+            # ("captain_lars_gunderson" for "# Lars Erik Gunderson"): two of the title's words, or all of them.
+            common = set(tokens(w)) & set(tokens(user_title))
+            if h.strip().lower() == "user" and common and (len(common) >= 2 or common == set(tokens(user_title))
+                                                           or common == set(tokens(w))):
                 return True
     return False
 

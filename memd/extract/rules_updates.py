@@ -32,7 +32,7 @@ from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX
 _VAL = r"[^,;!?]+?"
 _PERIOD = r"(?<!Dr)(?<!Mr)(?<!Ms)(?<!Mrs)(?<!St)(?<!Jr)(?<!Sr)(?<!Lt)(?<!Sgt)\s*\."
 _END = (r"(?=\s+(?:as\s+(?:I|we|he|she|they|it|you|my|our|currently|it\s+is|is|was|previously|listed|shown|recorded|stated)|that\s+(?:is|was)\s+(?:currently|listed)|that\s+(?:I|we|you|he|she|they|it)\b|"
-        r"over\s+the|since|due\s+to|because|after|starting|recently|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would|now|then|consider|call)|so|"
+        r"over\s+the|since|due\s+to|because|after|starting|recently|for\s+(?:my|our|his|her|their|better|more)|last\s+\w+|this\s+\w+|and\s+(?:I|need|want|would|now|then|consider|call)|so|"
         r"which|where|who|whose|specializing|specialising|focusing|focused|in\s+(?:the|my|your)\s+(?:system|records?|profile|file)|"
         r"instead|anymore|any\s+more|now|lately|these\s+days|today|this\s+year)\b|\s+[-–—]+\s+(?=[a-z]|I\b)|\s*[,;!?]|" + _PERIOD + r"|\s*$)")
 _OWNER = rf"(?:(?P<my>[Mm]y)|(?P<oname>{NAME})'s)"
@@ -122,6 +122,10 @@ _NEW_AFTER = re.compile(
     r"|\b(?:(?:promoted|transitioned|switched|moved|transferred|changed|gone)\s+(?:over\s+|on\s+)?(?:to|into)\s+"
     r"(?:become|becoming|be|being|working\s+as)|(?:re-?trained|requalified|qualified|started|now\s+work|work|working)\s+as)"
     rf"\s+(?:a|an)\s+(?P<newj>[a-z][a-z -]*?){_END}"
+)
+_BUT_DOING = re.compile(
+    r"^[^.;!?]*?\bbut\s+(?:I\s+)?(?:have\s+|am\s+|'ve\s+)?(?:been\s+)?(?:[a-z]+ly\s+)?(?P<verb>[a-z]+ing)\s+(?:with|for|at|to|on|in)?\s*"
+    r"(?:the\s+)?(?P<new>[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|[A-Z0-9][\w'’.&-]*))*)"
 )
 _INSTEAD = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<new>[A-Z][\w'.&-]*(?:\s+(?:of|de|da|the|for|and|[A-Z0-9][\w'.&-]*))*)\s+instead\b")
 _ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5})"
@@ -226,7 +230,14 @@ def _verb_key(verb: str | None, prep: str | None) -> str | None:
                 stem.endswith("in") and not stem.endswith("ain")):
             stem += "e"  # operating -> operate, serving -> serve
         return (stem + ("es" if stem.endswith(("s", "sh", "ch", "x")) else "s")) + (f"_{prep}" if prep in ("with", "for", "at") else "")
+    if re.fullmatch(r"(?:co-)?[a-z]{3,}", v) and not v.endswith(("ed", "ly", "s")) and v not in _NOT_RELATION_VERBS:
+        # "I no longer co-own X" -> co-owns (a relation line's key, as mem-agent writes them)
+        return v + ("es" if v.endswith(("sh", "ch", "x")) else "s")
     return None
+
+
+_NOT_RELATION_VERBS = frozenset("""have had can could will would should may might must need want like love hate
+feel think know see get got make take give go come use say tell""".split())
 
 
 def _counterpart(new: str, old: str) -> str:
@@ -465,6 +476,11 @@ def _no_longer(sentence: str, hint: str | None, env: Env, following: str = "") -
     if not new:
         i = _INSTEAD.search(rest)
         new = i.group("new") if i else None
+    if not new:
+        # "..., but I've been regularly communicating with Sergeant Maria Frost"
+        b = _BUT_DOING.search(sentence[m.end():])
+        if b:
+            new, verb2 = b.group("new"), b.group("verb")
     if not new:
         b = _TAKEN_UP_BEFORE.search(sentence[:m.start()])
         new = b.group("new") if b else None

@@ -28,6 +28,7 @@ from memd.extract import update_entity, update_match
 from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
     ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX, UPDATE_TAG,
 )
+from memd.extract.rules_updates import _proper_run
 from memd.extract.tools import MemoryItem
 from memd.state import Source
 from memd.vault import memory_view as mv
@@ -107,6 +108,10 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
         target = mv.find_fact(doc, key, old) if doc is not None else []
         if not target and doc is not None and old and ONLY_IF_HELD not in item.tags:
             target = mv.find_fact(doc, key)
+        if len(target) == 1 and mv.is_link_value(target[0].value) and not _looks_like_name(value):
+            # A link line takes a name: "Advanced Rail Platform for my railway work" names the first part.
+            run = _proper_run(value)
+            value = run if run != value and _looks_like_name(run) else value
         if (len(target) == 1 and mv.is_link_value(target[0].value) and _looks_like_name(value)
                 and normalize_key(value) != normalize_key(ref.name)):
             # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the

@@ -68,7 +68,9 @@ def linked_entity(app: Memd, name: str, subject_doc: MemoryDoc, line: mv.Fact, s
     body = [f"# {clean}", ""]
     if kind:
         body += ["## Basic Information", f"- **Type**: {'Person' if kind == 'person' else 'Entity'}", ""]
-    body += ["## Relationships", provenance.with_link(f"- **{_title_key(key)}**: {link}", src)]
+    written = line.key.strip("* ").strip()  # the key as the subject's file writes it ("Co-Owns")
+    shown = written if written and "*" not in written and "[" not in written else _title_key(key)
+    body += ["## Relationships", provenance.with_link(f"- **{shown}**: {link}", src)]
     slug = unique_slug(clean, app._slug_taken(clean))
     path = f"{app.entities_dir}/{slug}.md"
     result = app.writer.apply(CreateFile(path, "\n".join(body) + "\n", clean), source, batch=batch)
