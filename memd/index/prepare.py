@@ -13,7 +13,7 @@ then passes the tuples straight to `executemany` without building anything per r
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import NamedTuple
 
 from memd.index.parse import decode_note, is_binary, read_note
@@ -67,6 +67,23 @@ def _stem(rel: str) -> str:
     return stem[:-3] if stem.lower().endswith(".md") else stem
 
 
+_KEYS: dict[str, str] = {}  # link target -> its key, for targets not relative to their note
+_KEYS_MAX = 50_000  # (emptied when full: a bound on memory, whatever the vault's size)
+
+
+def _key(target: str, rel: str) -> str:
+    """target_key(target, rel), remembered: most notes are linked from several others, and
+    normalising a name (NFC, casefold, spaces) was a tenth of reading a note."""
+    if "./" in target or ".\\" in target:
+        return target_key(target, rel)  # relative to the linking note's folder: not shared
+    key = _KEYS.get(target)
+    if key is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        key = _KEYS[target] = target_key(target)
+    return key
+
+
 def _bare(job: Job, digest: str | None, warning: str | None, same: bool = False) -> Prepared:
     """A file indexed by name only (attachment, too large, binary), or a stat-only refresh."""
     return Prepared(job.rel, job.kind, job.size, job.mtime_ns, digest, same, _stem(job.rel), None, "", "[]", "[]", warning,
@@ -82,7 +99,8 @@ def prepare(job: Job, settings: Settings) -> tuple[Prepared | None, list[tuple[s
         warning = f"larger than index.max_note_mb ({job.size / 1048576:.1f} MB); indexed by name only"
         return _bare(job, None, warning), [(rel, warning)]
     try:
-        data = (Path(settings.vault) / rel).read_bytes()
+        with open(os.path.join(settings.vault, rel), "rb") as fh:  # (a Path per note cost more than the read)
+            data = fh.read()
     except FileNotFoundError:
         return None, []  # vanished between the walk and the read: the next scan confirms it gone
     except OSError as exc:
@@ -100,7 +118,7 @@ def prepare(job: Job, settings: Settings) -> tuple[Prepared | None, list[tuple[s
     chunks = [(c.heading, c.level, c.start_line, c.end_line, c.block, c.speaker, c.time, c.source_id, c.text, c.context)
               for c in parsed.chunks]
     facts = [(f.section, f.key, f.norm_key, f.value, f.line) for f in parsed.facts]
-    links = [(line, raw, target, target_key(target, rel) if target else "", fragment, int(embed), int(markdown))
+    links = [(line, raw, target, _key(target, rel) if target else "", fragment, int(embed), int(markdown))
              for raw, target, fragment, _alias, embed, line, markdown in parsed.links]
     item = Prepared(rel, job.kind, job.size, job.mtime_ns, digest, False, parsed.title, parsed.h1,
                     " ".join(parsed.aliases), _json(parsed.aliases), _json(parsed.tags), "; ".join(warns) or None,
