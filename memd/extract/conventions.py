@@ -12,6 +12,9 @@
     tag "only_if_key"     ... the change is implied ("Marine Biology has become my true calling"):
                           change the one line memory holds under this key (or one that means the
                           same, in the file's words), or write nothing
+    tag "link_value"      the value names an entity: the line links to it (a new entity file
+                          links back under the same key)
+    tag "only_if_entity"  the item's entity must already be in memory, or nothing is written
     (applied by memd/extract/supersede.py)
 
 Multi-valued keys accumulate values; every other key holds one value, replaced by a newer one.
@@ -30,6 +33,8 @@ REPLACES_PREFIX = "replaces:"
 AS_OF_PREFIX = "as_of:"
 ONLY_IF_HELD = "only_if_held"
 ONLY_IF_KEY = "only_if_key"
+LINK_VALUE = "link_value"
+ONLY_IF_ENTITY = "only_if_entity"
 
 MULTI_VALUED_KEYS = frozenset(
     """likes dislikes preferences favorites fears hobbies activities allergies intolerances

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 
-from memd.extract.conventions import MULTI_VALUED_KEYS, REPLACES_PREFIX
+from memd.extract.conventions import LINK_VALUE, MULTI_VALUED_KEYS, REPLACES_PREFIX
 from memd.extract.rules_people import third_person_facts
 from memd.extract.patterns import Env, Fact
 from memd.extract.rules_text import declarative_part
 from memd.extract.rules_updates import update_facts
 from memd.extract.update_implied import implied_facts
+from memd.extract.update_others import other_changes
 from memd.extract.update_match import same_stem
 from memd.vault import memory_view as mv
 
@@ -37,10 +38,14 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     if not decl or _HYPOTHETICAL.search(decl):
         return facts  # "Suppose I moved to Tokyo": no change to anything
     changes = update_facts(decl, env, following[:_MAX_CHARS])  # the next sentence is read only if needed
+    if not changes:
+        changes = other_changes(decl, env, following[:_MAX_CHARS])  # "Outback Choppers is no longer ..."
     people = third_person_facts(decl, env)
     if people:
         have = {(f.subject.name, f.key) for f in changes + facts}
-        changes += [f for f in people if (f.subject.name, f.key) not in have or "update" in f.tags]
+        linked = {f.subject.name for f in changes if LINK_VALUE in f.tags}  # update_others read it whole
+        changes += [f for f in people if f.subject.name not in linked
+                    and ((f.subject.name, f.key) not in have or "update" in f.tags)]
     if not changes:
         # Nothing said outright: what the sentence implies of keys memory may hold, applied only
         # where memory holds one (update_implied.py), unless the general rules read that key.

@@ -26,7 +26,8 @@ import re
 from memd.app import Memd
 from memd.extract import update_entity, update_match
 from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
-    ANY_VALUE, AS_OF_PREFIX, NEGATION_TAG, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX, UPDATE_TAG,
+    ANY_VALUE, AS_OF_PREFIX, LINK_VALUE, NEGATION_TAG, ONLY_IF_ENTITY, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX,
+    UPDATE_TAG,
 )
 from memd.extract.rules_updates import _proper_run
 from memd.extract.tools import MemoryItem
@@ -79,6 +80,8 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     old = value if negated else old_value_of(item)
     if negated and (not old or old == ANY_VALUE):
         return app.remove_fact(entity, key, None, source, batch=batch)
+    if entity and ONLY_IF_ENTITY in item.tags and app.find_entity(entity) is None:
+        return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r} in memory")]
     if negated:
         ref = app.find_entity(entity)
         if ref is None:
@@ -116,8 +119,17 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
                 and normalize_key(value) != normalize_key(ref.name)):
             # The line links to an entity ("Works_At: [[delta_check-in_counter.md]]"): so does the
             # new one, and a new entity links back the same way (mem-agent mirrors relations).
-            tgt, made = update_entity.linked_entity(app, value, doc, target[0], ref.path,
+            tgt, made = update_entity.linked_entity(app, value, doc, target[0].key, ref.path,
                                                     _linked_doc(app, target[0].value), source, batch)
+            results += made
+            if tgt.path != ref.path:
+                link_target = tgt.path[len(app.memory_dir) + 1:]
+        if LINK_VALUE in item.tags and link_target is None and _looks_like_name(value) and (
+                not target or not mv.is_link_value(target[0].value)):
+            # A relation memory did not hold as a link ("X is now coordinating Y instead of Z"):
+            # the line links to Y all the same, written in the subject file's style.
+            shown = mv.line_in_style(doc, key, "[[x.md]]")[2:].split(":")[0].strip("*")
+            tgt, made = update_entity.linked_entity(app, value, doc, shown, ref.path, None, source, batch)
             results += made
             if tgt.path != ref.path:
                 link_target = tgt.path[len(app.memory_dir) + 1:]

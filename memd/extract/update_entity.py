@@ -46,16 +46,18 @@ def _title_key(key: str) -> str:
     return "_".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in normalize_key(key).split("_"))
 
 
-def linked_entity(app: Memd, name: str, subject_doc: MemoryDoc, line: mv.Fact, subject_path: str,
+def linked_entity(app: Memd, name: str, subject_doc: MemoryDoc | None, written_key: str, subject_path: str,
                   old_target: MemoryDoc | None, source: Source,
                   batch: str | None) -> tuple[EntityRef, list[WriteResult]]:
-    """The entity `name` (found, or created linking back to the subject under the line's key)."""
+    """The entity `name` (found, or created linking back to the subject under `written_key`, the
+    relation's key as the subject's file writes it)."""
     found = app.find_entity(name)
     if found:
         return found, []
     back = subject_path[len(app.memory_dir) + 1:]
-    link = f"[[{back.rsplit('/', 1)[-1] if mv.bare_links(subject_doc) else back}]]"
-    key = line.key.strip("*_ ") or line.norm_key
+    bare = subject_doc is not None and mv.bare_links(subject_doc)
+    link = f"[[{back.rsplit('/', 1)[-1] if bare else back}]]"
+    key = written_key.strip("*_ ") or normalize_key(written_key)
     if not _mem_agent_layout(subject_doc):
         tgt, created = app.ensure_entity(name, source, batch=batch)
         if created is None:
@@ -68,7 +70,7 @@ def linked_entity(app: Memd, name: str, subject_doc: MemoryDoc, line: mv.Fact, s
     body = [f"# {clean}", ""]
     if kind:
         body += ["## Basic Information", f"- **Type**: {'Person' if kind == 'person' else 'Entity'}", ""]
-    written = line.key.strip("* ").strip()  # the key as the subject's file writes it ("Co-Owns")
+    written = written_key.strip("* ").strip()  # the key as the subject's file writes it ("Co-Owns")
     shown = written if written and "*" not in written and "[" not in written else _title_key(key)
     body += ["## Relationships", provenance.with_link(f"- **{shown}**: {link}", src)]
     slug = unique_slug(clean, app._slug_taken(clean))

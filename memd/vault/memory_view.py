@@ -159,7 +159,13 @@ def display_key(doc: MemoryDoc | None, key: str) -> str:
 
 
 def line_in_style(doc: MemoryDoc | None, key: str, value: str) -> str:
-    return f"- {display_key(doc, key)}: {' '.join(value.split())}"
+    shown = display_key(doc, key)
+    if doc is not None and is_link_value(value) and shown.startswith("**") and not any(
+            is_link_value(f.value) and " " in f.key.strip("* ") for f in doc.facts):
+        # mem-agent writes relation keys with underscores (`- **Works_With**: [[x.md]]`), unless
+        # the file's own relation lines say otherwise.
+        shown = shown.replace(" ", "_")
+    return f"- {shown}: {' '.join(value.split())}"
 
 
 def replace_value(doc: MemoryDoc, fact: Fact, new_value: str) -> str:
