@@ -6,6 +6,8 @@ Every probe (bench/probes/*.json) runs in a fresh vault (real files, real SQLite
 backend through the real extraction loop, as `memd remember` would run it, at a fixed moment
 (2025-03-10 12:00 UTC, a Monday, so relative dates have one right answer). A probe:
 
+    files     memory files written first, through the writer, in any layout
+              ({"user.md": "# Ana\n- **Passion**: Sailing\n"}: a memory as mem-agent writes it)
     setup     statements remembered first (what memory already holds)
     me        names that are the user (config import.me)
     author    say the statement as this speaker of a chat log (role "other") instead of the user
@@ -123,6 +125,13 @@ def run_probe(probe: dict) -> dict:
         try:
             loop = ExtractionLoop(app, RulesBackend(), source_kind="remember", clock=lambda: NOW)
             memory = cfg.vault / app.memory_dir
+            for rel, text in probe.get("files", {}).items():
+                from memd.state import Source
+                from memd.vault.operations import CreateFile
+
+                res = app.writer.apply(CreateFile(f"{app.memory_dir}/{rel}", text), Source("probe-setup"))
+                if res.status != "applied":
+                    raise RuntimeError(f"probe {probe['id']}: could not write {rel}: {res.reason}")
             for text in probe.get("setup", []):
                 loop.remember(text)
             before = snapshot(memory)

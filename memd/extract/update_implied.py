@@ -35,7 +35,7 @@ from memd.extract.patterns import SELF, Env, Fact
 
 # A proper name or title: capitalised words, with the small words names contain.
 _CAP = r"[A-Z0-9][\w'’.&()/+-]*"
-_SMALL = r"(?:of|and|for|in|on|the|de|da|du|la|le|&|-)"
+_SMALL = r"(?:of|and|for|in|on|the|de|da|du|del|la|le|a|e|y|von|van|der|&|-)"
 _PROPER = rf"{_CAP}(?:\s+(?:{_SMALL}\s+)*{_CAP})*"
 RANKS = frozenset("""private corporal sergeant lieutenant captain major colonel general admiral commander
 commodore ensign cadet marshal brigadier""".split())
@@ -46,7 +46,7 @@ _DEGREE = (r"(?:Ph\.?\s?D\.?|M\.?S\.?c?\.?|M\.?A\.?|MBA|M\.?Eng\.?|B\.?S\.?c?\.?
 # "my new role as Youth Development Director", "my new responsibilities as Sergeant" ("my role
 # as safety lead" may be one more hat, not a new job: only a new role replaces the old).
 _ROLE_AS = re.compile(
-    r"\bmy\s+new\s+(?P<k>role|position|job|responsibilities|duties|post|title)\s+as\s+(?:(?:a|an|the)\s+)?"
+    r"\b[Mm]y\s+new\s+(?P<k>role|position|job|responsibilities|duties|post|title)\s+as\s+(?:(?:a|an|the)\s+)?"
     rf"(?P<v>{_PROPER}|[a-z]+(?:\s+[a-z]+){{0,3}}?(?=\s*[,.;!?-]|\s+(?:and|to|at|in|for|with|using|focusing|helping)\b))"
 )
 # "my MS in Aerospace Engineering from MIT", "my Master of Business Administration program".
@@ -55,8 +55,8 @@ _DEGREE_RX = re.compile(
 )
 # "my OSHA 30-Hour Construction Safety certification", "my Flight Instructor Certificate".
 _CERT = re.compile(
-    rf"\bmy\s+(?:new\s+)?(?P<v>{_PROPER}?)\s*(?P<c>certification|certificate|training|license|licence|accreditation)\b"
-    rf"|\bmy\s+(?:new\s+)?(?P<v2>{_PROPER}\s+(?:Certification|Certificate|License|Licence|Accreditation))\b"
+    rf"\b[Mm]y\s+(?:new\s+)?(?P<v>{_PROPER}?)\s*(?P<c>certification|certificate|training|license|licence|accreditation)\b"
+    rf"|\b[Mm]y\s+(?:new\s+)?(?P<v2>{_PROPER}\s+(?:Certification|Certificate|License|Licence|Accreditation))\b"
 )
 # "Marine Biology has become my true calling", "..., which has become my primary field of specialization".
 _BECOME = re.compile(
@@ -67,30 +67,30 @@ _BECOME = re.compile(
 )
 # "Norwegian Salmon - truly my favorite fish", "Paella, my favorite dish".
 _FAVORITE = re.compile(
-    rf"(?P<v>{_PROPER})\s*(?:[-–—,]|is|was|remains)\s*(?:truly\s+|definitely\s+|still\s+|easily\s+|really\s+|always\s+)?"
+    rf"(?P<v>{_PROPER})\s*(?:[-–—,]|is|was|remains)\s*(?:(?:truly|definitely|still|easily|really|always|honestly|now|[a-z]+ly)\s+)?"
     r"(?:been\s+)?my\s+(?:all-time\s+)?(?:favorite|favourite)\s+(?P<k>[a-z]+)\b"
 )
 _DIET = re.compile(
-    r"\b(?:enjoying|following|eating|on|switched\s+to|adopted|started|trying)\s+(?:the|a)\s+"
+    r"\b(?:[Ee]njoying|[Ff]ollowing|[Ee]ating|on|switched\s+to|adopted|started|trying)\s+(?:the|a)\s+"
     r"(?P<v>[A-Z][a-z]+|vegan|vegetarian|pescatarian|keto|paleo|ketogenic|plant-based|gluten-free|low-carb)\s+diet\b"
 )
 _AS_A = re.compile(r"\bAs\s+an?\s+(?:proud\s+)?(?P<v>[A-Z][a-z]+)\s+(?:[a-z]+\s+)?[a-z]+,")
 _GOING_BY = re.compile(
-    r"\b(?:going|go|goes|gone)\s+by\s+(?P<v>[A-Z][a-z]+)\b(?!\s+[A-Z])|\bmy\s+full\s+(?:first\s+)?name,?\s+(?P<v2>[A-Z][a-z]+)\b(?!\s+[A-Z])"
+    r"\b(?i:going|go|goes|gone)\s+by\s+(?P<v>[A-Z][a-z]+)\b(?!\s+[A-Z])|\bmy\s+full\s+(?:first\s+)?name,?\s+(?P<v2>[A-Z][a-z]+)\b(?!\s+[A-Z])"
     r"|\bmy\s+new\s+(?:married\s+|last\s+)?(?:name|surname),?\s+(?P<full>[A-Z][a-z]+\s+[A-Z][\w'’-]+)\b"
 )
 _AWARD = re.compile(
-    r"\b(?:receiving|received|winning|won|earning|earned|awarded)\s+(?:the\s+|my\s+|an?\s+)?"
+    r"\b(?i:receiving|received|winning|won|earning|earned|awarded)\s+(?:the\s+|my\s+|an?\s+)?"
     rf"(?P<v>(?:\d{{4}}\s+)?{_CAP}(?:\s+(?:{_SMALL}\s+)*{_CAP})*\s+(?:Award|Medal|Prize|Trophy))\b"
 )
 _KNOWLEDGE = re.compile(
-    rf"\bmy\s+(?:work|knowledge|expertise|background)\s+in\s+(?P<v>{_CAP}(?:\s+(?:and\s+)?{_CAP})+)"
+    rf"\b[Mm]y\s+(?:work|knowledge|expertise|background)\s+in\s+(?P<v>{_CAP}(?:\s+(?:and\s+)?{_CAP})+)"
 )
 # Relations to things, read from the verb: "managing Riverside Sheep Farm", "preparing meals for
 # The Silver Compass", "my exercise sessions in the Columbus Laboratory".
 _VERB_OBJ = re.compile(
     rf"\b(?P<verb>[a-z]+ing)\s+(?:(?P<noun>[a-z]+)\s+(?P<prep>for|to|with|in|at|on)\s+)?(?:the\s+|my\s+|our\s+)?(?P<v>{_PROPER})"
-    rf"|\bmy\s+(?P<noun2>[a-z]+)\s+(?:sessions?|routines?|work|duties)\s+(?P<prep2>in|at|on|with|for)\s+(?:the\s+)?(?P<v2>{_PROPER})"
+    rf"|\b[Mm]y\s+(?P<noun2>[a-z]+)\s+(?:sessions?|routines?|work|duties)\s+(?P<prep2>in|at|on|with|for)\s+(?:the\s+)?(?P<v2>{_PROPER})"
 )
 _UNDER_MY = re.compile(
     rf"^(?:The\s+)?(?P<v>{_PROPER})\s+(?:has\s+been|have\s+been|is|are|was)\b[^,;.!?]*?\bunder\s+my\s+"
@@ -99,7 +99,7 @@ _UNDER_MY = re.compile(
 _NOUN_VERB = {"supervision": "supervises", "maintenance": "maintains", "management": "manages", "care": "cares_for",
               "command": "commands", "leadership": "leads", "direction": "directs", "oversight": "oversees",
               "exercise": "exercises_in", "workout": "exercises_in"}
-_NEW_ROLE_AT = re.compile(rf"\bmy\s+new\s+(?:role|position|job|post)\s+(?:at|with)\s+(?:the\s+)?(?P<v>{_PROPER})")
+_NEW_ROLE_AT = re.compile(rf"\b[Mm]y\s+new\s+(?:role|position|job|post)\s+(?:at|with)\s+(?:the\s+)?(?P<v>{_PROPER})")
 # Something changed: without one of these, a sentence about a thing is no reason to replace another.
 _CHANGED = re.compile(
     r"\b(?:new|newly|previous|previously|former|switch|switched|switching|since\s+(?:making|switching|taking|getting|"
@@ -134,6 +134,7 @@ def _fact(key: str, value: str | None, env: Env, topic: str) -> Fact | None:
 def _np_before(text: str) -> str | None:
     """The noun phrase a clause ends with: "I've been diving, as Marine Biology" -> Marine Biology."""
     text = re.split(r"[-–—]\s|\b(?:as|since|because|and|but|so|that|which|when|while|now)\b", text)[-1].strip()
+    text = re.sub(r"^(?:[A-Za-z]+ly\s+)+", "", text)  # "Lately ceramics" -> ceramics
     text = re.sub(r"^(?:the|a|an|my|our|this|that)\s+", "", text, flags=re.I)
     words = text.split()
     if not words or len(words) > 5 or words[0].lower() in _BAD_VALUES:

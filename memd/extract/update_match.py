@@ -69,7 +69,8 @@ def lines_for(doc: MemoryDoc, key: str) -> list[Fact]:
     if relation:
         worded = [f for f in facts if _words(f.norm_key) and same_stem(_words(f.norm_key)[0], cue[0])]
     else:
-        worded = [f for f in facts if any(same_stem(w, cue[-1]) for w in _words(f.norm_key))]
+        # Every word of the cue is in the line's key: first_name is `First Name`, not `Last Name`.
+        worded = [f for f in facts if all(any(same_stem(w, c) for w in _words(f.norm_key)) for c in cue)]
     # Both readings count: an `Occupation` line and a `Community Role` line are two candidates for
     # "my new role as ...", and two candidates are one too many.
     return keyed + [f for f in worded if f not in keyed]

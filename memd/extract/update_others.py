@@ -40,7 +40,7 @@ _NEW_ANY = re.compile(
     rf"|\b(?:[a-z]+ing\s+)?(?:the\s+)?(?P<new2>{_PROPER})\s+instead\b"
 )
 _NOW_INSTEAD = re.compile(
-    rf"^(?:[a-z]+ly\s+)?(?P<verb>[a-z]+ing)\s+(?:[a-z]+\s+(?:for|to|with|at|in|on)\s+)?(?:the\s+)?(?P<new>{_PROPER}),?\s+"
+    rf"^(?:[a-z]+ly\s+)?(?P<verb>[a-z]+ing)\s+(?:(?:[a-z]+\s+)?(?:for|to|with|at|in|on)\s+)?(?:the\s+)?(?P<new>{_PROPER}),?\s+"
     rf"(?:instead\s+of|not|rather\s+than)\s+(?:the\s+)?(?P<old>{_PROPER})")
 _CLAUSE_START = re.compile(r"(?:^|[-–—:;,.]\s+|\b(?:that|and)\s+)(?=[^-–—:;,.]*$)")
 _NOT_SUBJECTS = frozenset("i we you he she they it this that there who which".split())
