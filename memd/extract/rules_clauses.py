@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
-from memd.extract import rules_doings, rules_intents  # noqa: F401  (they register predicate rules)
+from memd.extract import rules_doings, rules_feelings, rules_intents  # noqa: F401  (they register predicate rules)
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_values import value_statement
 from memd.extract.patterns import (

@@ -62,12 +62,26 @@ def getting_ready(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "activities", v, ("activity",))
 
 
-# "I've been getting into cooking", "I got really into bouldering last year".
-@rule(rf"(?:(?:am|is|are|{HAVE}\s+been)\s+{ADV}getting|got|{HAVE}\s+{ADV}gotten)\s+(?:really\s+|more\s+|super\s+|big\s+)?into\s+(?P<val>[^;!?]+)")
+# "I've been getting into cooking", "I got really into bouldering last year". Tried before the
+# general rules (first=True), so that "we got into an accident" or "I got into trouble" is read
+# here as no pursuit at all rather than as something liked.
+_NOT_INTO = re.compile(
+    r"(?:trouble|a\s+fight|an?\s+(?:argument|accident|crash|car\s+accident|mess)|the\s+(?:accident|crash|car|habit|details?|"
+    r"mess|water|pool|house|room|building|game|final|finals|semi-?finals?|program|programme|school|college|university)|"
+    r"a\s+(?:routine|car|cab|taxi|program|programme|school|college|university|fight)|debt|it|that|this|them|gear|details?|"
+    r"bed|character|position|shape)\b", re.I)
+
+
+@rule(rf"(?P<verb>(?:am|is|are|{HAVE}\s+been)\s+{ADV}getting|got|{HAVE}\s+{ADV}gotten)\s+(?:really\s+|more\s+|super\s+|big\s+|so\s+)?"
+      rf"into\s+(?P<val>[^;!?]+)", first=True)
 def getting_into(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     rest = m.group("val").strip()
-    if re.match(r"(?:trouble|a\s+fight|an\s+argument|the\s+habit|a\s+routine|it|that|this|them|gear|details?)\b", rest, re.I):
-        return None  # "got into trouble", "getting into the details": no pursuit
+    if _NOT_INTO.match(rest) or (rest[:1].isupper() and not m.group("verb").endswith("getting")):
+        # "got into trouble", "got into the accident", "got into Stanford": no pursuit ("got into
+        # Radiohead" is lost with them: a school is the likelier reading, and no line beats a wrong one)
+        return []
+    if not m.group("verb").endswith("getting"):
+        return None  # "I got into jazz in college": the general rules read the liking
     v = _phrase("getting into", rest, cl, max_words=5)
     return _f(cl, "activities", v, ("activity", "hobby")) if v else None
 
@@ -133,3 +147,43 @@ def chose_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v or len(v.split()) < 2 or re.search(r"\byou(?:r)?\b", v, re.I) or _PRONOUN_OBJECT.search(v.split()[-1]):
         return None
     return _f(cl, "event", dated(f"{m.group('verb')} to {v}", when(cl, "past")), ("event",))
+
+
+_HABIT_VERBS = ("watch|write|make|bake|cook|paint|draw|build|knit|sew|grow|collect|read|go\\s+to|attend|visit|listen\\s+to|"
+                "host|organi[sz]e|sing|study|coach|mentor|tutor|ride|brew|craft|sculpt|design|restore|film|photograph|"
+                "blog|vlog|stream|record|compose|perform|donate\\s+to")
+_HABIT_VERBS_S = "|".join(v.replace("\\s+", "s\\s+", 1) if "\\s+" in v else (v + "es" if v.endswith(("sh", "ch", "ss", "o")) else v + "s")
+                          for v in _HABIT_VERBS.replace("organi[sz]e", "organize").split("|"))
+# Objects that are conversation moves or routine, not pursuits: "make sure", "go to bed", "watch out".
+_NOT_A_PURSUIT = re.compile(
+    r"(?:sure|up|out|over|it|them|this|that|these|those|something|anything|stuff|things|you|your|bed|sleep|work|school|"
+    r"the\s+(?:bathroom|toilet|store|doctor)|a\s+lot|more|what|how|when|why|where)\b", re.I)
+
+
+_HABITUAL = re.compile(r"\b(?:usually|always|often|regularly|sometimes|normally|typically|generally|occasionally|still)\b")
+_OFTEN = re.compile(rf"\b(?:on\s+(?:the\s+)?(?:weekends?|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days)|{_EVERY}|"
+                    r"during\s+the\s+(?:holidays|summer|winter|week|weekends?)|in\s+the\s+(?:mornings|evenings)|"
+                    r"at\s+night|after\s+work|most\s+(?:days|weekends|nights|mornings)|all\s+the\s+time|"
+                    r"every\s+(?:other|couple\s+of|few)\s+\w+)\b")
+
+
+# "I usually write poems about nature", "she bakes sourdough every Saturday", "we go to church on
+# Sundays": the simple present of a verb of making or doing, with what is made or done and a word
+# that makes it a habit, is what the person does (after the general rules, which read hobbies,
+# likes and work the same way).
+@rule(rf"(?P<verb>{_HABIT_VERBS}|{_HABIT_VERBS_S})\s+(?P<val>[^;!?]+)")
+def present_habit(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    rest = m.group("val").strip()
+    if _NOT_A_PURSUIT.match(rest) or cl.reported:
+        return None
+    # Only with a word that says it is a habit ("usually", "on Fridays", "during the holidays"):
+    # the bare present is as often a verb after "and" or "to" in someone else's sentence.
+    if not (_HABITUAL.search(m.string, 0, m.start()) or _OFTEN.search(rest)):
+        return None
+    verb = re.sub(r"\s+", " ", m.group("verb"))
+    v = value_of(rest, cl, max_words=8)
+    if not v or _NOT_A_PURSUIT.match(v) or re.search(r"\byou(?:r)?\b", v, re.I):
+        return None
+    if len(v.split()) < 2 and not (v[:1].isupper() or v.endswith("s") or v.endswith("ing")):
+        return None  # "I paint too", "I read a", not "I write poems", "I visit Lisbon"
+    return _f(cl, "activities", f"{verb} {v}", ("activity", "habit"))

@@ -39,8 +39,10 @@ def vague(key: str, text: str, *, dated: bool) -> str | None:
         # "found music also helps me relax", "learned community involvement is key": what the
         # person concluded, not something that happened.
         return f"a reflection, not an event: {text!r}"
-    if key == "event" and head in REFLECTION_VERBS:
+    if key == "event" and head in REFLECTION_VERBS and not _felt_at(text):
         return f"a reflection, not an event: {text!r}"
+    if key in ("likes", "dislikes") and _context_bound(text):
+        return f"a part of something said elsewhere, not a thing liked on its own: {text!r}"
     if (key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:]))
             and not (head in _SEARCH_VERBS and _concrete_object(text.split()[1:], determiner=False))):
         return f"musing, not an activity: {text!r}"
@@ -157,3 +159,32 @@ def vague_intent(text: str) -> bool:
     if first in CONCRETE_PLAN_VERBS:
         return False
     return not (first in MAKING_VERBS and _concrete_object(words[1:]))
+
+
+# What someone likes about a thing in front of them ("I love the colors", "the texture", "the
+# vibe"), or a bare verb of doing ("talking", "playing"): without the photo or the game the other
+# person showed, the line says nothing.
+ATTRIBUTE_NOUNS = frozenset("""color colors colour colours texture textures freedom vibe vibes details detail view
+views atmosphere energy idea message design style look looks sound shape shapes pattern patterns composition
+contrast mood feel lighting light shades shade colorway finish layout name names concept theme themes
+story plot ending""".split())
+_BARE_DOINGS = frozenset("""talking playing watching making doing going getting having seeing trying working helping
+being looking reading learning creating sharing""".split())
+
+
+def _context_bound(text: str) -> bool:
+    words = [w.strip(".,!?;:'\"").lower() for w in text.split()]
+    if words and words[0] in ("the", "those", "these", "all"):
+        words = [w for w in words[1:] if w != "the"]
+    if len(words) == 1 and (words[0] in ATTRIBUTE_NOUNS or words[0] in _BARE_DOINGS):
+        return True
+    return len(text.split()) <= 2 and text.lower().startswith("the ") and words and words[-1] in ATTRIBUTE_NOUNS
+
+
+def _felt_at(text: str) -> bool:
+    """'felt accomplished reaching the top', 'felt proud and grateful at the parade': a feeling
+    with what caused it (rules_feelings.py) is an experience, not a reflection."""
+    from memd.extract.rules_feelings import FEELINGS
+
+    words = [w.strip(".,!?;:").lower() for w in text.split()]
+    return len(words) >= 4 and words[0] == "felt" and words[1] in FEELINGS
