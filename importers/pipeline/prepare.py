@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -91,11 +92,17 @@ def prepared(convs: Iterator[Conversation], redact: bool, workers: int | None,
 
 
 def worker_count(parallel: bool | None, dry_run: bool) -> int | None:
+    """Worker processes for pass 1: one per core (at most plan_rules.MAX_WORKERS), since this
+    process only parses (a quarter of the work: a worker hashes, redacts and encodes a
+    conversation in three times the time its parse takes); MEMD_IMPORT_WORKERS decides instead."""
     if parallel is False or dry_run:
         return None
-    from ..plan_rules import worker_count as count
+    from ..plan_rules import MAX_WORKERS
 
-    return count()
+    try:
+        return max(1, int(os.environ["MEMD_IMPORT_WORKERS"]))
+    except (KeyError, ValueError):
+        return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 __all__: list[Any] = ["PARALLEL_MIN", "Prepared", "prepare", "prepared", "redact_staged", "worker_count"]
