@@ -38,7 +38,7 @@ def felt_at(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     rest = tail[len(first):].strip()
     if _POINTS_ELSEWHERE.match(rest) or first in ("being", "having", "doing", "thinking", "feeling", "getting"):
         return None  # "felt proud when it happened", "felt so happy being there": no occasion named
-    v = value_of(tail, cl, "past", max_words=8)
+    v = value_of(tail, cl, "past", max_words=10)
     if not v or len(v.split()) < 2 or re.search(r"\byou(?:r)?\b", v, re.I):
         return None
     adj = re.sub(r"\s+", " ", re.sub(_DEG, "", m.group("adj"))).strip(" ,")

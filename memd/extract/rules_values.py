@@ -50,14 +50,15 @@ _WAY_TO = re.compile(
 )
 # "Cooking helps me de-stress", "Jazz has always helped me unwind", "Painting makes me so happy",
 # "Dancing brings me such joy": a thing that does the speaker good is a thing they like. Only for
-# the effects people seek (calm, joy, focus), not "helps me with my taxes".
+# the effects people seek (calm, joy, focus), not "helps me with my taxes"; joy only from a pursuit
+# (an -ing word), not from a passing "coffee makes me happy".
 _DOES_ME_GOOD = re.compile(
     rf"(?P<val>{_THING}|{_GERUND_PHRASE})\s+(?:(?:really|always|also|just|truly|definitely|honestly|usually|totally)\s+)*"
     r"(?:(?:helps|helped|has\s+helped|have\s+helped|has\s+been\s+helping|have\s+been\s+helping)\s+me\s+(?:to\s+)?"
     r"(?:relax|unwind|de-?stress|destress|decompress|recharge|calm\s+down|stay\s+(?:calm|sane|grounded|focused|positive|motivated|balanced)|"
     r"cope|focus|sleep|clear\s+my\s+(?:head|mind)|express\s+myself|escape|feel\s+(?:better|calm|free|alive|grounded|at\s+peace))|"
-    r"(?:makes|made)\s+me\s+(?:so\s+|really\s+|very\s+|super\s+|incredibly\s+)?(?:happy|happier|calm|feel\s+(?:alive|free|calm|happy|at\s+peace|relaxed))|"
-    r"(?:brings|brought|gives|gave)\s+me\s+(?:so\s+much\s+|such\s+|a\s+lot\s+of\s+|great\s+|real\s+|tons\s+of\s+)?(?:joy|peace|happiness|comfort|calm)|"
+    r"(?P<joy>(?:makes|made)\s+me\s+(?:so\s+|really\s+|very\s+|super\s+|incredibly\s+)?(?:happy|happier|calm|feel\s+(?:alive|free|calm|happy|at\s+peace|relaxed))|"
+    r"(?:brings|brought|gives|gave)\s+me\s+(?:so\s+much\s+|such\s+|a\s+lot\s+of\s+|great\s+|real\s+|tons\s+of\s+)?(?:joy|peace|happiness|comfort|calm))|"
     r"(?:calms|relaxes)\s+me(?:\s+down)?)\b"
 )
 
@@ -116,6 +117,8 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
         return [Fact(SELF, "likes", v, ("preference",))] if v else []
     m = _DOES_ME_GOOD.match(text, pos)
     if m:
+        if m.group("joy") and not m.group("val").split()[0].lower().endswith("ing"):
+            return None  # "Coffee makes me happy": a passing remark; "Dancing makes me happy": a pursuit
         v = _thing(m.group("val"), env, max_words=5)
         if not v or v.lower().startswith(("my ", "our ", "the ")) and not v.lower().endswith("ing"):
             return [] if v is None else None  # "my family makes me happy": affection, not a liking

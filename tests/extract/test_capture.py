@@ -1,0 +1,155 @@
+"""Capture (issue 9): the forms rules_doings.py, rules_intents.py, rules_feelings.py and the
+'does me good' pattern of rules_values.py read, the value repairs of rules_text.clean_value and
+the value gate's vagueness checks (value_intent.py).
+
+Two levels: the backend's items for a statement (exact, so a rule that starts writing more is
+seen), and what lands in a real vault's user.md through the real loop (a complete phrase on its
+own line, nothing for the near misses).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from memd.extract.rules import RulesBackend
+from memd.extract.rules_text import clean_value, third_person
+from memd.extract.tools import ADD, DecisionRequest, Turn
+from memd.extract.value_gate import check_value
+from support import compact
+
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Monday
+
+
+def decide(text: str, author: str | None = None):
+    turn = Turn(stream="s", role="other" if author else "user", author=author, text=text,
+                time=NOW.isoformat(), turn_id="1")
+    return RulesBackend().decide(DecisionRequest(new_turn=turn, final=True))
+
+
+def kept(call) -> set[str]:
+    """The items that pass the value gate, as 'key=value'."""
+    if call.name != ADD:
+        return set()
+    return {c for c in compact(call) if not check_value(c.split("=", 1)[0].split(".")[-1], c.split("=", 1)[1])}
+
+
+WRITES = [
+    ("I'm busy taking care of my grandmother's garden.", {"activities=taking care of my grandmother's garden"}),
+    ("I'm getting ready for a piano recital next month.", {"plans=2025-04: getting ready for a piano recital"}),
+    ("Lately I've been getting into pottery.", {"activities=getting into pottery"}),
+    ("I do strength training every morning.", {"activities=do strength training every morning"}),
+    ("We went kayaking on the river last weekend.", {"event=2025-03-08: went kayaking on the river"}),
+    ("Yesterday I chose to switch to night shifts.", {"event=2025-03-09: chose to switch to night shifts"}),
+    ("I can't wait to visit my cousins in Dublin in April!", {"plans=2025-04: visit my cousins in Dublin"}),
+    ("I'm off to see a flamenco show tonight.", {"plans=2025-03-10: see a flamenco show"}),
+    ("We had some neighbors over for a barbecue.", {"event=had some neighbors over for a barbecue"}),
+    ("I'm always on the lookout for vintage vinyl records.", {"activities=looking for vintage vinyl records"}),
+    ("I'm putting a lot of effort into my woodworking shop.", {"activities=working on my woodworking shop"}),
+    ("Gardening helps me unwind after long shifts.", {"likes=gardening"}),
+    ("Baking bread brings me so much joy.", {"likes=baking bread"}),
+    ("I felt so proud crossing the finish line of my first half marathon.",
+     {"event=felt proud crossing the finish line of my first half marathon"}),
+    ("I'm trying to stay active, volunteering at the food bank.", {"activities=volunteering at the food bank"}),
+    ("I finally finished the quilt for my niece and mailed it on Friday.",
+     {"event=2025-03-07: finished the quilt for my niece"}),
+    ("My plan is to build a greenhouse in the backyard.", {"plans=build a greenhouse in the backyard"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WRITES, ids=[t for t, _ in WRITES])
+def test_statement_writes_these_items(text, expected):
+    assert kept(decide(text)) == expected
+
+
+NOTHING = [
+    "I'm busy dealing with it.",
+    "Thanks, I'm getting ready for bed.",
+    "I got into trouble at school once.",
+    "I got into Stanford!",
+    "I do it every day.",
+    "I make sure to drink enough water.",
+    "Can't wait to see it!",
+    "Anyway, I'm off to bed.",
+    "We should have some friends over sometime.",
+    "I'm tempted to give it a try.",
+    "It helps me relax.",
+    "My family makes me happy.",
+    "I felt great.",
+    "I felt so proud of you.",
+    "My plan is to make a positive impact.",
+    "I'm looking for ways to be happier.",
+    "I love the colors!",
+    "I love the idea, learning to knit is fun.",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_near_miss_writes_nothing(text):
+    assert kept(decide(text)) == set()
+
+
+def test_a_named_speaker_of_a_chat_log_gets_the_fact():
+    assert kept(decide("I went snorkeling in Bali last month!", author="Priya")) == {
+        "Priya.event=2025-02: went snorkeling in Bali"}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("finished my first screenplay and printed it", "finished my first screenplay"),
+    ("got some new beds for them", "got some new beds"),
+    ("finished another painting like our last one", "finished another painting"),
+    ("made such great friends through it", "made such great friends"),
+    ("bake cookies with someone close to them", "bake cookies with someone close to them"),  # "close to" stays whole
+    ("a walk in the park", "a walk in the park"),
+])
+def test_a_value_is_cut_before_a_pronoun_it_points_with(raw, expected):
+    assert clean_value(raw, max_words=12) == expected
+
+
+def test_a_from_without_its_to_is_not_left_dangling():
+    v = clean_value("refine my wardrobe from casual business attire to smart-casual business attire", max_words=8)
+    assert v == "refine my wardrobe"
+
+
+def test_me_time_stays_me_time_in_the_third_person():
+    assert third_person("took my me-time walk with me") == "took their me-time walk with them"
+
+
+@pytest.mark.parametrize(("key", "value", "refused"), [
+    ("wishes", "getting a dog", False),
+    ("plans", "make their own strategy game", False),
+    ("plans", "work on their business and some new dance routines", False),
+    ("plans", "make a positive impact", True),
+    ("plans", "use my position to inspire innovation within my team", True),
+    ("plans", "convey the importance of collaboration", True),
+    ("plans", "set clear boundaries", True),
+    ("wishes", "make a meaningful contribution and continue learning along the way", True),
+    ("activities", "looking into local politics", False),
+    ("activities", "exploring options", True),
+    ("activities", "looking into incorporating more eco-friendly fabrics", True),
+    ("likes", "the colors", True),
+    ("likes", "talking", True),
+    ("likes", "the ocean", False),
+    ("event", "felt accomplished reaching the top", False),
+    ("event", "felt some company", True),
+    ("event", "wanted some company", True),
+])
+def test_the_gate_keeps_concrete_intentions_and_refuses_vague_ones(key, value, refused):
+    assert (check_value(key, value) is not None) == refused, check_value(key, value)
+
+
+def test_captured_facts_land_whole_in_a_real_vault(app):
+    from memd.extract.loop import ExtractionLoop
+
+    loop = ExtractionLoop(app, RulesBackend(), source_kind="remember", clock=lambda: NOW)
+    for text in ("I'm busy taking care of my grandmother's garden.", "Gardening helps me unwind after long shifts.",
+                 "I finally finished the quilt for my niece and mailed it on Friday.", "I do it every day.",
+                 "I felt so proud of you.", "Can't wait to see it!"):
+        loop.remember(text)
+    user_md = app.config.vault / app.memory_dir / "user.md"
+    lines = [line.split(" ↗")[0].rstrip() for line in user_md.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+    assert "- activities: taking care of my grandmother's garden" in lines
+    assert "- likes: gardening" in lines
+    assert any(line.endswith("finished the quilt for my niece") for line in lines)
+    assert not any("mailed it" in line or "every day" in line or "proud of" in line or "see it" in line for line in lines)
