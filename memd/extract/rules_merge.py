@@ -50,7 +50,8 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
         # Nothing said outright: what the sentence implies of keys memory may hold, applied only
         # where memory holds one (update_implied.py), unless the general rules read that key.
         implied = [f for f in implied_facts(decl, env)
-                   if not any(g.subject == f.subject and mv.same_key(g.key, f.key) for g in facts)]
+                   if not any(g.subject == f.subject and (mv.same_key(g.key, f.key) or g.key.startswith(f.key)
+                                                          or g.value.casefold() == f.value.casefold()) for g in facts)]
         return facts + implied
     # A removed list item ("I don't speak German anymore") and a value said in passing ("fluent in
     # English and Mandarin", no old value named) only fill a gap the general rules left.

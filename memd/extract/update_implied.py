@@ -104,8 +104,9 @@ _NEW_ROLE_AT = re.compile(rf"\b[Mm]y\s+new\s+(?:role|position|job|post)\s+(?:at|
 _CHANGED = re.compile(
     r"\b(?:new|newly|previous|previously|former|switch|switched|switching|since\s+(?:making|switching|taking|getting|"
     r"starting|moving)|used\s+to|compared\s+to|than\s+(?:what|my|our|the)\s+(?:[a-z]+\s+){0,3}?(?:before|previous|old|older|"
-    r"used)|instead|anymore|no\s+longer|transition|transitioned|taking\s+over|took\s+over|reassigned|transferred)\b",
+    r"used)|instead|transition|transitioned|taking\s+over|took\s+over|reassigned|transferred)\b",
     re.I)
+_NEGATED = re.compile(r"\b(?:not|no\s+longer|never|n't|stopped|quit|without)\s+(?:[a-z]+\s+)?$", re.I)
 _NOT_VERBS = frozenset("""being having getting going doing making taking thinking looking feeling seeing saying
 during something nothing anything everything morning evening bring thing king spring string interesting
 amazing exciting incredible""".split())
@@ -216,6 +217,8 @@ def _relations(sentence: str, env: Env) -> list[Fact]:
         f = _fact("works_at", m.group("v"), env, "work")
         return [f] if f else []
     for m in _VERB_OBJ.finditer(sentence):
+        if _NEGATED.search(sentence[max(0, m.start() - 30):m.start()]):
+            continue  # "I'm not dating Tom anymore" is no new relation
         if m.group("v2"):
             key = _NOUN_VERB.get(m.group("noun2"))
             v = m.group("v2")
