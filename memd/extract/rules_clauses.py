@@ -128,7 +128,8 @@ _NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
 _DROP_START = re.compile(
     rf"(?:just\s+)?(?:{EVENT_VERBS}|can\s*not\s+wait|finishing|working|heading|starting|planning|looking\s+for|"
     rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
-    rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching))\b",
+    rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching|helping|teaching|coaching|"
+    rf"practicing|practising|writing|building|painting|reading|playing|cooking|baking|recording|studying))\b",
     re.I,
 )
 
@@ -259,6 +260,8 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
         pred = sentence[pstart:end].strip()
         if i == 0 and dropped:
             pred = pred[:1].lower() + pred[1:]
+            if re.match(r"(?:just\s+)?been\s", pred):
+                pred = "have " + pred  # "Been helping some friends ...": "I have been helping ..."
         if pos in participles:
             pred = "am " + pred  # "..., volunteering at a shelter": what the speaker is doing
         out.append(Clause(subj, pred, sentence[max(0, pos - _LOOKBACK):pos], env))

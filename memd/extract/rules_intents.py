@@ -8,6 +8,8 @@
     "I'm always on the lookout for new reads"       activities: looking for new reads
     "I'm putting a lot of work into my business"    activities: working on my business
     "... when I volunteered last month"             event: 2023-04: volunteered
+    "I'm hooked on this game called FIFA 23"        likes: FIFA 23
+    "I'm so pumped for the launch tomorrow"         plans: 2023-05-09: the launch
 
 The general plan and wish rules (rules_patterns) read "I plan to", "I'm going to", "I'd love to";
 these are the same intentions in the words friends use. A value that is only a pronoun or a
@@ -131,3 +133,33 @@ def did_then(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if rest:
         return None  # more than a time follows: the general event rule reads it
     return _f(cl, "event", dated(m.group("verb"), t), ("event",))
+
+
+# "I'm hooked on this great game called FIFA 23", "she got hooked on bouldering": a liking.
+@rule(rf"(?:(?:am|is|are|got|{HAVE}\s+(?:been|gotten))\s+{ADV}(?:totally\s+|so\s+|really\s+|completely\s+)?hooked\s+on)\s+(?P<val>[^;!?]+)")
+def hooked_on(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    raw = re.sub(r"^(?:this|that|these)\s+(?:(?:great|new|amazing|awesome|cool|fun)\s+)?(?P<kind>[a-z]+)\s+(?:called|named)\s+", "",
+                 m.group("val").strip())
+    if _POINTS_ELSEWHERE.match(raw) or re.match(r"(?:this|that|these|those)\b", raw, re.I):
+        return None
+    v = value_of(raw, cl, max_words=5)
+    return _f(cl, "likes", v, ("preference",)) if v else None
+
+
+# "I'm so pumped for the launch tomorrow", "I'm stoked for my game there next month": looked-forward
+# events with a date or a name (without one, "I'm stoked for you" and "pumped to see where this
+# goes" are cheering, not plans).
+@rule(rf"(?:am|is|are)\s+{ADV}(?:(?:so|really|super|very|pretty|totally|beyond)\s+)?(?:stoked|pumped|psyched|thrilled|hyped)\s+"
+      r"(?P<prep>for|about|to)\s+(?P<val>[^;!?]+)")
+def stoked_for(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    t = when(cl, "future")
+    raw = m.group("val").strip()
+    if _POINTS_ELSEWHERE.match(raw):
+        return None
+    v = _doing(raw, cl) if m.group("prep") == "to" else value_of(raw, cl, "future", max_words=8)
+    if not v or _POINTS_ELSEWHERE.match(v) or re.match(r"(?:see|hear|watch|find\s+out|be\s+part)\b", v):
+        return None
+    named = any(w[:1].isupper() for w in v.split()[1:]) or re.search(r"\d", v)
+    if (t is None or not t.value) and not named:
+        return None
+    return _f(cl, "plans", dated(v, t), ("plan",))

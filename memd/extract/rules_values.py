@@ -54,13 +54,16 @@ _WAY_TO = re.compile(
 # (an -ing word), not from a passing "coffee makes me happy".
 _DOES_ME_GOOD = re.compile(
     rf"(?P<val>{_THING}|{_GERUND_PHRASE})\s+(?:(?:really|always|also|just|truly|definitely|honestly|usually|totally)\s+)*"
-    r"(?:(?:helps|helped|has\s+helped|have\s+helped|has\s+been\s+helping|have\s+been\s+helping)\s+me\s+(?:to\s+)?"
+    r"(?:(?:helps?|helped|has\s+helped|have\s+helped|has\s+been\s+helping|have\s+been\s+helping)\s+me\s+(?:to\s+)?"
     r"(?:relax|unwind|de-?stress|destress|decompress|recharge|calm\s+down|stay\s+(?:calm|sane|grounded|focused|positive|motivated|balanced)|"
+    r"find\s+(?:balance|peace|inner\s+peace|calm|my\s+(?:center|centre|balance|peace))|"
     r"cope|focus|sleep|clear\s+my\s+(?:head|mind)|express\s+myself|escape|feel\s+(?:better|calm|free|alive|grounded|at\s+peace))|"
     r"(?P<joy>(?:makes|made)\s+me\s+(?:so\s+|really\s+|very\s+|super\s+|incredibly\s+)?(?:happy|happier|calm|feel\s+(?:alive|free|calm|happy|at\s+peace|relaxed))|"
     r"(?:brings|brought|gives|gave)\s+me\s+(?:so\s+much\s+|such\s+|a\s+lot\s+of\s+|great\s+|real\s+|tons\s+of\s+)?(?:joy|peace|happiness|comfort|calm))|"
-    r"(?:calms|relaxes)\s+me(?:\s+down)?)\b"
+    r"(?:calms?|relax(?:es)?)\s+me(?:\s+down)?|keeps?\s+me\s+(?:grounded|sane|calm|centered|centred|balanced))\b"
 )
+
+_NOT_A_DOER = re.compile(r"(?:their|his|her|your|our|much|like|how|just|so|as|also|even|especially|only|which|what)\b", re.I)
 
 # "My turtles always cheer me up", "My cat keeps me company": the speaker has the animal.
 _MY_PET_DOES = re.compile(
@@ -119,6 +122,8 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         if m.group("joy") and not m.group("val").split()[0].lower().endswith("ing"):
             return None  # "Coffee makes me happy": a passing remark; "Dancing makes me happy": a pursuit
+        if _NOT_A_DOER.match(m.group("val")):
+            return None  # "much like how jazz helps me", "their encouragement keeps me grounded"
         v = _thing(m.group("val"), env, max_words=5)
         if not v or v.lower().startswith(("my ", "our ", "the ")) and not v.lower().endswith("ing"):
             return [] if v is None else None  # "my family makes me happy": affection, not a liking
