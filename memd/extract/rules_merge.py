@@ -40,6 +40,12 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     changes = update_facts(decl, env, following[:_MAX_CHARS])  # the next sentence is read only if needed
     if not changes:
         changes = other_changes(decl, env, following[:_MAX_CHARS])  # "Outback Choppers is no longer ..."
+    if not changes:
+        # Nothing said outright: what the sentence implies of keys memory may hold, applied only
+        # where memory holds one (update_implied.py), unless the general rules read that key.
+        facts = facts + [f for f in implied_facts(decl, env)
+                         if not any(g.subject == f.subject and (mv.same_key(g.key, f.key) or g.key.startswith(f.key)
+                                                                or g.value.casefold() == f.value.casefold()) for g in facts)]
     people = third_person_facts(decl, env)
     if people:
         have = {(f.subject.name, f.key) for f in changes + facts}
@@ -47,12 +53,7 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
         changes += [f for f in people if f.subject.name not in linked
                     and ((f.subject.name, f.key) not in have or "update" in f.tags)]
     if not changes:
-        # Nothing said outright: what the sentence implies of keys memory may hold, applied only
-        # where memory holds one (update_implied.py), unless the general rules read that key.
-        implied = [f for f in implied_facts(decl, env)
-                   if not any(g.subject == f.subject and (mv.same_key(g.key, f.key) or g.key.startswith(f.key)
-                                                          or g.value.casefold() == f.value.casefold()) for g in facts)]
-        return facts + implied
+        return facts
     # A removed list item ("I don't speak German anymore") and a value said in passing ("fluent in
     # English and Mandarin", no old value named) only fill a gap the general rules left.
     # Where they did read it, their reading stands, marked as an update when the key holds one value

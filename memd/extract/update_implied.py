@@ -96,6 +96,20 @@ _UNDER_MY = re.compile(
     rf"^(?:The\s+)?(?P<v>{_PROPER})\s+(?:has\s+been|have\s+been|is|are|was)\b[^,;.!?]*?\bunder\s+my\s+"
     r"(?P<noun>supervision|maintenance|management|care|command|leadership|direction|oversight)\b"
 )
+_UNDER_MY_MID = re.compile(
+    rf"\b(?:the\s+)?(?P<v>{_PROPER})\s+(?:(?:operations|systems?|team|crew|project)\s+)?under\s+my\s+"
+    r"(?P<noun>supervision|maintenance|management|care|command|leadership|direction|oversight)\b"
+)
+# "spending all my free time doing urban sketching": what the user's free time goes to is a hobby.
+_FREE_TIME = re.compile(
+    r"\bspend(?:ing|s)?\s+(?:all|most|much|a\s+lot)\s+(?:of\s+)?my\s+(?:free|spare)\s+time\s+(?:doing|with\s+my)\s+"
+    r"(?!(?:the|a|an|my|our|some|it|this|that)\b)(?P<v>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)(?=\s+(?:setup|lately|recently|these|this|and|because|as|since|now)\b|\s*[,;.!?-]|\s*$)"
+)
+# "my time at the International Maritime University": a school memory's education line names.
+_SCHOOL_TIME = re.compile(
+    rf"\b[Mm]y\s+(?:time|years|studies|days|training)\s+at\s+(?:the\s+)?(?P<v>{_PROPER})"
+)
+_SCHOOL_HEADS = re.compile(r"\b(?:University|Academy|College|School|Institute|Conservatory|Polytechnic|Cordon\s+Bleu)\b")
 _NOUN_VERB = {"supervision": "supervises", "maintenance": "maintains", "management": "manages", "care": "cares_for",
               "command": "commands", "leadership": "leads", "direction": "directs", "oversight": "oversees",
               "exercise": "exercises_in", "workout": "exercises_in"}
@@ -194,6 +208,14 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
     if m:
         f = _fact("award", m.group("v"), env, "event")
         out += [f] if f else []
+    m = _FREE_TIME.search(sentence)
+    if m:
+        f = _fact("hobby", m.group("v"), env, "hobby")
+        out += [f] if f else []
+    m = _SCHOOL_TIME.search(sentence)
+    if m and _SCHOOL_HEADS.search(m.group("v")) and not any(f.key == "education" for f in out):
+        f = _fact("education", m.group("v"), env, "education")
+        out += [f] if f else []
     m = _KNOWLEDGE.search(sentence)
     if m:
         f = _fact("expertise", m.group("v"), env, "work")
@@ -208,10 +230,11 @@ def _relations(sentence: str, env: Env) -> list[Fact]:
     from memd.extract.rules_updates import _verb_key
 
     out: list[Fact] = []
-    m = _UNDER_MY.search(sentence)
-    if m:
-        f = _fact(_NOUN_VERB[m.group("noun")], m.group("v"), env, "relation")
-        return [f] if f else []
+    for rx in (_UNDER_MY, _UNDER_MY_MID):
+        m = rx.search(sentence)
+        f = _fact(_NOUN_VERB[m.group("noun")], m.group("v"), env, "relation") if m else None
+        if f and f.value.split()[0] not in ("I", "We"):
+            return [f]
     m = _NEW_ROLE_AT.search(sentence)
     if m:
         f = _fact("works_at", m.group("v"), env, "work")

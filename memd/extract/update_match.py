@@ -85,9 +85,10 @@ def line_for(doc: MemoryDoc, key: str, value: str) -> tuple[Fact | None, str]:
         return None, f"{len(found)} lines could be {key!r}; not choosing one"
     line = found[0]
     if normalize_key(key) == "education":
-        # "my MS in X" changes an MS line; a Diploma line is another degree, kept.
+        # "my MS in X" changes an MS line; a Diploma line is another degree, kept. A school
+        # ("my time at the Maritime University") changes a line that names a school, not a degree.
         old, new = _DEGREE_WORD.search(line.value), _DEGREE_WORD.search(value)
-        if not old or not new or _norm_degree(old.group(0)) != _norm_degree(new.group(0)):
+        if bool(old) != bool(new) or (old and new and _norm_degree(old.group(0)) != _norm_degree(new.group(0))):
             return None, "the education line names another degree"
     return line, ""
 
