@@ -1,7 +1,7 @@
 """Import benchmark: generated ChatGPT exports with long messages, imported with rules extraction.
 
     python bench/import_bench.py [--sizes 2000,8000] [--phases parse,extract,again] [--keep DIR]
-                                 [--profile PHASE] [--out FILE]
+                                 [--profile PHASE] [--out FILE] [--before TREE]
 
 For each size, generates a ChatGPT export (a zip in the 2026 sharded layout, newest first, with
 regenerated answers, edited prompts, custom instructions, every content type ChatGPT writes;
@@ -11,6 +11,12 @@ then measures each phase in a fresh child process, which reports its own peak RS
     parse    the parser alone (stream the zip, build Conversations): the floor any import stands on
     extract  the import with rules extraction into an empty vault (memd's defaults, fsync on)
     again    the same export imported again (must write nothing)
+
+With --before TREE (a source tree of memd, e.g. `git archive REV | tar -x -C DIR`), the extract
+phase is also run with that code, right after this code's, on the same export and machine: the
+"extract (before)" rows, and the speed-up and CPU ratio in the summary. (Run the whole bench with
+PYTHONPATH set to such a tree's link folder to measure other code as "this" one: the children
+inherit it; bench/import_same_bytes.py builds the folder.)
 
 Prints a table and writes bench/results/import_bench.json (or --out), with the pipeline's own time
 breakdown per step. `linear` compares the seconds per conversation of the largest size with the
@@ -308,6 +314,7 @@ def child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> 
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(50)
         out["profile"] = buf.getvalue()
+    out["memd"] = __import__("memd").__file__
     out["seconds"] = time.perf_counter() - t0
     out["cpu_seconds"] = time.process_time() - c0
     out["rss_mib"] = _vm_hwm_mib()
@@ -317,14 +324,20 @@ def child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> 
     return out
 
 
-def run_child(phase: str, export: Path, vault: Path, state: Path, profile: bool) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", phase, str(export), str(vault), str(state)]
+def run_child(phase: str, export: Path, vault: Path, state: Path, profile: bool, code: Path | None = None) -> dict:
+    """Run `phase` in a fresh child; `code`: a folder whose `memd` package the child imports
+    (import_same_bytes.link_tree) instead of the installed one."""
+    cmd = [sys.executable, "-P", str(Path(__file__).resolve()), "--child", phase, str(export), str(vault), str(state)]
     if profile:
         cmd.append("--profile-child")
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=str(code)) if code is not None else None
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"phase {phase} failed:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if code is not None and not out.get("memd", "").startswith(str(code)):
+        raise SystemExit(f"phase {phase} did not import memd from {code}")
+    return out
 
 
 def export_for(work: Path, size: int, console) -> tuple[Path, dict]:
@@ -348,6 +361,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="Work in this folder and keep it (exports are reused).")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "import_bench.json")
     ap.add_argument("--label", default="", help="A note stored with the results (what code was measured).")
+    ap.add_argument("--before", type=Path, help="A source tree of memd (e.g. `git archive REV | tar -x -C DIR`):"
+                                                " its import is run right after this one's, for each size.")
     ap.add_argument("--child", nargs=4, metavar=("PHASE", "EXPORT", "VAULT", "STATE"), help=argparse.SUPPRESS)
     ap.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -365,23 +380,41 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="memd-import-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     runs: list[dict] = []
+    before_code = None
+    if args.before is not None:
+        sys.path.insert(0, str(HERE))
+        from import_same_bytes import link_tree
+
+        shutil.rmtree(work / "before-code", ignore_errors=True)
+        before_code = link_tree(args.before.resolve(), work / "before-code")
     try:
         for size in sizes:
             export, info = export_for(work, size, console)
-            for phase in phases:
+            todo = [(phase, None) for phase in phases]
+            if before_code is not None:
+                todo.insert(todo.index(("extract", None)) + 1 if ("extract", None) in todo else len(todo),
+                            ("extract", before_code))
+            for phase, code in todo:
+                name = phase if code is None else f"{phase} (before)"
                 vault, state = work / f"vault-{size}", work / f"state-{size}"
+                if code is not None:
+                    vault, state = work / f"vault-{size}-before", work / f"state-{size}-before"
                 if phase == "extract":
                     shutil.rmtree(vault, ignore_errors=True)
                     shutil.rmtree(state, ignore_errors=True)
                 elif phase == "again" and not state.exists():
                     raise SystemExit("phase `again` needs phase `extract` first")
-                console.print(f"[dim]{size}: running {phase}…[/dim]")
-                r = run_child(phase, export, vault, state, args.profile == phase and size == sizes[-1])
-                r.update(size=size, phase=phase, messages=info["messages"], zip_bytes=info["bytes"],
+                console.print(f"[dim]{size}: running {name}…[/dim]")
+                r = run_child(phase, export, vault, state, args.profile == phase and size == sizes[-1] and code is None,
+                              code)
+                r.update(size=size, phase=name, messages=info["messages"], zip_bytes=info["bytes"],
                          conv_per_s=r["conversations"] / r["seconds"])
                 if "profile" in r:
                     console.print(r.pop("profile"))
                 runs.append(r)
+                if code is not None:
+                    shutil.rmtree(vault, ignore_errors=True)
+                    shutil.rmtree(state, ignore_errors=True)
             if args.keep is None:
                 shutil.rmtree(work / f"vault-{size}", ignore_errors=True)
                 shutil.rmtree(work / f"state-{size}", ignore_errors=True)
@@ -408,7 +441,8 @@ def main() -> None:
     extract = {r["size"]: r for r in runs if r["phase"] == "extract"}
     met: dict[str, bool] = {}
     summary: dict[str, float] = {}
-    rss = max(max(r["rss_mib"], r.get("worker_rss_mib", 0.0)) for r in runs)
+    mine = [r for r in runs if not r["phase"].endswith("(before)")]
+    rss = max(max(r["rss_mib"], r.get("worker_rss_mib", 0.0)) for r in mine)
     summary["peak_rss_mib"] = rss
     met["rss"] = rss <= TARGETS["rss_mib"]
     if extract:
@@ -423,10 +457,17 @@ def main() -> None:
             summary["per_conv_growth"] = growth
             summary["apply_per_conv_growth"] = apply_large / apply_small if apply_small else 0.0
             met["linear"] = growth <= TARGETS["linear"]
+    before = {r["size"]: r for r in runs if r["phase"] == "extract (before)"}
+    for size, b in sorted(before.items()):
+        if size in extract:
+            a = extract[size]
+            summary[f"speedup_vs_before_{size}"] = b["seconds"] / a["seconds"]
+            summary[f"cpu_ratio_vs_before_{size}"] = ((a["cpu_seconds"] + a["worker_cpu_seconds"])
+                                                      / (b["cpu_seconds"] + b["worker_cpu_seconds"]))
     console.print("summary: " + ", ".join(f"{k} {v:.2f}" for k, v in summary.items()))
     console.print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in met.items()))
-    out = {"label": args.label, "sizes": sizes, "runs": runs, "summary": summary, "targets": TARGETS,
-           "targets_met": met,
+    out = {"label": args.label, "before": str(args.before) if args.before else None, "sizes": sizes, "runs": runs,
+           "summary": summary, "targets": TARGETS, "targets_met": met,
            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2))

@@ -24,6 +24,12 @@ Steps (PlanResult.steps), in the order the write stage replays them:
                              whether the report counts it (a buffer re-evaluation forced by a full
                              buffer is recorded, not counted)
 
+A planner whose class says `prepares_index_rows = True` is given, with each note to render, the
+path it will most likely be written at (PlanJob.index_path), and answers the note's index rows
+for it (memd.index.import_rows): the write stage stores them instead of reading the file back,
+when the note was written at that path with those bytes. Planners that render in the writing
+process (SequentialPlanner) gain nothing by it and leave it.
+
 Planners here: SequentialPlanner (any backend: renders in this process and leaves every decision
 to the write stage) and, for a backend whose decisions depend on the turns alone
 (`searches_memory = False`, the rules backend), RulesPlanner (importers/plan_rules.py: renders

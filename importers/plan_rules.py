@@ -42,6 +42,8 @@ def worker_count() -> int:
 
 
 class RulesPlanner:
+    prepares_index_rows = True  # plan_job parses the note it rendered for the index (importers/plan.py)
+
     def __init__(self, config: Any, backend: Any, tz_name: str | None, workers: int | None = None):
         # The context travels once per chunk as bytes pickled here once; a worker unpickles it
         # the first time it sees its key.

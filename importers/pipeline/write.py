@@ -11,6 +11,8 @@ The planner (importers/plan.py) works AHEAD conversations in front of the writin
 told is fixed when a conversation is submitted, from the ledger and the conversations submitted
 before it; the write stage uses its decisions only if that still holds when the conversation's
 turn comes (the same turns to extract, the same strong texts already read), else decides here.
+Likewise its rendering (if the participants' links are still those it was given) and its index
+rows (if the note was written at the path it was given, with the bytes it parsed).
 """
 
 from __future__ import annotations
@@ -113,9 +115,10 @@ class Writing:
         window: deque[Staged] = deque()
         # A model planner keeps more in flight than the rules one (twice its concurrency).
         ahead = max(AHEAD, int(getattr(planner, "ahead", AHEAD)))
+        rows = getattr(planner, "prepares_index_rows", False) is True  # see importers/plan.py
         for conv, content_hash, digests, redacted in spool.drain():
             item = Staged(conv, content_hash, digests, self.user_names, redacted)
-            item.job = self._job(item)
+            item.job = self._job(item, rows)
             if item.job is not None:
                 planner.submit(item.job)
             window.append(item)
@@ -139,9 +142,10 @@ class Writing:
                 logger.handle(record)
         return item
 
-    def _job(self, item: Staged) -> PlanJob | None:
+    def _job(self, item: Staged, rows: bool = False) -> PlanJob | None:
         """What the planner is asked for `item`, from the ledger as it is now and the
-        conversations submitted before it (checked again when it is written)."""
+        conversations submitted before it (checked again when it is written). `rows`: the
+        planner prepares the note's index rows, given the path."""
         conv, run = item.conv, self.run
         try:
             entry = run.ledger.get(conv.source, conv.source_id)
@@ -165,7 +169,7 @@ class Writing:
         self.submitted += 1
         # The note's path as it will most likely be (place() decides when it is written, against
         # the ledger as it is then), for the planner's index rows.
-        index_path = (entry.path if entry else run.place_guess(conv)) if render else None
+        index_path = (entry.path if entry else run.place_guess(conv)) if render and rows else None
         links = participant_links.targets(run.app, conv.participants, conv.turns, item.user_names) if render else None
         return PlanJob(self.submitted, conv, render, _turn_ids(conv, to_extract), strong, assumed, tuple(item.user_names),
                        item.redacted, index_path, run.app.index.kind_of(index_path) if index_path else "source", links)
