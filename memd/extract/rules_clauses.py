@@ -26,6 +26,7 @@ from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times, parse_number
 from memd.extract import rules_doings, rules_feelings, rules_intents  # noqa: F401  (they register predicate rules)
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
+from memd.extract.rules_photos import photo_statement
 from memd.extract.rules_values import value_statement
 from memd.extract.patterns import (
     APPOINTMENTS,
@@ -626,6 +627,8 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
         got = statement_facts(decl, pos, env2)
         if got:
             res.facts.extend(got)
+    if low.startswith(("here is", "here are", "this is", "check out", "look at")):
+        res.facts.extend(photo_statement(decl, env2))  # "Here's a photo of the cake I baked" (rules_photos.py)
     for cl in clauses_of(decl, env2, tuple(res.mentions)):
         res.facts.extend(match_predicate(cl))
     res.facts.extend(mention_facts(res.mentions))

@@ -1,4 +1,4 @@
-"""Capture (issue 9): the forms rules_doings.py, rules_intents.py, rules_feelings.py and the
+"""Capture (issue 9): the forms rules_doings.py, rules_intents.py, rules_feelings.py, rules_photos.py and the
 'does me good' pattern of rules_values.py read, the value repairs of rules_text.clean_value and
 the value gate's vagueness checks (value_intent.py).
 
@@ -55,6 +55,10 @@ WRITES = [
     ("I finally finished the quilt for my niece and mailed it on Friday.",
      {"event=2025-03-07: finished the quilt for my niece"}),
     ("My plan is to build a greenhouse in the backyard.", {"plans=build a greenhouse in the backyard"}),
+    ("Here's a snap of the birdhouse I built.", {"event=built the birdhouse"}),
+    ("Here's a photo of me climbing the old lighthouse stairs.", {"activities=climbing the old lighthouse stairs"}),
+    ("I'm totally hooked on bouldering.", {"likes=bouldering"}),
+    ("I'm so pumped for the launch tomorrow!", {"plans=2025-03-11: the launch"}),
 ]
 
 
@@ -82,6 +86,11 @@ NOTHING = [
     "I'm looking for ways to be happier.",
     "I love the colors!",
     "I love the idea, learning to knit is fun.",
+    "Here's a photo of it I took.",
+    "Here's a pic of the cake my mom baked.",
+    "I'm so pumped for you!",
+    "Their encouragement keeps me grounded.",
+    "Coffee makes me happy.",
 ]
 
 
