@@ -1,5 +1,5 @@
 """Does a change to the import pipeline write the same memory? Imports one generated ChatGPT export
-(bench/import_bench.py's generator: long messages, custom instructions, branches) with two source
+(bench/chatgpt_gen.py: long messages, custom instructions, branches) with two source
 trees of memd, each into a fresh vault, and compares what they leave: every vault file byte by
 byte, the journal, decisions, review queue and ledger, and the index's rows.
 
@@ -141,7 +141,7 @@ def main() -> None:
     if args.before is None or args.after is None:
         ap.error("two source trees are needed: BEFORE AFTER")
     sys.path.insert(0, str(HERE))
-    from import_bench import generate_export
+    from chatgpt_gen import generate_export
 
     with tempfile.TemporaryDirectory(prefix="memd-same-bytes-") as tmp:
         work = Path(tmp)
