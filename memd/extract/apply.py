@@ -28,6 +28,7 @@ from memd.app import Memd
 from memd.extract.conventions import EVENT_KEYS, MULTI_VALUED_KEYS, NEGATION_TAG, split_dated
 from memd.extract.supersede import apply_update, is_update
 from memd.extract.tools import MemoryItem
+from memd.extract.update_relatives import linked_relative
 from memd.extract.value_gate import check_entity, check_value, is_user, normalise_value, person_name
 from memd.state import Source
 from memd.vault.memfile import MemoryDoc, normalize_key
@@ -156,6 +157,11 @@ def _apply_one(app: Memd, item: MemoryItem, source: Source, batch: str | None,
         if item.relation or normalize_key(raw_key) == "relationship":
             raise GateDrop(f"{entity!r} is the user: no relation to themselves")
         entity = None
+    if entity is None and NEGATION_TAG not in item.tags and not item.relation:
+        # "my sister's new job is at Globex" is about the sister user.md links, when it links one.
+        found = linked_relative(app, normalize_key(raw_key))
+        if found:
+            entity, raw_key = found
     return _apply_about(app, item, raw_key, entity, value, source, batch, user_names)
 
 

@@ -79,7 +79,7 @@ _ITS = re.compile(
 _MOVED_ON = re.compile(
     r"\bI\s+(?:have\s+|had\s+)?(?:(?:actually|recently|finally|just)\s+)*(?:moved\s+on|moved\s+away|stepped\s+away|turned\s+away|"
     rf"switched|gone|transitioned|shifted)\s+from\s+{_DET}(?P<old>{_VAL})\s*,?\s+(?:and\s+)?(?:I\s+am\s+|am\s+|I\s+have\s+|have\s+|I\s+)?"
-    r"(?:now\s+)?(?:I\s+am\s+)?(?:(?:really|totally|very|so|fully)\s+)*(?:into|passionate\s+about|focused\s+on|focusing\s+on|"
+    r"(?:now\s+)?(?:I\s+am\s+)?(?:(?:really|totally|very|so|fully)\s+)*(?:into|(?:all\s+)?about|passionate\s+about|focused\s+on|focusing\s+on|"
     rf"obsessed\s+with|taken\s+up|picked\s+up|gotten\s+into|got\s+into|doing|enjoying)\s+{_DET}(?P<new>{_VAL}){_END}"
     # "moved from Seattle, WA and now call Portland, Oregon my home"
     r"|\bI\s+(?:have\s+)?(?:(?:actually|recently|finally|just)\s+)*moved\s+(?:[a-z]+ly\s+)?from\s+(?P<old2>[^;!?]+?)\s+and\s+(?:now\s+)?"

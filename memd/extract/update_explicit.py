@@ -37,11 +37,24 @@ _NO_TIME_FOR = re.compile(
     r"and\s+(?:I\s+)?(?:have\s+)?no\s+longer\s+(?:have\s+(?:any\s+)?time\s+for|do|play|practi[cs]e)\s+(?:(?:my|the)\s+)?"
     r"(?P<old>" + _VAL + r")" + _STOP
 )
+# "My sister's new job is at Globex": a relative's fact, written on the relative's own file when
+# memory links one (apply.py), else under the prefixed key as the general rules write it.
+_THEIR_NEW = re.compile(
+    r"\b[Mm]y\s+(?P<rel>sister|brother|mother|mom|mum|father|dad|wife|husband|partner|son|daughter|friend|boss|cousin)'s\s+"
+    r"new\s+(?P<what>job|role|position|employer|workplace|home|place|address|apartment|flat)\s+is\s+(?P<prep>at|with|in)\s+"
+    r"(?:the\s+)?(?P<v>[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*))*)"
+)
 _UNIT = re.compile(r"^(?P<n>\d{1,3})\s+(?P<unit>years?\s+of\s+[a-z]+|years?\s+(?:in|at)\s+[a-z]+)$")
 
 
 def explicit_facts(sentence: str, hint: str | None, env: Env, make) -> list[Fact]:
     """`make(subject, key, new, old, env, guessed=...)` is rules_updates._fact (tags, cleaning)."""
+    m = _THEIR_NEW.search(sentence)
+    if m:
+        rel = {"mom": "mother", "mum": "mother", "dad": "father"}.get(m.group("rel"), m.group("rel"))
+        key = "employer" if m.group("what") in ("job", "role", "position", "employer", "workplace") else "living_location"
+        f = make(SELF, f"{rel}_{key}", m.group("v"), None, env)
+        return [f] if f else []
     m = _SHOWS.search(sentence)
     if m:
         old, new = m.group("old").strip(), m.group("new").strip()

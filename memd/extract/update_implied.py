@@ -83,6 +83,12 @@ _AWARD = re.compile(
     r"\b(?i:receiving|received|winning|won|earning|earned|awarded)\s+(?:the\s+|my\s+|an?\s+)?"
     rf"(?P<v>(?:\d{{4}}\s+)?{_CAP}(?:\s+(?:{_SMALL}\s+)*{_CAP})*\s+(?:Award|Medal|Prize|Trophy))\b"
 )
+# "These days my focus is machine learning", "my main focus these days is X".
+_FOCUS = re.compile(
+    r"\b(?:(?:[Tt]hese\s+days|[Nn]owadays|[Ll]ately|[Nn]ow),?\s+)?[Mm]y\s+(?:main\s+|real\s+|new\s+|primary\s+)?"
+    r"(?P<k>focus|passion|priority)\s+(?P<when>(?:these\s+days|nowadays|now)\s+)?is\s+(?:on\s+)?"
+    r"(?P<v>[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4}?)(?=\s*[,;.!?]|\s*$|\s+(?:and|but|because|since|now)\b)"
+)
 _KNOWLEDGE = re.compile(
     rf"\b[Mm]y\s+(?:work|knowledge|expertise|background)\s+in\s+(?P<v>{_CAP}(?:\s+(?:and\s+)?{_CAP})+)"
 )
@@ -207,6 +213,12 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
     m = _AWARD.search(sentence)
     if m:
         f = _fact("award", m.group("v"), env, "event")
+        out += [f] if f else []
+    m = _FOCUS.search(sentence)
+    if m and (m.group("when") or re.search(r"(?i)\b(?:these\s+days|nowadays|lately|now)\b", m.group(0))):
+        # Only "these days my focus is X" says it changed; "my focus is X" may be what it always was
+        # and is the general rules' to read.
+        f = _fact(m.group("k"), m.group("v"), env, "preference")
         out += [f] if f else []
     m = _FREE_TIME.search(sentence)
     if m:

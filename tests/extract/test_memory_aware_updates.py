@@ -179,3 +179,32 @@ def test_line_matching_rules():
     assert update_match.kind_of_name("Dr. Sarah Chen") == "person"
     assert update_match.kind_of_name("Genesis Array") == "thing"
     assert update_match.kind_of_name("Maria Fernandez") is None
+
+
+SISTER = {"user.md": "# User Information\n- user_name: Ines\n\n## User Relationships\n- sister: [[entities/anna.md]]\n",
+          "entities/anna.md": "# Anna\n- employer: Acme\n- living_location: Milan\n"}
+
+
+def test_a_relatives_fact_goes_to_the_file_user_md_links(app, vault):
+    build(app, SISTER)
+    api.remember(app, "My sister's new job is at Globex.")
+    anna = read(vault, "entities/anna.md")
+    assert "- employer: Globex" in current(anna) and "Acme" in anna.split("## History")[1]
+    assert read(vault) == SISTER["user.md"]  # nothing under a prefixed key on the user
+
+
+def test_two_sisters_keep_the_fact_on_the_user(app, vault):
+    build(app, {"user.md": "# User Information\n- sister: [[entities/anna.md]]\n- sister: [[entities/bea.md]]\n",
+                "entities/anna.md": "# Anna\n- employer: Acme\n", "entities/bea.md": "# Bea\n- employer: Initech\n"})
+    api.remember(app, "My sister's new job is at Globex.")
+    assert read(vault, "entities/anna.md") == "# Anna\n- employer: Acme\n"
+    assert read(vault, "entities/bea.md") == "# Bea\n- employer: Initech\n"
+    assert "sister_employer: Globex" in read(vault)
+
+
+def test_moved_on_changes_the_line_holding_the_old_value(app, vault):
+    build(app, {"user.md": "# User Information\n- hobbies: astronomy\n- living_location: Porto\n"})
+    api.remember(app, "I've moved on from astronomy, I'm all about urban beekeeping now.")
+    text = current(read(vault))
+    assert "- hobbies: urban beekeeping" in text and "- hobbies: astronomy" not in text
+    assert "- living_location: Porto" in text and "- previous_hobbies: astronomy" in read(vault).split("## History")[1]
