@@ -41,9 +41,13 @@ class NoteIndexer:
         prepared = None
         if rows is not None:
             try:
-                prepared = (rows, os.stat(self.index.vault / path))  # the stat as written, taken now
+                st = os.stat(self.index.vault / path)  # the stat as written, taken now
             except OSError:
-                prepared = None
+                st = None
+            # A file of another size is no longer what was written (an edit right after the
+            # write): it is read like any other.
+            if st is not None and st.st_size == rows.size:
+                prepared = (rows, st)
         self._batch.append((path, prepared))
         if len(self._batch) >= BATCH:
             self._index()
