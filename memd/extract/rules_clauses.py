@@ -84,7 +84,7 @@ _MARKERS = re.compile(
     re.I,
 )
 _BOUNDARY = re.compile(
-    r"(?:[,;:]\s*|\s+-+\s+|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
+    r"(?:[,;:]\s*|\s+-+\s+|(?<=\w)--+(?=\w)|\s*[\u2013\u2014]\s*|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
     r"yet|or|that|now|after|before|once|until|till|where|when|whereas|who)\s+|\s+(?=(?:I|we|We)\s))",
 )
 _HYPOTHETICAL_BEFORE = re.compile(
@@ -131,6 +131,14 @@ _DROP_START = re.compile(
     rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
     rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching|helping|teaching|coaching|"
     rf"practicing|practising|writing|building|painting|reading|playing|cooking|baking|recording|studying))\b",
+    re.I,
+)
+
+# "Not much, just ...", "Nothing new, finished ...": a short answer before a statement whose
+# subject chat drops.
+_SHORT_ANSWER = re.compile(
+    r"(?:not\s+much|nothing\s+(?:much|new)|same\s+old|busy|pretty\s+good|all\s+good|good|great|not\s+bad|"
+    r"yeah|yes|yep|well)[,.!]?\s+(?P<rest>)(?:(?:just|also|finally|recently)\s+)?",
     re.I,
 )
 
@@ -246,12 +254,18 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
             found.append((pos, hit[0], hit[1]))
     dropped = False
     if not found or found[0][0] != 0:
-        # Chat drops the subject: "Lost my job yesterday", "Finishing up a painting".
+        # Chat drops the subject: "Lost my job yesterday", "Finishing up a painting", and after a
+        # short answer: "Not much, just finished a 5k race yesterday".
         m = _MARKERS.match(sentence)
         p = m.end() if m else 0
         if _DROP_START.match(sentence, p) and sentence[p:p + 1].isupper() and (not found or found[0][0] > p):
             found.insert(0, (0, SELF, p))
             dropped = True
+        else:
+            a = _SHORT_ANSWER.match(sentence)
+            if a and _DROP_START.match(sentence, a.end()) and (not found or found[0][0] > a.end()):
+                found.insert(0, (a.start("rest"), SELF, a.end()))
+                dropped = True
     participles = _participle_starts(sentence, starts, found) if found and "ing " in sentence else set()
     if participles:
         found = sorted(found + [(pos, SELF, pos) for pos in participles], key=lambda x: x[0])
