@@ -110,8 +110,22 @@ def _flow_list(rest: str, wanted: bool) -> Any:
     return values
 
 
+_SEEN: dict[tuple[str, bool, bool], Any] = {}  # plain scalars already typed: dates and values repeat
+_SEEN_MAX = 20_000
+
+
 def _scalar(s: str, wanted: bool, *, flow: bool) -> Any:
     """One scalar as PyYAML builds it, or _NO."""
+    value = _SEEN.get((s, wanted, flow), _NO)
+    if value is _NO:
+        value = _typed(s, wanted, flow)
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[(s, wanted, flow)] = value
+    return value
+
+
+def _typed(s: str, wanted: bool, flow: bool) -> Any:
     if not s:
         return _NO
     q = s[0]

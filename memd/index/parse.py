@@ -151,8 +151,13 @@ def chunk_text(lines: list[str], body: str, body_start: int, chunk_chars: int) -
             else:
                 chunks.append(Chunk(heading, level, first, max(first, end), text))
 
-    for m in _HEADING_LINE.finditer(body):
-        at = m.start()
+    # Lines starting with "#" found with str.find (a regex anchored at ^ tried every character).
+    at = 0 if body.startswith("#") else _line_after(body.find("\n#"))
+    while at >= 0:
+        m = _HEADING_LINE.match(body, at)
+        if m is None:
+            at = _line_after(body.find("\n#", at))
+            continue
         line += body.count("\n", pos, at)
         pos = at
         close(line, at - 1)
@@ -160,11 +165,16 @@ def chunk_text(lines: list[str], body: str, body_start: int, chunk_chars: int) -
         if level == 1 and h1 is None:
             h1 = heading
         start, start_at = line + 1, m.end() + 1
+        at = _line_after(body.find("\n#", m.end()))
     close(len(lines), len(body))
     for c in chunks:  # as chunk_lines: a heading's own line belongs to its chunk's range
         if c.heading and c.start_line > 1:
             c.start_line -= 1
     return chunks, h1
+
+
+def _line_after(newline: int) -> int:
+    return newline + 1 if newline >= 0 else -1
 
 
 def turn_chunks(lines: list[str], body_start: int) -> list[Chunk]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import NamedTuple
 
 from memd.index.parse import decode_note, is_binary, read_note
@@ -58,8 +59,16 @@ class Prepared(NamedTuple):
     names: list[tuple[str, int]]  # NameTable.names_for(path, h1, aliases): what links to it may say
 
 
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
 def _json(values: list[str]) -> str:
-    return json.dumps(values, ensure_ascii=False) if values else "[]"
+    """json.dumps(values, ensure_ascii=False), written directly when no string needs escaping."""
+    if not values:
+        return "[]"
+    if all(type(v) is str for v in values) and not any(_JSON_ESCAPED.search(v) for v in values):
+        return '["' + '", "'.join(values) + '"]'
+    return json.dumps(values, ensure_ascii=False)
 
 
 def _stem(rel: str) -> str:
