@@ -23,6 +23,8 @@ import re
 
 from memd.extract.patterns import ADV, HAVE, Clause, Fact, _f, dated, rule, value_of, vp_value, when
 
+# "tomorrow's grand opening", "Saturday's game": the day is the date, the rest is the thing.
+_DAYS_OWN = re.compile(r"^(?:today|tomorrow|tonight|yesterday|this\s+\w+|next\s+\w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'s\s+", re.I)
 _POINTS_ELSEWHERE = re.compile(r"(?:it|them|this|that|you|your|what|how|more|something|anything|everything)\b", re.I)
 
 
@@ -53,6 +55,10 @@ def cannot_wait(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         raw = m.group("np").strip()
         if _POINTS_ELSEWHERE.match(raw):
             return None
+        day = _DAYS_OWN.match(raw)
+        if day:
+            t = when(Clause(cl.subject, day.group(0)[:-3], cl.lead, cl.env), "future") or t
+            raw = "the " + raw[day.end():]
         v = value_of(raw, cl, "future", max_words=8)
     if not v or _POINTS_ELSEWHERE.match(v) or len(v.split()) < 2:
         return None

@@ -288,10 +288,12 @@ that which who while because so as like including""".split())
 # "finished my first screenplay and printed it", "got some new beds for them". The part before it
 # is the whole fact ("finished my first screenplay", "got some new beds"); what is left is then
 # checked like any value (the gate still refuses "lost some", "had a blast").
-_POINTER = r"(?:it|them|this|that|these|those|him|her|one|me|us|you)"
+# ("you" is not cut away: "got a surprise for you", "I'll get the video to you" are about the other
+# person, and the rules refuse a value that names them.)
+_POINTER = r"(?:it|them|this|that|these|those|him|her|one|me|us)"
 _AND_VERB_POINTER = re.compile(rf"\s+and\s+(?:then\s+)?[a-z]+(?:\s+[a-z]+){{0,3}}?\s+{_POINTER}$")
 _PREP_POINTER = re.compile(
-    rf"\s+(?:for|with|through|to|about|from|into|of|by|at|on|in|without|after|around|near|behind|beside|like)\s+"
+    rf"\s+(?:for|with|through|to|about|from|into|by|at|on|in|without|after|around|near|behind|beside|like)\s+"
     rf"(?:(?:all|both|some|each|most|a\s+few|many)\s+(?:of\s+)?|(?:my|our|their|his|her|the)\s+(?:(?:last|first|next|other|old|new)\s+)?)?{_POINTER}$"
 )
 # Adjectives that take their own preposition: "someone close to them" cut to "someone close" is
@@ -308,6 +310,11 @@ def _cut_pointer_tail(v: str) -> str:
     words = head.split()
     if len(words) < 2 or words[-1].lower() in _PREP_ADJECTIVES:
         return v
+    last = words[-1].lower()
+    gerund_clause = last.endswith("ing") and words[-2].lower() in ("after", "before", "while", "by", "for", "from",
+                                                                  "without", "about", "of", "in", "on", "at")
+    if m.re is _PREP_POINTER and (gerund_clause or last in ("after", "before", "of", "to")):
+        return v  # "created after sticking | with it": what is left is cut mid-clause too
     return head
 
 

@@ -63,6 +63,7 @@ _DOES_ME_GOOD = re.compile(
     r"(?:calms?|relax(?:es)?)\s+me(?:\s+down)?|keeps?\s+me\s+(?:grounded|sane|calm|centered|centred|balanced))\b"
 )
 
+_POINTS_OUT = re.compile(r"\b(?:it|them|they|this|that|these|those|him|her|you|your|to)\b", re.I)
 _NOT_A_DOER = re.compile(r"(?:their|his|her|your|our|much|like|how|just|so|as|also|even|especially|only|which|what)\b", re.I)
 
 # "My turtles always cheer me up", "My cat keeps me company": the speaker has the animal.
@@ -122,11 +123,18 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         if m.group("joy") and not m.group("val").split()[0].lower().endswith("ing"):
             return None  # "Coffee makes me happy": a passing remark; "Dancing makes me happy": a pursuit
-        if _NOT_A_DOER.match(m.group("val")):
-            return None  # "much like how jazz helps me", "their encouragement keeps me grounded"
-        v = _thing(m.group("val"), env, max_words=5)
+        raw = m.group("val")
+        if re.search(r"\b(?:and|or|of|to|with|than)\s*$", text[:pos]):
+            return None  # "setting goals and | tracking my progress helps me": the doer began earlier
+        if _NOT_A_DOER.match(raw) or _POINTS_OUT.search(raw):
+            # "much like how jazz helps me", "their encouragement keeps me grounded", "glimpsing
+            # that calms me", "quotes and strategies to help me": no thing named as the doer
+            return None
+        v = _thing(raw, env, max_words=5)
         if not v or v.lower().startswith(("my ", "our ", "the ")) and not v.lower().endswith("ing"):
             return [] if v is None else None  # "my family makes me happy": affection, not a liking
+        if v.split()[0].lower().endswith("ing") and len(v.split()) > 1:
+            return [Fact(SELF, "likes", v, ("preference",))]  # "giving people peace and awareness": one doing
         return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)]
     m = _MY_PET_DOES.match(text, pos)
     if m:

@@ -59,6 +59,8 @@ WRITES = [
     ("Here's a photo of me climbing the old lighthouse stairs.", {"activities=climbing the old lighthouse stairs"}),
     ("I'm totally hooked on bouldering.", {"likes=bouldering"}),
     ("I'm so pumped for the launch tomorrow!", {"plans=2025-03-11: the launch"}),
+    ("Can't wait for tomorrow's grand opening!", {"plans=2025-03-11: the grand opening"}),
+    ("Giving people peace and awareness brings me so much joy.", {"likes=giving people peace and awareness"}),
 ]
 
 
@@ -91,6 +93,11 @@ NOTHING = [
     "I'm so pumped for you!",
     "Their encouragement keeps me grounded.",
     "Coffee makes me happy.",
+    "Glimpsing that calms me.",
+    "Setting small goals and tracking my progress helps me stay motivated.",
+    "I got a surprise for you!",
+    "I'll get the video to you soon!",
+    "I've watched a bunch of them.",
 ]
 
 
@@ -111,6 +118,9 @@ def test_a_named_speaker_of_a_chat_log_gets_the_fact():
     ("made such great friends through it", "made such great friends"),
     ("bake cookies with someone close to them", "bake cookies with someone close to them"),  # "close to" stays whole
     ("a walk in the park", "a walk in the park"),
+    ("watched a bunch of them", "watched a bunch of them"),  # a part of them: the whole is the point
+    ("created after sticking with it", "created after sticking with it"),  # cut, it would still be cut
+    ("got a surprise for you", "got a surprise for you"),  # about the other person: refused as a whole
 ])
 def test_a_value_is_cut_before_a_pronoun_it_points_with(raw, expected):
     assert clean_value(raw, max_words=12) == expected
