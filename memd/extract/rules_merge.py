@@ -83,4 +83,10 @@ def _related(change_key: str, key: str) -> bool:
     """"educational_credentials" (the user's words for what changed) and "education" (what the
     general rules read in the same sentence) are one fact: written once, as the change."""
     a, b = change_key.split("_"), key.split("_")
-    return any(same_stem(x, y) for x in a for y in b if len(x) > 3 and len(y) > 3)
+    if any(same_stem(x, y) for x in a for y in b if len(x) > 3 and len(y) > 3):
+        return True
+    # "I graduated from X, not Y" changes the education line; the school read beside it is the same fact.
+    return bool(set(a) & _STUDY and set(b) & _STUDY)
+
+
+_STUDY = frozenset("education educational school university college degree alma_mater studies".split())

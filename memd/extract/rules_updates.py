@@ -449,7 +449,10 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         key = hint
         if key is None and rx is _MOVED_ON and g.get("new2"):
             key = "living_location"
-        f = _fact(SELF, key or "status", new, old, env, guessed=key is None)
+        # A key taken from "update my family information" is a heading, not the line: the line
+        # holding the old value is the one meant, or none (no new `family` line beside `Has Children`).
+        f = _fact(SELF, key or "status", new, old, env,
+                  guessed=key is None or (key == hint and rx in (_SELF_CORRECTION, _ITS)))
         if f:
             return [f]
     return []

@@ -124,6 +124,9 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
             results += made
             if tgt.path != ref.path:
                 link_target = tgt.path[len(app.memory_dir) + 1:]
+        if len(target) == 1 and not mv.is_link_value(target[0].value) and (
+                not old or mv.value_matches(target[0].value, old)):
+            value = update_match.in_style(target[0], key, value)  # the whole value is replaced: in its style
         if LINK_VALUE in item.tags and link_target is None and _looks_like_name(value) and (
                 not target or not mv.is_link_value(target[0].value)):
             # A relation memory did not hold as a link ("X is now coordinating Y instead of Z"):

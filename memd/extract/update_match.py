@@ -146,3 +146,31 @@ def same_kind(old: MemoryDoc | None, new_name: str) -> bool:
     """A relation to a person is not replaced by a thing, nor the other way round."""
     a, b = kind_of_doc(old), kind_of_name(new_name)
     return a is None or b is None or a == b
+
+
+def in_style(line: Fact, key: str, value: str) -> str:
+    """The new value written as the line writes its values: `Shift: Morning` takes "evening
+    shift" as `Evening`, `Music Preference: Classical` takes "a strong preference for Jazz music"
+    as `Jazz` — the key's own words are not repeated in the value when the line does not repeat
+    them, and a line that capitalises its value gets a capitalised one."""
+    old = line.value.strip()
+    if not old or len(old.split()) > 3 or mv.is_link_value(old) or mv.is_link_value(value):
+        return value
+    key_words = set(_words(key)) | set(_words(line.norm_key))
+    old_words = {w.lower() for w in old.split()}
+
+    def is_key_word(w: str) -> bool:
+        return w.lower() not in old_words and any(same_stem(w.lower(), k) for k in key_words if len(k) > 3)
+
+    words = value.split()
+    for i, w in enumerate(words[:-1]):
+        # "a strong preference for Jazz" -> "Jazz"
+        if is_key_word(w) and words[i + 1].lower() in ("for", "of", "in", "on") and i <= 2:
+            words = words[i + 2:]
+            break
+    while len(words) > 1 and is_key_word(words[-1]):
+        words = words[:-1]  # "evening shift" -> "evening"
+    out = " ".join(words) or value
+    if old[:1].isupper() and out == out.lower():
+        out = out[:1].upper() + out[1:]
+    return out

@@ -50,11 +50,11 @@ def test_an_implied_change_replaces_the_line_in_place_and_keeps_history(app, vau
     api.remember(app, "These days, ceramics has become my true calling.")
     text = read(vault)
     lines = text.splitlines()
-    assert lines[4] == "- **Passion**: ceramics"  # same place, same layout
+    assert lines[4] == "- **Passion**: Ceramics"  # same place, same layout (capitalised, as the file writes values)
     assert "Sailing" not in current(text)
     assert "- **Previous Passion**: Sailing" in text.split("## History")[1]
     # Everything else is byte-identical.
-    assert current(text).rstrip("\n") + "\n" == USER.replace("**Passion**: Sailing", "**Passion**: ceramics")
+    assert current(text).rstrip("\n") + "\n" == USER.replace("**Passion**: Sailing", "**Passion**: Ceramics")
 
 
 def test_an_implied_change_of_a_key_memory_lacks_writes_nothing(app, vault):
@@ -208,3 +208,20 @@ def test_moved_on_changes_the_line_holding_the_old_value(app, vault):
     text = current(read(vault))
     assert "- hobbies: urban beekeeping" in text and "- hobbies: astronomy" not in text
     assert "- living_location: Porto" in text and "- previous_hobbies: astronomy" in read(vault).split("## History")[1]
+
+
+def test_the_new_value_is_written_as_the_line_writes_values(app, vault):
+    build(app, {"user.md": "# Ines\n\n## Basic Information\n- **Shift**: Morning\n- **Music Preference**: Classical\n"})
+    api.remember(app, "I need to update my work schedule - I've switched from the morning shift to the evening shift.")
+    api.remember(app, "I need to correct my music preference - I've actually developed a strong preference for Jazz "
+                      "music, not Classical as currently listed.")
+    text = current(read(vault))
+    assert "- **Shift**: Evening" in text and "- **Music Preference**: Jazz" in text
+
+
+def test_a_heading_word_is_no_new_key_beside_the_line_meant(app, vault):
+    build(app, {"user.md": "# Ines\n\n## Basic Information\n- **Has Children**: True\n"})
+    api.remember(app, "I need to correct my family information - I actually have 2 children now, not just the "
+                      "general 'has children' status.")
+    text = read(vault)
+    assert "- **Has Children**: 2" in text and "Family" not in text
