@@ -60,7 +60,7 @@ _CERT = re.compile(
 )
 # "Marine Biology has become my true calling", "..., which has become my primary field of specialization".
 _BECOME = re.compile(
-    r"(?P<pre>[^,;:!?]*?)\s*,?\s+(?:which\s+|that\s+|and\s+it\s+)?(?:has|have|'s)\s+(?:really\s+|now\s+|truly\s+)?become\s+"
+    r"\s*,?\s+(?:which\s+|that\s+|and\s+it\s+)?(?:has|have|'s)\s+(?:really\s+|now\s+|truly\s+)?become\s+"
     r"(?:my\s+(?:true\s+|real\s+|main\s+|primary\s+|new\s+|biggest\s+|greatest\s+)*(?P<k>calling|passion|focus|hobby|"
     r"field\s+of\s+(?:specialization|specialisation|expertise)|specialty|speciality|specialization|area\s+of\s+expertise)"
     r"|such\s+a\s+(?:[a-z]+\s+)?(?P<k2>passion|hobby)\s+of\s+mine)\b"
@@ -158,16 +158,29 @@ def _np_before(text: str) -> str | None:
     text = re.sub(r"^(?:[A-Za-z]+ly\s+)+", "", text)  # "Lately ceramics" -> ceramics
     text = re.sub(r"^(?:the|a|an|my|our|this|that)\s+", "", text, flags=re.I)
     words = text.split()
-    if not words or len(words) > 5 or words[0].lower() in _BAD_VALUES:
+    if len(words) > 5:
+        # "... our understanding of Quantum Propulsion Systems": the name the clause ends with.
+        run = re.search(rf"(?:{_CAP}\s+(?:{_SMALL}\s+)*){{1,6}}{_CAP}$", text)
+        return run.group(0) if run and not run.group(0).startswith(("I ", "I'")) else None
+    if not words or words[0].lower() in _BAD_VALUES:
         return None
     if not text[:1].isupper() and any(w in ("i", "it", "this", "you", "we", "is", "was", "has", "have") for w in words):
         return None
     return text
 
 
+# Every pattern here needs one of these words: most sentences are passed over with one look.
+_TRIGGER = re.compile(
+    r"\b(?:[Mm]y|become|favou?rite|diet|As\s+an?|by|award|medal|prize|trophy|received|receiving|won|winning|earned|"
+    r"earning|under|new|newly|previous|previously|former|switch\w*|since|used|compared|than|instead|transition\w*|"
+    r"taking|took|reassigned|transferred|[Rr]eceiving|[Ww]inning|[Ee]arning)\b")
+
+
 def implied_facts(sentence: str, env: Env) -> list[Fact]:
     """The changes `sentence` implies of keys memory may hold; [] when it implies none."""
     out: list[Fact] = []
+    if not _TRIGGER.search(sentence):
+        return out
     m = _ROLE_AS.search(sentence)
     if m:
         v = m.group("v")
@@ -184,13 +197,14 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
         v = m.group("v2") or m.group("v")
         f = _fact("certification", v, env, "education") if v else None
         out += [f] if f else []
-    m = _BECOME.search(sentence)
+    m = _BECOME.search(sentence) if "become" in sentence else None  # the pattern looks back: only where it can match
     if m:
         k = m.group("k") or m.group("k2")
         key = {"calling": "passion", "area of expertise": "expertise"}.get(k, k)
         if "field" in key or key.startswith("special"):
             key = "specialization"
-        f = _fact(key.replace(" ", "_"), _np_before(m.group("pre")), env, "preference")
+        pre = re.split(r"[,;:!?]", sentence[:m.start()])[-1]  # the clause before "has become"
+        f = _fact(key.replace(" ", "_"), _np_before(pre), env, "preference")
         out += [f] if f else []
     for m in _FAVORITE.finditer(sentence):
         f = _fact("favorite_" + m.group("k"), m.group("v"), env, "favorite")
