@@ -96,7 +96,7 @@ sense feeling feelings emotions emotion confidence self-care care happiness joy 
 values vision mission dream dreams best most knowledge understanding awareness insight insights contribution
 contributions commitment success career careers importance mix variety range position
 findings input thoughts lifestyle attention support help network
-presence level levels quality standards example""".split()) | GENERIC_NOUNS
+presence level levels quality standards example version person""".split()) | GENERIC_NOUNS
 # Verbs that make, get or work on a thing: with a concrete object ("get a dog", "build a treehouse",
 # "work on my novel") the plan says what will exist or happen. Verbs of conveying, using or
 # discussing ("use my position to ...", "discuss my findings") stay vague whatever follows.
@@ -104,7 +104,7 @@ MAKING_VERBS = frozenset("""make making create creating build building write wri
 developing devise devising craft crafting paint painting draw drawing cook cooking bake baking sew sewing knit
 knitting plant planting grow growing fix fixing repair repairing decorate decorating organize organizing organise
 organising throw throwing book booking get getting buy order ordering try trying surprise surprising work working
-finish record film adopt launch open start""".split())
+finish record film adopt launch open start become becoming""".split())
 _PARTICLES = frozenset("on with into for up out at towards toward".split())
 _POSSESSIVE = frozenset("a an my their his her our the".split())
 _MORE_PREPOSITIONS = frozenset("in on at by as through over around across along after before since".split())

@@ -153,6 +153,9 @@ def test_me_time_stays_me_time_in_the_third_person():
     ("event", "felt accomplished reaching the top", False),
     ("event", "felt some company", True),
     ("event", "wanted some company", True),
+    ("event", "organized a toy drive for kids in need", False),
+    ("wishes", "become an organizer of tournaments for computer games", False),
+    ("wishes", "become a better person", True),
 ])
 def test_the_gate_keeps_concrete_intentions_and_refuses_vague_ones(key, value, refused):
     assert (check_value(key, value) is not None) == refused, check_value(key, value)
