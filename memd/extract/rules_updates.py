@@ -26,7 +26,7 @@ from memd.extract.patterns import JOB, LANG_ALT, NAME, SELF, Env, Fact, Subject
 from memd.extract.rules_text import declarative_part
 from memd.extract.update_explicit import explicit_facts
 from memd.extract.update_implied import RANKS
-from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
+from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
 _VAL = r"[^,;!?]+?"
@@ -536,6 +536,10 @@ def _my_new(sentence: str, env: Env) -> list[Fact]:
         elif key == "job_title" and (value or "").strip().lower() in RANKS:
             key = "rank"  # "my new responsibilities as Sergeant"
         f = _fact(SELF, key, value, None, env)
+        if f and k in ("responsibilities", "duties") and key != "employer":
+            # New duties may be one more hat rather than a new job: they change the one role line
+            # memory holds (Occupation, or Community Role), or nothing (update_match.py).
+            f = Fact(f.subject, "rank" if key == "rank" else "role", f.value, f.tags + (ONLY_IF_KEY,))
         if f:
             out.append(f)
     return out
