@@ -632,7 +632,8 @@ def analyse_sentence(sentence: str, env: Env, offset: int = 0) -> SentenceResult
     # Every statement pattern names "my ...", "<name>'s ..." or "call me": skip the scan otherwise.
     low = decl.lower()
     scan = ("my " in low or "'s " in low or "call" in low or " way " in low
-            or (" me" in low and _ME.search(low) is not None))
+            or (" me" in low and _ME.search(low) is not None)
+            or low.split(" ", 1)[0].endswith("ing"))  # "Adopting Luna was the best decision" (rules_values)
     fiction = ("where" in decl or "which" in decl or "how" in decl) and _FICTION_CUE.search(decl) is not None
     for pos in sorted(set(starts)) if scan else ():
         if pos and (_HYPOTHETICAL_BEFORE.search(decl, max(0, pos - _LOOKBACK), pos)

@@ -6,6 +6,7 @@
     "Painting is a fun way to unwind."                likes: painting
     "My turtles always cheer me up."                  pets: turtle
     "Cooking helps me de-stress."                     likes: cooking
+    "Joining a gym has been a game-changer."          event: joined a gym
 
 People say what matters to them this way as often as with "I love X", and the clause reader
 (rules_clauses.py) only knows sentences whose subject is a person. Each pattern here reads one
@@ -63,6 +64,17 @@ _DOES_ME_GOOD = re.compile(
     r"(?:calms?|relax(?:es)?)\s+me(?:\s+down)?|keeps?\s+me\s+(?:grounded|sane|calm|centered|centred|balanced))\b"
 )
 
+# "Joining a fitness program has been a game-changer", "Adopting Luna was the best decision I ever
+# made": the gerund subject is something the speaker did, the rest is how it turned out.
+_DID_WAS_GOOD = re.compile(
+    r"(?P<ger>[Jj]oining|[Ss]tarting|[Tt]aking\s+up|[Ss]witching\s+to|[Aa]dopting|[Mm]oving\s+to|[Ll]earning|[Bb]uying|"
+    r"[Qq]uitting|[Ss]igning\s+up\s+for|[Gg]etting)\s+(?P<obj>(?:a|an|the|my|our)\s+[^,;!?]{2,60}?|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3}|[a-z]{3,}ing(?:\s+[a-z]+){0,2}?)\s+"
+    r"(?:has\s+been|was|is|turned\s+out\s+to\s+be)\s+(?:(?:such|really|truly|honestly|definitely|absolutely)\s+)?"
+    r"(?:a\s+(?:real\s+|total\s+|huge\s+|complete\s+)?(?:game-?changer|game\s+changer|life-?saver|blessing|turning\s+point)|"
+    r"the\s+best\s+(?:decision|thing|choice|move)|(?:so\s+)?life-?changing|(?:so\s+)?worth\s+it)\b")
+_PAST_OF = {"joining": "joined", "starting": "started", "taking up": "took up", "switching to": "switched to",
+            "adopting": "adopted", "moving to": "moved to", "learning": "learned", "buying": "bought", "quitting": "quit",
+            "signing up for": "signed up for", "getting": "got"}
 _POINTS_OUT = re.compile(r"\b(?:it|them|they|this|that|these|those|him|her|you|your|to)\b", re.I)
 _NOT_A_DOER = re.compile(r"(?:their|his|her|your|our|much|like|how|just|so|as|also|even|especially|only|which|what)\b", re.I)
 
@@ -119,6 +131,16 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         v = _thing(m.group("val"), env, max_words=4)
         return [Fact(SELF, "likes", v, ("preference",))] if v else []
+    m = _DID_WAS_GOOD.match(text, pos)
+    if m:
+        obj = m.group("obj").strip()
+        if _POINTS_OUT.search(obj) or re.match(r"(?:the|a|an)\s+(?:way|idea|thing|time|chance|point|habit)\b", obj):
+            return []
+        v = object_value(obj, Clause(SELF, obj, "", env), max_words=7)
+        if not v:
+            return []
+        ger = re.sub(r"\s+", " ", m.group("ger").lower())
+        return [Fact(SELF, "event", f"{_PAST_OF[ger]} {v}", ("event",))]
     m = _DOES_ME_GOOD.match(text, pos)
     if m:
         if m.group("joy") and not m.group("val").split()[0].lower().endswith("ing"):

@@ -243,8 +243,9 @@ def _cut_relative(key: str, text: str) -> str | None:
     # "got to", "had to", "learned to" open an infinitive: the phrase goes on.
     third = words[2] if len(words) > 2 else ""
     fourth = words[3] if len(words) > 3 else ""
-    if second in ("up", "out") and (third in DETERMINERS or third.isdigit()) and fourth not in _TIME_NOUNS:
-        # A phrasal verb with its object: "took up some community work", "picked up the guitar";
+    if second in ("up", "out") and (third in DETERMINERS or third.isdigit() or (third.endswith("ing") and not fourth)) \
+            and fourth not in _TIME_NOUNS:
+        # A phrasal verb with its object: "took up some community work", "picked up the guitar", "took up running";
         # not "found through these activities" or "picked up the other day" (cut from a noun).
         return None
     if first in TRANSITIVE_PAST and second not in ("to", "such") and (not second or second in PREPOSITIONS or second in AUXILIARIES

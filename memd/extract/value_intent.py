@@ -19,6 +19,8 @@ The word lists are general English (abstract nouns, light verbs), nothing tuned 
 
 from __future__ import annotations
 
+import re
+
 from memd.extract.value_gate import (
     CONJUNCTIONS,
     DETERMINERS,
@@ -134,13 +136,30 @@ def _concrete_object(words: list[str], *, determiner: bool = True) -> bool:
         phrase.pop()
     if not phrase or len(phrase) > 7:
         return False
-    if not determiner and phrase[0].endswith("ing"):
-        return False  # "looking into incorporating ...": a musing about doing, not a thing
+    if not determiner and phrase[0].endswith("ing") and len(phrase) > 1 and phrase[1] not in ("and",):
+        return False  # "looking into incorporating more ...": a musing about doing ("exploring painting" is a thing)
     if "and" in phrase and phrase[phrase.index("and") - 1] in ABSTRACT_NOUNS:
         return False  # "a meaningful contribution and continue learning": the first thing is abstract
     head = phrase[-1]
     return (head not in ABSTRACT_NOUNS and head not in PRONOUNS and head not in EVALUATIVE
             and head not in DETERMINERS and len(head) > 2)
+
+
+# "integrate yoga into my routine", "add more vegetables to my diet": a change to how the person
+# lives, named ("integrate health practices into daily routines" stays vague: no "my", and
+# value_intent refuses abstract objects before this is asked).
+_INTO_MY_ROUTINE = re.compile(
+    r"^(?:integrat|incorporat|add|includ|build)\w*\s+(?:more\s+|some\s+)?(?P<obj>[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,3}?)\s+"
+    r"(?:into|to|in)\s+(?:my|their|his|her|our)\s+(?:daily\s+|weekly\s+|morning\s+|evening\s+)?"
+    r"(?:routine|diet|schedule|life|day|week|mornings|evenings|workouts?|meals)\b", re.I)
+
+
+def _into_my_routine(text: str) -> bool:
+    m = _INTO_MY_ROUTINE.search(text)
+    if not m:
+        return False
+    obj = m.group("obj").lower().split()
+    return obj[0] not in DETERMINERS and obj[0] not in PRONOUNS and obj[-1] not in ABSTRACT_NOUNS
 
 
 def vague_intent(text: str) -> bool:
@@ -156,7 +175,7 @@ def vague_intent(text: str) -> bool:
         return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
     if first in _OPENING_VERBS:
         return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
-    if first in CONCRETE_PLAN_VERBS:
+    if first in CONCRETE_PLAN_VERBS or _into_my_routine(text):
         return False
     return not (first in MAKING_VERBS and _concrete_object(words[1:]))
 

@@ -61,6 +61,9 @@ WRITES = [
     ("I'm so pumped for the launch tomorrow!", {"plans=2025-03-11: the launch"}),
     ("Can't wait for tomorrow's grand opening!", {"plans=2025-03-11: the grand opening"}),
     ("Giving people peace and awareness brings me so much joy.", {"likes=giving people peace and awareness"}),
+    ("Joining a climbing gym has been a game-changer for me.", {"event=joined a climbing gym"}),
+    ("Taking up running was so worth it.", {"event=took up running"}),
+    ("Not much, just finished a 5k race yesterday.", {"event=2025-03-09: finished a 5k race"}),
 ]
 
 
@@ -98,6 +101,8 @@ NOTHING = [
     "I got a surprise for you!",
     "I'll get the video to you soon!",
     "I've watched a bunch of them.",
+    "Getting the chance to meet you was a blessing.",
+    "Not much, just chilling.",
 ]
 
 
@@ -156,6 +161,12 @@ def test_me_time_stays_me_time_in_the_third_person():
     ("event", "organized a toy drive for kids in need", False),
     ("wishes", "become an organizer of tournaments for computer games", False),
     ("wishes", "become a better person", True),
+    ("wishes", "integrating more yoga and meditation into my routine", False),
+    ("plans", "add more vegetables to my diet", False),
+    ("plans", "incorporate mindfulness practices into my routine", True),
+    ("plans", "integrate my findings into my routine", True),
+    ("activities", "exploring painting as a creative outlet", False),
+    ("event", "took up running", False),
 ])
 def test_the_gate_keeps_concrete_intentions_and_refuses_vague_ones(key, value, refused):
     assert (check_value(key, value) is not None) == refused, check_value(key, value)
