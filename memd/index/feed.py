@@ -20,16 +20,16 @@ from typing import Any
 from memd.index.prepare import Job, Settings, prepare
 
 WORKER_MIN = 3000  # files before a scan parses in a worker process (starting one costs ~0.3 s)
-AHEAD = 2000  # prepared notes the reader thread may hold before the writer takes them
+AHEAD = 1000  # prepared notes the reader thread may hold before the writer takes them (memory)
 _END = object()
 
 
 def use_worker() -> bool:
-    """Parse in a worker process when there are two cores or more. With the answers read as they
-    come, the worker pays even on two busy cores: a 10k-note cold index, three other processes
-    running, took 2.3-2.8 s with it against 2.9-3.0 s without (for ~0.35 s more CPU in all,
-    the pickling). With one core it cannot overlap anything. MEMD_INDEX_WORKER=0/1 decides
-    instead."""
+    """Parse in a worker process only with a core to spare for it. On two idle cores the worker
+    overlaps parsing with writing; on cores other processes keep busy (the load average above
+    cores - 1) a 10k-note cold index measured within noise either way in wall time (2.3-4.6 s
+    with it, 2.9-4.5 s without, interleaved runs) while costing ~15 % more CPU in all (the
+    pickling), so it is left out there. MEMD_INDEX_WORKER=0/1 decides instead."""
     forced = os.environ.get("MEMD_INDEX_WORKER")
     if forced in ("0", "1"):
         return forced == "1"
@@ -37,7 +37,11 @@ def use_worker() -> bool:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS
         cores = os.cpu_count() or 1
-    return cores >= 2
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores >= 2 and load <= cores - 1
 
 
 @contextmanager

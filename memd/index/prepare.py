@@ -76,6 +76,20 @@ def _stem(rel: str) -> str:
     return stem[:-3] if stem.lower().endswith(".md") else stem
 
 
+def _read_file(path: str, size: int) -> bytes:
+    """The file's bytes, read with two system calls where open().read() made a file object, a
+    buffer and an fstat per note (a third of the cost of reading a vault of small notes). Read
+    to the end whatever `size` says: the file may have grown since it was listed."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 16))
+        return parts[0] if len(parts) == 2 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 _KEYS: dict[str, str] = {}  # link target -> its key, for targets not relative to their note
 _KEYS_MAX = 50_000  # (emptied when full: a bound on memory, whatever the vault's size)
 
@@ -108,8 +122,7 @@ def prepare(job: Job, settings: Settings) -> tuple[Prepared | None, list[tuple[s
         warning = f"larger than index.max_note_mb ({job.size / 1048576:.1f} MB); indexed by name only"
         return _bare(job, None, warning), [(rel, warning)]
     try:
-        with open(os.path.join(settings.vault, rel), "rb") as fh:  # (a Path per note cost more than the read)
-            data = fh.read()
+        data = _read_file(os.path.join(settings.vault, rel), job.size)
     except FileNotFoundError:
         return None, []  # vanished between the walk and the read: the next scan confirms it gone
     except OSError as exc:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 BATCH = 1000  # notes written per executemany round (FTS5 flushes its pending terms at ~1 MB anyway)
 PARALLEL_MIN = 400  # files to parse before a scan is a bulk one (links resolved at the end)
-COLD_COMMIT_S = 1.0  # a cold build commits about this often
+COLD_COMMIT_S = 2.0  # a cold build commits about this often
 
 
 class Scanning:

@@ -168,16 +168,16 @@ def test_unreadable_file_keeps_its_rows(app, vault, monkeypatch):
     (vault / "a.md").write_text("alpha words")
     app.index.scan()
     (vault / "a.md").write_text("alpha changed")
-    import builtins
-
     import memd.index.prepare as prepare_mod
 
-    def refusing_open(path, *args, **kwargs):  # chmod 000 does not stop root, who runs CI here
-        if str(path).endswith("/a.md"):
-            raise PermissionError(13, "Permission denied")
-        return builtins.open(path, *args, **kwargs)
+    real = prepare_mod._read_file
 
-    monkeypatch.setattr(prepare_mod, "open", refusing_open, raising=False)
+    def refusing_read(path, size):  # chmod 000 does not stop root, who runs CI here
+        if path.endswith("/a.md"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, size)
+
+    monkeypatch.setattr(prepare_mod, "_read_file", refusing_read)
     r = app.index.scan()
     assert "cannot read" in dict(r.warnings)["a.md"]
     assert app.search("alpha")[0]["path"] == "a.md"
@@ -189,16 +189,16 @@ def test_files_vanishing_mid_scan(app, vault, monkeypatch):
     app.index.scan()
     for i in range(50):
         (vault / f"n{i}.md").write_text(f"changed {i}")
-    import builtins
-
     import memd.index.prepare as prepare_mod
 
-    def vanishing_open(path, *args, **kwargs):
+    real = prepare_mod._read_file
+
+    def vanishing_read(path, size):
         if os.path.basename(path).startswith("n1"):
             Path(path).unlink(missing_ok=True)  # gone between the walk and the read
-        return builtins.open(path, *args, **kwargs)
+        return real(path, size)
 
-    monkeypatch.setattr(prepare_mod, "open", vanishing_open, raising=False)
+    monkeypatch.setattr(prepare_mod, "_read_file", vanishing_read)
     app.index.scan()
     monkeypatch.undo()
     r = app.index.scan()
@@ -427,3 +427,17 @@ def test_a_note_stored_by_another_writer_since_the_rows_were_read_is_updated_not
         note_id = c.execute("SELECT id FROM notes WHERE path = 'race.md'").fetchone()[0]
         assert c.execute("SELECT count(*) FROM chunks WHERE note_id = ?", (note_id,)).fetchone()[0] >= 1
     assert [h["path"] for h in app.index.search("first words")] == ["race.md"]
+
+
+def test_a_note_is_read_whole_whatever_its_listed_size(tmp_path):
+    """The indexer reads size + 1 bytes first (the size the walk saw); a file that grew or
+    shrank since is still read exactly as it is now."""
+    from memd.index.prepare import _read_file
+
+    path = tmp_path / "n.md"
+    data = os.urandom(200_000)
+    path.write_bytes(data)
+    for listed in (0, 10, 199_999, 200_000, 200_001, 1_000_000):
+        assert _read_file(str(path), listed) == data
+    path.write_bytes(b"")
+    assert _read_file(str(path), 5) == b""
