@@ -16,7 +16,9 @@ diff:
                      (a link back to the user may point at user.md)
 
 "applied" = both, for every file of the diff. "strict" also wants every other line of a created
-file (`Type`, `Entity Type`). Statements come in pairs: an explicit request ("I need to update
+file (`Type`, `Entity Type`). "changed other lines" counts statements after which a fact line
+that held before no longer holds though the expected diff keeps it (a wrong replacement: what
+"rather write nothing than a wrong fact" is about). Statements come in pairs: an explicit request ("I need to update
 ...") and a statement that implies the change ("I've been craving Paella lately"); both are
 reported.
 
@@ -207,6 +209,22 @@ def score(mem: Path, expected: dict[str, tuple[list[str], list[str]]], existed: 
             "problems": problems + strict_problems}
 
 
+def collateral(mem: Path, before: dict[str, str], expected: dict[str, tuple[list[str], list[str]]]) -> list[str]:
+    """Fact lines that held before the statement and no longer hold, though the expected diff
+    keeps them: what a change took away that it should not have (a wrong replacement)."""
+    meant = {(f[0], tuple(tokens(f[1]))) for _, (minus, _) in expected.items() for l in minus if (f := fact_of(l))}
+    out = []
+    for rel, text in before.items():
+        path = mem / rel
+        now = {(c.norm_key, tuple(tokens(c.value))) for c in mv.current_facts(MemoryDoc.parse(path.read_text(encoding="utf-8")))} \
+            if path.exists() else set()
+        for c in mv.current_facts(MemoryDoc.parse(text)):
+            k = (c.norm_key, tuple(tokens(c.value)))
+            if k not in now and k not in meant:
+                out.append(f"{rel}: {c.key.strip('* ')}: {c.value}")
+    return out
+
+
 # --------------------------------------------------------------------------- runs
 
 def append_only(app: Memd, text: str) -> None:
@@ -255,6 +273,7 @@ def run_one(base: dict, query: str, expected: dict, mode: str, show_diff: bool =
             ms = (time.perf_counter() - t0) * 1000
             app.close()
         out = score(mem, expected, existed)
+        out["collateral"] = collateral(mem, before, expected)
         out["ms"] = round(ms, 2)
         if show_diff:
             out["diff"] = _changes(mem, before)
@@ -319,15 +338,18 @@ def main(argv: list[str] | None = None) -> int:
 
     table = Table(title=f"mem-agent update requests via `memd remember` (rules backend), {len(rows)} statements, "
                         f"{len({r['memory'] for r in rows})} memories")
-    for col in ("hop", "statements", "n", "memd applied", "memd strict", "append-only applied", "append-only strict"):
+    for col in ("hop", "statements", "n", "memd applied", "memd strict", "memd changed other lines", "append-only applied",
+                "append-only strict"):
         table.add_column(col, justify="left" if col in ("hop", "statements") else "right")
     summary = {}
     for key in sorted(groups, key=lambda k: (k[0] == "all", k)):
         rs = groups[key]
         s = {"n": len(rs), "memd_applied": share(rs, "memd", "applied"), "memd_strict": share(rs, "memd", "strict"),
+             "memd_collateral": round(sum(1 for r in rs if r["memd"]["collateral"]) / len(rs), 3),
              "baseline_applied": share(rs, "baseline", "applied"), "baseline_strict": share(rs, "baseline", "strict")}
         summary[f"{key[0]}/{key[1]}"] = s
         table.add_row(key[0], key[1], str(s["n"]), f"{s['memd_applied']:.1%}", f"{s['memd_strict']:.1%}",
+                      f"{s['memd_collateral']:.1%}",
                       f"{s['baseline_applied']:.1%}", f"{s['baseline_strict']:.1%}")
     console = Console(width=140)
     console.print(table)
@@ -336,9 +358,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"append-only baseline {total['baseline_applied']:.1%}; target >= 60 % (issue 9; 0 before)")
     if args.show_misses:
         for r in rows:
-            if not r["memd"]["applied"]:
-                console.print(f"[{r['hop']}/{r['kind']}] {r['query']}\n    " + "\n    ".join(r["memd"]["problems"]),
-                              markup=False)
+            if not r["memd"]["applied"] or r["memd"]["collateral"]:
+                console.print(f"[{r['hop']}/{r['kind']}] {r['query']}\n    " + "\n    ".join(
+                    r["memd"]["problems"] + [f"changed: {c}" for c in r["memd"]["collateral"]]), markup=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"data": str(args.data.name), "summary": summary,
                                     "reported_before": {"applied": 0, "of": 96},
