@@ -194,7 +194,7 @@ def _complete(text: str) -> str | None:
         return f"ends with a dangling conjunction ({last!r})"
     if last in PREPOSITIONS:
         return f"ends with a dangling preposition ({last!r})"
-    if last in DETERMINERS:
+    if last in DETERMINERS and words[-2:] != ["one", "another"]:  # "play with one another" is whole
         return f"ends with a dangling article or determiner ({last!r})"
     if last in AUXILIARIES:
         return f"ends with an auxiliary verb ({last!r}): a clause cut mid-way"

@@ -188,7 +188,7 @@ views atmosphere energy idea message design style look looks sound shape shapes 
 contrast mood feel lighting light shades shade colorway finish layout name names concept theme themes
 story plot ending""".split())
 _BARE_DOINGS = frozenset("""talking playing watching making doing going getting having seeing trying working helping
-being looking reading learning creating sharing""".split())
+being looking""".split())  # ("reading", "writing", "learning" alone are pursuits)
 
 
 def _context_bound(text: str) -> bool:

@@ -154,6 +154,8 @@ def test_me_time_stays_me_time_in_the_third_person():
     ("activities", "looking into incorporating more eco-friendly fabrics", True),
     ("likes", "the colors", True),
     ("likes", "talking", True),
+    ("likes", "reading", False),
+    ("likes", "watching their pets play with one another", False),
     ("likes", "the ocean", False),
     ("event", "felt accomplished reaching the top", False),
     ("event", "felt some company", True),
