@@ -64,6 +64,9 @@ WRITES = [
     ("Joining a climbing gym has been a game-changer for me.", {"event=joined a climbing gym"}),
     ("Taking up running was so worth it.", {"event=took up running"}),
     ("Not much, just finished a 5k race yesterday.", {"event=2025-03-09: finished a 5k race"}),
+    ("I enjoy reading, watching movies, and exploring nature.",
+     {"likes=reading", "likes=watching movies", "likes=exploring nature"}),
+    ("I love cooking, especially Italian food.", {"likes=cooking"}),
 ]
 
 

@@ -14,6 +14,7 @@ from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, HAVE
 from memd.extract.patterns.tables import table_rules
 from memd.extract.patterns.values import _f, object_value, split_list
+from memd.extract.rules_text import clean_value
 
 
 @rule(
@@ -97,11 +98,29 @@ def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if re.match(r"(?:the\s+)?(?:most|best)\b|(?:is|are|was|were|has|have)\b", raw.strip()):
         # "those we love is important": the verb belongs to another subject
         return []
+    listed = _listed_likes(raw, cl)  # "hiking, baking and painting": the value would stop at the first comma
     v = object_value(raw, cl)
     out: list[Fact] = []
-    for part in liked_items(v):
+    for part in listed or liked_items(v):
         out += _f(cl, "likes", part, ("preference",))
     return out
+
+
+_NOT_AN_ITEM = re.compile(r"(?:especially|particularly|mostly|mainly|like|such|even|but|so|too|also|though|because|"
+                          r"which|who|that|it|this|them|you|your|thanks|thank|lol|haha)\b", re.I)
+
+
+def _listed_likes(raw: str, cl: Clause) -> list[str]:
+    """'hiking, baking bread and painting landscapes' -> three likes, when every comma-separated part
+    is a short thing on its own; [] otherwise (the caller reads the value as before)."""
+    listed = clean_value(raw, max_words=14, as_list=True)
+    if not listed or "," not in listed:
+        return []
+    parts = split_list(listed)
+    if len(parts) < 2 or any(len(p.split()) > 4 or _NOT_AN_ITEM.match(p) for p in parts):
+        return []
+    items = [object_value(p, cl, max_words=4) for p in parts]
+    return items if all(items) else []
 
 
 # Pairs that name one thing; everything else joined by "and" is a list of things.
