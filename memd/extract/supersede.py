@@ -81,7 +81,10 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     if negated and (not old or old == ANY_VALUE):
         return app.remove_fact(entity, key, None, source, batch=batch)
     if entity and ONLY_IF_ENTITY in item.tags and app.find_entity(entity) is None:
-        return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r} in memory")]
+        bare = entity[4:] if entity.startswith("The ") else None  # "The Lambing Co-op" is "Lambing Co-op"
+        if not bare or app.find_entity(bare) is None:
+            return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r} in memory")]
+        entity = bare
     if negated:
         ref = app.find_entity(entity)
         if ref is None:
