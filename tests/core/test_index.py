@@ -441,3 +441,42 @@ def test_a_note_is_read_whole_whatever_its_listed_size(tmp_path):
         assert _read_file(str(path), listed) == data
     path.write_bytes(b"")
     assert _read_file(str(path), 5) == b""
+
+
+def test_a_bulk_rescan_resolves_links_as_a_fresh_index_does(config, vault, tmp_path):
+    """A scan of many changed notes into a filled index (links resolved in bulk against the
+    name table in memory) ends with the same links as a first index of the same files (names in
+    a temporary table): renamed titles unresolve the links that used them, new ones resolve."""
+    import sys
+
+    from memd.app import Memd
+    from memd.config import config_from_dict
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=13).generate(vault, 900)
+
+    def links(app):
+        c = app.index.reader()
+        return sorted(map(tuple, c.execute("SELECT n.path, l.line, l.raw, l.dst FROM links l JOIN notes n ON n.id = l.src")))
+
+    with Memd(config) as app:
+        app.index.scan()
+        changed = 0
+        for path in sorted(vault.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if "\n# " in "\n" + text and changed < 500:
+                # A new title (links by the old one unresolve) and a link to another note's title.
+                path.write_text(text.replace("# ", "# Renamed ", 1) + "\n[[Renamed An]] [[2024-01-01]]\n",
+                                encoding="utf-8")
+                changed += 1
+        assert changed >= 400  # a bulk scan
+        report = app.index.scan()
+        assert report.updated == changed
+        rescanned = links(app)
+    fresh = config_from_dict({"vault": str(vault), "state_dir": str(tmp_path / "fresh")})
+    with Memd(fresh) as app:
+        app.index.scan()
+        assert links(app) == rescanned
+    assert sum(1 for l in rescanned if l[3]) > 1000
