@@ -71,9 +71,16 @@ def lines_for(doc: MemoryDoc, key: str) -> list[Fact]:
     else:
         # Every word of the cue is in the line's key: first_name is `First Name`, not `Last Name`.
         worded = [f for f in facts if all(any(same_stem(w, c) for w in _words(f.norm_key)) for c in cue)]
+    # A key memory_view knows as another fact is not this one, whatever its words share
+    # ("Years Of Experience" is not expertise).
+    group = _GROUP.get(normalize_key(key))
+    worded = [f for f in worded if _GROUP.get(f.norm_key) in (None, group)]
     # Both readings count: an `Occupation` line and a `Community Role` line are two candidates for
     # "my new role as ...", and two candidates are one too many.
     return keyed + [f for f in worded if f not in keyed]
+
+
+_GROUP = {k: i for i, g in enumerate(mv.KEY_GROUPS) for k in g}
 
 
 def line_for(doc: MemoryDoc, key: str, value: str) -> tuple[Fact | None, str]:

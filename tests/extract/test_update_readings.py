@@ -96,3 +96,11 @@ def test_second_hop(text, expected):
 ])
 def test_no_second_hop(text):
     assert other_changes(text, ENV) == []
+
+
+def test_a_key_memory_view_knows_as_another_fact_is_no_candidate():
+    from memd.extract import update_match
+    from memd.vault.memfile import MemoryDoc
+
+    doc = MemoryDoc.parse("# A\n- **Expertise**: Mechanical Systems\n- **Years Of Experience**: 6\n")
+    assert [f.norm_key for f in update_match.lines_for(doc, "expertise")] == ["expertise"]
