@@ -295,7 +295,8 @@ _PARTICIPLE = re.compile(
 )
 
 
-_GERUND_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|makes|made|helps|helped|can|will|would|seems|feels|keeps)\b")
+_GERUND_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|makes|made|helps|helped|can|will|would|seems|feels|keeps|"
+                             r"must|should|could|might|sounds|looks)\b")
 
 
 def _participle_starts(sentence: str, starts: list[int], found: list[tuple[int, Subject, int]]) -> set[int]:

@@ -106,6 +106,7 @@ NOTHING = [
     "I've watched a bunch of them.",
     "Getting the chance to meet you was a blessing.",
     "Not much, just chilling.",
+    "I'm glad you liked it, volunteering at the shelter must be fun.",
 ]
 
 
