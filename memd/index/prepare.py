@@ -91,7 +91,7 @@ def _read_file(path: str, size: int) -> bytes:
 
 
 _KEYS: dict[str, str] = {}  # link target -> its key, for targets not relative to their note
-_KEYS_MAX = 50_000  # (emptied when full: a bound on memory, whatever the vault's size)
+_KEYS_MAX = 20_000  # (emptied when full: a bound on memory, whatever the vault's size)
 
 
 def _key(target: str, rel: str) -> str:
