@@ -71,12 +71,14 @@ _FAVORITE = re.compile(
     r"(?:been\s+)?my\s+(?:all-time\s+)?(?:favorite|favourite)\s+(?P<k>[a-z]+)\b"
 )
 _DIET = re.compile(
-    r"\b(?:[Ee]njoying|[Ff]ollowing|[Ee]ating|on|switched\s+to|adopted|started|trying)\s+(?:the|a)\s+"
+    r"\b(?:[Ee]njoying|[Ff]ollowing|[Ee]ating|(?:been|am|now)\s+on|switched\s+to|adopted|started|trying)\s+(?:the|a)\s+"
     r"(?P<v>[A-Z][a-z]+|vegan|vegetarian|pescatarian|keto|paleo|ketogenic|plant-based|gluten-free|low-carb)\s+diet\b"
 )
-_AS_A = re.compile(r"\bAs\s+an?\s+(?:proud\s+)?(?P<v>[A-Z][a-z]+)\s+(?:[a-z]+\s+)?[a-z]+,")
+# "As a proud Ukrainian commander, ..." ("As a French teacher" teaches French: only pride or
+# citizenship says where one belongs).
+_AS_A = re.compile(r"\bAs\s+an?\s+(?:proud\s+(?P<v>[A-Z][a-z]+)\s+(?:[a-z]+\s+)?[a-z]+|(?P<v2>[A-Z][a-z]+)\s+(?:citizen|national|native))\b")
 _GOING_BY = re.compile(
-    r"\b(?i:going|go|goes|gone)\s+by\s+(?P<v>[A-Z][a-z]+)\b(?!\s+[A-Z])|\bmy\s+full\s+(?:first\s+)?name,?\s+(?P<v2>[A-Z][a-z]+)\b(?!\s+[A-Z])"
+    r"\bI(?:'ve|'m|\s+have|\s+am)?\s+(?:been\s+|now\s+|started\s+)?(?:going|go)\s+by\s+(?P<v>[A-Z][a-z]+)\b(?!\s+[A-Z])|\bmy\s+full\s+(?:first\s+)?name,?\s+(?P<v2>[A-Z][a-z]+)\b(?!\s+[A-Z])"
     r"|\bmy\s+new\s+(?:married\s+|last\s+)?(?:name|surname),?\s+(?P<full>[A-Z][a-z]+\s+[A-Z][\w'’-]+)\b"
 )
 _AWARD = re.compile(
@@ -214,8 +216,8 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
         f = _fact("diet", m.group("v"), env, "diet")
         out += [f] if f else []
     m = _AS_A.search(sentence)
-    if m and m.group("v") in lex.DEMONYMS:
-        f = _fact("nationality", m.group("v"), env, "identity")
+    if m and (m.group("v") or m.group("v2")) in lex.DEMONYMS:
+        f = _fact("nationality", m.group("v") or m.group("v2"), env, "identity")
         out += [f] if f else []
     m = _GOING_BY.search(sentence)
     if m:

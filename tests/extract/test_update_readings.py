@@ -104,3 +104,12 @@ def test_a_key_memory_view_knows_as_another_fact_is_no_candidate():
 
     doc = MemoryDoc.parse("# A\n- **Expertise**: Mechanical Systems\n- **Years Of Experience**: 6\n")
     assert [f.norm_key for f in update_match.lines_for(doc, "expertise")] == ["expertise"]
+
+
+@pytest.mark.parametrize("text", [
+    "As a French teacher, I love grammar.",     # teaches French: no nationality
+    "Going by Google, it is far.",              # no one is called Google
+    "I was on the Atkins diet years ago.",      # a past diet is no current one
+])
+def test_look_alikes_of_implied_changes(text):
+    assert implied_facts(text, ENV) == []
