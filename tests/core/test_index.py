@@ -480,3 +480,45 @@ def test_a_bulk_rescan_resolves_links_as_a_fresh_index_does(config, vault, tmp_p
         app.index.scan()
         assert links(app) == rescanned
     assert sum(1 for l in rescanned if l[3]) > 1000
+
+
+def test_a_first_index_killed_mid_way_is_rebuilt_with_its_indexes(config, vault, tmp_path):
+    """A cold build drops the tables' secondary indexes while it fills them. Killed mid-way
+    (os._exit: no cleanup, as kill -9), it leaves committed notes without links or indexes; the
+    next open must rebuild from scratch, and the result must have every index back."""
+    import subprocess
+    import sys
+
+    from memd.app import Memd
+    from memd.index.schema import SECONDARY
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=9).generate(vault, 600)
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+import memd.index.scan as scan_mod
+from memd.app import Memd
+from memd.config import config_from_dict
+scan_mod.BATCH, scan_mod.COLD_COMMIT_S = 100, 0  # commit after every 100 notes
+real, calls = scan_mod.write_batch, []
+def dying(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 3:
+        os._exit(9)  # mid-build: two batches committed, no links, no secondary indexes
+    return real(*args, **kwargs)
+scan_mod.write_batch = dying
+app = Memd(config_from_dict({{"vault": {str(vault)!r}, "state_dir": {str(tmp_path / "state")!r}}}))
+app.index.scan()
+"""
+    done = subprocess.run([sys.executable, "-c", script], timeout=120)
+    assert done.returncode == 9
+    with Memd(config) as app:
+        c = app.index.reader()
+        assert app.index.stats()["notes"] == 0  # the half-built index was emptied when opened
+        assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} >= set(SECONDARY)
+        report = app.index.scan()
+        assert report.added > 600 and app.index.stats()["unresolved_links"] < app.index.stats()["links"] // 2
+        assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} >= set(SECONDARY)
