@@ -85,7 +85,8 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
         if not bare or app.find_entity(bare) is None:
             return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r} in memory")]
         entity = bare
-    if negated:
+    if negated or ONLY_IF_KEY in item.tags:
+        # A removal, or a change only a line memory holds can receive: no file is made for it.
         ref = app.find_entity(entity)
         if ref is None:
             return [WriteResult("noop", "", "replace_fact", f"no entity {entity!r}")]

@@ -225,3 +225,14 @@ def test_a_heading_word_is_no_new_key_beside_the_line_meant(app, vault):
                       "general 'has children' status.")
     text = read(vault)
     assert "- **Has Children**: 2" in text and "Family" not in text
+
+
+def test_an_implied_change_about_someone_memory_lacks_makes_no_file(app, vault):
+    from memd.extract.apply import apply_items
+    from memd.extract.tools import MemoryItem
+
+    build(app, {"user.md": "# Ines\n\n## Basic Information\n- **Passion**: Sailing\n"})
+    item = MemoryItem("passion", "LongTermMemory", "ceramics", ["update", "only_if_key"], entity="Caroline")
+    out = apply_items(app, [item], Source("test"))
+    assert [r.status for r in out.results] == ["noop"]
+    assert sorted(p.name for p in (vault / "memory").rglob("*.md")) == ["user.md"]
