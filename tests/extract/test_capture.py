@@ -67,6 +67,7 @@ WRITES = [
     ("I enjoy reading, watching movies, and exploring nature.",
      {"likes=reading", "likes=watching movies", "likes=exploring nature"}),
     ("I love cooking, especially Italian food.", {"likes=cooking"}),
+    ("I've played chess before.", {"event=played chess"}),
 ]
 
 
@@ -107,6 +108,7 @@ NOTHING = [
     "Getting the chance to meet you was a blessing.",
     "Not much, just chilling.",
     "I'm glad you liked it, volunteering at the shelter must be fun.",
+    "I left before.",
 ]
 
 
