@@ -178,7 +178,7 @@ class Scanning:
         settings = Settings(str(self.vault), self._max_bytes, self.config.index.chunk_chars)
         indexed = not cold  # the secondary indexes are there
         # A bulk scan allocates millions of small tuples, none in a reference cycle: the cyclic
-        # collector ran over them again and again (~5 % of a cold index) for nothing.
+        # collector ran over them again and again (~4 % of a cold index, py-spy) for nothing.
         collect = bulk and gc.isenabled()
         if collect:
             gc.disable()

@@ -73,7 +73,7 @@ def target_key(target: str, source_path: str | None = None) -> str:
 def split_target(inner: str) -> tuple[str, str | None, str | None]:
     """`x#h|alias` -> (x, h, alias). A `\\|` (escaped pipe, used inside tables) also splits."""
     alias = None
-    m = _PIPE.search(inner)
+    m = _PIPE.search(inner) if "|" in inner else None  # (the index calls this for every link)
     if m:
         inner, alias = inner[: m.start()], inner[m.end():].strip() or None
     fragment = None
