@@ -97,7 +97,7 @@ _KNOWLEDGE = re.compile(
 # Relations to things, read from the verb: "managing Riverside Sheep Farm", "preparing meals for
 # The Silver Compass", "my exercise sessions in the Columbus Laboratory".
 _VERB_OBJ = re.compile(
-    rf"\b(?P<verb>[a-z]+ing)\s+(?:(?P<noun>[a-z]+)\s+(?P<prep>for|to|with|in|at|on)\s+)?(?:the\s+|my\s+|our\s+)?(?P<v>{_PROPER})"
+    rf"\b(?P<verb>[a-z]+(?:-[a-z]+)?ing)\s+(?:(?P<noun>[a-z]+)\s+(?P<prep>for|to|with|in|at|on)\s+)?(?:the\s+|my\s+|our\s+)?(?P<v>{_PROPER})"
     rf"|\b[Mm]y\s+(?P<noun2>[a-z]+)\s+(?:sessions?|routines?|work|duties)\s+(?P<prep2>in|at|on|with|for)\s+(?:the\s+)?(?P<v2>{_PROPER})"
 )
 _UNDER_MY = re.compile(
@@ -125,7 +125,7 @@ _NEW_ROLE_AT = re.compile(rf"\b[Mm]y\s+new\s+(?:role|position|job|post)\s+(?:at|
 # Something changed: without one of these, a sentence about a thing is no reason to replace another.
 _CHANGED = re.compile(
     r"\b(?:new|newly|previous|previously|former|switch|switched|switching|since\s+(?:making|switching|taking|getting|"
-    r"starting|moving)|used\s+to|compared\s+to|than\s+(?:what|my|our|the)\s+(?:[a-z]+\s+){0,3}?(?:before|previous|old|older|"
+    r"starting|moving|(?:we|I)\s+(?:started|began))|(?:started|began|begun)\s+[a-z-]+ing|used\s+to|compared\s+to|than\s+(?:what|my|our|the)\s+(?:[a-z]+\s+){0,3}?(?:before|previous|old|older|"
     r"used)|instead|transition|transitioned|taking\s+over|took\s+over|reassigned|transferred)\b",
     re.I)
 _NEGATED = re.compile(r"\b(?:not|no\s+longer|never|n't|stopped|quit|without)\s+(?:[a-z]+\s+)?$", re.I)
@@ -175,7 +175,7 @@ def _np_before(text: str) -> str | None:
 _TRIGGER = re.compile(
     r"\b(?:[Mm]y|become|favou?rite|diet|As\s+an?|by|award|medal|prize|trophy|received|receiving|won|winning|earned|"
     r"earning|under|new|newly|previous|previously|former|switch\w*|since|used|compared|than|instead|transition\w*|"
-    r"taking|took|reassigned|transferred|[Rr]eceiving|[Ww]inning|[Ee]arning)\b")
+    r"taking|took|reassigned|transferred|started|began|begun)\b", re.I)
 
 
 def implied_facts(sentence: str, env: Env) -> list[Fact]:
