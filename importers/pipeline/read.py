@@ -100,11 +100,14 @@ class _Reader:
         self.spool = spool
         self.seen_keys: set[int] = set()  # 64-bit digests of the keys read: a small int each, not the key
         self.planned = 0  # conversations staged
+        # Ledger rows read by `settled` for conversations handed to the workers, until classified
+        # (nothing writes the ledger during this pass: one read a conversation is enough).
+        self.entries: dict[tuple[str, str], Any] = {}
 
     def settled(self, conv: Conversation) -> str | None:
         """The ledger's hash of `conv` when it was imported with nothing left to do (then a
         conversation with that hash is unchanged: see standing())."""
-        entry = self.run.ledger.get(conv.source, conv.source_id)
+        entry = self.entries[(conv.source, conv.source_id)] = self.run.ledger.get(conv.source, conv.source_id)
         if entry is None or entry.status == PENDING or (self.run.req.extract and entry.extracted != entry.turns):
             return None
         return entry.content_hash
@@ -124,6 +127,9 @@ class _Reader:
         """`prep`: what a worker made of `conv` (prepare.py), None: made here."""
         run, report = self.run, self.run.report
         survey, timings = report.survey, report.timings
+        key = (conv.source, conv.source_id)
+        read = key in self.entries  # by `settled`, when the conversation went to a worker
+        early = self.entries.pop(key, None)
         first, last = conv.first_time, last_activity(conv)
         key_digest = int.from_bytes(hashlib.blake2b(conv.key.encode("utf-8"), digest_size=8).digest(), "big")
         if key_digest in self.seen_keys:
@@ -147,7 +153,7 @@ class _Reader:
             hashes = [t.content_hash() for t in conv.turns]
             content_hash = ledger_hash(conv.content_hash(hashes), run.redact)
         timings["hash"] += time.perf_counter() - t0
-        entry = run.ledger.get(conv.source, conv.source_id)
+        entry = early if read else run.ledger.get(conv.source, conv.source_id)
         state, to_extract = standing(conv, entry, content_hash, run.req.extract, hashes=hashes)
         if state == UNCHANGED:
             survey.add(conv, first, last, UNCHANGED)
