@@ -204,15 +204,16 @@ class Scanning:
                                 progress(done, total)
                             if not cold or time.monotonic() - started >= COLD_COMMIT_S:
                                 break
-            if bulk:
-                with self.db.tx() as c:
-                    resolve_all(c, names)
-                    if cold:
-                        schema.create_secondary(c)
-                        indexed = True
-                    c.execute("DELETE FROM meta WHERE key = 'bulk_incomplete'")
-                    if cold:
-                        self._names = None  # one built by another thread mid-scan saw only part of the notes
+                        if batch is None and bulk:
+                            # Every note is stored: resolve the links in the last batch's
+                            # transaction (one commit less: each wrote ~0.1 s of pages).
+                            resolve_all(c, names)
+                            if cold:
+                                schema.create_secondary(c)
+                                indexed = True
+                            c.execute("DELETE FROM meta WHERE key = 'bulk_incomplete'")
+            if cold:
+                self._names = None  # one built by another thread mid-scan saw only part of the notes
         finally:
             if collect:
                 gc.enable()

@@ -395,6 +395,8 @@ def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, m
 
     with Memd(config) as app:
         monkeypatch.setattr(scan_mod, "resolve_all", crash)
+        monkeypatch.setattr(scan_mod, "BATCH", 100)  # several commits before the one that resolves
+        monkeypatch.setattr(scan_mod, "COLD_COMMIT_S", 0)
         with pytest.raises(RuntimeError):
             app.index.scan()
         assert app.index.stats()["notes"] > 0  # the batches before the crash were committed
