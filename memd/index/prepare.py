@@ -36,7 +36,7 @@ class Job(NamedTuple):
     prev_hash: str | None  # the hash the index holds, if any
 
 
-# Row shapes (the writer, memd.index.index, inserts them in this column order):
+# Row shapes (memd.index.writer inserts them in this column order):
 #   chunk: (heading, level, start_line, end_line, block, speaker, time, source_id, text, context)
 #   fact:  (section, key, norm_key, value, line)
 #   link:  (line, raw, target, key, fragment, embed, markdown)

@@ -524,3 +524,46 @@ app.index.scan()
         report = app.index.scan()
         assert report.added > 600 and app.index.stats()["unresolved_links"] < app.index.stats()["links"] // 2
         assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} >= set(SECONDARY)
+
+
+def test_a_scan_that_fails_while_a_worker_parses_ends_promptly(config, vault, monkeypatch):
+    """The writer failing mid-scan must not hang on the parse worker's reader thread (its
+    queue full, the worker blocked writing answers): the error is raised, the worker ended."""
+    import sys
+    import threading
+
+    import memd.index.feed as feed_mod
+    import memd.index.scan as scan_mod
+    from memd.app import Memd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from vaultgen import VaultGenerator
+
+    VaultGenerator(seed=21).generate(vault, 1500)
+    monkeypatch.setattr(feed_mod, "WORKER_MIN", 100)
+    monkeypatch.setattr(feed_mod, "AHEAD", 50)  # the reader thread soon blocks on a full queue
+    monkeypatch.setenv("MEMD_INDEX_WORKER", "1")
+    monkeypatch.setattr(scan_mod, "BATCH", 100)
+    real, calls = scan_mod.write_batch, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan_mod, "write_batch", failing)
+    outcome: list[BaseException] = []
+    with Memd(config) as app:
+        def run():
+            try:
+                app.index.scan()
+            except BaseException as exc:  # reported below
+                outcome.append(exc)
+
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        t.join(60)
+        assert not t.is_alive(), "the scan hung after the writer failed"
+    assert outcome and "disk full" in str(outcome[0])
+    assert not any(th.name == "memd-index-feed" for th in threading.enumerate())
