@@ -70,19 +70,26 @@ class Scanning:
             rows = self._rows(c, prefix)
         seen: set[str] = set()
         todo: list[tuple[str, int, int]] = []  # (path, size, mtime_ns): a stat result is ~200 bytes
-        for rel, st in walk(self.vault, walked, self.exclude, prefix):
-            seen.add(rel)
-            row = rows.get(rel)
-            if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
-                report.unchanged += 1
-            else:
-                todo.append((rel, st.st_size, st.st_mtime_ns))
-        report.scanned = len(seen)
-        report.warnings.extend(walked.warnings)
-        report.unreadable_dirs = walked.unreadable_dirs
-        self._remove_stale_temps(walked.stale_temps)
-        missing = [p for p in rows if p not in seen]
-        self._process(todo, rows, report, progress)
+        worker = None  # started while the walk goes on, once it has found enough to parse
+        try:
+            for rel, st in walk(self.vault, walked, self.exclude, prefix):
+                seen.add(rel)
+                row = rows.get(rel)
+                if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
+                    report.unchanged += 1
+                else:
+                    todo.append((rel, st.st_size, st.st_mtime_ns))
+                    if len(todo) == feed.WORKER_MIN:
+                        worker = feed.start_worker()
+            report.scanned = len(seen)
+            report.warnings.extend(walked.warnings)
+            report.unreadable_dirs = walked.unreadable_dirs
+            self._remove_stale_temps(walked.stale_temps)
+            missing = [p for p in rows if p not in seen]
+            self._process(todo, rows, report, progress, worker)
+        finally:
+            if worker is not None:
+                worker.close()  # (a no-op when the scan used and closed it)
         self._reconcile_missing(missing, rows, walked.unreadable_dirs, report)
         with self.db.tx() as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_scan', ?)", (str(time.time()),))
@@ -158,7 +165,7 @@ class Scanning:
                 pass
 
     def _process(self: Index, todo: list[tuple[str, int, int]], rows: dict[str, Row], report: ScanReport,
-                 progress: Callable[[int, int], None] | None) -> None:
+                 progress: Callable[[int, int], None] | None, worker: object = None) -> None:
         total = len(todo)
         bulk = total >= PARALLEL_MIN
         cold = bulk and not rows and not self._has_notes()
@@ -183,7 +190,7 @@ class Scanning:
         if collect:
             gc.disable()
         try:
-            with feed.prepared(jobs, settings) as results:
+            with feed.prepared(jobs, settings, worker) as results:
                 batches = iter(lambda: list(itertools.islice(results, BATCH)), [])
                 batch = next(batches, None)
                 done = 0
