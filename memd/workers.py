@@ -34,9 +34,13 @@ _HEADER = struct.Struct("!Q")
 PREFETCH = 4  # chunks in flight per worker: enough to keep it busy, bounded in memory
 
 
-def _send(stream: BinaryIO, obj: Any) -> None:
+def _frame(obj: Any) -> bytes:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
+
+
+def _send(stream: BinaryIO, obj: Any) -> None:
+    stream.write(_frame(obj))
     stream.flush()
 
 
@@ -68,7 +72,7 @@ class WorkerPool:
                                         stdout=subprocess.PIPE, env=env) for _ in range(max(1, workers))]
         # A feeder thread per worker writes while the caller reads answers (writing everything
         # first would deadlock on full pipes).
-        self._inboxes: list[queue.SimpleQueue[tuple[Any, list[Any]] | None]] = [queue.SimpleQueue()
+        self._inboxes: list[queue.SimpleQueue[bytes | None]] = [queue.SimpleQueue()
                                                                                 for _ in self._procs]
         self._feeders = [threading.Thread(target=self._feed, args=(p, q), daemon=True, name="memd-worker-feed")
                          for p, q in zip(self._procs, self._inboxes)]
@@ -100,10 +104,13 @@ class WorkerPool:
 
     def submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> None:
         """Send `chunk` to the next worker (round robin); `result()` answers chunks in the order
-        they were submitted (each worker answers its own in order)."""
+        they were submitted (each worker answers its own in order). Work that cannot be pickled
+        raises here, in the caller, and nothing is sent (were it found out in the feeder thread,
+        no answer would ever come and `result()` would wait forever)."""
+        frame = _frame((fn, chunk))
         i = self._next
         self._next = (i + 1) % len(self._procs)
-        self._inboxes[i].put((fn, chunk))
+        self._inboxes[i].put(frame)
         self._pending.append(i)
 
     def result(self) -> list[Any]:
@@ -143,10 +150,11 @@ class WorkerPool:
                 pass
 
     @staticmethod
-    def _feed(proc: subprocess.Popen, inbox: "queue.SimpleQueue[tuple[Any, list[Any]] | None]") -> None:
-        while (work := inbox.get()) is not None:
+    def _feed(proc: subprocess.Popen, inbox: "queue.SimpleQueue[bytes | None]") -> None:
+        while (frame := inbox.get()) is not None:
             try:
-                _send(proc.stdin, work)  # type: ignore[arg-type]
+                proc.stdin.write(frame)  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
             except (BrokenPipeError, OSError, ValueError):
                 return  # the worker died (or was closed); reading its answer reports it
 

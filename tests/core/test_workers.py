@@ -47,6 +47,22 @@ def test_an_error_in_a_worker_is_raised_with_its_traceback():
             list(pool.imap(fail_on_7, range(20), chunksize=3))
 
 
+def unpicklable_result(x):
+    return lambda: x
+
+
+def test_work_that_cannot_be_pickled_raises_at_once_and_the_pool_goes_on():
+    """A chunk that cannot be pickled used to die in the feeder thread, and result() then waited
+    forever for an answer that was never asked for."""
+    with WorkerPool(1) as pool:
+        with pytest.raises(Exception, match="pickle"):
+            pool.submit(square, [1, lambda: 2])
+        assert pool.pending == 0
+        with pytest.raises(WorkerError, match="pickle"):
+            list(pool.imap(unpicklable_result, range(3)))
+        assert list(pool.imap(square, range(4))) == [0, 1, 4, 9]
+
+
 def test_a_script_without_a_main_guard_is_not_run_again(tmp_path):
     """The reason memd has its own pool: a bulk index scan from a plain script must not
     re-execute the script in the worker (multiprocessing's spawn would)."""
