@@ -43,6 +43,7 @@ _FREEFORM_KEY = re.compile(r"\s")  # an LLM key with spaces is a free-form memor
 PERSON_RELATIONS = frozenset("""mother father parent sister brother sibling son daughter child partner spouse
 husband wife boyfriend girlfriend fiance fiancee friend best_friend colleague coworker boss manager cousin aunt
 uncle grandmother grandfather grandparent niece nephew roommate neighbor neighbour mentor""".split())
+_PARTNER_KEYS = ("partner", "boyfriend", "girlfriend", "fiance", "fiancee", "spouse")
 NOTES_SECTION = "Notes"
 GATE = "value gate: "  # the prefix of a drop's reason that the gate gave (the loop shows only those)
 _USER_NAME_LINE = re.compile(r"^- (?:\*\*)?(?:user_name|name|preferred_name)(?:\*\*)?:\s*(.+?)\s*$", re.M | re.I)
@@ -175,8 +176,17 @@ def _apply_about(app: Memd, item: MemoryItem, raw_key: str, entity: str | None, 
         key = normalize_key(raw_key)
         if entity and key == "relationship":
             # "I broke up with Tom": the relation line in user.md goes, Tom's file stays.
-            rel = normalize_key(value)
-            return app.remove_fact(None, RELATION_KEYS.get(rel, rel), entity, source, batch=batch)
+            rel = RELATION_KEYS.get(normalize_key(value), normalize_key(value))
+            # "broke up" says partner; the line may say boyfriend, girlfriend, fiance or spouse.
+            results: list[WriteResult] = []
+            for k in (rel, *_PARTNER_KEYS) if rel in _PARTNER_KEYS else (rel,):
+                results = app.remove_fact(None, k, entity, source, batch=batch)
+                if any(r.status == "applied" for r in results):
+                    # Their file said what they were to the user; now they are an ex.
+                    if app.find_entity(entity) is not None:
+                        results += app.set_fact(entity, "relationship", f"ex-{k}", source, batch=batch)
+                    break
+            return results
         # The value as the user said it ("St. Mary's") finds the line that holds it.
         return apply_update(app, item, key, entity, value, source, batch)
     if item.memory_type == "LongTermMemory" and not entity and _FREEFORM_KEY.search(raw_key) and len(value) > 60:

@@ -40,11 +40,35 @@ def _fold_char(c: str) -> str:
     return base if base.isascii() and base.isalpha() else c
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """`text` with every foldable Latin letter replaced by its ASCII base letter."""
+    """`text` with every foldable Latin letter replaced by its ASCII base letter.
+    Cached: the same recent turns are folded again for every decision that reads them."""
     if text.isascii():
         return text
-    return "".join(c if c.isascii() else _fold_char(c) for c in text)
+    return _NON_ASCII.sub(lambda m: "".join(map(_fold_char, m.group())), text)
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """The plain ASCII words of one text, and (folded, written) for each word the fold changed."""
+    if text.isascii():
+        return frozenset(_ASCII_WORD.findall(text)), ()
+    plain: set[str] = set()
+    pairs: list[tuple[str, str]] = []
+    for word in _WORD.findall(text):
+        if word.isascii():
+            plain.add(word)
+            continue
+        folded = fold(word)
+        if folded == word or not folded.isascii():
+            continue
+        pairs += [(folded, word), (folded.lower(), word.lower()),
+                  (folded[:1].upper() + folded[1:], word[:1].upper() + word[1:])]
+    return frozenset(plain), tuple(pairs)
 
 
 def word_map(texts: Iterable[str | None]) -> dict[str, str]:
@@ -54,21 +78,12 @@ def word_map(texts: Iterable[str | None]) -> dict[str, str]:
     for text in texts:
         if not text:
             continue
-        if text.isascii():
-            plain.update(_ASCII_WORD.findall(text))
-            continue
-        for word in _WORD.findall(text):
-            if word.isascii():
-                plain.add(word)
-                continue
-            folded = fold(word)
-            if folded == word or not folded.isascii():
-                continue
-            for f, w in ((folded, word), (folded.lower(), word.lower()),
-                         (folded[:1].upper() + folded[1:], word[:1].upper() + word[1:])):
-                if out.get(f, w) != w:
-                    plain.add(f)  # two spellings fold alike: ambiguous, leave it
-                out.setdefault(f, w)
+        words, pairs = _words_of(text)
+        plain.update(words)
+        for f, w in pairs:
+            if out.get(f, w) != w:
+                plain.add(f)  # two spellings fold alike: ambiguous, leave it
+            out.setdefault(f, w)
     for f in plain:
         out.pop(f, None)
     return out
@@ -85,7 +100,9 @@ def folded_request(request: Any) -> tuple[Any, dict[str, str]]:
     A request that is all ASCII comes back as it is, with an empty map (the common case: free)."""
     turns = [request.new_turn, *request.recent, *request.buffered]
     names = [n for n in request.user_names if n]
-    if all(t.text.isascii() and (t.author or "").isascii() for t in turns) and all(n.isascii() for n in names):
+    # Text whose only non-ASCII is punctuation ("…", curly quotes) folds to itself: nothing to do.
+    if all(fold(t.text) == t.text and fold(t.author or "") == (t.author or "") for t in turns) \
+            and all(fold(n) == n for n in names):
         return request, {}
     back = word_map([t.text for t in turns] + [t.author for t in turns] + names)
 

@@ -8,6 +8,8 @@
     tag "update"          the value replaces what the key holds; the old one goes to History
     tag "replaces:<old>"  ... the old value as the user said it ("St. Mary's")
     tag "as_of:<date>"    ... the date the change is known from
+    tag "correction"      ... the old value was never true ("I meant Linz, not Graz"): it is
+                          replaced without a History line (the journal still has it)
     tag "only_if_held"    ... the key is a guess: change the line holding <old>, or nothing
     tag "only_if_key"     ... the change is implied ("Marine Biology has become my true calling"):
                           change the one line memory holds under this key (or one that means the
@@ -32,6 +34,7 @@ UPDATE_TAG = "update"
 REPLACES_PREFIX = "replaces:"
 AS_OF_PREFIX = "as_of:"
 ONLY_IF_HELD = "only_if_held"
+CORRECTION_TAG = "correction"
 ONLY_IF_KEY = "only_if_key"
 LINK_VALUE = "link_value"
 ONLY_IF_ENTITY = "only_if_entity"

@@ -174,6 +174,22 @@ _TASTE_KEYS = frozenset({"likes", "dislikes", "favorites", "preferences", "wishe
 MAX_SENTENCES_STRONG = 400
 
 _GREETING_START = re.compile(r"\s*(?:hi|hello|hey|hiya|heya|greetings)\b", re.I)
+# "I'm Maria and I work as a nurse ...": a turn that opens with a name and goes on about the
+# speaker is an introduction too (not "I'm Canadian and I ...": a demonym is no name).
+_NAMED_START = re.compile(r"\s*I(?:'m|’m|\s+am)\s+(?P<n>[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?(?:\s+and\s+I\b|,\s+(?:a|an)\s)")
+_NOT_A_SELF_NAME = frozenset("""Jewish Muslim Christian Catholic Buddhist Hindu Sikh Protestant Orthodox Mormon
+Atheist Agnostic Vegan Vegetarian Pescatarian Gay Lesbian Bi Trans Queer Straight Single Married Divorced Retired
+Good Fine Great Okay Back Home Here Done Sorry Sure Glad Happy Tired Busy New Free Ready Still Also Not Black White
+Asian Latina Latino Hispanic Native Deaf Blind Autistic Bipolar Diabetic Celiac Pregnant""".split())
+
+
+def _named_start(text: str) -> bool:
+    m = _NAMED_START.match(text)
+    n = m.group("n") if m else ""
+    return bool(m) and n not in lex.DEMONYMS and n not in lex.NOT_NAMES and n not in _NOT_A_SELF_NAME \
+        and not n.endswith(("ish", "ic", "ese"))
+
+
 _OBJECT_ANTECEDENT = re.compile(
     r"\b(?:gave|got|bought|made|took|showed|sent|cooked|baked|brought|knitted|painted|wrote|"
     r"recommended|lent|read|played|sang|built|ordered|planned|organized|organised|picked)\s+"
@@ -279,7 +295,7 @@ class RulesBackend:
         env = Env(
             ref=reference_date(turn.time, request.today),
             strong=turn.strong,
-            intro=bool(_GREETING_START.match(turn.text)) or turn.strong,
+            intro=bool(_GREETING_START.match(turn.text)) or turn.strong or _named_start(turn.text),
             known_names=frozenset(known),
         )
         out: list[_Found] = []

@@ -156,7 +156,7 @@ def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     p = m.end() if m else pos
     sm = _PLURAL_SUBJ.match(text, p)
     if sm:
-        return Subject("self", plural=True), sm.end()
+        return Subject("self", plural=True, companion=valid_name(sm.group("cname"))), sm.end()
     sm = _SELF_SUBJ.match(text, p)
     if sm:
         return SELF, sm.end()

@@ -30,7 +30,7 @@ from memd.extract.rules_dates import best_time, find_times
 from memd.extract.patterns import JOB, NAME, SELF, Env, Fact, Subject
 from memd.extract.rules_text import declarative_part
 from memd.extract.update_explicit import explicit_facts
-from memd.extract.conventions import AS_OF_PREFIX, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
+from memd.extract.conventions import AS_OF_PREFIX, CORRECTION_TAG, ONLY_IF_HELD, REPLACES_PREFIX, UPDATE_TAG
 
 # A value: a run of words up to a clause boundary.
 _VAL = r"[^,;!?]+?"
@@ -75,9 +75,9 @@ _SELF_CORRECTION = re.compile(
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
     rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
 )
-# "Actually it's Braga, not Porto."
+# "Actually it's Braga, not Porto.", "Sorry, I meant Linz, not Graz."
 _ITS = re.compile(
-    rf"\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?(?P<new>(?:[\w'’.&-]+\s+){{0,4}}?[\w'’.&-]+),\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
+    rf"(?:\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?|\bI\s+(?:meant|mean)\s+)(?P<new>(?:[\w'’.&-]+\s+){{0,4}}?[\w'’.&-]+),\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
 )
 # "I've moved on from astronomy and now I'm really into urban beekeeping".
 _MOVED_ON = re.compile(
@@ -218,12 +218,13 @@ def _counterpart(new: str, old: str) -> str:
 
 
 def _fact(subject: Subject, key: str | None, new: str | None, old: str | None, env: Env, *,
-          guessed: bool = False, topic: str = "update") -> Fact | None:
+          guessed: bool = False, topic: str = "update", correction: bool = False) -> Fact | None:
     new, old = _clean(new), _clean(old)
     if not key or not new or (old and old.casefold() == new.casefold()):
         return None
     date = env.ref.isoformat() if env.ref else None
-    tags = tuple(dict.fromkeys((topic, *update_tags(old, date)) + ((ONLY_IF_HELD,) if guessed else ())))
+    tags = tuple(dict.fromkeys((topic, *update_tags(old, date)) + ((ONLY_IF_HELD,) if guessed else ())
+                               + ((CORRECTION_TAG,) if correction and old else ())))
     return Fact(subject, key, new, tags)
 
 
@@ -278,7 +279,10 @@ def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             # "my job is stressful, not fun" is no correction: without "actually" or "should be",
             # only a line that holds the old value is changed.
             said = re.search(r"\b(?:actually|really|in\s+fact|should\s+(?:be|read))\b", m.group(0)) is not None
-            f = _fact(subj, _key(m.group("k")) or hint, new, old, env, guessed=not said)
+            # "my title is actually X, not Y" says memory was wrong (no History line for Y);
+            # "my title is now X, not Y" says it changed.
+            f = _fact(subj, _key(m.group("k")) or hint, new, old, env, guessed=not said,
+                      correction=re.search(r"\bnow\b", m.group(0)) is None)
             if f:
                 out.append(f)
     if not out:
@@ -379,7 +383,9 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         # A key taken from "update my family information" is a heading, not the line: the line
         # holding the old value is the one meant, or none (no new `family` line beside `Has Children`).
         f = _fact(SELF, key or "status", new, old, env,
-                  guessed=key is None or (key == hint and rx in (_SELF_CORRECTION, _ITS)))
+                  guessed=key is None or (key == hint and rx in (_SELF_CORRECTION, _ITS)),
+                  correction=rx is _ITS or (rx is _SELF_CORRECTION and g.get("new") is not None
+                                            and not re.search(r"\b(?:now|recently)\b", m.group(0))))
         if f:
             return [f]
     return []

@@ -26,7 +26,7 @@ import re
 from memd.app import Memd
 from memd.extract import update_entity, update_match
 from memd.extract.conventions import (  # noqa: F401  (the tags are re-exported for backends)
-    ANY_VALUE, AS_OF_PREFIX, LINK_VALUE, NEGATION_TAG, ONLY_IF_ENTITY, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX,
+    ANY_VALUE, AS_OF_PREFIX, CORRECTION_TAG, LINK_VALUE, NEGATION_TAG, ONLY_IF_ENTITY, ONLY_IF_HELD, ONLY_IF_KEY, REPLACES_PREFIX,
     UPDATE_TAG,
 )
 from memd.extract.rules_updates import _proper_run
@@ -94,7 +94,7 @@ def apply_update(app: Memd, item: MemoryItem, key: str, entity: str | None, valu
     else:
         ref, results = app._subject(entity, source, batch)
     link_target = None
-    history = is_update(item)
+    history = is_update(item) and CORRECTION_TAG not in item.tags
     if not negated and ONLY_IF_KEY in item.tags:
         # An implied change: the one line memory holds under this key, in the file's words, or nothing.
         doc = _read(app, ref.path)

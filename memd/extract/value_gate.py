@@ -248,6 +248,10 @@ def _cut_relative(key: str, text: str) -> str | None:
         # A phrasal verb with its object: "took up some community work", "picked up the guitar", "took up running";
         # not "found through these activities" or "picked up the other day" (cut from a noun).
         return None
+    if second in ("up", "out") and third and third.isalpha() and third not in PRONOUNS and third not in PREPOSITIONS \
+            and third not in _TIME_NOUNS and third not in DANGLING_ADVERBS and (not fourth or fourth in PREPOSITIONS):
+        # "took up pottery", "took up pottery in 2022": a phrasal verb with a bare noun for object.
+        return None
     if first in TRANSITIVE_PAST and second not in ("to", "such") and (not second or second in PREPOSITIONS or second in AUXILIARIES
                                      or second in DANGLING_ADVERBS or second in _PARTICLES
                                      or (second.endswith(_ADJECTIVE_ENDINGS)

@@ -187,6 +187,10 @@ def bare_links(doc: MemoryDoc) -> bool:
     return bare * 2 > len(targets)
 
 
+# Words that join the parts of a value ("MS in X from MIT", "X and Y"): a part between them can be swapped.
+_JOINERS = frozenset("in from at of and with for on to as by or".split())
+
+
 def substitute(recorded: str, old: str, new: str) -> str:
     """The recorded value with what the user named as old put right, the way a person edits:
     "MS in Mechanical Engineering from MIT" with Mechanical Engineering -> Aerospace Engineering
@@ -198,6 +202,13 @@ def substitute(recorded: str, old: str, new: str) -> str:
         return new
     if words(new) and set(words(recorded)) - set(words(old)) <= set(words(new)):
         return new  # the new value already says everything the line did
+    before, after = recorded[:i].split()[-1:], recorded[i + len(old):].split()[:1]
+    if any(w.strip("(),;:").lower() not in _JOINERS and not w.endswith((",", ";", ":")) and w not in "-–—"
+           for w in before) or any(w.strip("(),;:").lower() not in _JOINERS and w[:1] not in ",;:)(-–—"
+                                   for w in after):
+        # "St. Mary's" in "St. Mary's Hospital" is part of one name, not a part of the line one
+        # can swap: "Google", said for it, is the whole new value (never "Google Hospital").
+        return new
     if set(words(new)) & (set(words(recorded)) - set(words(old))):
         # "my PhD in X from MIT, not from IISc": the new value restates the line (it names the
         # PhD the line kept), so it replaces it whole rather than landing inside it.

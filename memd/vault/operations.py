@@ -22,6 +22,7 @@ from memd.vault import memory_view as mv
 from memd.vault import provenance
 from memd.vault.links import parse_links
 from memd.vault.memfile import Edit, Fact, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
+from memd.vault.slugs import slugify
 
 USER_TITLE = "User Information"
 USER_RELATIONS = "User Relationships"
@@ -251,8 +252,10 @@ class RemoveFact(Operation):
         matches = doc.facts_for(self.fact_key)
         if self.value is not None:
             want = value_key(self.value)
+            slug = slugify(self.value)  # a link names the file: "Tom" is [[entities/tom.md]]
             matches = [f for f in matches if want in _values_in(f.value)
                        or any(want == value_key(l.target) or want == value_key(l.target.rsplit("/", 1)[-1])
+                              or slug == l.target.rsplit("/", 1)[-1].removesuffix(".md")
                               for l in parse_links(f.value))]
         if not matches:
             return Plan.noop("nothing to remove")

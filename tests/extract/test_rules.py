@@ -136,7 +136,7 @@ POSITIVE = [
     ('Hiking is one of my favorite things to do.', ['likes=Hiking']),
     ('My favorite season is autumn.', ['favorite_season=autumn']),
     ('I love to paint.', ['likes=painting']),
-    ('I like to cook on weekends.', ['likes=cooking on weekends']),
+    ('I like to cook on weekends.', ['likes=cooking']),
     ('I enjoy reading mystery novels.', ['likes=reading mystery novels']),
     ("I've always loved the ocean.", ['likes=the ocean']),
     ("I'm into photography and jazz.", ['likes=photography', 'likes=jazz']),

@@ -35,6 +35,7 @@ class Subject:
     relation: str | None = None  # canonical relation to the speaker; "pet" for animals
     pronoun: str | None = None  # "he" | "she" for kind == "pronoun"
     plural: bool = False  # "we", "my husband and I"
+    companion: str | None = None  # "Tom and I": the one named beside the speaker
 
 
 SELF = Subject("self")

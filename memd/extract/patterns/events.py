@@ -147,6 +147,14 @@ _DURATION_ONLY = re.compile(
 )
 
 
+def _dated_ahead(cl: Clause) -> bool:
+    """'I'm flying to Toronto on April 4th': a present progressive with a day after today is an
+    arrangement (a plan), not something going on now."""
+    t = when(cl, "future")
+    ref = cl.env.ref
+    return bool(t and t.value and ref and t.precision == "day" and t.value > ref.isoformat()[:10])
+
+
 @rule(
     rf"(?:(?:am|is|are)\s+{ADV}(?P<verb>{_ACTIVITY_VERBS}|[a-z]{{3,}}ing(?:\s+(?:on|for|up|out|at|with|into))?)|"
     rf"{HAVE}\s+{ADV}been\s+{ADV}(?P<verb2>[a-z]+ing(?:\s+(?:on|for|up|out|at|with|to|into))?))"
@@ -164,7 +172,7 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         return None  # "I've been playing for a month": how long, but not what
     if verb in ("looking for", "searching for") and _ERRAND.match(rest):
         return None  # "I'm looking for a gift for my husband": an errand for the assistant
-    future = bool(FUTURE_CUE.search(cl.pred)) and m.group("verb") is not None
+    future = m.group("verb") is not None and (bool(FUTURE_CUE.search(cl.pred)) or _dated_ahead(cl))
     v = value_of(rest, cl, "future" if future else "any", max_words=9)
     if not v:
         return None

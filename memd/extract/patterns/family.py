@@ -123,7 +123,8 @@ table_rules("only_child", "dating_someone", "marital")
     rf"(?:broke\s+up|split\s+up|{HAVE}\s+broken\s+up)(?:\s+with\s+(?:my\s+{REL_MODS}(?P<rel>{REL_ALL})\s*,?\s*)?(?P<name>{NAME})?)?"
 )
 def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
-    name = valid_name(m.group("name"))
+    # "Tom and I broke up": the one named beside the speaker is the one broken up with.
+    name = valid_name(m.group("name")) or (cl.subject.companion if cl.subject.kind == "self" else None)
     rel = lex.RELATIONS.get((m.group("rel") or "").lower(), "partner")
     out: list[Fact] = []
     if name and cl.subject.kind == "self":

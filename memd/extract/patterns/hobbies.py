@@ -147,12 +147,19 @@ _TOOK_UP_STOP = (
     r"and|but|because|with|last|this|in|since|during|when|while|after|before|again|over|at|on|for|"
     r"every|as|to|from|of|recently|lately|today|yesterday|back|now"
 )
+# "started surfing five years ago": the span of time is no part of the hobby.
+_SPAN = (
+    r"(?:a|an|\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|several|few|couple|many)\s+"
+    r"(?:(?:few|couple(?:\s+of)?)\s+)?(?:years?|months?|weeks?|days?|decades?)\b"
+)
+# "picked up the other day": a time, not a thing picked up.
+_NOT_A_THING = r"other|same|next|last|first|whole|rest|day|week|month|year|time|moment"
 
 
 @rule(
     rf"(?P<verb>took\s+up|picked\s+up|started|began|{HAVE}\s+{ADV}(?:taken\s+up|picked\s+up|started|begun))\s+"
-    rf"(?P<val>(?:[a-z]+ing)(?:\s+(?!(?:{_TOOK_UP_STOP})\b)[a-z]+){{0,3}}|yoga|pilates|karate|judo|"
-    rf"crossfit|ballet|meditation|photography|pottery|gymnastics|knitting|the\s+[a-z]+)(?=$|[\s,.!;])"
+    rf"(?P<val>(?:[a-z]+ing)(?:\s+(?!(?:{_TOOK_UP_STOP})\b)(?!{_SPAN})[a-z]+){{0,3}}|yoga|pilates|karate|judo|"
+    rf"crossfit|ballet|meditation|photography|pottery|gymnastics|knitting|the\s+(?!(?:{_NOT_A_THING})\b)[a-z]+)(?=$|[\s,.!;])"
 )
 def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     verb = re.sub(rf"^(?:have|has)\s+(?:(?:{ADV_WORDS})\s+)*", "", m.group("verb"))

@@ -81,6 +81,19 @@ def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "preferences", f"{a} over {b}", ("preference",))
 
 
+# "Oh great, I just love waiting in line": sarcasm says the opposite; rather write nothing.
+_SARCASTIC_LEAD = re.compile(r"\b(?:oh|ah)\s+(?:great|joy|wonderful|fantastic|perfect|goody|lovely|brilliant)\b|\byay\b|"
+                             r"\bjust\s+what\s+I\s+needed\b", re.I)
+_ANNOYANCES = re.compile(r"\s*(?:waiting|being\s+stuck|getting\s+stuck|sitting\s+in\s+traffic|traffic(?:\s+jams?)?|"
+                         r"paperwork|filling\s+out\s+forms|doing\s+(?:my\s+)?taxes|mondays|being\s+(?:ignored|on\s+hold|"
+                         r"put\s+on\s+hold|stuck)|when\s+(?:people|my\s+\w+|the\s+\w+)\s+(?:don't|do\s+not|forget|cancel))\b", re.I)
+
+
+def _sarcastic(m: re.Match[str], cl: Clause) -> bool:
+    said_just = re.search(r"\bjust\s+(?:love|adore)s?\s*$", m.string[:m.end(0) - len(m.group("val"))].rstrip() + " ")
+    return bool(_SARCASTIC_LEAD.search(cl.lead)) or bool(said_just and _ANNOYANCES.match(m.group("val")))
+
+
 @rule(
     rf"(?:love|loves|loved|like|likes|enjoy|enjoys|enjoyed|adore|adores|adored|prefer|prefers|"
     rf"{HAVE}\s+{ADV}(?:loved|liked|enjoyed|been\s+(?:into|obsessed\s+with|passionate\s+about))|"
@@ -92,6 +105,8 @@ def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 )
 def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     raw = m.group("val")
+    if _sarcastic(m, cl):
+        return []
     if cl.subject.kind == "pronoun" and re.match(r"(?:it|that|this|them)\b\s*(?:$|[,.!]|so\s+much|a\s+lot)", raw.strip()):
         # "She loved it": worth keeping only once both "she" and "it" are known.
         return [Fact(cl.subject, "likes", raw.split()[0], ("preference",), needs_object=True)]

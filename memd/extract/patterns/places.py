@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from memd.extract import rules_lexicon as lex
+from memd.extract.conventions import AS_OF_PREFIX, UPDATE_TAG
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, DWELLINGS, HAVE, LOC, LOC_ANY, REST
 from memd.extract.patterns.tables import table_rules
@@ -41,7 +42,10 @@ def moved_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not place:
         return None
     t = when(cl, "past")
-    out = _f(cl, "living_location", place, ("location",))
+    # A move replaces where one lived: the old place goes to the file's History ("Lena moved to
+    # Zurich" on a file that says Berlin), dated by the move when it is said.
+    since = t.value if t and t.value else cl.env.ref.isoformat()[:10] if cl.env.ref else None
+    out = _f(cl, "living_location", place, ("location", UPDATE_TAG, *((AS_OF_PREFIX + since,) if since else ())))
     out += _f(cl, "moved_from", clean_place(m.group("from1") or m.group("from2")), ("location",))
     if t:
         out += _f(cl, "moved_date", t.value, ("location", "date"))

@@ -164,6 +164,16 @@ def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) ->
     return v
 
 
+# "I got into jazz in college", "reading in my free time": when one likes it is no part of what is liked.
+_LIFE_PERIOD = re.compile(
+    r"\s+(?:(?:in|during|through(?:out)?)\s+(?:my\s+|the\s+)?(?:college|high\s+school|grad(?:uate)?\s+school|"
+    r"middle\s+school|uni|university|teens|twenties|thirties|forties|fifties|youth|childhood|pandemic|"
+    r"lockdown|quarantine)|in\s+my\s+(?:free|spare|down)\s*time|on\s+(?:the\s+)?weekends|as\s+a\s+(?:kid|child|teen(?:ager)?|student)|growing\s+up|back\s+then|"
+    r"when\s+I\s+was\s+(?:young|little|younger|a\s+(?:kid|child|teen(?:ager)?)))\s*[.!]?$",
+    re.I,
+)
+
+
 def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: int = 8) -> str | None:
     """The object of a liking or disliking, as a noun phrase or gerund ('to hike' -> 'hiking')."""
     if not raw:
@@ -175,6 +185,8 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
             return None
         raw = gerund(m.group(1)) + m.group(2)
     v = value_of(raw, cl, tense, max_words=max_words)
+    if v:
+        v = _LIFE_PERIOD.sub("", v) or None
     if not v:
         return None
     if re.search(r"\byou(?:r|rs)?\b", v, re.I):

@@ -1,0 +1,107 @@
+"""More ways people change or correct what memory holds, through `memd remember`'s path on a
+real vault: a correction leaves no History (the old value was never true), a move by someone
+else keeps their old place in History, "Tom and I broke up" ends the relation, a short name of
+the old employer never grafts its suffix onto the new one, a present progressive with a date
+ahead is a plan, and sarcasm writes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from memd import api
+from memd.vault.memfile import MemoryDoc
+from memd.vault.memory_view import current_facts, substitute
+
+
+def remember(app, *texts):
+    for t in texts:
+        api.remember(app, t)
+
+
+def read(vault, rel="user.md") -> str:
+    p = vault / "memory" / rel
+    return p.read_text(encoding="utf-8") if p.exists() else ""
+
+
+def current(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in current_facts(MemoryDoc.parse(text)):
+        out.setdefault(f.norm_key, []).append(f.value)
+    return out
+
+
+def history(text: str) -> list[str]:
+    return [f"{f.norm_key}: {f.value}" for f in MemoryDoc.parse(text).facts if f.section == "History"]
+
+
+def test_i_meant_x_not_y_corrects_without_a_history_line(app, vault):
+    remember(app, "I live in Graz.", "Sorry, I meant Linz, not Graz.")
+    text = read(vault)
+    assert current(text)["living_location"] == ["Linz"]
+    assert history(text) == []  # Graz was a slip, never where the user lived
+    assert any(e["op"] == "replace_fact" for e in app.state.journal(limit=20))  # the journal has it
+
+
+def test_a_change_said_with_now_keeps_the_old_value_in_history(app, vault):
+    remember(app, "I work at Siemens.", "My employer is now Bosch, not Siemens.")
+    text = read(vault)
+    assert current(text)["employer"] == ["Bosch"]
+    assert any(h.startswith("previous_employer: Siemens") for h in history(text))
+
+
+def test_someone_elses_move_keeps_their_old_place_in_history(app, vault):
+    remember(app, "My sister Lena lives in Berlin.", "Lena moved to Zurich for a job at Google.")
+    text = read(vault, "entities/lena.md")
+    assert current(text)["living_location"] == ["Zurich"]
+    assert any(h.startswith("previous_living_location: Berlin") for h in history(text))
+
+
+def test_tom_and_i_broke_up_ends_the_relation(app, vault):
+    remember(app, "My boyfriend Tom is a chef.", "Tom and I broke up last month.")
+    user = read(vault)
+    assert "boyfriend" not in current(user)
+    assert re.search(r"^- \d{4}-\d{2}: broke up with Tom$", user, re.M)
+    tom = read(vault, "entities/tom.md")
+    assert current(tom)["relationship"] == ["ex-boyfriend"]
+    assert current(tom)["job_title"] == ["chef"]  # the file stays, with all it knew
+
+
+def test_a_short_name_of_the_old_employer_is_not_grafted_onto_the_new_one(app, vault):
+    remember(app, "I work as a nurse at St. Mary's Hospital.", "I don't work at St. Mary's anymore, I started at Charité.")
+    assert current(read(vault))["employer"] == ["Charité"]
+
+
+def test_substitute_swaps_a_part_only_between_joining_words():
+    assert substitute("St. Mary's Hospital", "St. Mary's", "Google") == "Google"
+    assert substitute("MS in Mechanical Engineering from MIT", "Mechanical Engineering",
+                      "Aerospace Engineering") == "MS in Aerospace Engineering from MIT"
+    assert substitute("Software engineer at Google", "Google", "Stripe") == "Software engineer at Stripe"
+
+
+def test_a_progressive_with_a_date_ahead_is_a_plan(app, vault):
+    remember(app, "I'm flying to Toronto on April 4th.")
+    text = read(vault)
+    assert "activities" not in current(text)
+    assert re.search(r"^- \d{4}-04-04: flying to Toronto$", text, re.M)
+
+
+def test_sarcasm_and_time_phrases_in_likes(app, vault):
+    remember(app, "Oh great, I just love waiting in line.", "I got into jazz in college.",
+             "I love reading in my free time.")
+    likes = current(read(vault)).get("likes", [])
+    assert sorted(likes) == ["jazz", "reading"]
+
+
+def test_a_name_that_opens_an_introduction(app, vault):
+    remember(app, "I'm Maria and I work as a nurse.", "I'm Buddhist and I meditate every morning.")
+    facts = current(read(vault))
+    assert facts["user_name"] == ["Maria"]
+
+
+def test_phrasal_hobby_keeps_its_event_and_drops_the_time_span(app, vault):
+    remember(app, "I took up pottery last year.", "I started surfing five years ago.", "I picked up the other day.")
+    text = read(vault)
+    assert sorted(current(text)["hobbies"]) == ["pottery", "surfing"]
+    assert re.search(r"^- \d{4}: took up pottery$", text, re.M)
+    assert re.search(r"^- \d{4}: started surfing$", text, re.M)
+    assert "five" not in text and "the other" not in text
