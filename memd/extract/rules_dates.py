@@ -313,7 +313,8 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None, tense: str) -> tuple
             saturday -= timedelta(days=7)
         elif rel == "next":
             saturday += timedelta(days=7)
-        elif rel == "the":
+        elif rel in ("the", "this"):
+            # "This weekend we went to the zoo", said on a Monday: the weekend just gone.
             if tense == "past" and ref.weekday() < 5:
                 saturday -= timedelta(days=7)
             elif tense != "past" and ref.weekday() == 6:

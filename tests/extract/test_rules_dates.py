@@ -41,6 +41,7 @@ def resolve(text: str, ref: date | None, tense: str = "any") -> str | None:
         ("on Monday", "future", "2023-05-15"),  # said on a Monday: the next one
         ("over the weekend", "past", "2023-05-06"),
         ("this weekend", "future", "2023-05-13"),
+        ("this weekend", "past", "2023-05-06"),  # "this weekend we went ...", said on a weekday
         ("next weekend", "future", "2023-05-20"),
         ("last week", "past", "2023-05"),
         ("next week", "future", "2023-05"),
