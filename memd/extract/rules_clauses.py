@@ -10,7 +10,7 @@ opens with a subject the rules understand:
     Anna                                 a name already known in the conversation
     (nothing) "Lost my job yesterday"    chat drops the subject: the speaker
 
-and its predicate is handed to the rules of rules_patterns. Sentences whose subject is an
+and its predicate is handed to the rules of memd/extract/patterns/. Sentences whose subject is an
 attribute ("my favorite book is Dune", "my birthday is May 3", "call me Sam") are read here as
 statements. Mentions ("my sister Anna", "Max, my dog") give the relationship lines and the
 people "he" and "she" can refer to.

@@ -1,6 +1,6 @@
 """What people are busy with, get ready for and do regularly: predicate rules for the rules backend.
 
-People tell a friend what they do in forms the general rules (rules_patterns) leave out:
+People tell a friend what they do in forms the general rules (memd/extract/patterns/) leave out:
 
     "I'm busy taking care of my pets"               activities: taking care of my pets
     "I'm getting ready for a dance comp next month" plans: 2023-06: getting ready for a dance comp
@@ -12,7 +12,7 @@ People tell a friend what they do in forms the general rules (rules_patterns) le
 
 Each handler keeps a value only when it names a thing (the value gate then checks it like any
 other); pronoun objects ("I'm busy doing it"), durations ("I'm busy for a week") and errands give
-nothing. Registered with rules_patterns' `rule` (after the general rules, so a general rule that
+nothing. Registered with patterns.core's `rule` (after the general rules, so a general rule that
 reads the clause wins); imported by rules_clauses so the rules exist before any sentence is read.
 """
 

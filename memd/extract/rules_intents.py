@@ -11,10 +11,10 @@
     "I'm hooked on this game called FIFA 23"        likes: FIFA 23
     "I'm so pumped for the launch tomorrow"         plans: 2023-05-09: the launch
 
-The general plan and wish rules (rules_patterns) read "I plan to", "I'm going to", "I'd love to";
+The general plan and wish rules (memd/extract/patterns/) read "I plan to", "I'm going to", "I'd love to";
 these are the same intentions in the words friends use. A value that is only a pronoun or a
 conversation move ("can't wait to see it", "I'm off to bed") gives nothing: `vp_value` and the
-value gate refuse it. Registered with rules_patterns' `rule`; imported by rules_clauses.
+value gate refuse it. Registered with patterns.core's `rule`; imported by rules_clauses.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Persona basics and planned trips for the rules backend, kept apart from rules_patterns.py.
+"""Persona basics and planned trips for the rules backend, kept apart from the general rules (memd/extract/patterns/).
 
 What a person says about who they are, when they say it plainly:
 
@@ -11,7 +11,7 @@ What a person says about who they are, when they say it plainly:
                                                                               -> school, major
     planned trips      "I'm planning a trip to Lisbon on October 12th"     -> plans: 2025-10-12: trip to Lisbon
 
-The persona rules register with rules_patterns' `rule(..., first=True)`, so they are tried
+The persona rules register with patterns.core's `rule(..., first=True)`, so they are tried
 before the general ones ("am a ..." would otherwise read an MBTI code as a job); planned trips
 come after them (the general plan rules keep "with my wife" when they read the sentence);
 `persona_statement` is asked by rules_clauses.statement_facts for "my X is Y" sentences.

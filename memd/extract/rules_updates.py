@@ -421,7 +421,7 @@ def _no_longer(sentence: str, hint: str | None, env: Env, following: str = "") -
         b = _TAKEN_UP_BEFORE.search(sentence[:m.start()])
         new = b.group("new") if b else None
     if not new:
-        return []  # a plain negation: the rules of rules_patterns remove it
+        return []  # a plain negation: the general rules (memd/extract/patterns/) remove it
     new = _proper_run(new)
     verb = m.group("verb")
     key = _verb_key(verb, m.group("prep")) or _verb_key(verb2, None) or hint

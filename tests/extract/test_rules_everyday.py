@@ -122,7 +122,7 @@ EVERYDAY = [
     ('My cat Mochi is 3 years old.', ['Mochi.age=3', 'Mochi.relationship=pet', 'Mochi.species=cat']),
     ('I have a goldfish.', ['pets=goldfish']),
     ("I'm getting a puppy next week!", ['plans=2024-06: get a puppy']),
-    ('Our dog Biscuit is a beagle.', ['Biscuit.relationship=pet', 'Biscuit.species=dog']),
+    ('Our dog Biscuit is a beagle.', ['Biscuit.breed=beagle', 'Biscuit.relationship=pet', 'Biscuit.species=dog']),
     ('My dog Rocky loves the park.', ['Rocky.likes=the park', 'Rocky.relationship=pet', 'Rocky.species=dog']),
     ('I have a dog and two cats.', ['pets=dog', 'pets=2 cats']),
     ('We have a parrot named Kiwi.', ['Kiwi.relationship=pet', 'Kiwi.species=parrot']),

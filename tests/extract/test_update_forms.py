@@ -105,3 +105,12 @@ def test_phrasal_hobby_keeps_its_event_and_drops_the_time_span(app, vault):
     assert re.search(r"^- \d{4}: took up pottery$", text, re.M)
     assert re.search(r"^- \d{4}: started surfing$", text, re.M)
     assert "five" not in text and "the other" not in text
+
+
+def test_a_pets_breed_and_a_race_on_a_date(app, vault):
+    remember(app, "Our dog Biscuit is a beagle.", "I'm running the Berlin marathon on September 28th.", "I'm running late.")
+    pet = current(read(vault, "entities/biscuit.md"))
+    assert pet["breed"] == ["beagle"] and pet["species"] == ["dog"]
+    text = read(vault)
+    assert re.search(r"^- \d{4}-09-28: running the Berlin marathon$", text, re.M)
+    assert "late" not in text

@@ -147,6 +147,10 @@ _DURATION_ONLY = re.compile(
 )
 
 
+_RACE = re.compile(r"(?:the|a|an|my|in\s+the)\s+(?:[\w'-]+\s+){0,3}?(?:marathon|half-marathon|half|race|5k|10k|ultra|"
+                   r"triathlon|relay|fun\s+run)\b", re.I)
+
+
 def _dated_ahead(cl: Clause) -> bool:
     """'I'm flying to Toronto on April 4th': a present progressive with a day after today is an
     arrangement (a plan), not something going on now."""
@@ -163,7 +167,8 @@ def _dated_ahead(cl: Clause) -> bool:
 def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     verb = re.sub(r"\s+", " ", m.group("verb") or m.group("verb2"))
     rest = m.group("val")
-    blocked = verb.split()[0] in _NOT_ACTIVITIES and not verb.startswith(_ACTIVITY_PHRASES)
+    blocked = verb.split()[0] in _NOT_ACTIVITIES and not verb.startswith(_ACTIVITY_PHRASES) \
+        and not (verb == "running" and _RACE.match(rest))  # "running late", but "running the Berlin marathon"
     # "I'm trying kundalini yoga" is a pursuit; "I'm trying to stay calm" is not.
     tried_thing = verb == "trying" and not rest.startswith(("to ", "my best", "hard", "not "))
     if blocked and not tried_thing:

@@ -17,6 +17,22 @@ from memd.extract.patterns.values import _f, dated, explicit_name, valid_name, w
 from memd.extract.rules_dates import parse_number
 
 
+_BREED_ALT = "|".join(sorted((re.escape(b) for b in lex.BREEDS), key=len, reverse=True))
+
+
+@rule(rf"(?:is|was)\s+(?:a|an)\s+(?:(?:{lex.PET_MODIFIERS}|purebred|mixed|miniature|toy|standard)\s+)*(?P<breed>{_BREED_ALT})"
+      rf"(?:\s+(?:mix|cross))?(?=\s*$|\s*[,.!;]|\s+(?:and|who|that|named|called|with|from)\b)", subjects=frozenset({"person"}))
+def pet_breed(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    """'Our dog Biscuit is a beagle': a breed only a pet can be (a person is no beagle)."""
+    if cl.subject.relation not in (None, "pet") or m.group("breed").lower() == "mutt":
+        return None
+    breed = m.group("breed").lower()
+    out = [Fact(cl.subject, "breed", breed, ("pet",))]
+    if cl.subject.relation is None:
+        out.append(Fact(cl.subject, "species", lex.BREEDS[breed], ("pet",)))
+    return out
+
+
 @rule(
     rf"(?P<verb>{HAVE}|own|owns|adopted|got|rescued|bought|brought\s+home|welcomed|took\s+in|"
     rf"(?:am|is|are)\s+{ADV}getting|{HAVE}\s+{ADV}(?:got|adopted|gotten|rescued))\s+"
