@@ -100,6 +100,9 @@ _FICTION_BEFORE = re.compile(
     r"(?:where|in\s+which|about\s+how)\s*$",
     re.I,
 )
+# "They remind me of what I've achieved and how far I've come": a clause after "what" or "how far"
+# is the object of another verb (a thing, a degree), not a statement of its own.
+_NOMINAL_BEFORE = re.compile(r"\b(?:what|whatever|how\s+(?:far|many|long))\s*$", re.I)
 _FICTION_CUE = re.compile(r"\b(?:where|which|how)\s", re.I)
 _ME = re.compile(r"\bme\b")
 _HYPOTHETICAL_SENTENCE = re.compile(
@@ -246,7 +249,8 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
         if pos >= len(sentence):
             continue
         if pos and (_HYPOTHETICAL_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)
-                    or fiction and _FICTION_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)):
+                    or fiction and _FICTION_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)
+                    or _NOMINAL_BEFORE.search(sentence, max(0, pos - _LOOKBACK), pos)):
             continue
         if found and pos < found[-1][2]:
             continue  # inside the subject just found ("My sister, Anna, ...")

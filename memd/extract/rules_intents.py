@@ -65,6 +65,12 @@ def cannot_wait(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return _f(cl, "plans", dated(v, t), ("plan",))
 
 
+_LEAVE_TAKING = re.compile(r"(?:go\s+)?(?:do|get|grab|sort|finish|catch|spend|run)\s+(?:some|a\s+few|a\s+bit|my|the|an?\s+)"
+                           r"(?:errands?|research|work|stuff|things|time|chores|sleep|rest|lunch|food|coffee|shopping)\b|"
+                           r"go\s+(?:do|get|grab|make)\b", re.I)
+_NOW = re.compile(r"\b(?:now|for\s+now|right\s+away|for\s+a\s+(?:bit|while))\s*[.!]*$", re.I)
+
+
 # "I'm off to have dinner with some friends", "we're off to Lisbon tomorrow".
 @rule(rf"(?:am|is|are)\s+{ADV}off\s+to\s+(?P<val>[^;!?]+)")
 def off_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
@@ -74,6 +80,10 @@ def off_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if raw[:1].isupper():
         v = value_of(raw, cl, "future", max_words=5)
         v = f"going to {v}" if v else None
+    elif _LEAVE_TAKING.match(raw) or _NOW.search(raw):
+        # "I'm off to go do some research", "I'm off to spend some time with them now": the speaker
+        # is leaving the chat; an errand with no name or date in it is no plan worth a line.
+        return None
     else:
         v = _doing(raw, cl)
     if not v:

@@ -223,9 +223,10 @@ def is_small_talk(text: str) -> bool:
 
 
 # Words after which a value has said what it needed to say. Cutting there keeps
-# "moved to Berlin, Germany because my partner got a job there" down to the fact.
+# "moved to Berlin, Germany because my partner got a job there" down to the fact. A dash glued to
+# a word ("California- a gorgeous sunset") ends the phrase after the word, never inside it.
 _VALUE_STOP = re.compile(
-    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|\w-\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
+    r"\s*(?:[;:!?()\[\]]|\.(?:\s|$)|\s-+\s|(?<=\w)-\s|,\s|\.\.\.|\s(?:because|since|though|although|but|"
     r"so that|so I|so we|which|who|whom|whose|what|while|whereas|until|unless|if|when|whenever|as soon as|where|that|"
     r"as I|as we|as it|as they|as she|as he|and I|and we|and it|and they|and he|and she|and then|"
     r"and that|and this|and now|and also|and so|and got|and had|and was|and is|and am|"
@@ -240,7 +241,7 @@ _TRAILING_FILLER = re.compile(
     r"these days|today|tonight|already|though|yet|soon|finally|at all|for real|haha|lol|before|earlier|"
     r"and|or|but|the|a|an|of|to|with|for|in|on|at|by|from|my|our|your|his|her|their|this|that|"
     r"some|really|just|very|so|such|about|into|like|there|here|together|ever|all|even|"
-    r"currently|still|also|actually|definitely|totally))+$",
+    r"currently|still|also|actually|definitely|totally|always|sometimes|usually|often|mostly))+$",
     re.I,
 )
 _LEADING_FILLER = re.compile(

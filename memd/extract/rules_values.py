@@ -3,7 +3,8 @@
     "Hiking and chess are my main hobbies."           hobbies: hiking, hobbies: chess
     "Family is super important to me."                values: family
     "My kids mean the world to me."                   values: my kids
-    "Painting is a fun way to unwind."                likes: painting
+    "Painting is a fun way for me to unwind."         likes: painting
+    "Hiking is a great way to relax."                 (nothing: said of anyone, not of the speaker)
     "My turtles always cheer me up."                  pets: turtle
     "Cooking helps me de-stress."                     likes: cooking
     "Joining a gym has been a game-changer."          event: joined a gym
@@ -49,6 +50,8 @@ _WAY_TO = re.compile(
     rf"(?P<val>{_GERUND_PHRASE})(?:'s|\s+(?:is|has\s+been|was))\s+(?:(?:a|such\s+a|my)\s+)(?:(?:fun|great|good|nice|healthy|"
     r"awesome|amazing|perfect|creative|favorite|go-to|new)\s+)*way\s+(?:for\s+me\s+)?(?:to|of)\s+\w+"
 )
+_PERSONAL = re.compile(r"\b(?:my|me|myself|I)\b")
+
 # "Cooking helps me de-stress", "Jazz has always helped me unwind", "Painting makes me so happy",
 # "Dancing brings me such joy": a thing that does the speaker good is a thing they like. Only for
 # the effects people seek (calm, joy, focus), not "helps me with my taxes"; joy only from a pursuit
@@ -125,10 +128,17 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
         return [Fact(SELF, key, _lower_first(part), tags) for part in liked_items(v)]
     m = _MATTERS_TO_ME.match(text, pos)
     if m:
+        if re.search(r"\b(?:your|his|her|their)\s+(?:[\w'-]+\s+){0,3}(?:and|or)\s*$", text[:pos], re.I):
+            return None  # "your support and | encouragement mean a lot to me": someone else's, begun earlier
         v = _thing(m.group("val"), env)
         return [Fact(SELF, "values", v, ("value",))] if v else []
     m = _WAY_TO.match(text, pos)
     if m:
+        if not _PERSONAL.search(text, m.start()):
+            # "Volunteering is a great way to meet people", "Hiking is a great way to relax": said of
+            # anyone (often of what the other person does), not of the speaker; "a great way for me to
+            # unwind", "my way of ...", "a way to express my creativity" are the speaker's own.
+            return []
         v = _thing(m.group("val"), env, max_words=4)
         return [Fact(SELF, "likes", v, ("preference",))] if v else []
     m = _DID_WAS_GOOD.match(text, pos)

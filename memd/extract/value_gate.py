@@ -200,6 +200,18 @@ def _complete(text: str) -> str | None:
         return f"ends with an auxiliary verb ({last!r}): a clause cut mid-way"
     if last in WH_WORDS:
         return f"ends with {last!r}: a clause cut mid-way"
+    if len(words) == 1 and first in FREQUENCY_ADVERBS:
+        return f"only an adverb ({first!r}): what it qualifies was cut away"
+    m = _RELATIVE_RUNON.search(text)
+    if m:
+        # "the help I got from people I looked up to was invaluable" -> "looked up to was invaluable":
+        # a relative clause cut from its noun and run into the sentence's own verb.
+        return f"a relative clause run into another clause ({m.group(0)!r})"
+    m = _DEMONSTRATIVE_OBJECT.search(text)
+    if m:
+        # "got this as a treat", "decided to include this at the beginning": the thing is in the
+        # photo or the message before, not in the value.
+        return f"{m.group(1).lower()!r} stands for a thing named elsewhere"
     if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
                                     "stuff", "things", "one", "ones"):
         return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
@@ -225,6 +237,12 @@ def _complete(text: str) -> str | None:
     return None
 
 
+_RELATIVE_RUNON = re.compile(r"\b(?:to|from|on|in|with|at|for|about|of|into|up|[a-z]+ed|[a-z]{2,}ing)\s+"
+                             r"(?:was|is|were|are)\b", re.I)
+FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
+# A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
+_DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"
+                                   r"including|on)\s+(this|that)\s+(?:as|at|for|to|in|on|with|from|into|because)\b", re.I)
 _TIME_NOUNS = frozenset("day days week weeks month months year years morning night evening weekend time other last past next".split())
 _NOUN_BEFORE = ("ic", "al", "ful", "ive", "ous")  # an adjective before "-ing" makes it a noun: "strategic planning"
 _PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", "up")

@@ -214,6 +214,16 @@ _NEW_SUBJECT = re.compile(
 )
 
 
+# "I love how you use art and teach people", "I can imagine how much you miss being outdoors and
+# surrounded by nature": after a clause with a subject of its own, an "and" joins that clause's
+# verbs, not the speaker's.
+_EMBEDDED_SUBJECT = re.compile(
+    r"\b(?:how|that|why|whether)\s+(?:(?:much|many|far|well|often|hard)\s+)?"
+    r"(?:you|he|she|they|it|people|everyone|others|your\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)\b",
+    re.I,
+)
+
+
 # "I do love animals", "she does enjoy it": an emphatic auxiliary before a verb of taste.
 _EMPHATIC_DO = re.compile(
     r"(?:do|does)\s+(?:really\s+|still\s+|actually\s+|truly\s+)?(?=(?:love|like|enjoy|adore|prefer|miss|hate)s?\b)"
@@ -233,6 +243,8 @@ def match_predicate(cl: Clause) -> list[Fact]:
         part = cl.pred[pos:]
         if pos and _NEW_SUBJECT.match(part):
             break  # "... and my pet slinked out and coiled up": what follows is the pet's
+        if pos and _EMBEDDED_SUBJECT.search(cl.pred, 0, pos):
+            break
         verb_at = ADV_RX.match(part).end()
         emphatic = _EMPHATIC_DO.match(part, verb_at)
         if emphatic:

@@ -30,7 +30,11 @@ EVENT_VERBS = alternation("event_verbs")
 _EVENT_PP = alternation("event_participles")
 _GENERIC_REST = re.compile(
     r"(?:(?:time|day|week|weekend|night|month|year|experience|one|chat|talk|conversation|moment|while|ride|"
-    r"run|start|bit|lot|so|too|much|really|again|already)\b\s*)*$",
+    r"run|start|bit|lot|so|too|much|really|again|already|"
+    # "had a blast to the very end", "had tons of fun outside", "spoke last": where or how long, not what
+    r"last|outside|inside|together|to\s+the\s+(?:very\s+)?end|all\s+(?:day|night)|laugh|laughs|"
+    # "had a great accomplishment": a verdict on something the sentence does not name
+    r"accomplishment|achievement|milestone|success|adventure)\b\s*)*$",
     re.I,
 )
 
@@ -43,20 +47,30 @@ def vague_event(phrase: str) -> bool:
 
 _VAGUE_EVENT = re.compile(
     r"^(?:(?:have|has|needed)\s+to\b|(?:had|got|made|took|found|saw|went|tried|read|watched|spent|lost|missed|"
-    r"called|texted|talked|chatted|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
-    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite)\s+)*"
+    r"called|texted|talked|chatted|spoke|spoken|worked|left|passed|decided|reached|got\s+back|came\s+back|caught\s+up)\s+"
+    r"(?:(?:a|an|the|some|so\s+much|such\s+a|really|really\s+a|pretty|so|too|very|quite|lots\s+of|tons\s+of|"
+    r"a\s+(?:ton|lot)\s+of|a\s+good|a\s+personal|a\s+big)\s+)*"
     r"(?:(?:fun|blast|great|good|nice|amazing|awesome|wonderful|lovely|bad|rough|tough|hard|long|busy|crazy|"
     r"to\s+bed|to\s+sleep|sick|time|chance|opportunity|idea|feeling|point|way|lot|bit|day|week|night|much|"
     r"everything|something|nothing|anything|used|better|worse|lucky|ready|tired|stuck|married|engaged|"
     r"divorced|hired|promoted|fired|laid|into|to\s+know|to\s+see|to\s+talk|to\s+it|your|my\s+best|what|"
     r"how|why|when|where|sure|inspired|emotional|excited|nervous|scared|hooked|the\s+hang|a\s+sense|"
-    r"to\s+say|(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some)\b"
+    r"to\s+say|(?:a|an)\s+\w+\s+(?:week|day|time|weekend|month|year|night|ride)|some|laugh|accomplishment|"
+    r"achievement|milestone|last)\b"
     # A pronoun or particle alone: "made it", "went out", "took them" say nothing by themselves.
     r"|(?:it|that|this|them|him|her|you|me|us|home|back|out|well|there|here|by|up|on|off|in|away|over|"
     r"through|along|around|together)(?:\s+(?:so|too|again|already|together|now|then|anyway|finally|"
     r"earlier|later|back|out|up|off|home))*\s*$))",
     re.I,
 )
+
+
+# "Took a bit of work, but ...", "it took some trial and error": the dropped subject is "it", and
+# what it took (effort, time) is no event of the speaker's ("took a trip" is).
+_IT_TOOK = re.compile(
+    r"took\s+(?:(?:a\s+(?:bit|lot|little|while)|some|lots|so\s+much|much|more|a\s+few|many|several|forever|ages)\s+)?"
+    r"(?:of\s+)?(?:\w+\s+)?(?:work|time|effort|trial\s+and\s+error|practice|patience|courage|guts|tries|attempts|"
+    r"convincing|getting\s+used\s+to|while|forever|ages|minutes|hours|days|weeks|months|years)\b")
 
 
 @rule(
@@ -71,10 +85,14 @@ def event(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         return None
     if verb in _TRANSITIVE and _TRANSITIVE_GAP.match(rest):
         return None  # "a pic I took during a workout": the object is before the verb
+    if verb == "had" and re.match(r"to\s+(?:the\s+)?[A-Z]", rest):
+        return None  # "a vacation we had to California": "had to" before a name is no obligation; the object came first
     v = value_of(rest, cl, "past", max_words=9)
     if not v:
         return None
     phrase = f"{verb} {v}"
+    if _IT_TOOK.match(phrase):
+        return None
     if vague_event(phrase) or INDEFINITE.match(v) or re.fullmatch(r"(?:up\s+|on\s+|out\s+)?(?:" + "|".join(_VAGUE_GERUNDS) + ")", v):
         return None
     if re.search(r"\byou(?:r|rs)?\b", phrase, re.I):
@@ -104,7 +122,7 @@ _VAGUE_GERUNDS = word_set("vague_gerunds")
 # earlier in the sentence. Such clauses say nothing on their own.
 _TRANSITIVE_GAP = re.compile(
     r"^(?:during|at|in|on|from|after|before|when|while|last|yesterday|today|because|so|and|but|"
-    r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier)\b",
+    r"was|were|is|are|remind|reminds|there|here|it|the\s+other\s+day|a\s+few|recently|earlier|online)\b",
     re.I,
 )
 _TRANSITIVE = word_set("transitive")

@@ -60,6 +60,7 @@ def clean_place(text: str | None) -> str | None:
     if not text:
         return None
     t = text.strip().rstrip(".,")
+    t = t.rstrip("-\u2013\u2014 ")  # "I moved to Lisbon- best decision ever": the dash is punctuation
     parts = [p.strip() for p in t.split(",")]
     out = []
     for part in parts:
@@ -179,6 +180,8 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
     if not raw:
         return None
     raw = raw.strip()
+    if re.match(r"(?:this|that|these|those)\s+(?!in\s+need\b|who\b)[\w'-]", raw, re.I):
+        return None  # "I love that first movie too": which one is in the other person's message
     m = re.match(r"to\s+([a-z]+)\b(.*)", raw)
     if m:
         if m.group(1) in VAGUE_VERBS:

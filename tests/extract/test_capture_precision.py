@@ -1,0 +1,146 @@
+"""Capture precision (issue 9, "facts a person would sign"): forms of chat that used to write a wrong
+or broken line, each with a twin that must still write.
+
+    a dash glued to a word           "California- a gorgeous ..." cut the word's last letter off
+    another subject's "and"          "I love how you paint and teach kids": teaching is the listener's
+    a chat about the chat            "since we spoke last", "I'm off to go do some research"
+    what it took, how much fun       "took a bit of work", "had tons of fun outside"
+    a general opinion                "Hiking is a great way to relax": said of anyone
+    the listener's act               "your support and encouragement mean a lot to me"
+    a pointer to the photo           "I love that first movie", "got this as a treat"
+    a clause that is an object       "what I've achieved", "how far I've come"
+    a relative clause run on         "the help I got from people I looked up to was invaluable"
+
+Two levels, as in test_capture.py: the backend's items that pass the value gate, and the
+real loop into a real vault for a few of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from memd.extract.rules import RulesBackend
+from memd.extract.rules_text import clean_value
+from memd.extract.tools import ADD, DecisionRequest, Turn
+from memd.extract.value_gate import check_value
+from support import compact
+
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Monday
+
+
+def decide(text: str, author: str | None = None):
+    turn = Turn(stream="s", role="other" if author else "user", author=author, text=text,
+                time=NOW.isoformat(), turn_id="1")
+    return RulesBackend().decide(DecisionRequest(new_turn=turn, final=True))
+
+
+def kept(call) -> set[str]:
+    """The items that pass the value gate, as 'key=value'."""
+    if call.name != ADD:
+        return set()
+    return {c for c in compact(call) if not check_value(c.split("=", 1)[0].split(".")[-1], c.split("=", 1)[1])}
+
+
+WRITES = [
+    ("I moved to Lisbon- best decision ever.", "living_location=Lisbon"),
+    ("I paint landscapes and teach kids about art.", "activities=teaching kids about art"),
+    ("Since we last talked, I adopted a puppy.", "pets=dog"),
+    ("Took some trial and error, but I fixed my old bike.", "event=fixed my old bike"),
+    ("We had a blast at the county fair last weekend.", "event=2025-03-08: had a blast at the county fair"),
+    ("I took a lot of photos at the wedding.", "event=took a lot of photos at the wedding"),
+    ("Swimming is a great way for me to unwind.", "likes=swimming"),
+    ("Family and friends are important to me.", "values=family and friends"),
+    ("I'm off to see a flamenco show with my sister.", "plans=2025-03-10: see a flamenco show with my sister"),
+    ("I love the first Harry Potter movie.", "likes=the first Harry Potter movie"),
+    ("Helping those in need is important to me.", "values=helping those in need"),
+    ("It reminds me how much I love performing.", "likes=performing"),
+    ("I got an awesome book about castles while I was there.", "event=got an awesome book about castles"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WRITES)
+def test_the_twin_still_writes(text, expected):
+    assert expected in kept(decide(text))
+
+
+NOTHING = [
+    "I love how you paint and teach kids about art.",
+    "I can imagine how much you miss your garden and walking by the river.",
+    "Since we spoke last, not much has happened.",
+    "Well, I'm off to go do some research.",
+    "I'm off to spend some time with them now. Have a good day!",
+    "Took a bit of work, but I'm glad it got done.",
+    "We had tons of fun outside.",
+    "We all had a good laugh!",
+    "Me and my team had a blast to the very end!",
+    "I had a great accomplishment this week!",
+    "Hiking is a great way to relax.",
+    "Volunteering is a great way to meet people.",
+    "Your kindness and patience mean a lot to me.",
+    "I love that first album too.",
+    "I got this as a gift from my aunt.",
+    "Old photos remind me of what I've achieved.",
+    "They remind me how far I've come.",
+    "The advice I got from people I looked up to was invaluable.",
+    "Another script that I contributed to was shown on the big screen.",
+    "Here's a photo of the lake I found online.",
+    "That trip reminded me of a holiday we had to Spain.",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_near_miss_writes_nothing(text):
+    assert kept(decide(text)) == set()
+
+
+def test_a_named_speaker_gets_the_twin_and_not_the_near_miss():
+    assert kept(decide("I love how you paint and teach kids about art.", author="Mel")) == set()
+    assert "Mel.activities=teaching kids about art" in kept(decide("I paint and teach kids about art.", author="Mel"))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("to California- a gorgeous sunset", "to California"),  # the word keeps its last letter
+    ("at Coca-Cola", "at Coca-Cola"),  # a hyphen inside a word is no dash
+    ("go for a ride sometimes", "go for a ride"),  # how often is not part of the thing
+])
+def test_clean_value_cuts_at_a_dash_and_drops_how_often(raw, expected):
+    assert clean_value(raw, max_words=12) == expected
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("likes", "sometimes"),
+    ("event", "got this as a treat"),
+    ("event", "decided to include this at the beginning"),
+    ("event", "looked up to was invaluable"),
+    ("event", "contributed to was shown on the big screen"),
+])
+def test_the_gate_refuses_a_pointer_or_a_run_on(key, value):
+    assert check_value(key, value) is not None
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("event", "got this awesome book"),  # a determiner, not a pronoun
+    ("likes", "helping those in need"),
+    ("event", "made sure veterans are supported"),
+    ("activities", "go for a ride sometimes"),
+])
+def test_the_gate_keeps_the_whole_ones(key, value):
+    assert check_value(key, value) is None
+
+
+def test_through_the_real_loop_only_the_twin_reaches_the_vault(app):
+    from memd.extract.loop import ExtractionLoop
+
+    loop = ExtractionLoop(app, RulesBackend(), source_kind="remember", clock=lambda: NOW)
+    for text in ("Hiking is a great way to relax.", "Since we spoke last, not much has happened.",
+                 "Took a bit of work, but I'm glad it got done.", "I moved to Lisbon- best decision ever.",
+                 "Took some trial and error, but I fixed my old bike."):
+        loop.remember(text)
+    user_md = app.config.vault / app.memory_dir / "user.md"
+    lines = [line.split(" ↗")[0].rstrip() for line in user_md.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+    assert any(line.endswith("fixed my old bike") for line in lines)
+    assert any(line.endswith(": Lisbon") for line in lines)
+    for wrong in ("hiking", "spoke", "took a bit", "trial and error", "Lisbon-"):
+        assert not any(wrong in line for line in lines), (wrong, lines)
