@@ -352,3 +352,15 @@ def test_weekday_plural_leaves_no_stray_letter(app):
     text = read(app)
     assert "shelter s" not in text
     assert "volunteering at the shelter" in text
+
+
+@pytest.mark.xfail(strict=True, reason="'this weekend' said on Sunday 2024-05-12 in the present is dated the next "
+                                       "weekend (2024-05-18); at 50d8dbb it was the weekend in progress (2024-05-11)")
+def test_this_weekend_said_on_sunday_is_this_weekend(app):
+    loop = ExtractionLoop(app, RulesBackend(), source_kind="bench")
+    loop.process(Turn(stream="s", role="user", author=None, text="I'm staying with my parents this weekend.",
+                      time="2024-05-12T10:00:00+00:00", turn_id="t"))
+    loop.end_stream("s")
+    text = read(app)
+    assert "2024-05-18" not in text
+    assert "2024-05-11: staying with my parents" in text
