@@ -364,3 +364,32 @@ def test_this_weekend_said_on_sunday_is_this_weekend(app):
     text = read(app)
     assert "2024-05-18" not in text
     assert "2024-05-11: staying with my parents" in text
+
+
+# -- "I mean X, not Y" in ordinary talk ---------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="'I mean my cousin, not Anna' replaces the sister link with 'sister: cousin' "
+                                       "(Anna's link lost; at 50d8dbb nothing changed)")
+def test_i_mean_my_cousin_keeps_the_sister_link(app):
+    say(app, "My sister Anna is a teacher.", "I mean my cousin, not Anna.")
+    assert "sister: [[entities/anna.md]]" in read(app)
+
+
+@pytest.mark.xfail(strict=True, reason="'When I say home I mean my parents' place, not Boston' overwrites "
+                                       "living_location Boston with \"Parents' place\", no History")
+def test_i_mean_in_a_definition_keeps_the_city(app):
+    say(app, "I live in Boston.", "When I say home I mean my parents' place, not Boston.")
+    assert "living_location: Boston" in read(app)
+
+
+@pytest.mark.xfail(strict=True, reason="'For the party I mean the blue dress, not red' writes favorite_color 'blue dress'")
+def test_i_mean_a_dress_keeps_the_favorite_color(app):
+    say(app, "My favorite color is red.", "For the party I mean the blue dress, not red.")
+    assert "favorite_color: red" in read(app)
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing at 50d8dbb: 'I like Apple, not Google' writes 'likes: not Google'")
+def test_not_google_is_no_like(app):
+    say(app, "I mean, I like Apple, not Google.")
+    assert "not Google" not in read(app)
