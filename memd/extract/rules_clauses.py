@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times
-from memd.extract import rules_doings, rules_feelings, rules_intents  # noqa: F401  (they register predicate rules)
+from memd.extract import rules_doings, rules_feelings, rules_intents, rules_interests  # noqa: F401  (they register predicate rules)
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_labels import labelled_facts  # noqa: F401  (rules.py imports it from here)
 from memd.extract.rules_photos import photo_statement
@@ -133,8 +133,9 @@ _NAME_SUBJ = re.compile(rf"(?P<name>{NAME})\b(?!')\s*")
 _DROP_START = re.compile(
     rf"(?:just\s+)?(?:{EVENT_VERBS}|can\s*not\s+wait|finishing|working|heading|starting|planning|looking\s+for|"
     rf"researching|searching|volunteering|training|preparing|saving|organizing|learning|"
-    rf"been\s+(?:working|looking|planning|training|learning|volunteering|researching|helping|teaching|coaching|"
-    rf"practicing|practising|writing|building|painting|reading|playing|cooking|baking|recording|studying))\b",
+    # "Been tweaking a dessert recipe", "Been rehearsing hard": any -ing after "been" (the activity rule
+    # then refuses the ones that name no pursuit: "been thinking", "been doing it").
+    rf"been\s+[a-z]{{3,}}ing)\b",
     re.I,
 )
 
@@ -321,16 +322,16 @@ def _participle_starts(sentence: str, starts: list[int], found: list[tuple[int, 
 # --------------------------------------------------------------------------- statements about "my X"
 
 _FAV = re.compile(
-    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
-    r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|top\s+pick)"
+    rf"(?:(?:[Oo]ne\s+of\s+)?(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
+    r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|favs|faves|top\s+pick)"
     r"(?:\s+(?P<cat>(?!is\b|are\b|was\b)[a-z][a-z-]*(?:\s+(?!is\b|are\b|was\b|has\b|would\b)[a-z][a-z-]*){0,2}))?\s+"
     r"(?:is|are|was|were|has\s+to\s+be|would\s+(?:have\s+to\s+)?be|of\s+all\s+time\s+is|right\s+now\s+is|at\s+the\s+moment\s+is)\s+"
     r"(?P<val>[^;!?]+)"
 )
 _IS_FAV = re.compile(
-    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
+    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|was|were)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
     r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
-    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|top\s+pick|go-to|(?P<weak>weakness|"
+    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|favs|faves|top\s+pick|go-to|(?P<weak>weakness|"
     r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite|thing(?=\s*(?:$|[,.!;]|\s+and\b|\s+too\b))|"
     r"(?:passion|life)(?=\s*(?:$|[,.!;]))))"
     r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"

@@ -303,7 +303,18 @@ _PREP_ADJECTIVES = frozenset("""close next similar due related according kind ni
 attached used devoted dedicated committed open new important special dear true loyal""".split())
 
 
+# "tweaking a dessert recipe to make it yummier": a purpose clause whose object points back at the
+# thing already named; the thing, with its verb, is the fact.
+_PURPOSE_POINTER = re.compile(rf"\s+(?:in\s+order\s+)?to\s+(?:make|keep|help|get|let)\s+{_POINTER}\b[^,;]*$")
+_NOT_BEFORE_PURPOSE = frozenset("how what where when why want wants wanted need needs needed going trying able way ways".split())
+
+
 def _cut_pointer_tail(v: str) -> str:
+    p = _PURPOSE_POINTER.search(v)
+    if p:
+        head = v[: p.start()].rstrip(" ,")
+        if len(head.split()) >= 3 and head.split()[-1].lower() not in _NOT_BEFORE_PURPOSE:
+            return head
     m = _AND_VERB_POINTER.search(v) or _PREP_POINTER.search(v)
     if not m:
         return v

@@ -7,6 +7,7 @@
     "Hiking is a great way to relax."                 (nothing: said of anyone, not of the speaker)
     "My turtles always cheer me up."                  pets: turtle
     "Cooking helps me de-stress."                     likes: cooking
+    "Visiting castles is on my bucket list."          wishes: visiting castles
     "Joining a gym has been a game-changer."          event: joined a gym
 
 People say what matters to them this way as often as with "I love X", and the clause reader
@@ -49,6 +50,11 @@ _MATTERS_TO_ME = re.compile(
 _WAY_TO = re.compile(
     rf"(?P<val>{_GERUND_PHRASE})(?:'s|\s+(?:is|has\s+been|was))\s+(?:(?:a|such\s+a|my)\s+)(?:(?:fun|great|good|nice|healthy|"
     r"awesome|amazing|perfect|creative|favorite|go-to|new)\s+)*way\s+(?:for\s+me\s+)?(?:to|of)\s+\w+"
+)
+# "Visiting castles is really on my bucket list", "Japan is at the top of my bucket list".
+_BUCKET_LIST = re.compile(
+    rf"(?P<val>{_GERUND_PHRASE}|{_THING})\s+(?:is|are)\s+(?:(?:really|definitely|also|still|high|firmly|so)\s+)*"
+    r"(?:on|at\s+the\s+top\s+of|high\s+on)\s+my\s+bucket\s+list\b"
 )
 _PERSONAL = re.compile(r"\b(?:my|me|myself|I)\b")
 
@@ -130,8 +136,14 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         if re.search(r"\b(?:your|his|her|their)\s+(?:[\w'-]+\s+){0,3}(?:and|or)\s*$", text[:pos], re.I):
             return None  # "your support and | encouragement mean a lot to me": someone else's, begun earlier
+        if re.search(r"\s[-\u2013\u2014]+\s|\b(?:they|it|he|she|we|them)$", m.group("val")):
+            return None  # "keeping them healthy and happy - they mean everything to me": the subject is "they"
         v = _thing(m.group("val"), env)
         return [Fact(SELF, "values", v, ("value",))] if v else []
+    m = _BUCKET_LIST.match(text, pos)
+    if m:
+        v = _thing(m.group("val"), env, max_words=6)
+        return [Fact(SELF, "wishes", v, ("wish",))] if v else []
     m = _WAY_TO.match(text, pos)
     if m:
         if not _PERSONAL.search(text, m.start()):

@@ -169,6 +169,8 @@ def vague_intent(text: str) -> bool:
     words = text.split()
     if not words or _capitalised(" ".join(words[1:])) or any(ch.isdigit() for ch in text):
         return False
+    if len(words) <= 3 and words[0][:1].isupper():
+        return False  # "Japan", "New Zealand": a name the wish is about (a value does not start a sentence)
     first = words[0].lower()
     second = words[1].lower() if len(words) > 1 else ""
     if first in ("learn", "learning") and second in ("more", "about"):

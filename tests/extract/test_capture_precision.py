@@ -144,3 +144,45 @@ def test_through_the_real_loop_only_the_twin_reaches_the_vault(app):
     assert any(line.endswith(": Lisbon") for line in lines)
     for wrong in ("hiking", "spoke", "took a bit", "trial and error", "Lisbon-"):
         assert not any(wrong in line for line in lines), (wrong, lines)
+
+
+# Recall forms (issue 9): a state of interest, a favourite said as "one of my favorites", a wish on
+# a bucket list, a dropped subject before "been ...ing", a purpose clause that points back.
+RECALL = [
+    ("Lately I've become interested in extreme sports.", {"likes=extreme sports"}),
+    ("I'm really interested in marine biology.", {"likes=marine biology"}),
+    ("My sister is interested in astronomy.", {"sister_likes=astronomy"}),
+    ("One of my favorite yoga routines is a gentle flow.", {"favorite_yoga_routines=a gentle flow"}),
+    ("Lisbon was one of my favs.", {"likes=Lisbon"}),
+    ("Visiting castles is really on my bucket list.", {"wishes=visiting castles"}),
+    ("Japan is at the top of my bucket list.", {"wishes=Japan"}),
+    ("Been tweaking a bread recipe to make it fluffier.", {"activities=tweaking a bread recipe"}),
+    ("Been rehearsing hard and working on business plans.", {"activities=rehearsing hard and working on business plans"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RECALL)
+def test_recall_forms_write(text, expected):
+    assert kept(decide(text)) == expected
+
+
+RECALL_NEAR_MISSES = [
+    "I'm not interested in politics.",
+    "I'd be interested in hearing more.",
+    "I'm interested in what you do.",
+    "I was interested in it.",
+    "This is one of my favorite spots.",
+    "It's on my bucket list.",
+    "Been thinking a lot about my plans lately.",
+    "Been doing it for 3 years.",
+]
+
+
+@pytest.mark.parametrize("text", RECALL_NEAR_MISSES)
+def test_recall_near_misses_write_nothing(text):
+    assert kept(decide(text)) == set()
+
+
+def test_a_purpose_clause_is_cut_only_after_a_whole_thing():
+    assert clean_value("tweaking a dessert recipe to make it yummier", max_words=12) == "tweaking a dessert recipe"
+    assert clean_value("learn how to train them better", max_words=12) == "learn how to train them better"
