@@ -264,7 +264,12 @@ class Memd(HistoryMixin):
         ref = self.find_entity(entity)
         if ref is None:
             return [WriteResult("noop", "", "remove_fact", f"no entity {entity!r}")]
-        return [self.writer.apply(RemoveFact(ref.path, key, value, entity_name=ref.name), source, batch=batch)]
+        # A value that names an entity matches the lines that link to that entity's own file
+        # ("Tom" is [[entities/tom.md]]; "Jo Ann" is jo_ann_2.md when jo_ann.md is Jo-Ann's).
+        named = self.find_entity(value) if value and value.strip() else None
+        link_file = named.path.rsplit("/", 1)[-1] if named is not None and not named.is_user else None
+        return [self.writer.apply(RemoveFact(ref.path, key, value, entity_name=ref.name, link_file=link_file),
+                                  source, batch=batch)]
 
     # -- reading -------------------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 10, kind: str | None = None,

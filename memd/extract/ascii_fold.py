@@ -43,17 +43,30 @@ def _fold_char(c: str) -> str:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-@lru_cache(maxsize=4096)
+# Texts up to this length are cached (the same recent turns are folded again for every decision
+# that reads them); a long pasted document is folded each time rather than kept alive in a cache.
+_CACHED_CHARS = 4000
+
+
 def fold(text: str) -> str:
-    """`text` with every foldable Latin letter replaced by its ASCII base letter.
-    Cached: the same recent turns are folded again for every decision that reads them."""
+    """`text` with every foldable Latin letter replaced by its ASCII base letter."""
     if text.isascii():
         return text
+    return _fold_cached(text) if len(text) <= _CACHED_CHARS else _fold(text)
+
+
+def _fold(text: str) -> str:
     return _NON_ASCII.sub(lambda m: "".join(map(_fold_char, m.group())), text)
 
 
-@lru_cache(maxsize=4096)
+_fold_cached = lru_cache(maxsize=2048)(_fold)
+
+
 def _words_of(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    return _words_cached(text) if len(text) <= _CACHED_CHARS else _read_words(text)
+
+
+def _read_words(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
     """The plain ASCII words of one text, and (folded, written) for each word the fold changed."""
     if text.isascii():
         return frozenset(_ASCII_WORD.findall(text)), ()
@@ -69,6 +82,9 @@ def _words_of(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
         pairs += [(folded, word), (folded.lower(), word.lower()),
                   (folded[:1].upper() + folded[1:], word[:1].upper() + word[1:])]
     return frozenset(plain), tuple(pairs)
+
+
+_words_cached = lru_cache(maxsize=2048)(_read_words)
 
 
 def word_map(texts: Iterable[str | None]) -> dict[str, str]:

@@ -180,14 +180,16 @@ _NAMED_START = re.compile(r"\s*I(?:'m|’m|\s+am)\s+(?P<n>[A-Z][a-z]+)(?:\s+[A-Z
 _NOT_A_SELF_NAME = frozenset("""Jewish Muslim Christian Catholic Buddhist Hindu Sikh Protestant Orthodox Mormon
 Atheist Agnostic Vegan Vegetarian Pescatarian Gay Lesbian Bi Trans Queer Straight Single Married Divorced Retired
 Good Fine Great Okay Back Home Here Done Sorry Sure Glad Happy Tired Busy New Free Ready Still Also Not Black White
-Asian Latina Latino Hispanic Native Deaf Blind Autistic Bipolar Diabetic Celiac Pregnant""".split())
+Asian Latina Latino Hispanic Native Deaf Blind Autistic Bipolar Diabetic Celiac Pregnant Texan Democrat Republican
+Libertarian Conservative Liberal Green Capricorn Aquarius Pisces Aries Taurus Gemini Cancer Leo Virgo Libra Scorpio
+Sagittarius Kiwi Aussie Brit Yankee Southern Northern Irish Scot Jedi Christian""".split())
 
 
 def _named_start(text: str) -> bool:
     m = _NAMED_START.match(text)
     n = m.group("n") if m else ""
     return bool(m) and n not in lex.DEMONYMS and n not in lex.NOT_NAMES and n not in _NOT_A_SELF_NAME \
-        and not n.endswith(("ish", "ic", "ese"))
+        and not n.endswith(("ish", "ic", "ese", "ian", "ean", "can", "ite", "ist"))  # Californian, Republican
 
 
 _OBJECT_ANTECEDENT = re.compile(

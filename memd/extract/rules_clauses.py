@@ -329,7 +329,7 @@ _FAV = re.compile(
     r"(?P<val>[^;!?]+)"
 )
 _IS_FAV = re.compile(
-    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|was|were)\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
+    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|(?:was|were)(?=\s+one\s+of\s))\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
     r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
     r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|favs|faves|top\s+pick|go-to|(?P<weak>weakness|"
     r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite|thing(?=\s*(?:$|[,.!;]|\s+and\b|\s+too\b))|"

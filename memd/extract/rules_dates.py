@@ -127,7 +127,7 @@ _MON = (
 )
 _DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19\d\d|20\d\d)"
-_PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
+_PART = r"(?:\s+(?:morning|afternoon|evening|night)s?\b)?"  # "on Saturday mornings" whole (a habit)
 
 _EXPRESSIONS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
@@ -297,7 +297,7 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None, tense: str) -> tuple
         return (fmt_day(ref + timedelta(days=offsets[kind])) if ref else None), "day"
     if kind in ("rel_weekday", "bare_weekday"):
         rel = (g.get("rel") or "").lower()
-        if kind == "bare_weekday" and (m.group(0).lower().rstrip().endswith("s") or re.search(r"\b(?:every|each)\s+$", m.string[max(0, m.start() - 8):m.start()], re.I)):
+        if (kind == "bare_weekday" or rel == "on") and (m.group(0).lower().rstrip().endswith("s") or re.search(r"\b(?:every|each)\s+$", m.string[max(0, m.start() - 8):m.start()], re.I)):
             # "on Fridays", "every Saturday" are habits, not dates.
             return None
         if ref is None:
@@ -314,10 +314,12 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None, tense: str) -> tuple
         elif rel == "next":
             saturday += timedelta(days=7)
         elif rel in ("the", "this"):
-            # "This weekend we went to the zoo", said on a Monday: the weekend just gone.
-            if tense == "past" and ref.weekday() < 5:
+            # "This weekend we went to the zoo", said on a Monday: the weekend just gone; but
+            # "booked a hotel for this weekend" is the coming one, whatever the verb's tense.
+            booked_for = rel == "this" and m.string[max(0, m.start() - 4):m.start()].lower().endswith("for ")
+            if tense == "past" and ref.weekday() < 5 and not booked_for:
                 saturday -= timedelta(days=7)
-            elif tense != "past" and ref.weekday() == 6:
+            elif tense != "past" and ref.weekday() == 6 and rel == "the":
                 saturday += timedelta(days=7)
         return fmt_day(saturday), "day"
     if kind == "rel_week":

@@ -28,6 +28,8 @@ from memd.extract.update_match import same_stem
 from memd.vault import memory_view as mv
 
 _MAX_CHARS = 1200
+_IN_ADDITION = re.compile(r"\balso\b[^.;!?]*\bnot\s+(?:just|only)\b|\bnot\s+(?:just|only)\b[^.;!?]*\b(?:but\s+)?also\b",
+                          re.I)
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|unless|whether|suppose|supposing|imagine|pretend|hypothetically|assuming|what\s+if|in\s+case|"
     r"wish|dream|story|novel|game)\b", re.I)
@@ -37,6 +39,10 @@ def merge_updates(sentence: str, env: Env, facts: list[Fact], following: str = "
     decl = declarative_part(sentence[:_MAX_CHARS])
     if not decl or _HYPOTHETICAL.search(decl):
         return facts  # "Suppose I moved to Tokyo": no change to anything
+    if _IN_ADDITION.search(decl):
+        # "I also work at Stripe, not just Google": a second value of a key that holds one would
+        # replace the first, which is still true; rather write neither.
+        facts = [f for f in facts if f.key in MULTI_VALUED_KEYS or f.negated]
     changes = update_facts(decl, env, following[:_MAX_CHARS])  # the next sentence is read only if needed
     if not changes:
         changes = other_changes(decl, env, following[:_MAX_CHARS])  # "Outback Choppers is no longer ..."

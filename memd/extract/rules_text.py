@@ -44,6 +44,9 @@ def _spell_out(t: str) -> str:
         if not core:
             continue
         rep = _SLANG_CASED.get(core) or _SLANG_WORDS.get(core.lower())
+        if rep == "got to" and not (i and parts[i - 1].lower() in ("have", "has", "had", "i've", "we've", "you've")):
+            # "We gotta push ourselves": an obligation now ("have to"), never the past "got to <verb>"
+            rep = "have to"
         if rep is not None:
             parts[i] = w.replace(core, rep, 1)
             changed = True
@@ -246,7 +249,9 @@ _TRAILING_FILLER = re.compile(
 )
 _LEADING_FILLER = re.compile(
     r"^(?:(?:really|just|also|actually|totally|definitely|finally|recently|so|even|always|"
-    r"still|absolutely|truly|honestly|pretty much|kind of|sort of|literally|that)\s+)+",
+    r"still|absolutely|truly|honestly|pretty much|kind of|sort of|literally|"
+    # "that" as a conjunction ("that I ..."), not as the demonstrative of "snapped that pic"
+    r"that(?=\s+(?:I|we|he|she|they|it|you|my|our|the|a|an|there|this)\b))\s+)+",
     re.I,
 )
 _VAGUE_VALUES = frozenset(

@@ -75,9 +75,12 @@ _SELF_CORRECTION = re.compile(
     rf"|\bI\s+(?:have|had)\s+(?:recently\s+|just\s+)?(?P<new2>(?:obtained|earned|completed|received|got|gotten|finished)\s+[^,;!?]+?),\s+"
     rf"(?:and\s+)?not\s+(?:just\s+|only\s+)?{_DET}(?P<old2>{_VAL}){_END}"
 )
-# "Actually it's Braga, not Porto.", "Sorry, I meant Linz, not Graz."
+# "Actually it's Braga, not Porto.", "Sorry, I meant Linz, not Graz." (a name or one word after
+# "I meant": "I mean we moved to Chicago, not Boston" is a clause, read by the other rules)
 _ITS = re.compile(
-    rf"(?:\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?|\bI\s+(?:meant|mean)\s+)(?P<new>(?:[\w'’.&-]+\s+){{0,4}}?[\w'’.&-]+),\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
+    r"\bI\s+(?:meant|mean)\s+(?P<new2>[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,3}|[a-z]+(?:-[a-z]+)?),\s+not\s+"
+    rf"{_DET}(?P<old2>{_VAL}){_END}|"
+    rf"\b(?:[Aa]ctually,?\s+)?(?:it|that)\s+(?:is|was)\s+(?:actually\s+)?(?P<new>(?:[\w'’.&-]+\s+){{0,4}}?[\w'’.&-]+),\s+not\s+{_DET}(?P<old>{_VAL}){_END}"
 )
 # "I've moved on from astronomy and now I'm really into urban beekeeping".
 _MOVED_ON = re.compile(
@@ -282,7 +285,7 @@ def _update_facts(sentence: str, env: Env, following: str = "") -> list[Fact]:
             # "my title is actually X, not Y" says memory was wrong (no History line for Y);
             # "my title is now X, not Y" says it changed.
             f = _fact(subj, _key(m.group("k")) or hint, new, old, env, guessed=not said,
-                      correction=re.search(r"\bnow\b", m.group(0)) is None)
+                      correction=_CHANGE_SAID.search(m.group(0)) is None)
             if f:
                 out.append(f)
     if not out:
@@ -364,6 +367,11 @@ def _proper_run(value: str) -> str:
     return " ".join(out) or value
 
 
+# Words that say the old value was true and changed, not that memory had it wrong.
+_CHANGE_SAID = re.compile(r"\b(?:now|recently|also|any\s*more|no\s+longer|switched|moved|changed|started|began|joined|"
+                          r"became|become|got|went|instead)\b", re.I)
+
+
 def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
     """First-person corrections and switches whose key is not said: the hint of the sentence
     ("update my hobby information") or, failing that, only the line holding the old value."""
@@ -376,6 +384,11 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         new, old = _clean(new), _clean(old)
         if not new or not old:
             continue
+        if rx is _SELF_CORRECTION and re.search(r"\bnot\s+(?:just|only)\b", m.group(0)) \
+                and not set(re.findall(r"\w+", old.lower())) <= set(re.findall(r"\w+", new.lower())):
+            # "I also work at Stripe, not just Google": Google is still true; only a list that
+            # keeps what it had ("A, B and C, not just A and B") replaces it.
+            continue
         new = _counterpart(new, old)
         key = hint
         if key is None and rx is _MOVED_ON and g.get("new2"):
@@ -384,8 +397,8 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         # holding the old value is the one meant, or none (no new `family` line beside `Has Children`).
         f = _fact(SELF, key or "status", new, old, env,
                   guessed=key is None or (key == hint and rx in (_SELF_CORRECTION, _ITS)),
-                  correction=rx is _ITS or (rx is _SELF_CORRECTION and g.get("new") is not None
-                                            and not re.search(r"\b(?:now|recently)\b", m.group(0))))
+                  correction=rx in (_ITS, _SELF_CORRECTION) and not _CHANGE_SAID.search(m.group(0))
+                  and (rx is _ITS or g.get("new") is not None))
         if f:
             return [f]
     return []

@@ -207,6 +207,9 @@ def _complete(text: str) -> str | None:
         # "the help I got from people I looked up to was invaluable" -> "looked up to was invaluable":
         # a relative clause cut from its noun and run into the sentence's own verb.
         return f"a relative clause run into another clause ({m.group(0)!r})"
+    m = _ADJECTIVE_END.search(text)
+    if m:
+        return f"ends with an adjective ({words[-1]!r}): its noun was cut away"
     m = _DEMONSTRATIVE_OBJECT.search(text)
     if m:
         # "got this as a treat", "decided to include this at the beginning": the thing is in the
@@ -238,7 +241,12 @@ def _complete(text: str) -> str | None:
 
 
 _RELATIVE_RUNON = re.compile(r"\b(?:to|from|on|in|with|at|for|about|of|into|up|[a-z]+ed|[a-z]{2,}ing)\s+"
-                             r"(?:was|is|were|are)\b", re.I)
+                             r"(?:was|is|were|are)\b|\b(?:was|is|were|are)\s+(?:my|their|his|her|our)\s+"
+                             r"(?:favorite|favourite|best|worst)\b", re.I)
+# "looking for unique" (from "on the hunt for unique, trendy pieces"): an adjective after a
+# preposition or article, with its noun cut away at the comma.
+_ADJECTIVE_END = re.compile(r"\b(?:for|of|with|about|a|an|the|some|more|new)\s+(?:[a-z]+(?:ique|ous|ive|able|ible)|unique|trendy|"
+                            r"fancy|cozy|cosy|healthy|tasty|fresh|local|modern|vintage|classic|cool|cute)$")
 FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
 # A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
 _DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"

@@ -175,6 +175,8 @@ def vague_intent(text: str) -> bool:
     second = words[1].lower() if len(words) > 1 else ""
     if first in ("learn", "learning") and second in ("more", "about"):
         return True  # "learn more about X": curiosity, not a plan ("learn Spanish" has a name)
+    if second in ("others", "people", "everyone", "everybody", "folks", "someone", "somebody"):
+        return True  # "teach others to chase their dreams", "help people": whom is anyone, and nothing is named
     if first in _OPENING_VERBS:
         return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
     if first in CONCRETE_PLAN_VERBS or _into_my_routine(text):

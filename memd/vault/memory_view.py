@@ -191,7 +191,7 @@ def bare_links(doc: MemoryDoc) -> bool:
 _JOINERS = frozenset("in from at of and with for on to as by or".split())
 
 
-def substitute(recorded: str, old: str, new: str) -> str:
+def substitute(recorded: str, old: str, new: str, *, place: bool = False) -> str:
     """The recorded value with what the user named as old put right, the way a person edits:
     "MS in Mechanical Engineering from MIT" with Mechanical Engineering -> Aerospace Engineering
     keeps the rest; when `old` is the whole value (or not found as written), `new` replaces it."""
@@ -203,12 +203,16 @@ def substitute(recorded: str, old: str, new: str) -> str:
     if words(new) and set(words(recorded)) - set(words(old)) <= set(words(new)):
         return new  # the new value already says everything the line did
     before, after = recorded[:i].split()[-1:], recorded[i + len(old):].split()[:1]
+    if place and after and after[0].startswith(","):
+        return new  # "Portland, Oregon": what follows the city is where the old city was
     if any(w.strip("(),;:").lower() not in _JOINERS and not w.endswith((",", ";", ":")) and w not in "-–—"
            for w in before) or any(w.strip("(),;:").lower() not in _JOINERS and w[:1] not in ",;:)(-–—"
                                    for w in after):
         # "St. Mary's" in "St. Mary's Hospital" is part of one name, not a part of the line one
         # can swap: "Google", said for it, is the whole new value (never "Google Hospital").
         return new
+    if before and new.split()[0].lower() == before[0].lower() and len(new.split()) > 1:
+        new = new.split(None, 1)[1]  # "in Aerospace Engineering" after the line's own "in"
     if set(words(new)) & (set(words(recorded)) - set(words(old))):
         # "my PhD in X from MIT, not from IISc": the new value restates the line (it names the
         # PhD the line kept), so it replaces it whole rather than landing inside it.

@@ -22,7 +22,6 @@ from memd.vault import memory_view as mv
 from memd.vault import provenance
 from memd.vault.links import parse_links
 from memd.vault.memfile import Edit, Fact, Hunk, MemoryDoc, apply_edits, fact_line, normalize_key, value_key
-from memd.vault.slugs import slugify
 
 USER_TITLE = "User Information"
 USER_RELATIONS = "User Relationships"
@@ -114,6 +113,15 @@ def _replace_single(doc: MemoryDoc, existing: list[Fact], key: str, line: str, c
     if not ctx.owns(block):
         return Plan.conflict("the current line was written by hand", "\n".join(block), line)
     return Plan("edit", "update", [Edit(f.index, f.end, [line])])
+
+
+_PLACE_KEYS = frozenset("hometown city address birthplace born_in lives_in residence home town country".split())
+
+
+def _file_of(target: str) -> str:
+    """A link's file name: [[entities/tom.md]], [[tom]] and [[entities/tom]] are all tom.md."""
+    name = target.split("|", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1].strip()
+    return name if name.lower().endswith(".md") else name + ".md"
 
 
 def _values_in(fact_value: str) -> set[str]:
@@ -242,6 +250,7 @@ class RemoveFact(Operation):
     fact_key: str
     value: str | None = None  # None: every line of the key
     entity_name: str | None = None
+    link_file: str | None = None  # the file `value` names, when it is an entity: links to it match
 
     def __post_init__(self) -> None:
         self.fact_key = normalize_key(self.fact_key)
@@ -252,10 +261,9 @@ class RemoveFact(Operation):
         matches = doc.facts_for(self.fact_key)
         if self.value is not None:
             want = value_key(self.value)
-            slug = slugify(self.value)  # a link names the file: "Tom" is [[entities/tom.md]]
             matches = [f for f in matches if want in _values_in(f.value)
                        or any(want == value_key(l.target) or want == value_key(l.target.rsplit("/", 1)[-1])
-                              or slug == l.target.rsplit("/", 1)[-1].removesuffix(".md")
+                              or (self.link_file and _file_of(l.target) == self.link_file)
                               for l in parse_links(f.value))]
         if not matches:
             return Plan.noop("nothing to remove")
@@ -347,7 +355,8 @@ class ReplaceFact(Operation):
             gone = f.value if not rest else self.old_value or f.value
         else:
             link = self._link(doc) if mv.is_link_value(f.value) else None
-            new_value = link or mv.substitute(f.value, self.old_value or "", self.value)
+            place = any("location" in k or k in _PLACE_KEYS for k in (self.fact_key, f.norm_key))
+            new_value = link or mv.substitute(f.value, self.old_value or "", self.value, place=place)
             # The new value's source replaces the old one's (that moves to History with it).
             new_lines = [provenance.with_link(mv.replace_value(doc, f, new_value), self.source_link)]
             gone = f.value

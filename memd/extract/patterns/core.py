@@ -224,6 +224,10 @@ _EMBEDDED_SUBJECT = re.compile(
 )
 
 
+_MODAL = re.compile(r"(?:will|would|should|might|may|must|shall|have\s+to|has\s+to)\b")
+_OWN_AUXILIARY = re.compile(r"(?:will|would|should|might|may|must|shall|can|could|am|is|are|was|were|have|has|had|do|does|did)\b")
+
+
 # "I do love animals", "she does enjoy it": an emphatic auxiliary before a verb of taste.
 _EMPHATIC_DO = re.compile(
     r"(?:do|does)\s+(?:really\s+|still\s+|actually\s+|truly\s+)?(?=(?:love|like|enjoy|adore|prefer|miss|hate)s?\b)"
@@ -237,6 +241,7 @@ def match_predicate(cl: Clause) -> list[Fact]:
     positions = [0] + [m.end() for m in _PRED_STARTS.finditer(cl.pred, 0, 400)][:5]
     kind = cl.subject.kind
     consumed = 0
+    modal = _MODAL.match(cl.pred, ADV_RX.match(cl.pred).end()) if len(positions) > 1 else None
     for pos in positions:
         if pos < consumed:
             continue  # inside what a rule already read: "was born and raised in Chicago"
@@ -245,6 +250,12 @@ def match_predicate(cl: Clause) -> list[Fact]:
             break  # "... and my pet slinked out and coiled up": what follows is the pet's
         if pos and _EMBEDDED_SUBJECT.search(cl.pred, 0, pos):
             break
+        shift = 0
+        if pos and modal and not _OWN_AUXILIARY.match(part):
+            # "we will rock the dance floor and teach others": the modal holds for the second verb
+            # too, which is read as "will teach others", never as something done now.
+            part = modal.group(0) + " " + part
+            shift = len(modal.group(0)) + 1
         verb_at = ADV_RX.match(part).end()
         emphatic = _EMPHATIC_DO.match(part, verb_at)
         if emphatic:
@@ -264,6 +275,6 @@ def match_predicate(cl: Clause) -> list[Fact]:
             facts.extend(got)
             # An open-ended tail ("val", "rest") is read by the handler's own judgement, and a
             # second predicate after "and" in it still counts; a closed match is used up.
-            consumed = pos + (m.start(r.tail) if r.tail and m.start(r.tail) >= 0 else m.end())
+            consumed = pos - shift + (m.start(r.tail) if r.tail and m.start(r.tail) >= 0 else m.end())
             break
     return facts

@@ -9,6 +9,7 @@ thinking about it") that would otherwise be stored as events.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from memd.extract.patterns.core import Clause, Fact, rule
 from memd.extract.patterns.fragments import ADV, ADV_WORDS, HAVE
@@ -174,7 +175,13 @@ def _dated_ahead(cl: Clause) -> bool:
     arrangement (a plan), not something going on now."""
     t = when(cl, "future")
     ref = cl.env.ref
-    return bool(t and t.value and ref and t.precision == "day" and t.value > ref.isoformat()[:10])
+    if not (t and t.value and ref and t.precision == "day" and t.value > ref.isoformat()[:10]):
+        return False
+    if re.search(r"\b(?:since|from|still)\b", cl.pred, re.I):
+        return False  # "teaching yoga since April 2nd", "still recovering from my surgery on May 1st"
+    # An arrangement is for the coming months; a day eleven months ahead or more was more likely
+    # one just gone ("recovering from my surgery on May 1st", said on May 8th).
+    return (date.fromisoformat(t.value) - ref).days <= 330
 
 
 @rule(

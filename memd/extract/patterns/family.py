@@ -119,10 +119,25 @@ def in_relationship(m: re.Match[str], cl: Clause) -> list[Fact]:
 table_rules("only_child", "dating_someone", "marital")
 
 
+# What may follow a breakup that ends a relation: nothing, a time, a reason ("broke up last month",
+# "split up after ten years"); anything else is an object ("broke up a fight", "split up the chores").
+_BREAKUP_END = re.compile(
+    r"\s*(?:$|[,.!?;]|(?:last|this|in|on|after|before|yesterday|today|recently|earlier|months?|weeks?|years?|"
+    r"a\s+(?:few|couple)|two|three|because|since|when|and\s+(?:I|it|we)|for\s+good)\b)", re.I)
+# "I dreamt that Tom and I broke up", "what if we split up": no breakup happened.
+_UNREAL_LEAD = re.compile(r"\b(?:dream\w*|dreamt|imagin\w*|if|afraid|worried|scared|fear|hope|wish|pretend\w*|"
+                          r"rumou?rs?|joke\w*|almost|nearly|thought)\b", re.I)
+
+
 @rule(
     rf"(?:broke\s+up|split\s+up|{HAVE}\s+broken\s+up)(?:\s+with\s+(?:my\s+{REL_MODS}(?P<rel>{REL_ALL})\s*,?\s*)?(?P<name>{NAME})?)?"
 )
 def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
+    rest = m.string[m.end():]
+    if not m.group("name") and (not _BREAKUP_END.match(rest) or re.match(r"\s*for\s+(?:a|an|one|two|a\s+few)\b", rest)):
+        return []  # "broke up a fight", "broke up for a week" (and got back together)
+    if _UNREAL_LEAD.search(cl.lead) or re.search(r"\bback\s+together\b", rest):
+        return []
     # "Tom and I broke up": the one named beside the speaker is the one broken up with.
     name = valid_name(m.group("name")) or (cl.subject.companion if cl.subject.kind == "self" else None)
     rel = lex.RELATIONS.get((m.group("rel") or "").lower(), "partner")

@@ -82,11 +82,12 @@ def prefers(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 # "Oh great, I just love waiting in line": sarcasm says the opposite; rather write nothing.
-_SARCASTIC_LEAD = re.compile(r"\b(?:oh|ah)\s+(?:great|joy|wonderful|fantastic|perfect|goody|lovely|brilliant)\b|\byay\b|"
+_SARCASTIC_LEAD = re.compile(r"\b(?:oh|ah)\s+(?:great|joy|wonderful|fantastic|perfect|goody|lovely|brilliant)\b|"
                              r"\bjust\s+what\s+I\s+needed\b", re.I)
 _ANNOYANCES = re.compile(r"\s*(?:waiting|being\s+stuck|getting\s+stuck|sitting\s+in\s+traffic|traffic(?:\s+jams?)?|"
                          r"paperwork|filling\s+out\s+forms|doing\s+(?:my\s+)?taxes|mondays|being\s+(?:ignored|on\s+hold|"
-                         r"put\s+on\s+hold|stuck)|when\s+(?:people|my\s+\w+|the\s+\w+)\s+(?:don't|do\s+not|forget|cancel))\b", re.I)
+                         r"put\s+on\s+hold|stuck)|when\s+(?:people|my\s+\w+|the\s+\w+)\s+(?:don't|do\s+not|forget|cancel))"
+                         r"(?=\s*$|\s*[,.!?;]|\s+(?:in|on|at|for|with|all|every|when|until|behind)\b)", re.I)
 
 
 def _sarcastic(m: re.Match[str], cl: Clause) -> bool:
@@ -117,6 +118,8 @@ def likes(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     v = object_value(raw, cl)
     out: list[Fact] = []
     for part in listed or liked_items(v):
+        if re.match(r"not\b", part, re.I):
+            continue  # "I like Apple, not Google"
         out += _f(cl, "likes", part, ("preference",))
     return out
 

@@ -45,7 +45,10 @@ def moved_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     # A move replaces where one lived: the old place goes to the file's History ("Lena moved to
     # Zurich" on a file that says Berlin), dated by the move when it is said.
     since = t.value if t and t.value else cl.env.ref.isoformat()[:10] if cl.env.ref else None
-    out = _f(cl, "living_location", place, ("location", UPDATE_TAG, *((AS_OF_PREFIX + since,) if since else ())))
+    # A move years back ("moved to Berlin in 2010") says nothing of what memory learned since.
+    recent = not (t and t.value and cl.env.ref and int(t.value[:4]) < cl.env.ref.year - 1)
+    tags = ("location", UPDATE_TAG, *((AS_OF_PREFIX + since,) if since else ())) if recent else ("location",)
+    out = _f(cl, "living_location", place, tags)
     out += _f(cl, "moved_from", clean_place(m.group("from1") or m.group("from2")), ("location",))
     if t:
         out += _f(cl, "moved_date", t.value, ("location", "date"))

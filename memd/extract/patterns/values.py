@@ -171,8 +171,7 @@ _LIFE_PERIOD = re.compile(
     r"middle\s+school|uni|university|teens|twenties|thirties|forties|fifties|youth|childhood|pandemic|"
     r"lockdown|quarantine)|in\s+my\s+(?:free|spare|down)\s*time|on\s+(?:the\s+)?weekends|as\s+a\s+(?:kid|child|teen(?:ager)?|student)|growing\s+up|back\s+then|"
     r"when\s+I\s+was\s+(?:young|little|younger|a\s+(?:kid|child|teen(?:ager)?)))\s*[.!]?$",
-    re.I,
-)
+)  # lower case only: "the show Growing Up", "the song In My Free Time" are titles
 
 
 def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: int = 8) -> str | None:
@@ -180,15 +179,15 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
     if not raw:
         return None
     raw = raw.strip()
-    if re.match(r"(?:this|that|these|those)\s+(?!in\s+need\b|who\b)[\w'-]", raw, re.I):
-        return None  # "I love that first movie too": which one is in the other person's message
+    if re.match(r"(?:this|that|these|those)\s+(?!in\s+need\b|who\b)[\w'-]|(?:their|his|its)\s", raw, re.I):
+        return None  # "I love that first movie too", "I love their work": which one is in another message
     m = re.match(r"to\s+([a-z]+)\b(.*)", raw)
     if m:
         if m.group(1) in VAGUE_VERBS:
             return None
         raw = gerund(m.group(1)) + m.group(2)
     v = value_of(raw, cl, tense, max_words=max_words)
-    if v:
+    if v and not re.search(r"\babout\b", v):  # "reading about life during the pandemic": the topic
         v = _LIFE_PERIOD.sub("", v) or None
     if not v:
         return None
