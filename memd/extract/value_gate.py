@@ -214,7 +214,7 @@ def _complete(text: str) -> str | None:
     if m:
         # "got this as a treat", "decided to include this at the beginning": the thing is in the
         # photo or the message before, not in the value.
-        return f"{m.group(1).lower()!r} stands for a thing named elsewhere"
+        return f"{(m.group(1) or m.group(2)).lower()!r} stands for a thing named elsewhere"
     if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
                                     "stuff", "things", "one", "ones"):
         return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
@@ -250,7 +250,9 @@ _ADJECTIVE_END = re.compile(r"\b(?:for|of|with|about|a|an|the|some|more|new)\s+(
 FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
 # A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
 _DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"
-                                   r"including|on)\s+(this|that)\s+(?:as|at|for|to|in|on|with|from|into|because)\b", re.I)
+                                   r"including|on)\s+(this|that)\s+(?:as|at|for|to|in|on|with|from|into|because)\b|"
+                                   # "wrapped that up", "sorted this out": a pronoun before a particle
+                                   r"\b[a-z]+\s+(this|that)\s+(?:up|out|off|down|over|back|away)$", re.I)
 _TIME_NOUNS = frozenset("day days week weeks month months year years morning night evening weekend time other last past next".split())
 _NOUN_BEFORE = ("ic", "al", "ful", "ive", "ous")  # an adjective before "-ing" makes it a noun: "strategic planning"
 _PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", "up")

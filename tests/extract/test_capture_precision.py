@@ -115,6 +115,8 @@ def test_clean_value_cuts_at_a_dash_and_drops_how_often(raw, expected):
     ("event", "decided to include this at the beginning"),
     ("event", "looked up to was invaluable"),
     ("event", "contributed to was shown on the big screen"),
+    ("event", "wrapped that up"),
+    ("event", "sorted this out"),
 ])
 def test_the_gate_refuses_a_pointer_or_a_run_on(key, value):
     assert check_value(key, value) is not None
@@ -186,3 +188,42 @@ def test_recall_near_misses_write_nothing(text):
 def test_a_purpose_clause_is_cut_only_after_a_whole_thing():
     assert clean_value("tweaking a dessert recipe to make it yummier", max_words=12) == "tweaking a dessert recipe"
     assert clean_value("learn how to train them better", max_words=12) == "learn how to train them better"
+
+
+# More precision forms: an obligation said as "gotta", a verb that shares a modal after "and", a
+# possessive pointing at someone named elsewhere, an adjective whose noun was cut at a comma, a
+# demonstrative kept as said, and a clause run into "was my favorite part".
+MORE_NOTHING = [
+    "We gotta push ourselves out of our comfort zones!",
+    "We'll rock the dance floor and teach others to chase their dreams.",
+    "I love their work.",
+    "So I'm always on the hunt for unique, trendy pieces.",
+    "Seeing my characters I worked so hard on come alive was my favorite part.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_NOTHING)
+def test_more_near_misses_write_nothing(text):
+    assert kept(decide(text)) == set()
+
+
+MORE_WRITES = [
+    ("I will move to Berlin and start at Google next month.", {"plans=2025-04: move to Berlin", "plans=2025-04: start at Google"}),
+    ("I moved to Berlin and started working at Zalando.", {"living_location=Berlin", "employer=Zalando",
+                                                            "event=started working at Zalando"}),
+    ("I snapped that pic on my trip to the Smoky Mountains.", {"event=snapped that pic on my trip to the Smoky Mountains"}),
+    ("I've gotta say, I moved to Paris.", {"living_location=Paris"}),
+    ("I realized that I love painting.", {"likes=painting"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_WRITES)
+def test_more_twins_write(text, expected):
+    assert kept(decide(text)) == expected
+
+
+def test_gotta_is_an_obligation_not_a_past_tense():
+    from memd.extract.rules_text import normalise
+
+    assert normalise("We gotta go") == "We have to go"
+    assert normalise("I've gotta say") == "I have got to say"
