@@ -187,3 +187,54 @@ def present_habit(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if len(v.split()) < 2 and not (v[:1].isupper() or v.endswith("s") or v.endswith("ing")):
         return None  # "I paint too", "I read a", not "I write poems", "I visit Lisbon"
     return _f(cl, "activities", f"{verb} {v}", ("activity", "habit"))
+
+
+# "I'm trying to do more yoga and meditation", "I'm trying to add workouts into my schedule": an
+# effort under way is something the person does, when what they try names a concrete change. A
+# value the gate would call an intention with no outcome ("trying to stay positive", "trying to find
+# a way to juggle it all", "trying to get my head around it") gives nothing.
+@rule(rf"(?:am|is|are|{HAVE}\s+been)\s+{ADV}trying\s+(?:hard\s+|really\s+hard\s+)?to\s+(?P<val>[^;!?]+)")
+def trying_to(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    from memd.extract.value_intent import vague_intent
+
+    v = value_of(m.group("val"), cl, "any", max_words=9)
+    if not v or re.search(r"\byou(?:r)?\b", v, re.I) or _PRONOUN_OBJECT.search(" ".join(v.split()[1:3])):
+        return []
+    v = re.sub(r"\s+(?:myself|ourselves|themselves|himself|herself)\b.*$", "", v)  # "... myself to help relax"
+    more = re.match(r"(?:do|get|eat|read|cook|play|practi[sc]e)\s+more\s+(?P<what>[a-z][\w\s'-]+)$", v)
+    if more and not _PRONOUN_OBJECT.match(more.group("what")):
+        return _f(cl, "activities", f"trying to {v}", ("activity",))  # "do more yoga and meditation"
+    if vague_intent(v) or v.split()[0].lower() in _NOT_A_TRY or len(v.split()) < 2:
+        return []
+    return _f(cl, "activities", f"trying to {v}", ("activity",))
+
+
+# Heads of an effort that is a state of mind or a figure of speech, not a doing.
+_NOT_A_TRY = frozenset("""stay be keep get find figure make understand remember focus balance juggle cope deal
+hold manage process accept remain think feel see""".split())
+
+
+# "I usually take public transport", "we normally hit the beach on Sundays": a verb said with a word
+# that makes it a habit is what the person does, whatever the verb, once the verbs of thought,
+# feeling and talk are left out (present_habit above reads the verbs of making without that word).
+_USUAL = re.compile(r"\b(?:usually|normally|typically|regularly|often|generally)\s+$")
+_NOT_A_HABIT_VERB = frozenset("""get gets feel feels think thinks know knows say says tell tells talk talks try tries want
+wants need needs like likes love loves hate hates wonder wonders forget forgets remember remembers end ends
+find finds do does go goes have has make makes see sees hear hears let lets keep keeps be am is are come
+comes""".split())
+
+
+@rule(r"(?P<verb>[a-z]{3,})\s+(?P<val>[^;!?]+)")
+def usual_doing(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    verb = m.group("verb")
+    if verb in _NOT_A_HABIT_VERB or verb.endswith(("ed", "ing")) or cl.reported:
+        return None
+    if not _USUAL.search(m.string, max(0, m.start() - 20), m.start()):
+        return None
+    rest = m.group("val").strip()
+    if _PRONOUN_OBJECT.match(rest) or re.match(r"(?:to|out|up|off|by|over|around|back|home|there|here)\b", rest):
+        return None
+    v = value_of(rest, cl, max_words=7)
+    if not v or len(v.split()) < 2 or re.search(r"\byou(?:r)?\b", v, re.I) or _PRONOUN_OBJECT.search(v.split()[-1]):
+        return None
+    return _f(cl, "activities", f"usually {verb} {v}", ("activity", "habit"))

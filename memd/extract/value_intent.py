@@ -181,7 +181,22 @@ def vague_intent(text: str) -> bool:
         return second not in ("a", "an", "my", "our", "his", "her", "their")  # "start a podcast", not "start with X"
     if first in CONCRETE_PLAN_VERBS or _into_my_routine(text):
         return False
-    return not (first in MAKING_VERBS and _concrete_object(words[1:]))
+    return not (first in MAKING_VERBS and (_concrete_object(words[1:]) or _bare_plural_thing(words[1:])))
+
+
+def _bare_plural_thing(words: list[str]) -> bool:
+    """'try dairy-free flavors', 'build birdhouses': things without an article, named in the plural
+    ('try new things', 'build better habits' stay vague: their head is abstract)."""
+    phrase: list[str] = []
+    for w in (x.strip(".,!?;:\"'").lower() for x in words[:5]):
+        if w in PREPOSITIONS or w in _MORE_PREPOSITIONS or w in CONJUNCTIONS:
+            break
+        phrase.append(w)
+    if not phrase or len(phrase) > 3 or phrase[0] in DETERMINERS or phrase[0] in PRONOUNS:
+        return False
+    head = phrase[-1]
+    return (head.endswith("s") and not head.endswith("ss") and len(head) > 3 and head not in ABSTRACT_NOUNS
+            and head[:-1] not in ABSTRACT_NOUNS and head not in PRONOUNS and head not in EVALUATIVE)
 
 
 # What someone likes about a thing in front of them ("I love the colors", "the texture", "the

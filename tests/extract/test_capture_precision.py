@@ -227,3 +227,35 @@ def test_gotta_is_an_obligation_not_a_past_tense():
 
     assert normalise("We gotta go") == "We have to go"
     assert normalise("I've gotta say") == "I have got to say"
+
+
+# Recall forms, second round: a habit said with "usually" for any verb of doing, an effort under
+# way ("trying to do more yoga"), a plan whose things are named in the plural without an article.
+ROUND2 = [
+    ("I usually take public transport.", {"activities=usually take public transport"}),
+    ("We usually hit the beach or the lake.", {"activities=usually hit the beach or the lake"}),
+    ("I'm trying to do more yoga and meditation myself to help relax.", {"activities=trying to do more yoga and meditation"}),
+    ("I'm trying to build a treehouse for my kids.", {"activities=trying to build a treehouse for my kids"}),
+    ("I'm tempted to try dairy-free flavors now!", {"wishes=try dairy-free flavors"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROUND2)
+def test_round2_forms_write(text, expected):
+    assert kept(decide(text)) == expected
+
+
+ROUND2_NOTHING = [
+    "I usually get too consumed with work.",
+    "I usually go to bed early.",
+    "I usually do it.",
+    "I'm trying to stay positive.",
+    "I'm trying to find a way to juggle it all.",
+    "I'm trying to do more of it.",
+    "I want to try new things.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND2_NOTHING)
+def test_round2_near_misses_write_nothing(text):
+    assert kept(decide(text)) == set()

@@ -147,6 +147,8 @@ def vp_value(raw: str | None, cl: Clause, tense: str, *, max_words: int = 10) ->
     if not v:
         return None
     v = re.sub(r"^(?:to\s+)", "", v)
+    # "do some birdwatching", "do a bit of sailing": the pursuit is the -ing word, not the light "do"
+    v = re.sub(r"^do\s+(?:some|a\s+(?:bit|lot)\s+of|more)\s+(?=[a-z]{3,}ing\b)", "", v)
     v = re.sub(r"\b(?:someday|some\s+day|one\s+day|eventually|in\s+the\s+future|soon)\b", "", v).strip()
     v = re.sub(r"\s{2,}", " ", v).strip(" ,")
     if not v:
