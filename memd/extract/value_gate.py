@@ -59,7 +59,7 @@ hope hoping hoped plan planning planned decide deciding decided consider conside
 seeming seemed feel feeling felt find finding found see seeing saw seen give giving gave given put putting
 use using used become becoming became bring bringing brought let letting help helping helped enjoy
 enjoying enjoyed explore exploring explored focus focusing focused incorporate incorporating incorporated
-include including involve involving ensure ensuring allow allowing enable enabling""".split())
+include including involve involving ensure ensuring allow allowing enable enabling wait waiting waited""".split())
 # Adverbs of time and degree: after them the clause's object is missing ("launching soon").
 DANGLING_ADVERBS = frozenset("""soon now lately recently again already yet anymore too also either really before
 quite very still just even ever never rather somewhat pretty much then meanwhile instead though

@@ -259,3 +259,13 @@ ROUND2_NOTHING = [
 @pytest.mark.parametrize("text", ROUND2_NOTHING)
 def test_round2_near_misses_write_nothing(text):
     assert kept(decide(text)) == set()
+
+
+def test_a_demonstrative_with_a_name_is_the_named_thing():
+    assert kept(decide("I'm really into this book called Sapiens.")) == {"likes=the book called Sapiens"}
+    assert kept(decide("I love this book.")) == set()
+
+
+def test_waiting_alone_is_no_plan():
+    assert check_value("plans", "waiting") is not None
+    assert check_value("activities", "waiting for the results of the bar exam") is None

@@ -181,8 +181,11 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
     if not raw:
         return None
     raw = raw.strip()
-    if re.match(r"(?:this|that|these|those)\s+(?!in\s+need\b|who\b)[\w'-]|(?:their|his|its)\s", raw, re.I):
+    if re.match(r"(?:this|that|these|those)\s+(?!in\s+need\b|who\b)[\w'-]|(?:their|his|its)\s", raw, re.I) \
+            and not re.match(r"(?:this|that)\s+(?:[\w'-]+\s+){1,2}(?:called|named|titled)\s+\S", raw, re.I):
         return None  # "I love that first movie too", "I love their work": which one is in another message
+    # "this book called Sapiens" names its thing: read as "the book called Sapiens"
+    raw = re.sub(r"^(?:this|that)\s+(?=(?:[\w'-]+\s+){1,2}(?:called|named|titled)\s)", "the ", raw, flags=re.I)
     m = re.match(r"to\s+([a-z]+)\b(.*)", raw)
     if m:
         if m.group(1) in VAGUE_VERBS:
