@@ -240,7 +240,7 @@ _VALUE_STOP = re.compile(
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:not\s+so\s+long\s+ago|not\s+long\s+ago|a\s+while\s+(?:ago|back)|a\s+few\s+\w+\s+(?:ago|back)|"
     r"some\s+time\s+ago|the\s+other\s+day|a\s+bit\s+ago|back\s+then|ages\s+ago|years\s+ago|"
-    r"too|as well|lately|recently|a lot|so much|now|again|anymore|any more|right now|"
+    r"too|as well|lately|recently|a lot|so much|now|again|anymore|any more|right now|more than ever|"
     r"these days|today|tonight|already|though|yet|soon|finally|at all|for real|haha|lol|before|earlier|"
     r"and|or|but|the|a|an|of|to|with|for|in|on|at|by|from|my|our|your|his|her|their|this|that|"
     r"some|really|just|very|so|such|about|into|like|there|here|together|ever|all|even|"

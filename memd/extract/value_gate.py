@@ -223,8 +223,9 @@ def _complete(text: str) -> str | None:
         # value's own noun, cut from the sentence that said which one.
         return f"ends with a clause ({words[-2]!r} {last!r}) that points outside the value"
     if last in LIGHT_VERBS and not (len(words) > 1 and (words[-2] in DETERMINERS or words[-2].endswith(_NOUN_BEFORE)
-                                                       or (words[-2] == "in" and last == "need"))):
-        # ("kids in need": the verb's form is a noun after "in")
+                                                       or (words[-2] == "in" and last == "need")
+                                                       or words[-2] in ("stay", "stays", "staying", "remain", "remains"))):
+        # ("kids in need": the verb's form is a noun after "in"; "stay focused": an adjective after "stay")
         # ("my focus", "strategic planning": the verb's form used as a noun is whole)
         return f"ends with a verb that needs an object ({last!r}): a clause cut mid-way"
     if len(words) > 1 and last in DANGLING_ADVERBS:

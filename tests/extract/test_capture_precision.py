@@ -269,3 +269,16 @@ def test_a_demonstrative_with_a_name_is_the_named_thing():
 def test_waiting_alone_is_no_plan():
     assert check_value("plans", "waiting") is not None
     assert check_value("activities", "waiting for the results of the bar exam") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'm using the Pomodoro Technique to stay focused.", {"activities=using the Pomodoro Technique to stay focused"}),
+    ("I'm currently using a gaming PC with a powerful graphics card.", {"activities=using a gaming PC with a powerful graphics card"}),
+    ("I'm prepping for my dance recital more than ever!", {"activities=prepping for my dance recital"}),
+])
+def test_what_someone_uses_and_preps_for(text, expected):
+    assert kept(decide(text)) == expected
+
+
+def test_using_a_pronoun_is_nothing():
+    assert kept(decide("I'm using it to stay organized.")) == set()
