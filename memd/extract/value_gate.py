@@ -251,7 +251,7 @@ _ADJECTIVE_END = re.compile(r"\b(?:for|of|with|about|a|an|the|some|more|new)\s+(
 FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
 # A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
 _DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"
-                                   r"including|on)\s+(this|that)\s+(?:as|at|for|to|in|on|with|from|into|because)\b|"
+                                   r"including|on)\s+(this|that)\s+(?:as|at|for|to|in|on|with|from|into|because|after|before)\b|"
                                    # "wrapped that up", "sorted this out": a pronoun before a particle
                                    r"\b[a-z]+\s+(this|that)\s+(?:up|out|off|down|over|back|away)$", re.I)
 _TIME_NOUNS = frozenset("day days week weeks month months year years morning night evening weekend time other last past next".split())

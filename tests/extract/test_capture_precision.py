@@ -116,6 +116,7 @@ def test_clean_value_cuts_at_a_dash_and_drops_how_often(raw, expected):
     ("event", "looked up to was invaluable"),
     ("event", "contributed to was shown on the big screen"),
     ("event", "wrapped that up"),
+    ("event", "painted this after"),
     ("event", "sorted this out"),
 ])
 def test_the_gate_refuses_a_pointer_or_a_run_on(key, value):
