@@ -8,6 +8,7 @@
     "My turtles always cheer me up."                  pets: turtle
     "Cooking helps me de-stress."                     likes: cooking
     "Visiting castles is on my bucket list."          wishes: visiting castles
+    "Playing games is my escape."                     likes: playing games
     "Joining a gym has been a game-changer."          event: joined a gym
 
 People say what matters to them this way as often as with "I love X", and the clause reader
@@ -55,6 +56,15 @@ _WAY_TO = re.compile(
 _BUCKET_LIST = re.compile(
     rf"(?P<val>{_GERUND_PHRASE}|{_THING})\s+(?:is|are)\s+(?:(?:really|definitely|also|still|high|firmly|so)\s+)*"
     r"(?:on|at\s+the\s+top\s+of|high\s+on)\s+my\s+bucket\s+list\b"
+)
+# "Playing games is my escape from life struggles", "Writing and creative projects are what get me
+# through tough times": what the speaker turns to is something they like (only said of them: "my",
+# "for me", "me"; "Art is such a source of joy" is said of anyone).
+_MY_REFUGE = re.compile(
+    rf"(?P<val>{_GERUND_PHRASE}|{_THING}(?:\s+and\s+{_THING})?)\s+(?:is|are|was|has\s+been|have\s+been)\s+"
+    r"(?:always\s+|really\s+|also\s+|definitely\s+)*(?:(?:my|a|an|such\s+an?)\s+(?:(?:big|real|great|huge|true|little)\s+)?"
+    r"(?P<what>escape|refuge|outlet|sanctuary|therapy|stress-buster|stress\s+reliever|happy\s+place|safe\s+haven|lifeline)"
+    r"(?P<for>\s+for\s+me)?|what\s+gets?\s+me\s+through)\b"
 )
 _PERSONAL = re.compile(r"\b(?:my|me|myself|I)\b")
 
@@ -140,6 +150,13 @@ def value_statement(text: str, pos: int, env: Env) -> list[Fact] | None:
             return None  # "keeping them healthy and happy - they mean everything to me": the subject is "they"
         v = _thing(m.group("val"), env)
         return [Fact(SELF, "values", v, ("value",))] if v else []
+    m = _MY_REFUGE.match(text, pos)
+    if m and (m.group("what") is None or m.group("for") or re.search(r"\bmy\s+(?:(?:big|real|great|huge|true|little)\s+)?"
+                                                                     + re.escape(m.group("what")), m.group(0))):
+        if re.search(r"\b(?:and|or)\s*$", text[:pos]):
+            return None  # the subject began before this conjunct
+        v = _thing(m.group("val"), env, max_words=6)
+        return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)] if v else []
     m = _BUCKET_LIST.match(text, pos)
     if m:
         v = _thing(m.group("val"), env, max_words=6)

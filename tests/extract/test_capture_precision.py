@@ -283,3 +283,15 @@ def test_what_someone_uses_and_preps_for(text, expected):
 
 def test_using_a_pronoun_is_nothing():
     assert kept(decide("I'm using it to stay organized.")) == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Playing games is my escape from life's struggles.", {"likes=playing games"}),
+    ("Writing and creative projects are what get me through tough times.", {"likes=writing", "likes=creative projects"}),
+    ("Gaming has been a refuge for me in tough times.", {"likes=gaming"}),
+    ("Art is such a source of joy.", set()),  # said of anyone
+    ("Art is an escape.", set()),
+    ("It is my escape.", set()),
+])
+def test_what_the_speaker_turns_to_is_liked(text, expected):
+    assert kept(decide(text)) == expected
