@@ -295,3 +295,9 @@ def test_using_a_pronoun_is_nothing():
 ])
 def test_what_the_speaker_turns_to_is_liked(text, expected):
     assert kept(decide(text)) == expected
+
+
+def test_a_pursuit_done_a_lot_is_the_pursuit():
+    assert kept(decide("I've been reading a lot in the past week!")) == {"activities=reading"}
+    assert kept(decide("I've been playing a lot.")) == set()  # playing what is not said
+    assert kept(decide("I've been painting for a month.")) == set()

@@ -166,6 +166,12 @@ _DURATION_ONLY = re.compile(
 )
 
 
+# -ing verbs that name a pursuit on their own ("reading a lot", "painting so much").
+_PURSUITS = frozenset("""reading writing painting drawing cooking baking running hiking swimming cycling biking traveling
+travelling practicing practising studying knitting sewing gardening dancing singing climbing skating surfing journaling
+meditating volunteering""".split())
+
+
 _RACE = re.compile(r"(?:the|a|an|my|in\s+the)\s+(?:[\w'-]+\s+){0,3}?(?:marathon|half-marathon|half|race|5k|10k|ultra|"
                    r"triathlon|relay|fun\s+run)\b", re.I)
 
@@ -199,6 +205,9 @@ def activity(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if blocked and not tried_thing:
         return None
     if _DURATION_ONLY.match(rest):
+        if verb in _PURSUITS and re.match(r"(?:a\s+lot|so\s+much)\b", rest):
+            # "I've been reading a lot in the past week": the pursuit is named by its verb
+            return _f(cl, "activities", verb, ("activity",))
         return None  # "I've been playing for a month": how long, but not what
     if verb in ("looking for", "searching for") and _ERRAND.match(rest):
         return None  # "I'm looking for a gift for my husband": an errand for the assistant
