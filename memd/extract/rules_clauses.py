@@ -47,6 +47,7 @@ from memd.extract.patterns import (
     Mention,
     SentenceResult,
     Subject,
+    clean_org,
     clean_place,
     dated,
     explicit_name,
@@ -373,6 +374,17 @@ _BUSINESS_OPEN = re.compile(
     r"(?:is|was)\s+(?:finally\s+|now\s+|officially\s+)?(?:open|opened|launched|live|up\s+and\s+running)\b"
 )
 _HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
+# "My job title is Senior Engineer", "My employer is Siemens": the attribute said by its name.
+_JOB_IS = re.compile(
+    rf"[Mm]y\s+(?:current\s+|official\s+|new\s+|actual\s+)?(?:job\s+title|job|title|occupation|profession|position|role)\s+is\s+"
+    rf"(?:(?:now|currently|officially)\s+)?(?:an?\s+|the\s+)?(?P<job>{JOB})(?:\s+(?:at|for|with)\s+"
+    r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|de))*))?"
+    r"(?=\s*$|\s*[,.;!?]|\s+(?:at|for|in|with|and|but|since)\b)"
+)
+_EMPLOYER_IS = re.compile(
+    r"[Mm]y\s+(?:current\s+|new\s+)?(?:employer|company|workplace|firm)\s+is\s+(?:(?:now|currently)\s+)?"
+    r"(?P<org>(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|de))*)(?=\s*$|\s*[,.;!?]|\s+(?:in|and|but|since|now)\b)"
+)
 # "Gluten makes me sick", "Dairy upsets my stomach": a food that hurts the speaker.
 _FOOD_HURTS = re.compile(
     rf"(?i:(?P<food>{FOODS}))(?:\s+products)?\s+(?:(?:always|really|just|usually|also|definitely)\s+)?"
@@ -495,6 +507,15 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     if m:
         place = clean_place(m.group("loc"))
         return [Fact(SELF, "hometown", place, ("location", "origin"))] if place else []
+    m = _JOB_IS.match(text, p)
+    if m:
+        org = clean_org(m.group("org")) if m.group("org") else None
+        return [Fact(SELF, "job_title", re.sub(r"\s+", " ", m.group("job")).strip(), ("work",))] + (
+            [Fact(SELF, "employer", org, ("work",))] if org else [])
+    m = _EMPLOYER_IS.match(text, p)
+    if m:
+        org = clean_org(re.sub(r"^the\s+", "", m.group("org")))
+        return [Fact(SELF, "employer", org, ("work",))] if org else []
     m = _FOOD_HURTS.match(text, p)
     if m:
         food = m.group("food")
@@ -536,7 +557,7 @@ _NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<
 _REL_NAMED = re.compile(
     rf"\b(?:a|an|one|my|our)\s+{REL_MODS}(?P<rel>{REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
 )
-_REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})'s\s+name\s+is\s+(?P<name>{NAME})")
+_REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})")
 _PET_MENTION = re.compile(
     rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
 )

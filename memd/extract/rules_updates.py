@@ -384,12 +384,13 @@ def _self_corrections(sentence: str, hint: str | None, env: Env) -> list[Fact]:
         new, old = _clean(new), _clean(old)
         if not new or not old:
             continue
-        if rx is _SELF_CORRECTION and re.search(r"\bnot\s+(?:just|only)\b", m.group(0)) \
-                and not set(re.findall(r"\w+", old.lower())) <= set(re.findall(r"\w+", new.lower())):
-            # "I also work at Stripe, not just Google": Google is still true; only a list that
-            # keeps what it had ("A, B and C, not just A and B") replaces it.
-            continue
+        added = rx is _SELF_CORRECTION and re.search(r"\bnot\s+(?:just|only)\b", m.group(0)) is not None \
+            and not set(re.findall(r"\w+", old.lower())) <= set(re.findall(r"\w+", new.lower()))
         new = _counterpart(new, old)
+        if added:
+            # "I also work at Stripe, not just Google": Google is still true, and the phrase said
+            # for the new one is no clean value to add beside it ("work at Stripe"): write nothing.
+            continue
         key = hint
         if key is None and rx is _MOVED_ON and g.get("new2"):
             key = "living_location"

@@ -69,7 +69,10 @@ _BECOME = re.compile(
 _FAVORITE = re.compile(
     rf"(?P<v>{_PROPER})\s*(?:[-–—,]|is|was|remains)\s*(?:(?:truly|definitely|still|easily|really|always|honestly|now|[a-z]+ly)\s+)?"
     r"(?:been\s+)?my\s+(?:all-time\s+)?(?:favorite|favourite)\s+(?P<k>[a-z]+)\b"
+    # The favourite's noun ends there: not "Hey Nate, my favorite dairy-free treat is ...".
+    r"(?=\s*$|\s*[,.;:!?)]|\s+(?:of\s+all|ever|these\s+days|now|right\s+now|by\s+far|and|to|for|in)\b)"
 )
+_GREETING = re.compile(r"(?:Hey|Hi|Hello|Thanks|Thank|Oh|Well|Yes|Yeah|So|Honestly|Actually)\b")
 _DIET = re.compile(
     r"\b(?:[Ee]njoying|[Ff]ollowing|[Ee]ating|(?:been|am|now)\s+on|switched\s+to|adopted|started|trying)\s+(?:the|a)\s+"
     r"(?P<v>[A-Z][a-z]+|vegan|vegetarian|pescatarian|keto|paleo|ketogenic|plant-based|gluten-free|low-carb)\s+diet\b"
@@ -209,6 +212,8 @@ def implied_facts(sentence: str, env: Env) -> list[Fact]:
         f = _fact(key.replace(" ", "_"), _np_before(pre), env, "preference")
         out += [f] if f else []
     for m in _FAVORITE.finditer(sentence):
+        if _GREETING.match(m.group("v")):
+            continue
         f = _fact("favorite_" + m.group("k"), m.group("v"), env, "favorite")
         out += [f] if f else []
     m = _DIET.search(sentence)

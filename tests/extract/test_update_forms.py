@@ -114,3 +114,24 @@ def test_a_pets_breed_and_a_race_on_a_date(app, vault):
     text = read(vault)
     assert re.search(r"^- \d{4}-09-28: running the Berlin marathon$", text, re.M)
     assert "late" not in text
+
+
+def test_attributes_said_by_their_name(app, vault):
+    remember(app, "My job title is Senior Engineer at Google in Zurich.", "My wife is named Julia.",
+             "My job is stressful.")
+    facts = current(read(vault))
+    assert facts["job_title"] == ["Senior Engineer"] and facts["employer"] == ["Google"]
+    assert "spouse" in facts and "julia" in facts["spouse"][0]
+    remember(app, "My employer is now the University of Vienna.")
+    text = read(vault)
+    assert current(text)["employer"] == ["University of Vienna"]
+    assert any(h.startswith("previous_employer: Google") for h in history(text))
+
+
+def test_a_favorite_needs_its_whole_noun():
+    from memd.extract.patterns import Env
+    from memd.extract.update_implied import implied_facts
+
+    assert implied_facts("Hey Nate, my favorite dairy-free treat is this amazing ice cream.", Env()) == []
+    [f] = implied_facts("Norwegian Salmon - truly my favorite fish.", Env())
+    assert (f.key, f.value) == ("favorite_fish", "Norwegian Salmon")
