@@ -434,8 +434,15 @@ class RulesBackend:
         if subj.kind == "relative":
             owner = fd.owner
             key = f"{subj.relation}_{fact.key}"
+            value = fact.value
+            if fact.key == "event" and subj.relation:
+                # A dated event is filed under Events by its date alone: the text must say whose
+                # it is ("2023: father passed away", never "2023: passed away" as if the user had).
+                when_, text = split_dated(value)
+                who = lex.relation_label(subj.relation).replace("_", " ")
+                value = f"{when_}: {who} {text}" if when_ else value  # undated: its key says whose
             if owner.is_user:
-                return [MemoryItem(key, "LongTermMemory", fact.value, tags)]
+                return [MemoryItem(key, "LongTermMemory", value, tags)]
             return [MemoryItem(key, "LongTermMemory", third_person(fact.value), tags, entity=owner.name)]
 
         # A named person (or pet).

@@ -97,7 +97,7 @@ POSITIVE = [
     ("I've been married for 12 years.", ['marital_status=married']),
     ('My parents live in Florida.', ['parents_living_location=Florida']),
     ('My kids love Minecraft.', ['children_likes=Minecraft']),
-    ('My grandmother passed away last year.', ['grandmother_event=2023: passed away']),
+    ('My grandmother passed away last year.', ['grandmother_event=2023: grandmother passed away']),
     ('Tom is my brother-in-law.', ['Tom.relationship=brother in law']),
     ('I got engaged to Ben last night!', ['Ben.relationship=fiance', 'marital_status=engaged', 'event=2024-05-09: got engaged to Ben']),
     ("I've been seeing Alex for a few months.", ['Alex.relationship=partner']),
@@ -109,7 +109,7 @@ POSITIVE = [
     ('I have a cat named Luna.', ['Luna.relationship=pet', 'Luna.species=cat']),
     ('We adopted a puppy called Oscar on Sunday.', ['Oscar.relationship=pet', 'Oscar.species=dog', 'event=2024-05-05: adopted a puppy named Oscar']),
     ('I have two cats, Milo and Tiger.', ['Milo.relationship=pet', 'Milo.species=cat', 'Tiger.relationship=pet', 'Tiger.species=cat']),
-    ('Our hamster died yesterday.', ['hamster_event=2024-05-09: passed away']),
+    ('Our hamster died yesterday.', ['hamster_event=2024-05-09: hamster passed away']),
     ('I just adopted a rescue dog.', ['pets=dog']),
     ('I have three dogs.', ['pets=3 dogs']),
     # --- preferences, fears, favourites

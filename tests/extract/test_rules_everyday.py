@@ -82,7 +82,7 @@ EVERYDAY = [
     ("I'm an only child.", ['number_of_siblings=0']),
     ('My sister Emma got married in April.', ['Emma.marital_status=married', 'Emma.event=2024-04: got married', 'Emma.relationship=sister']),
     ('My husband works as an electrician.', ['husband_job_title=electrician']),
-    ('My dad passed away in 2019.', ['father_event=2019: passed away']),
+    ('My dad passed away in 2019.', ['father_event=2019: father passed away']),
     ('My mom just retired.', ['mother_employment_status=retired']),
     ('My brother lives in Chicago with his wife.', ['brother_living_location=Chicago']),
     ('My daughter is allergic to peanuts.', ['daughter_allergies=peanuts']),
@@ -114,7 +114,7 @@ EVERYDAY = [
     # --- pets
     ('I have a golden retriever named Max.', ['Max.relationship=pet', 'Max.species=dog']),
     ('We got a kitten last weekend.', ['pets=cat', 'event=2024-06-08: got a kitten']),
-    ('My dog died last week.', ['dog_event=2024-06: passed away']),
+    ('My dog died last week.', ['dog_event=2024-06: dog passed away']),
     ('I have two cats.', ['pets=2 cats']),
     ("My cat's name is Luna.", ['Luna.relationship=pet', 'Luna.species=cat']),
     ('We adopted a rescue dog named Bella in March.', ['Bella.relationship=pet', 'Bella.species=dog', 'event=2024-03: adopted a dog named Bella']),
@@ -384,7 +384,7 @@ EVERYDAY = [
     ('My brother quit his job.', ['!brother_employer=*', 'brother_event=quit job']),
     ('My mom lives in Spain.', ['mother_living_location=Spain']),
     ('My dad is a retired firefighter.', ['father_previous_job_title=firefighter']),
-    ('My son started high school this year.', ['son_event=2024: started high school']),
+    ('My son started high school this year.', ['son_event=2024: son started high school']),
     ('My daughter is learning to swim.', ['daughter_learning=swimming']),
     ('My grandmother turned 100 last week.', ['grandmother_age=100']),
     # --- a third round: everyday news, plans and changes
