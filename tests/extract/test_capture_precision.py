@@ -23,24 +23,10 @@ import pytest
 
 from memd.extract.rules import RulesBackend
 from memd.extract.rules_text import clean_value
-from memd.extract.tools import ADD, DecisionRequest, Turn
 from memd.extract.value_gate import check_value
-from support import compact
+from support import decide, kept
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Monday
-
-
-def decide(text: str, author: str | None = None):
-    turn = Turn(stream="s", role="other" if author else "user", author=author, text=text,
-                time=NOW.isoformat(), turn_id="1")
-    return RulesBackend().decide(DecisionRequest(new_turn=turn, final=True))
-
-
-def kept(call) -> set[str]:
-    """The items that pass the value gate, as 'key=value'."""
-    if call.name != ADD:
-        return set()
-    return {c for c in compact(call) if not check_value(c.split("=", 1)[0].split(".")[-1], c.split("=", 1)[1])}
 
 
 WRITES = [

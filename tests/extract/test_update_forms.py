@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from memd import api
-from memd.vault.memfile import MemoryDoc
-from memd.vault.memory_view import current_facts, substitute
+from memd.vault.memory_view import substitute
+from support import current, history
 
 
 def remember(app, *texts):
@@ -21,17 +21,6 @@ def remember(app, *texts):
 def read(vault, rel="user.md") -> str:
     p = vault / "memory" / rel
     return p.read_text(encoding="utf-8") if p.exists() else ""
-
-
-def current(text: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for f in current_facts(MemoryDoc.parse(text)):
-        out.setdefault(f.norm_key, []).append(f.value)
-    return out
-
-
-def history(text: str) -> list[str]:
-    return [f"{f.norm_key}: {f.value}" for f in MemoryDoc.parse(text).facts if f.section == "History"]
 
 
 def test_i_meant_x_not_y_corrects_without_a_history_line(app, vault):

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from memd import api
 from memd.state import Source
-from memd.vault.memfile import MemoryDoc
-from memd.vault.memory_view import current_facts
 from memd.vault.operations import CreateFile
+from support import current, history
 
 
 def remember(app, *texts):
@@ -19,18 +18,6 @@ def remember(app, *texts):
 
 def user_md(vault) -> str:
     return (vault / "memory/user.md").read_text(encoding="utf-8")
-
-
-def current(text: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for f in current_facts(MemoryDoc.parse(text)):
-        out.setdefault(f.norm_key, []).append(f.value)
-    return out
-
-
-def history(text: str) -> list[str]:
-    doc = MemoryDoc.parse(text)
-    return [f"{f.norm_key}: {f.value}" for f in doc.facts if f.section == "History"]
 
 
 def test_st_marys_is_st_marys_hospital_and_charite_replaces_it(app, vault):
