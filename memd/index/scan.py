@@ -30,7 +30,7 @@ from memd.index import feed, schema
 from memd.index.parse import decode_note
 from memd.index.prepare import Job, Settings
 from memd.index.report import ScanReport
-from memd.index.resolve import resolve_all, reresolve
+from memd.index.resolve import file_names, resolve_all, reresolve
 from memd.index.scanner import WalkResult, walk
 from memd.index.writer import Row, clear_content, write_batch
 from memd.vault.ignore import is_ignored_path
@@ -191,6 +191,10 @@ class Scanning:
             gc.disable()
         try:
             with feed.prepared(jobs, settings, worker) as results:
+                # Computed while the worker (if any) parses the first notes; jobs[k] is the
+                # k-th result's job (results come in order).
+                by_file = file_names(job.rel for job in jobs) if cold else None
+                lost: list[str] = []  # files by_file names that were not stored
                 batches = iter(lambda: list(itertools.islice(results, BATCH)), [])
                 batch = next(batches, None)
                 done = 0
@@ -199,11 +203,13 @@ class Scanning:
                         started = time.monotonic()
                         while batch is not None:
                             items = []
-                            for item, warnings in batch:
+                            for k, (item, warnings) in enumerate(batch, done):
                                 report.warnings.extend(warnings)
                                 if item is not None:
                                     items.append(item)
-                            write_batch(c, items, rows, report, names, bulk=bulk)
+                                elif by_file is not None:
+                                    lost.append(jobs[k].rel)
+                            write_batch(c, items, rows, report, names, bulk=bulk, file_names=by_file)
                             done += len(batch)
                             del items
                             batch = next(batches, None)
@@ -214,7 +220,7 @@ class Scanning:
                         if batch is None and bulk:
                             # Every note is stored: resolve the links in the last batch's
                             # transaction (one commit less: each wrote ~0.1 s of pages).
-                            resolve_all(c, names)
+                            resolve_all(c, names, lost)
                             if cold:
                                 schema.create_secondary(c)
                                 indexed = True

@@ -48,10 +48,12 @@ def clear_content(c: sqlite3.Connection, note_ids: list[int]) -> None:
 
 
 def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Row], report: Any,
-                names: NameTable | None, *, bulk: bool) -> None:
+                names: NameTable | None, *, bulk: bool, file_names: dict[str, str | None] | None = None) -> None:
     """Store `items` (one transaction is open on `c`). `rows`: the index's rows by path, updated
     for notes that had one. `bulk`: leave links unresolved for `resolve_all`. `names` None (a bulk
-    scan into an empty index): the notes' names go to a temporary table `resolve_all` reads."""
+    scan into an empty index): the notes' names go to a temporary table `resolve_all` reads.
+    `file_names` (memd.index.resolve.file_names of every file the bulk scan stores): wikilinks
+    to a name in it are stored resolved."""
     now = time.time()
     items = _current(c, items, rows)
     next_note = (c.execute("SELECT max(id) FROM notes").fetchone()[0] or 0) + 1
@@ -119,12 +121,18 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
                       fact_rows)
     # Links after every name of the batch is known (a note may link to one later in the batch).
     link_rows = []
+    resolving = not bulk and names is not None
+    by_file = file_names if bulk and file_names is not None else None
     for note_id, it in linked:
         for line, raw, target, key, fragment, embed, markdown in it.links:
             if not target:
                 dst: str | None = it.path  # [[#heading]]: into the note itself
+            elif resolving:
+                dst = resolve_link(names, target, key, it.path, bool(markdown))
+            elif by_file is not None and not markdown:
+                dst = by_file.get(key)  # None: not a file's own name, or several files' (resolve_all)
             else:
-                dst = None if bulk or names is None else resolve_link(names, target, key, it.path, bool(markdown))
+                dst = None
             link_rows.append((note_id, line, raw, target, key, fragment, embed, markdown, dst))
     c.executemany("INSERT INTO links (src, line, raw, target, key, fragment, embed, markdown, dst)"
                   " VALUES (?,?,?,?,?,?,?,?,?)", link_rows)

@@ -390,7 +390,7 @@ def test_an_interrupted_first_index_is_rebuilt_when_next_opened(config, vault, m
 
     VaultGenerator(seed=3).generate(vault, 450)
 
-    def crash(c, names):
+    def crash(c, names, *lost):
         raise RuntimeError("power cut")
 
     with Memd(config) as app:
