@@ -76,13 +76,13 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None, lost: Iterable[s
     and wikilinks to a file's own name were stored resolved (file_names): `lost` names the files
     that table counted but that were not stored (gone before they were read), whose links are
     resolved again here."""
-    # Every name key once: the one file answering to it, or `shared` when several do (their
-    # links need the tie rules). WITHOUT ROWID: a lookup is one b-tree search, not two (a 50k-note
-    # vault's 320k links resolved in 30 % less time).
-    c.execute("DROP TABLE IF EXISTS temp.link_keys")
-    c.execute("CREATE TEMP TABLE link_keys (key TEXT PRIMARY KEY, path TEXT, shared INTEGER NOT NULL) WITHOUT ROWID")
     try:
         if names is not None:
+            # Every name key once: the one file answering to it, or `shared` when several do
+            # (their links need the tie rules). WITHOUT ROWID: a lookup is one b-tree search,
+            # not two (a 50k-note vault's 320k links resolved in 30 % less time).
+            c.execute("DROP TABLE IF EXISTS temp.link_keys")
+            c.execute("CREATE TEMP TABLE link_keys (key TEXT PRIMARY KEY, path TEXT, shared INTEGER NOT NULL) WITHOUT ROWID")
             c.executemany("INSERT INTO temp.link_keys (key, path, shared) VALUES (?, ?, 0)", names.unique())
             c.executemany("INSERT INTO temp.link_keys (key, path, shared) VALUES (?, NULL, 1)",
                           ((k,) for k in names.ambiguous()))
@@ -93,27 +93,28 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None, lost: Iterable[s
                       " WHERE markdown = 0 AND target != ''"
                       " AND NOT EXISTS (SELECT 1 FROM temp.link_keys s WHERE s.key = links.key AND s.shared)"
                       " AND dst IS NOT (SELECT path FROM temp.link_keys u WHERE u.key = links.key)")
+            shared = "l.key IN (SELECT key FROM temp.link_keys WHERE shared)"
         else:
             c.execute(NAMES_TABLE)
             c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
-            c.execute("INSERT INTO temp.link_keys (key, path, shared) SELECT key,"
-                      " CASE WHEN count(DISTINCT path) = 1 THEN min(path) END, count(DISTINCT path) > 1"
-                      " FROM temp.link_names GROUP BY key")
-            # A first index stored every link unresolved (a [[#heading]] into its own note
-            # aside): the wikilinks to a name one file answers to (most links) in one statement.
             lost = list(lost)
             for i in range(0, len(lost), 500):
                 part = lost[i:i + 500]
                 c.execute(f"UPDATE links SET dst = NULL WHERE target != '' AND dst IN ({','.join('?' * len(part))})",
                           part)
-            c.execute("UPDATE links SET dst = u.path FROM temp.link_keys u WHERE links.dst IS NULL"
-                      " AND u.key = links.key AND NOT u.shared AND links.markdown = 0 AND links.target != ''")
+            # The wikilinks file_names left unresolved (a [[#heading]] into its own note aside)
+            # whose name one file answers to, each looked up in the names by its key: no table
+            # of every key (a GROUP BY of all the names) for the fifth of the links left.
+            c.execute("UPDATE links SET dst = (SELECT CASE WHEN min(n.path) = max(n.path) THEN min(n.path) END"
+                      " FROM temp.link_names n WHERE n.key = links.key)"
+                      " WHERE dst IS NULL AND markdown = 0 AND target != ''"
+                      " AND key IN (SELECT key FROM temp.link_names)")
+            # Still unresolved with a name: a name several files answer to.
+            shared = "l.dst IS NULL AND l.key IN (SELECT key FROM temp.link_names)"
         # The rest need the tie rules (shared names) or their folder (markdown links): page by page.
         last = 0
         q = ("SELECT l.id, n.path, l.target, l.key, l.markdown, l.dst FROM links l JOIN notes n ON n.id = l.src"
-             " WHERE l.id > ? AND l.target != ''"
-             " AND (l.markdown = 1 OR l.key IN (SELECT key FROM temp.link_keys WHERE shared))"
-             " ORDER BY l.id LIMIT ?")
+             f" WHERE l.id > ? AND l.target != '' AND (l.markdown = 1 OR ({shared})) ORDER BY l.id LIMIT ?")
         while True:
             page = c.execute(q, (last, RESOLVE_PAGE)).fetchall()
             if not page:
