@@ -96,7 +96,7 @@ def resolve_all(c: sqlite3.Connection, names: NameTable | None, lost: Iterable[s
             shared = "l.key IN (SELECT key FROM temp.link_keys WHERE shared)"
         else:
             c.execute(NAMES_TABLE)
-            c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key)")
+            c.execute("CREATE INDEX IF NOT EXISTS temp.link_names_key ON link_names (key, path)")
             lost = list(lost)
             for i in range(0, len(lost), 500):
                 part = lost[i:i + 500]
