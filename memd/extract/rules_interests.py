@@ -36,4 +36,8 @@ def interested_in(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     v = object_value(raw, cl, max_words=7)
     if not v:
         return []
+    if re.match(r"[a-z]+ing\s+(?:more|my|new|some|different|other|further)\b", v):
+        return []  # "interested in exploring more eco-friendly fabrics": an intention, not a liking
+    if re.match(rf"{re.escape(v)}\s*,?\s+(?:that|which|who|where|whose)\b", raw, re.I) and " " not in v:
+        return []  # "interested in projects that improve healthcare access": the clause says which ones
     return [fact for part in liked_items(v) for fact in _f(cl, "likes", part, ("preference", "interest"))]

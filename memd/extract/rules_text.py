@@ -355,6 +355,9 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
         if not cuts:
             return None
         v = " ".join(words[:cuts[-1]])
+        # "trying homemade sodas with natural sweeteners and experimenting | with ...": a second
+        # doing cut from its object goes too.
+        v = re.sub(r"\s+(?:and|or)\s+[a-z]+ing$", "", v)
         if words[cuts[-1]].lower() == "to":
             # "refine my wardrobe from casual attire | to smart-casual": a "from" without its "to"
             # says the opposite of the change; keep what comes before it.

@@ -261,11 +261,19 @@ _PARTICLES = ("together", "in", "on", "by", "through", "over", "around", "out", 
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ial", "ical", "less")
 
 
+_REPORTED = re.compile(r"(?:found|realized|realised|learned|learnt|discovered|noticed|felt|thought|decided|figured|"
+                       r"saw|heard|read|knew|understood|agreed|believed|said|told\s+\w+)\s+that\b", re.I)
+
+
 def _cut_relative(key: str, text: str) -> str | None:
     """Why an event is a relative clause cut from its noun ("the support I received from my
-    network" -> "received from my network"), or None."""
+    network" -> "received from my network"), or a clause reported by a verb of knowing, or None."""
     if not (key == "event" or key.endswith(("_event", "_events"))):
         return None
+    if _REPORTED.match(text):
+        # "found that sharing personal experiences and the tangible benefits": what was found is
+        # a clause cut short; the finding itself is no event.
+        return f"{text.split()[0]!r} + that-clause: a reported thought, not an event"
     words = _words(text)
     first = words[0] if words else ""
     second = words[1] if len(words) > 1 else ""

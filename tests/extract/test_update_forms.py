@@ -124,3 +124,16 @@ def test_a_favorite_needs_its_whole_noun():
     assert implied_facts("Hey Nate, my favorite dairy-free treat is this amazing ice cream.", Env()) == []
     [f] = implied_facts("Norwegian Salmon - truly my favorite fish.", Env())
     assert (f.key, f.value) == ("favorite_fish", "Norwegian Salmon")
+
+
+def test_broken_or_vague_capture_forms_write_nothing():
+    from support import decide, kept
+
+    for text in ("I'm interested in projects that improve healthcare access for underserved communities.",
+                 "I found that sharing personal experiences and the tangible benefits of conservation efforts "
+                 "resonated well with people.",
+                 "I'm interested in exploring more eco-friendly fabrics."):
+        assert kept(decide(text)) == set(), text
+    assert kept(decide("I'm looking forward to trying homemade sodas with natural sweeteners and experimenting "
+                       "with plant-based smoothies.")) == {"plans=trying homemade sodas with natural sweeteners"}
+    assert kept(decide("I'm really interested in marine biology.")) == {"likes=marine biology"}
