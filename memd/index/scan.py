@@ -47,6 +47,12 @@ COLD_COMMIT_S = 2.0  # a cold build commits about this often
 # the pages changed by several commits several times. 256 MiB: one or two checkpoints instead,
 # and a bound on the WAL's size on disk.
 BULK_WAL_PAGES = 65536
+# Bytes of new terms FTS5 gathers in memory before writing them out as a segment (its default is
+# 1 MB). A first index writes ~2 MB of text per 1,000 notes: with 4 MB it writes a quarter of the
+# segments and merges them less (the FTS inserts of a 10k-note vault, alone: 0.76 -> 0.58 s CPU).
+# Set on the table (FTS5 keeps it in its config), it changes nothing a search sees; a small
+# transaction writes its terms when it commits anyway.
+FTS_HASH_BYTES = 4 * 1024 * 1024
 
 
 class Scanning:
@@ -185,6 +191,7 @@ class Scanning:
                 # opened (see Index.__init__).
                 c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bulk_incomplete', ?)", (str(os.getpid()),))
                 schema.drop_secondary(c)
+                c.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
         jobs = [Job(rel, size, mtime_ns, self.kind_of(rel), rows[rel].hash if rel in rows else None)
                 for rel, size, mtime_ns in todo]
         todo.clear()  # the jobs hold what is needed

@@ -567,3 +567,20 @@ def test_a_scan_that_fails_while_a_worker_parses_ends_promptly(config, vault, mo
         assert not t.is_alive(), "the scan hung after the writer failed"
     assert outcome and "disk full" in str(outcome[0])
     assert not any(th.name == "memd-index-feed" for th in threading.enumerate())
+
+
+def test_a_first_index_gathers_more_terms_in_memory_and_restores_checkpoints(config, vault):
+    """A first (bulk) index sets FTS5's in-memory term buffer on the table (fewer, larger
+    segments) and gives the writing connection back its usual WAL checkpoints."""
+    import memd.index.scan as scan_mod
+    from memd.app import Memd
+
+    for i in range(scan_mod.PARALLEL_MIN + 10):
+        (vault / f"n{i}.md").write_text(f"# Note {i}\nalpha{i}omega shared text\n")
+    with Memd(config) as app:
+        app.index.scan()
+        c = app.index.reader()
+        assert c.execute("SELECT v FROM fts_config WHERE k = 'hashsize'").fetchone()[0] == scan_mod.FTS_HASH_BYTES
+        with app.index.db.read() as w:  # the shared connection checkpoints as usual again
+            assert w.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert [h["path"] for h in app.search("alpha7omega")] == ["n7.md"]
