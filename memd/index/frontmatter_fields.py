@@ -69,7 +69,7 @@ def read_fields(text: str) -> dict[str, Any] | None:
         if m is None:
             return None
         key = m.group(1)
-        if _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) != _STR:
+        if not _string_key(key):
             return None  # `yes:`, `null:`: a key that is not a string
         rest = (m.group(2) or "").rstrip(" ")
         if not rest:
@@ -112,6 +112,18 @@ def _flow_list(rest: str, wanted: bool) -> Any:
 
 _SEEN: dict[tuple[str, bool, bool], Any] = {}  # plain scalars already typed: dates and values repeat
 _SEEN_MAX = 20_000
+_KEYS: dict[str, bool] = {}  # keys already typed: a vault uses a few dozen (bounded like _SEEN)
+
+
+def _string_key(key: str) -> bool:
+    """Whether YAML reads `key` as a string (PyYAML's resolver, asked once per key)."""
+    ok = _KEYS.get(key)
+    if ok is None:
+        ok = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
+        if len(_KEYS) >= _SEEN_MAX:
+            _KEYS.clear()
+        _KEYS[key] = ok
+    return ok
 
 
 def _scalar(s: str, wanted: bool, *, flow: bool) -> Any:

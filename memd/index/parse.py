@@ -96,13 +96,13 @@ def chunk_lines(lines: list[str], body_start: int, chunk_chars: int) -> tuple[li
 
     def close(end: int) -> None:
         body = lines[cur_start:end]
-        if cur_heading or any(l.strip() for l in body):
-            text_lines = body
+        text = "\n".join(body)
+        if cur_heading or text.strip():  # (blank only if every line is)
             first = cur_start + 1
-            if sum(len(l) + 1 for l in body) > chunk_chars:
+            if (len(text) + 1 if body else 0) > chunk_chars:  # the lines' lengths, each with its break
                 chunks.extend(_split_long(body, first, cur_heading, cur_level, chunk_chars))
             else:
-                chunks.append(Chunk(cur_heading, cur_level, first, max(first, end), "\n".join(text_lines)))
+                chunks.append(Chunk(cur_heading, cur_level, first, max(first, end), text))
 
     for i in range(body_start, len(lines)):
         line = lines[i]

@@ -68,38 +68,41 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
     linked: list[tuple[int, Prepared]] = []
     changed_keys: set[str] = set()
     name_keys: list[tuple[str, str, int]] = []
-    for it in items:
-        row = rows.get(it.path)
+    changed_paths = report.changed_paths
+    for it in items:  # (the writer's hot loop on a first index: no generator or counter per note)
+        path = it.path
+        row = rows.get(path)
         if it.same and row is not None:
             touched.append((it.size, it.mtime_ns, row.id))
-            report.touched += 1
             continue
         values = (it.kind, it.size, it.mtime_ns, it.hash, it.title, it.aliases_json, it.tags_json, it.warning, now)
         if row is None:
             note_id = next_note
             next_note += 1
-            inserts.append(values + (it.path, note_id))
-            report.added += 1
+            inserts.append(values + (path, note_id))
         else:
             note_id = row.id
             updates.append(values + (note_id,))
-            rows[it.path] = Row(note_id, it.size, it.mtime_ns, it.hash, it.kind)
-            report.updated += 1
-        report.changed_paths.append(it.path)
-        alias_text = it.alias_text
+            rows[path] = Row(note_id, it.size, it.mtime_ns, it.hash, it.kind)
+        changed_paths.append(path)
+        title, alias_text = it.title, it.alias_text
         if it.kind != "attachment":
-            name_rows.append((note_id, it.title, alias_text))
+            name_rows.append((note_id, title, alias_text))
         for ch in it.chunks:
             chunk_rows.append((next_chunk, note_id) + ch[:8])
-            fts_rows.append((next_chunk, it.title, alias_text, ch[0], ch[8], ch[9]))
+            fts_rows.append((next_chunk, title, alias_text, ch[0], ch[8], ch[9]))
             next_chunk += 1
-        fact_rows.extend((note_id,) + f for f in it.facts)
+        if it.facts:
+            fact_rows.extend([(note_id,) + f for f in it.facts])
         if it.links:
             linked.append((note_id, it))
         if names is not None:
-            changed_keys |= names.add(it.path, names=it.names)
+            changed_keys |= names.add(path, names=it.names)
         else:
-            name_keys.extend((key, it.path, rank) for key, rank in it.names if key)
+            name_keys.extend([(key, path, rank) for key, rank in it.names if key])
+    report.touched += len(touched)
+    report.added += len(inserts)
+    report.updated += len(updates)
     if touched:
         c.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?", touched)
     if updates:
@@ -124,11 +127,12 @@ def write_batch(c: sqlite3.Connection, items: list[Prepared], rows: dict[str, Ro
     resolving = not bulk and names is not None
     by_file = file_names if bulk and file_names is not None else None
     for note_id, it in linked:
+        path = it.path
         for line, raw, target, key, fragment, embed, markdown in it.links:
             if not target:
-                dst: str | None = it.path  # [[#heading]]: into the note itself
+                dst: str | None = path  # [[#heading]]: into the note itself
             elif resolving:
-                dst = resolve_link(names, target, key, it.path, bool(markdown))
+                dst = resolve_link(names, target, key, path, bool(markdown))
             elif by_file is not None and not markdown:
                 dst = by_file.get(key)  # None: not a file's own name, or several files' (resolve_all)
             else:
