@@ -7,11 +7,14 @@ or a read failed.
 
 A large scan (PARALLEL_MIN files or more: a first index, a reindex) stores links unresolved and
 resolves them all once at the end (memd.index.resolve). Into an empty index it is a *cold build*:
-  - the names links may use go to a temporary table rather than memory (memory stays flat in
-    the vault's size);
+  - the names links may use go to a temporary table rather than memory (the only memory that
+    grows with the vault is the walk's list of files and resolve.file_names: ~0.3 KB a file);
   - the tables' secondary indexes are dropped and created once at the end (memd.index.schema);
   - batches are committed about every COLD_COMMIT_S seconds rather than one by one (each commit
-    writes the pages it changed to the WAL again; searches see the notes stored so far).
+    writes the pages it changed to the WAL again; searches see the notes stored so far);
+  - wikilinks to a name only one file has as its own are stored resolved (resolve.file_names),
+    and FTS5 gathers FTS_HASH_BYTES of terms before it writes a segment.
+Any bulk scan checkpoints the WAL once it has BULK_WAL_PAGES, and when it ends, not after every commit.
 It stays crash-safe: the index records `bulk_incomplete` before it starts, and an index found
 with that mark (its builder dead) is emptied and built again when next opened (memd.index.index).
 """
