@@ -218,6 +218,9 @@ def _complete(text: str) -> str | None:
     if len(words) > 1 and last in ("it", "them", "this", "that", "these", "those", "him", "her", "something",
                                     "stuff", "things", "one", "ones"):
         return f"ends with a pronoun ({last!r}): what it stands for is not in the value"
+    if len(words) > 2 and any(w in ("him", "them") for w in words[1:-1]):
+        # "talked to him afterwards and linked him up": who he is was said in another message.
+        return "a pronoun (him/them) for someone the value does not name"
     if len(words) > 2 and words[-2] in ("i", "you", "he", "she", "it", "we", "they"):
         # "the connection it brings", "the book I read": a relative clause whose object is the
         # value's own noun, cut from the sentence that said which one.

@@ -43,11 +43,37 @@ def vague(key: str, text: str, *, dated: bool) -> str | None:
         return f"a reflection, not an event: {text!r}"
     if key == "event" and head in REFLECTION_VERBS and not _felt_at(text):
         return f"a reflection, not an event: {text!r}"
+    if key in _THING_KEYS or key.endswith(("_event", "_plans")):
+        why = _nothing_named(text)
+        if why:
+            return why
     if key in ("likes", "dislikes") and _context_bound(text):
         return f"a part of something said elsewhere, not a thing liked on its own: {text!r}"
     if (key == "activities" and head in VAGUE_ACTIVITY_VERBS and not _capitalised(" ".join(text.split()[1:]))
             and not (head in _SEARCH_VERBS and _concrete_object(text.split()[1:], determiner=False))):
         return f"musing, not an activity: {text!r}"
+    return None
+
+
+_THING_KEYS = frozenset("event activities likes dislikes hobbies plans wishes".split())
+_PLACEHOLDER = re.compile(r"\b(?:something|anything|stuff)\b(?!\s+(?:called|named|like)\b)", re.I)
+_HOW_MUCH = re.compile(r"^[a-z]+ing\s+(?:a\s+(?:ton|lot|bunch|bit|little)|tons|lots|loads|so\s+much|heaps)$", re.I)
+_STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+progress|made\s+progress|had\s+(?:great|good|some|many)\s+ideas)"
+                    r"(?:\s+(?:motivated|positive|focused|hopeful|busy|strong|calm|going|towards?\b.*))?$", re.I)
+
+
+def _nothing_named(text: str) -> str | None:
+    """Why a phrase names nothing one could remember ("doing something similar", "learning a
+    ton", "stayed motivated"), or None."""
+    if _PLACEHOLDER.search(text):
+        return f"a placeholder ('something', 'stuff') for a thing named elsewhere: {text!r}"
+    if _HOW_MUCH.match(text):
+        return f"how much, not what: {text!r}"
+    if _STATE.match(text):
+        return f"a state of mind, not something done: {text!r}"
+    words = text.lower().split()
+    if len(words) > 1 and words[0] in ("join", "joining") and words[1] in ("in", "and"):
+        return f"joining what, it does not say: {text!r}"
     return None
 
 

@@ -137,3 +137,16 @@ def test_broken_or_vague_capture_forms_write_nothing():
     assert kept(decide("I'm looking forward to trying homemade sodas with natural sweeteners and experimenting "
                        "with plant-based smoothies.")) == {"plans=trying homemade sodas with natural sweeteners"}
     assert kept(decide("I'm really interested in marine biology.")) == {"likes=marine biology"}
+
+
+def test_phrases_that_name_nothing_are_refused():
+    from memd.extract.value_gate import check_value
+
+    for key, value in [("activities", "learning a ton"), ("activities", "making progress towards making a positive impact"),
+                       ("likes", "doing something similar with their siblings"), ("wishes", "join in and show their support"),
+                       ("event", "stayed motivated"), ("event", "had great ideas"),
+                       ("event", "talked to him afterwards and linked him up")]:
+        assert check_value(key, value), (key, value)
+    for key, value in [("learning", "Spanish"), ("activities", "learning Portuguese"), ("event", "met Sarah at a conference"),
+                       ("event", "took their family camping in the mountains")]:
+        assert check_value(key, value) is None, (key, value)
