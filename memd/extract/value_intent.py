@@ -62,6 +62,11 @@ _STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+pro
                     r"(?:\s+(?:motivated|positive|focused|hopeful|busy|strong|calm|going|towards?\b.*))?$", re.I)
 
 
+# "tag along", "stayed away", "had an incredible time meeting", "built both on and off the court".
+_NO_OBJECT = re.compile(r"^(?:tag(?:ged|ging)?\s+along|stay(?:ed|ing)?\s+away|(?:had|have|having)\s+(?:an?\s+)?(?:[a-z]+\s+)?time\s+[a-z]+ing"
+                        r"|(?:[a-z]+ed|built|made|got|had|did)\s+both\s+(?:on|in|at)\b.*)$", re.I)
+
+
 def _nothing_named(text: str) -> str | None:
     """Why a phrase names nothing one could remember ("doing something similar", "learning a
     ton", "stayed motivated"), or None."""
@@ -71,6 +76,8 @@ def _nothing_named(text: str) -> str | None:
         return f"how much, not what: {text!r}"
     if _STATE.match(text):
         return f"a state of mind, not something done: {text!r}"
+    if _NO_OBJECT.match(text):
+        return f"a doing cut from its object: {text!r}"
     words = text.lower().split()
     if len(words) > 1 and words[0] in ("join", "joining") and words[1] in ("in", "and"):
         return f"joining what, it does not say: {text!r}"

@@ -150,3 +150,12 @@ def test_phrases_that_name_nothing_are_refused():
     for key, value in [("learning", "Spanish"), ("activities", "learning Portuguese"), ("event", "met Sarah at a conference"),
                        ("event", "took their family camping in the mountains")]:
         assert check_value(key, value) is None, (key, value)
+
+
+def test_doings_cut_from_their_object_are_refused():
+    from memd.extract.value_gate import check_value
+
+    for key, value in [("activities", "tag along"), ("event", "stayed away"), ("event", "had an incredible time meeting"),
+                       ("event", "built both on and off the court")]:
+        assert check_value(key, value), (key, value)
+    assert check_value("event", "had a great time hiking in Peru") is None
