@@ -553,7 +553,7 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
 _REL_MENTION = re.compile(
     rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'s\s+(?:{REL_ALL})))?"
 )
-_NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<rel>{REL_ALL})\b")
+_NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!['’]s)")  # not "my mother's cat"
 _REL_NAMED = re.compile(
     rf"\b(?:a|an|one|my|our)\s+{REL_MODS}(?P<rel>{REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
 )

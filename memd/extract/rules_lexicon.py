@@ -160,7 +160,7 @@ BREEDS_PLURAL = frozenset(
 )
 PET_MODIFIERS = (
     "new|little|old|sweet|cute|fluffy|lovely|adorable|rescue|black|white|grey|gray|orange|tabby|"
-    "senior|baby|two|three|furry|beloved|late"
+    "senior|baby|two|three|furry|beloved|late|pet|family"
 )
 
 # Verbs whose habit is a hobby: "I run every morning", "I paint in my free time".

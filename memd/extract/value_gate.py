@@ -250,7 +250,8 @@ _RELATIVE_RUNON = re.compile(r"\b(?:to|from|on|in|with|at|for|about|of|into|up|[
 # "looking for unique" (from "on the hunt for unique, trendy pieces"): an adjective after a
 # preposition or article, with its noun cut away at the comma.
 _ADJECTIVE_END = re.compile(r"\b(?:for|of|with|about|a|an|the|some|more|new)\s+(?:[a-z]+(?:ique|ous|ive|able|ible)|unique|trendy|"
-                            r"fancy|cozy|cosy|healthy|tasty|fresh|local|modern|vintage|classic|cool|cute)$")
+                            r"fancy|cozy|cosy|healthy|tasty|fresh|local|modern|vintage|classic|cool|cute|different|various|"
+                            r"similar|other|several)$")
 FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
 # A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
 _DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"

@@ -76,6 +76,8 @@ def _nothing_named(text: str) -> str | None:
         return f"how much, not what: {text!r}"
     if _STATE.match(text):
         return f"a state of mind, not something done: {text!r}"
+    if re.match(r"^[a-z]+\s+one\s+(?:from|with|of|for|in|at|on)\b", text, re.I):
+        return f"'one' stands for a thing named elsewhere: {text!r}"  # "welded one from metal"
     if _NO_OBJECT.match(text):
         return f"a doing cut from its object: {text!r}"
     words = text.lower().split()

@@ -159,3 +159,14 @@ def test_doings_cut_from_their_object_are_refused():
                        ("event", "built both on and off the court")]:
         assert check_value(key, value), (key, value)
     assert check_value("event", "had a great time hiking in Peru") is None
+
+
+def test_a_mothers_cat_is_no_mother_and_a_computer_mouse_no_pet():
+    from support import decide, kept
+
+    got = kept(decide("Max is my mother's cat, I took him when my mother passed away.", "Deborah"))
+    assert not any(k.startswith(("Deborah.mother=", "Max.relationship=")) for k in got), got
+    assert "John.pets=mouse" not in kept(decide("Also, I bought a mouse from Logitech.", "John"))
+    assert kept(decide("We have a pet rabbit named Bun.")) == {"Bun.relationship=pet", "Bun.species=rabbit"}
+    assert kept(decide("Lately I've been playing some different genres like strategy games.")) .isdisjoint(
+        {"activities=playing some different"})

@@ -44,6 +44,9 @@ def has_pet(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     species = lex.SPECIES.get(sp_word) or lex.SPECIES_PLURALS.get(sp_word)
     if not species:
         return None
+    if sp_word in ("mouse", "mice") and (m.group("verb").split()[-1] == "bought"
+                                        or re.match(r"\s+(?:from|for\s+my)\b", m.string[m.end():])):
+        return None  # "I bought a mouse from Logitech": a computer's
     pick = explicit_name if m.group("named") else valid_name
     names = [n for n in (pick(x) for x in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names") or "")) if n]
     verb = m.group("verb").split()[-1]
