@@ -103,6 +103,16 @@ def merge_user_entity(app: Memd, name: str, source: Source, batch: str | None) -
     return out
 
 
+def _is_pet(app: Memd, name: str) -> bool:
+    """Whether memory's file for `name` says it is an animal (a species line, or a pet relation)."""
+    ref = app.find_entity(name)
+    if ref is None or ref.is_user:
+        return False
+    doc = MemoryDoc.parse(app._read_text(ref.path) or "")
+    return any(f.norm_key == "species" or (f.norm_key == "relationship" and f.value.lower().rstrip(". ").endswith("pet"))
+               for f in doc.facts)
+
+
 class GateDrop(ValueError):
     """An item the value gate refused."""
 
@@ -204,6 +214,9 @@ def _apply_about(app: Memd, item: MemoryItem, raw_key: str, entity: str | None, 
     if not (only_relation or names_person):
         _gate(key, value)  # before any write: an item is applied whole or not at all
     if entity and rel:
+        if rel != "pet" and rel in PERSON_RELATIONS and _is_pet(app, entity):
+            # "My girlfriend, Toby and I": whatever the sentence seemed to say, Toby is the dog.
+            raise GateDrop(f"{entity!r} is a pet in memory: not the user's {rel}")
         results += app.add_relation(None, rel, entity, source, batch=batch)
         if only_relation:
             return results  # the item only stated the relation, which is now written

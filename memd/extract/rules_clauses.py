@@ -551,13 +551,22 @@ def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
 # --------------------------------------------------------------------------- mentions
 
 _REL_MENTION = re.compile(
-    rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!')(?:\s*,?\s+(?P<name>{NAME})\b(?!'s\s+(?:{REL_ALL})))?"
+    rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!')(?:\s*(?P<comma>,)?\s+(?P<name>{NAME})\b(?!'s\s+(?:{REL_ALL}))"
+    # "My girlfriend, Toby and I": a list of three (Toby is the dog), not the girlfriend's name
+    # ("my sister Anna and I", without the comma, is Anna).
+    r"(?(comma)(?!\s+and\s+(?:I|me|my|we)\b)))?"
 )
 _NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!['’]s)")  # not "my mother's cat"
 _REL_NAMED = re.compile(
     rf"\b(?:a|an|one|my|our)\s+{REL_MODS}(?P<rel>{REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
 )
-_REL_NAME_IS = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})")
+_NOT_A_GIVEN_NAME = "|".join(sorted(lex.DEMONYMS | {"Jewish", "Muslim", "Christian", "Catholic", "Buddhist", "Hindu", "Vegan",
+                                                     "Vegetarian", "Gay", "Deaf", "Blind", "Pregnant", "Retired", "Single"}))
+_REL_NAME_IS = re.compile(
+    rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})")
+# "My girlfriend is Anna." (a name and nothing after it: not "My sister is Canadian")
+_REL_IS_NAME = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\s+is\s+(?!(?:{_NOT_A_GIVEN_NAME})\b)(?P<name>{NAME})"
+                          r"(?=\s*[.!]?\s*$|\s*[.!]\s)")
 _PET_MENTION = re.compile(
     rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
 )
@@ -577,7 +586,7 @@ def _canon_rel(word: str) -> str | None:
 def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
     """People and pets the speaker refers to as theirs: 'my sister Anna', 'Max, my dog'."""
     out: list[Mention] = []
-    for rx in (_REL_NAME_IS, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
+    for rx in (_REL_NAME_IS, _REL_IS_NAME, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
         for m in rx.finditer(sentence):
             rel = _canon_rel(m.group("rel"))
             if rel is None:

@@ -170,3 +170,15 @@ def test_a_mothers_cat_is_no_mother_and_a_computer_mouse_no_pet():
     assert kept(decide("We have a pet rabbit named Bun.")) == {"Bun.relationship=pet", "Bun.species=rabbit"}
     assert kept(decide("Lately I've been playing some different genres like strategy games.")) .isdisjoint(
         {"activities=playing some different"})
+
+
+def test_who_is_who_in_lists_and_names(app, vault):
+    from support import decide, kept
+
+    assert kept(decide("My girlfriend is Anna.")) == {"Anna.relationship=girlfriend"}
+    assert kept(decide("My sister is Canadian.")) == {"sister_nationality=Canadian"}
+    assert "Toby.relationship=girlfriend" not in kept(decide("My girlfriend, Toby and I are going camping."))
+    assert "Anna.relationship=sister" in kept(decide("My sister Anna and I went to Rome."))
+    # Memory's own word wins: a pet is never linked as a person.
+    remember(app, "My dog Toby loves the beach.", "My girlfriend is Toby.")
+    assert "girlfriend" not in read(vault)
