@@ -246,12 +246,18 @@ def _complete(text: str) -> str | None:
 
 _RELATIVE_RUNON = re.compile(r"\b(?:to|from|on|in|with|at|for|about|of|into|up|[a-z]+ed|[a-z]{2,}ing)\s+"
                              r"(?:was|is|were|are)\b|\b(?:was|is|were|are)\s+(?:my|their|his|her|our)\s+"
-                             r"(?:favorite|favourite|best|worst)\b", re.I)
+                             r"(?:favorite|favourite|best|worst)\b"
+                             # "helping create a more loving world is amazing", "supported has really meant",
+                             # "got made a huge difference": the sentence's own verb run into the value
+                             r"|\s(?:is|was)\s+(?:so\s+|really\s+|truly\s+)?(?:amazing|awesome|great|important|key|wonderful|"
+                             r"incredible|fun|cool|nice|hard|tough|special)\b|\b(?:has|have)\s+(?:really\s+|truly\s+)?"
+                             r"(?:meant|helped|been)\b|^got\s+(?:made|helped|meant|been)\b", re.I)
 # "looking for unique" (from "on the hunt for unique, trendy pieces"): an adjective after a
 # preposition or article, with its noun cut away at the comma.
 _ADJECTIVE_END = re.compile(r"\b(?:for|of|with|about|a|an|the|some|more|new)\s+(?:[a-z]+(?:ique|ous|ive|able|ible)|unique|trendy|"
                             r"fancy|cozy|cosy|healthy|tasty|fresh|local|modern|vintage|classic|cool|cute|different|various|"
-                            r"similar|other|several)$")
+                            r"similar|other|several|mental|safe|social|emotional|physical|personal|financial|"
+                            r"professional|creative|positive|supportive|loving|better|real)$")
 FREQUENCY_ADVERBS = frozenset("always sometimes usually often rarely seldom occasionally frequently".split())
 # A demonstrative straight after a verb and before a preposition is a pronoun, not a determiner.
 _DEMONSTRATIVE_OBJECT = re.compile(r"\b(?:[a-z]+ed|got|made|took|bought|did|put|saw|wrote|drew|built|found|include|"

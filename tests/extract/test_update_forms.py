@@ -182,3 +182,15 @@ def test_who_is_who_in_lists_and_names(app, vault):
     # Memory's own word wins: a pet is never linked as a person.
     remember(app, "My dog Toby loves the beach.", "My girlfriend is Toby.")
     assert "girlfriend" not in read(vault)
+
+
+def test_values_run_into_the_sentence_or_cut_at_an_adjective_are_refused():
+    from support import decide, kept
+    from memd.extract.value_gate import check_value
+
+    for key, value in [("event", "got made a huge difference"), ("event", "supported has really meant"),
+                       ("activities", "helping create a more loving world is amazing"),
+                       ("hobbies", "caring more about mental"), ("likes", "creating a safe")]:
+        assert check_value(key, value), (key, value)
+    assert check_value("event", "went to a safe space") is None
+    assert "hobbies=transitioning" not in kept(decide("I started transitioning in 2020."))

@@ -31,7 +31,7 @@ JUNK = [
     ("likes", "the", "bare pronoun or function word"),
     ("hobbies", "painting with my", "determiner"),
     ("event", "received from my social network", "without its object"),
-    ("event", "found through these activities have been invaluable", "without its object"),
+    ("event", "found through these activities have been invaluable", "run into another clause"),
     ("event", "found beneficial in the past", "without its object"),
     ("plans", "work closely with local communities to ensure", "verb that needs an object"),
     ("birth_date", "last summer", "not a date"),

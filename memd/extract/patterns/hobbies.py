@@ -180,7 +180,10 @@ def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
         t = when(cl, "past")
         return out + _f(cl, "event", dated(f"{verb} {clean_value(m.group('val'), max_words=6)}", t), ("event", "learning")) if t else out
     v = clean_value(m.group("val"), max_words=5)
-    if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working"):
+    if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working",
+                                 "transitioning", "dating", "seeing", "taking", "using", "having", "living", "struggling",
+                                 "recovering", "healing", "looking", "caring", "feeling", "realizing", "noticing",
+                                 "questioning", "coming", "talking", "planning", "considering"):
         return None
     out = _f(cl, "hobbies", v, ("hobby",))
     t = when(cl, "past")
