@@ -78,8 +78,9 @@ def _nothing_named(text: str) -> str | None:
         return f"how much, not what: {text!r}"
     if _STATE.match(text):
         return f"a state of mind, not something done: {text!r}"
-    if re.match(r"^[a-z]+\s+one\s+(?:from|with|of|for|in|at|on)\b", text, re.I):
-        return f"'one' stands for a thing named elsewhere: {text!r}"  # "welded one from metal"
+    if re.match(r"^[a-z]+\s+(?:one|some)\s+(?:from|with|of|for|in|at|on|to)\b", text, re.I) or re.search(r"\bended\s+up$", text):
+        # "welded one from metal", "brainstorming some to help ...", "went to this charity thing and ended up"
+        return f"a thing named elsewhere, or cut away: {text!r}"
     if _NO_OBJECT.match(text):
         return f"a doing cut from its object: {text!r}"
     words = text.lower().split()

@@ -194,3 +194,15 @@ def test_values_run_into_the_sentence_or_cut_at_an_adjective_are_refused():
         assert check_value(key, value), (key, value)
     assert check_value("event", "went to a safe space") is None
     assert "hobbies=transitioning" not in kept(decide("I started transitioning in 2020."))
+
+
+def test_how_one_works_and_ages_said_of_the_past_write_no_fact():
+    from support import decide, kept
+
+    assert not any(k.startswith("John.job_title") for k in kept(decide(
+        "This is just a one-time experience to learn something new and work as a team.", "John")))
+    assert kept(decide("I work as a nurse.")) == {"job_title=nurse"}
+    assert not any(".age=" in k or k.startswith("age=") for k in kept(decide(
+        "When I turned ten, dad signed me up for a local league.", "John")))
+    assert "age=30" in kept(decide("I turned 30 last week."))
+    assert not any("justing" in k for k in kept(decide("I like to just take a look at the sunset.")))

@@ -33,6 +33,8 @@ def age_is(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     singular_only=True,
 )
 def turned(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    if re.search(r"\b(?:when|after|before|since|until|once|by\s+the\s+time)\s*$", cl.lead, re.I):
+        return None  # "When I turned ten, dad signed me up": an age then, not now
     n = parse_number(m.group("n"))
     if n is None or not 0 < n < 120:
         return None

@@ -186,7 +186,7 @@ def object_value(raw: str | None, cl: Clause, tense: str = "any", *, max_words: 
         return None  # "I love that first movie too", "I love their work": which one is in another message
     # "this book called Sapiens" names its thing: read as "the book called Sapiens"
     raw = re.sub(r"^(?:this|that)\s+(?=(?:[\w'-]+\s+){1,2}(?:called|named|titled)\s)", "the ", raw, flags=re.I)
-    m = re.match(r"to\s+([a-z]+)\b(.*)", raw)
+    m = re.match(r"to\s+(?:(?:just|really|always|also|actually|sometimes|often|still|simply)\s+)?([a-z]+)\b(.*)", raw)
     if m:
         if m.group(1) in VAGUE_VERBS:
             return None

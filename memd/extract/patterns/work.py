@@ -220,6 +220,10 @@ def joined_employer(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     return out + _f(cl, "event", dated(f"joined {org}", when(cl, "past")), ("event", "work"))
 
 
+# "work as a team": how, not what as.
+_NO_JOB = r"(?:team|group|unit|family|whole|pair|duo|couple|community|collective|one|volunteer\s+group)"
+
+
 @rule(rf"joined\s+(?P<org>{ORG})\s+as\s+(?:a|an|the)\s+(?P<job>{JOB})", singular_only=True)
 def joined_as(m: re.Match[str], cl: Clause) -> list[Fact]:
     out = job_facts(cl, m.group("job"), m.group("org"), previous=False)
@@ -228,14 +232,14 @@ def joined_as(m: re.Match[str], cl: Clause) -> list[Fact]:
 
 @rule(
     rf"(?:work|works|(?:am|is)\s+{ADV}working|{HAVE}\s+{ADV}(?:worked|been\s+working))\s+{ADV}as\s+(?:a|an|the)\s+"
-    rf"(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}})(?:\s+(?:at|for|with|in)\s+(?P<org>{ORG}|{WORKPLACE}))?",
+    rf"(?!{_NO_JOB}\b)(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,2}})(?:\s+(?:at|for|with|in)\s+(?P<org>{ORG}|{WORKPLACE}))?",
     singular_only=True,
 )
 def works_as(m: re.Match[str], cl: Clause) -> list[Fact]:
     return job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=False)
 
 
-@rule(rf"worked\s+as\s+(?:a|an|the)\s+(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?:\s+(?:at|for|with)\s+(?P<org>{ORG}|{WORKPLACE}))?", singular_only=True)
+@rule(rf"worked\s+as\s+(?:a|an|the)\s+(?!{_NO_JOB}\b)(?P<job>{JOB}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?:\s+(?:at|for|with)\s+(?P<org>{ORG}|{WORKPLACE}))?", singular_only=True)
 def worked_as(m: re.Match[str], cl: Clause) -> list[Fact]:
     return job_facts(cl, clean_value(m.group("job"), max_words=4), m.group("org"), previous=True)
 
