@@ -185,6 +185,21 @@ Libertarian Conservative Liberal Green Capricorn Aquarius Pisces Aries Taurus Ge
 Sagittarius Kiwi Aussie Brit Yankee Southern Northern Irish Scot Jedi Christian""".split())
 
 
+_CAP_WORD = re.compile(r"(?<![.!?]\s)(?<!^)(?<![.!?]\s\s)\b([A-Z][a-z]{2,})\b")
+
+
+def _names_another(text: str, known: set[str]) -> bool:
+    """Whether `text` names, mid-sentence, someone other than the people in `known` (and their
+    short forms: "Deb" is Deborah)."""
+    low = {k.casefold() for k in known}
+    for m in _CAP_WORD.finditer(text.strip()):
+        w = m.group(1)
+        if w in lex.NOT_NAMES or w in lex.DEMONYMS or w.casefold() in low or any(k.startswith(w.casefold()) for k in low):
+            continue
+        return True
+    return False
+
+
 def _named_start(text: str) -> bool:
     m = _NAMED_START.match(text)
     n = m.group("n") if m else ""
@@ -368,7 +383,26 @@ class RulesBackend:
         if got is False:
             return None
         # Nearest earlier turns first, then the turns after (a name given a moment later).
-        for t in itertools.chain(reversed(before), after):
+        def named_other(t: Turn) -> bool:
+            own_names = {m.name for m in turn_mentions(t.text) if m.name}  # "my coworker Priya" is a mention
+            return _names_another(t.text, {n for n in (speaker.name, turn.author, t.author) if n} | user_names | own_names)
+
+        for t in reversed(before):
+            owner = self._speaker(t, user_names)
+            if owner is None:
+                continue
+            got = pick(turn_mentions(t.text), owner)
+            if got:
+                return got
+            if got is False or named_other(t):
+                # "How old is Luna?" / "She is 5": the turn in between names someone the mentions
+                # do not hold; "she" may be them, so no one further back is guessed.
+                return None
+        # The turns after (a buffered turn re-read later: they may also hold turns said before
+        # it, in any order), only when none of them names someone else.
+        if any(named_other(t) for t in after):
+            return None
+        for t in after:
             owner = self._speaker(t, user_names)
             if owner is None:
                 continue
@@ -443,7 +477,7 @@ class RulesBackend:
                 value = f"{when_}: {who} {text}" if when_ else value  # undated: its key says whose
             if owner.is_user:
                 return [MemoryItem(key, "LongTermMemory", value, tags)]
-            return [MemoryItem(key, "LongTermMemory", third_person(fact.value), tags, entity=owner.name)]
+            return [MemoryItem(key, "LongTermMemory", third_person(value), tags, entity=owner.name)]
 
         # A named person (or pet).
         name = subj.name or ""

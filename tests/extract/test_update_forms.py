@@ -206,3 +206,27 @@ def test_how_one_works_and_ages_said_of_the_past_write_no_fact():
         "When I turned ten, dad signed me up for a local league.", "John")))
     assert "age=30" in kept(decide("I turned 30 last week."))
     assert not any("justing" in k for k in kept(decide("I like to just take a look at the sunset.")))
+
+
+def _conversation(app, lines):
+    from memd.extract.loop import ExtractionLoop
+    from memd.extract.rules import RulesBackend
+    from memd.extract.tools import Turn
+
+    loop = ExtractionLoop(app, RulesBackend(), source_kind="bench")
+    for i, line in enumerate(lines):
+        author, text = line.split(": ", 1)
+        loop.process(Turn(stream="c", role="other", author=author, text=text, time="2023-08-26T17:33:00+00:00",
+                          turn_id=f"t{i}"))
+    loop.end_stream("c")
+
+
+def test_she_is_not_guessed_past_a_turn_that_names_someone_else(app, vault):
+    _conversation(app, ["Deborah: My mother loved flowers.", "Jolene: How old is Luna?",
+                        "Deborah: She is younger, she is 5 years old.", "Jolene: Sorry to hear.",
+                        "Deborah: My dad passed away two days ago."])
+    text = read(vault, "entities/deborah.md")
+    assert "mother_age" not in text  # Luna is 5, not Deborah's mother
+    assert re.search(r"^- 2023-08-24: father passed away", text, re.M)  # whose death, on the right file
+    _conversation(app, ["Ana: My sister lives in Rome.", "Bo: Oh nice, what does she do?", "Ana: She is a nurse."])
+    assert "sister_job_title: nurse" in read(vault, "entities/ana.md")
