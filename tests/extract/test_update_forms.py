@@ -230,3 +230,10 @@ def test_she_is_not_guessed_past_a_turn_that_names_someone_else(app, vault):
     assert re.search(r"^- 2023-08-24: father passed away", text, re.M)  # whose death, on the right file
     _conversation(app, ["Ana: My sister lives in Rome.", "Bo: Oh nice, what does she do?", "Ana: She is a nurse."])
     assert "sister_job_title: nurse" in read(vault, "entities/ana.md")
+
+
+def test_a_time_word_with_a_possessive_leaves_no_stray_s():
+    from support import decide, kept
+
+    assert kept(decide("I bonded with Anna during yesterday's yoga class.")) == {
+        "event=2025-03-09: bonded with Anna during yoga class"}

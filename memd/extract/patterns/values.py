@@ -113,7 +113,8 @@ def value_of(raw: str | None, cl: Clause, tense: str = "any", *, max_words: int 
         return None
     for t in sorted(find_times(v, cl.env.ref, tense), key=lambda t: -t.start):
         if t.value is not None:
-            v = (v[: t.start] + " " + v[t.end:]).strip()
+            end = t.end + (2 if v[t.end:t.end + 2] in ("'s", "’s") else 0)  # "yesterday's class" -> "class"
+            v = (v[: t.start] + " " + v[end:]).strip()
     return clean_value(v, max_words=max_words, cut=False)
 
 
