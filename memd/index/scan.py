@@ -48,7 +48,8 @@ COLD_COMMIT_S = 2.0  # a cold build commits about this often
 # by default it did so after every commit that left over 1,000 pages, so a 50k-note first
 # index copied and synced ~50 MB every 2 s (10 checkpoints, 2.1 s of a 19 s index), writing
 # the pages changed by several commits several times. 256 MiB: one or two checkpoints instead,
-# and a bound on the WAL's size on disk.
+# and a bound on the WAL's size on disk. Measured on that index, commits and checkpoints
+# together: 1.99 s before, 1.85 s with this bound, 1.62 s with 1 GiB (a WAL of ~400 MB).
 BULK_WAL_PAGES = 65536
 # Bytes of new terms FTS5 gathers in memory before writing them out as a segment (its default is
 # 1 MB). A first index writes ~2 MB of text per 1,000 notes: with 4 MB it writes a quarter of the
