@@ -192,6 +192,8 @@ def _complete(text: str) -> str | None:
         return f"starts with a conjunction ({first!r}): a clause cut from its sentence"
     if last in CONJUNCTIONS:
         return f"ends with a dangling conjunction ({last!r})"
+    if len(words) > 1 and last in ("wow", "yay", "lol", "haha", "omg", "ugh", "whoa", "woah"):
+        return f"ends with an exclamation ({last!r}): the sentence went on elsewhere"
     if last in PREPOSITIONS:
         return f"ends with a dangling preposition ({last!r})"
     if last in DETERMINERS and words[-2:] != ["one", "another"]:  # "play with one another" is whole
@@ -369,11 +371,18 @@ def person_name(text: str) -> bool:
     return not is_adverb(words[0].strip(".,'’")) or len(words) > 1
 
 
+# "favorite_when: Games": a favourite of a function word is a sentence misread, not a category.
+_NO_CATEGORY = re.compile(r"^favou?rites?_(?:when|what|how|where|who|which|why|one|ones|thing|things|part|parts|kind|"
+                          r"way|time|bit|is|was|are|of|to|in|and|the|a|an|this|that)$")
+
+
 def check_value(key: str, value: str, *, note: bool = False) -> str | None:
     """Why (key, value) must not be written, or None when it may be."""
     v = value.strip()
     if not v:
         return "empty value"
+    if _NO_CATEGORY.match(key):
+        return f"no category a favourite could be of: {key!r}"
     if len(v) > (MAX_CHARS * 2 if note else MAX_CHARS):
         return f"too long ({len(v)} characters)"
     m = _DATED.match(v)

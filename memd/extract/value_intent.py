@@ -55,7 +55,7 @@ def vague(key: str, text: str, *, dated: bool) -> str | None:
     return None
 
 
-_THING_KEYS = frozenset("event activities likes dislikes hobbies plans wishes".split())
+_THING_KEYS = frozenset("event activities likes dislikes hobbies plans wishes learning".split())
 _PLACEHOLDER = re.compile(r"\b(?:something|anything|stuff)\b(?!\s+(?:called|named|like)\b)", re.I)
 _HOW_MUCH = re.compile(r"^[a-z]+ing\s+(?:a\s+(?:ton|lot|bunch|bit|little)|tons|lots|loads|so\s+much|heaps)$", re.I)
 _STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+progress|made\s+progress|had\s+(?:great|good|some|many)\s+ideas)"
@@ -81,6 +81,10 @@ def _nothing_named(text: str) -> str | None:
     if re.match(r"^[a-z]+\s+(?:one|some)\s+(?:from|with|of|for|in|at|on|to)\b", text, re.I) or re.search(r"\bended\s+up$", text):
         # "welded one from metal", "brainstorming some to help ...", "went to this charity thing and ended up"
         return f"a thing named elsewhere, or cut away: {text!r}"
+    if re.match(r"(?:this|that|these|those)\s", text, re.I):
+        return f"a demonstrative: the thing is named elsewhere: {text!r}"  # "learning: this instrument"
+    if re.search(r"\bago$|\b(?:all\s+kinds|all\s+sorts|their\s+favou?rite|my\s+favou?rite|everything)$", text, re.I):
+        return f"cut before what it is about: {text!r}"  # "started a few days ago", "playing all kinds"
     if _NO_OBJECT.match(text):
         return f"a doing cut from its object: {text!r}"
     words = text.lower().split()

@@ -237,3 +237,14 @@ def test_a_time_word_with_a_possessive_leaves_no_stray_s():
 
     assert kept(decide("I bonded with Anna during yesterday's yoga class.")) == {
         "event=2025-03-09: bonded with Anna during yoga class"}
+
+
+def test_more_broken_values_from_long_chats_are_refused():
+    from memd.extract.value_gate import check_value
+
+    for key, value in [("favorite_when", "Games"), ("learning", "this instrument"), ("event", "started a few days ago"),
+                       ("hobbies", "playing all kinds"), ("hobbies", "playing their favorite"),
+                       ("event", "streamed a game and wow")]:
+        assert check_value(key, value), (key, value)
+    for key, value in [("favorite_food", "sushi"), ("event", "took that trip to Rome"), ("learning", "Spanish")]:
+        assert check_value(key, value) is None, (key, value)
