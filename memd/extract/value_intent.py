@@ -63,7 +63,8 @@ _STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+pro
 
 
 # "tag along", "stayed away", "had an incredible time meeting", "built both on and off the court".
-_NO_OBJECT = re.compile(r"^(?:(?:talked|spoke|chatted|texted)(?!\s+(?:to|with|about|on)\b)(?:\s.*)?|"
+_NO_OBJECT = re.compile(r"^(?:had\s+(?:as|when|since|before|back)\b.*|.*\b(?:get|got|getting)\s+rid|"
+                        r"(?:talked|spoke|chatted|texted)(?!\s+(?:to|with|about|on)\b)(?:\s.*)?|"
                         r"missed\s+(?:chatting|talking|hearing\s+from|seeing)\b.*|.*\s(?:ya|u)\b.*|"
                         r".*\s+and\s+(?:learned|learnt|realized|realised|loved|enjoyed|felt|thought)|tag(?:ged|ging)?\s+along|stay(?:ed|ing)?\s+away|(?:had|have|having)\s+(?:an?\s+)?(?:[a-z]+\s+)?time\s+[a-z]+ing"
                         r"|(?:[a-z]+ed|built|made|got|had|did)\s+both\s+(?:on|in|at)\b.*)$", re.I)
