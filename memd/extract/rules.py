@@ -97,7 +97,6 @@ Buffering
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, replace
 

@@ -1,4 +1,5 @@
-"""Sentences into clauses: who each clause is about, statements about "my X", and mentions.
+"""Sentences into clauses: who each clause is about (statements about "my X" are read whole by
+rules_statements.py, mentions of people by rules_mentions.py).
 
 A sentence is cut into clauses at punctuation and conjunctions. A clause is kept only when it
 opens with a subject the rules understand:
@@ -10,32 +11,24 @@ opens with a subject the rules understand:
     Anna                                 a name already known in the conversation
     (nothing) "Lost my job yesterday"    chat drops the subject: the speaker
 
-and its predicate is handed to the rules of memd/extract/patterns/. Sentences whose subject is an
-attribute ("my favorite book is Dune", "my birthday is May 3", "call me Sam") are read here as
-statements. Mentions ("my sister Anna", "Max, my dog") give the relationship lines and the
-people "he" and "she" can refer to.
+and its predicate is handed to the rules of memd/extract/patterns/.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from functools import lru_cache
 
 from memd.extract import rules_lexicon as lex
-from memd.extract.rules_dates import best_time, birth_date_from_age, find_times
 from memd.extract import rules_doings, rules_feelings, rules_intents, rules_interests  # noqa: F401  (they register predicate rules)
-from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
+from memd.extract import rules_persona  # noqa: F401  (registers its predicate rules)
 from memd.extract.rules_labels import labelled_facts  # noqa: F401  (rules.py imports it from here)
 from memd.extract.rules_photos import photo_statement
-from memd.extract.rules_values import value_statement
+from memd.extract.rules_statements import _MARKERS, statement_facts
+from memd.extract.rules_mentions import mention_facts, mentions_in  # noqa: F401  (re-exported)
 from memd.extract.patterns import (
-    APPOINTMENTS,
     EVENT_VERBS,
-    FOODS,
     JOB,
-    LANG_ALT,
-    LOC,
     NAME,
     REL_ALL,
     REL_MODS,
@@ -43,48 +36,21 @@ from memd.extract.patterns import (
     SPECIES_ALL,
     Clause,
     Env,
-    Fact,
     Mention,
     SentenceResult,
     Subject,
-    clean_org,
-    clean_place,
-    dated,
-    explicit_name,
-    liked_items,
     match_predicate,
-    object_value,
-    split_list,
     valid_name,
-    vp_value,
-    when,
 )
 from memd.extract.rules_text import (
-    clean_value,
     declarative_part,
     normalise,
-    singular,
     snake,
     split_sentences,
 )
 
 # --------------------------------------------------------------------------- clause splitting
 
-_MARKERS = re.compile(
-    r"(?:(?:oh|well|yeah|yes|yep|so|and|but|also|plus|anyway|anyways|btw|by\s+the\s+way|actually|honestly|"
-    r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
-    r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
-    r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
-    r"(?:hey|hi|hello)\s+" + NAME + r"|"
-    # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
-    r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"
-    r"(?:[A-Za-z0-9'-]+\s+){0,2}?(?:[A-Za-z0-9'-]+),|"
-    r"(?:last|this|next|on|earlier|yesterday|today|tonight|recently)\s+(?:(?:week|weekend|month|year|night|"
-    r"morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|"
-    r"winter|spring|fall|time)\s+)?(?=(?:I|we|We|my|My)\s)"
-    r")[,!:.]?\s+)*",
-    re.I,
-)
 _BOUNDARY = re.compile(
     r"(?:[,;:]\s*|\s+-+\s+|(?<=\w)--+(?=\w)|\s*[\u2013\u2014]\s*|\.\.\.\s*|\s+(?:and|but|so|because|since|though|although|while|as|then|plus|"
     r"yet|or|that|now|after|before|once|until|till|where|when|whereas|who)\s+|\s+(?=(?:I|we|We)\s))",
@@ -317,328 +283,6 @@ def _participle_starts(sentence: str, starts: list[int], found: list[tuple[int, 
         before = [f for f in found if f[0] < pos]
         if before and before[-1][1] is SELF and not before[-1][1].plural:
             out.add(pos)
-    return out
-
-
-# --------------------------------------------------------------------------- statements about "my X"
-
-_FAV = re.compile(
-    rf"(?:(?:[Oo]ne\s+of\s+)?(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
-    r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|favs|faves|top\s+pick)"
-    r"(?:\s+(?P<cat>(?!is\b|are\b|was\b)[a-z][a-z-]*(?:\s+(?!is\b|are\b|was\b|has\b|would\b)[a-z][a-z-]*){0,2}))?\s+"
-    r"(?:is|are|was|were|has\s+to\s+be|would\s+(?:have\s+to\s+)?be|of\s+all\s+time\s+is|right\s+now\s+is|at\s+the\s+moment\s+is)\s+"
-    r"(?P<val>[^;!?]+)"
-)
-_IS_FAV = re.compile(
-    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|(?:was|were)(?=\s+one\s+of\s))\s+(?:definitely\s+|probably\s+|still\s+|also\s+|totally\s+|"
-    r"by\s+far\s+|easily\s+|hands\s+down\s+|honestly\s+)?(?P<one>one\s+of\s+)?my\s+"
-    r"(?:all-time\s+|absolute\s+|personal\s+|top\s+|biggest\s+|one\s+)?(?:favorite|favorites|favs|faves|top\s+pick|go-to|(?P<weak>weakness|"
-    r"guilty\s+pleasure|obsession|jam|addiction|comfort\s+food|happy\s+place|kryptonite|thing(?=\s*(?:$|[,.!;]|\s+and\b|\s+too\b))|"
-    r"(?:passion|life)(?=\s*(?:$|[,.!;]))))"
-    r"(?:\s+(?P<cat>(?!for\b|to\b|and\b|because\b|since\b|of\b)[a-z][a-z-]*(?:\s+(?!for\b|to\b|and\b|because\b|of\b)[a-z][a-z-]*)?))?\b"
-)
-# "Pottery is a huge part of my life": something the speaker loves.
-_PART_OF_LIFE = re.compile(
-    r"(?P<val>[A-Za-z][^,;!?]{1,60}?)\s+(?:is|are|has\s+been|have\s+been|became|has\s+become)\s+(?:such\s+|really\s+|always\s+)?(?:a|an)\s+"
-    r"(?:(?:big|huge|important|special|major|key|massive|central|essential)\s+)?part\s+of\s+my\s+(?:life|identity|routine|day)\b"
-)
-_NAME_IS = re.compile(
-    rf"(?:[Mm]y\s+(?:(?:first|full|real|middle|last|nick)\s*)?(?P<kind>name|nickname)\s+is\s+|"
-    rf"(?P<call>(?:please\s+|just\s+|you\s+can\s+|everyone\s+|people\s+|friends\s+)?[Cc]alls?\s+me\s+))(?P<name>{NAME})"
-)
-_BIRTHDAY = re.compile(
-    rf"(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+birthday\s+(?:is|was|falls\s+on)\s+(?P<rest>[^;!?]+)"
-)
-# "It's my birthday today!", "Tomorrow is my son's birthday": the day is the birthday.
-_BIRTHDAY_IS_TODAY = re.compile(
-    rf"(?:[Ii]t\s+is|(?P<day>[Tt]oday|[Tt]omorrow)(?:'s|\s+is))\s+(?:(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
-    r"(?:(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+)?birthday\b(?P<rest>[^;?]*)"
-)
-# "My daughter's wedding is in August", "My flight is on Friday": an engagement with a date.
-_ENGAGEMENT_IS = re.compile(
-    rf"(?:[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s|(?P<oname>{NAME})'s|(?P<owner>[Mm]y))\s+(?P<what>(?:(?!is\b|are\b)[\w-]+\s+){{0,2}}?"
-    rf"(?:{APPOINTMENTS})s?)\s+(?:is|are)\s+(?:(?:on|in|at|this|next|tomorrow|today|tonight|coming\s+up|soon|set\s+for|scheduled\s+for)\b)(?P<rest>[^;!?]*)"
-)
-_HOBBIES_ARE = re.compile(
-    r"[Mm]y\s+(?:main\s+|favorite\s+|biggest\s+)?(?:hobbies|hobby|passions?|interests?)\s+(?:is|are|include|includes)\s+(?P<val>[^;!?]+)"
-)
-_NATIVE = re.compile(rf"[Mm]y\s+(?:native|first|mother)\s+(?:language|tongue)\s+is\s+(?P<lang>{LANG_ALT})")
-_LANG_IS_MY = re.compile(rf"(?P<lang>{LANG_ALT})\s+is\s+my\s+(?P<which>native|first|mother|second|third)\s+(?:language|tongue)")
-_GOAL_IS = re.compile(
-    r"[Mm]y\s+(?:(?:big|biggest|main|ultimate|long-term|lifelong|new|current)\s+)?(?P<kind>dream|goal|plan|aim|ambition|hope)s?\s+"
-    r"(?:is|are|was)\s+(?:to\s+)?(?P<val>[^;!?]+)"
-)
-_BUSINESS_OPEN = re.compile(
-    r"[Mm]y\s+(?:(?:own|new|little|small|online|first)\s+)*(?P<biz>(?:[\w'-]+\s+){0,2}?(?:shop|store|business|company|"
-    r"restaurant|cafe|bakery|blog|channel|podcast|studio|salon|bar|startup|brand|agency|boutique|Etsy\s+shop))\s+"
-    r"(?:is|was)\s+(?:finally\s+|now\s+|officially\s+)?(?:open|opened|launched|live|up\s+and\s+running)\b"
-)
-_HOMETOWN = re.compile(rf"[Mm]y\s+(?:home\s*town|hometown)\s+is\s+(?P<loc>{LOC})")
-# "My job title is Senior Engineer", "My employer is Siemens": the attribute said by its name.
-_JOB_IS = re.compile(
-    rf"[Mm]y\s+(?:current\s+|official\s+|new\s+|actual\s+)?(?:job\s+title|job|title|occupation|profession|position|role)\s+is\s+"
-    rf"(?:(?:now|currently|officially)\s+)?(?:an?\s+|the\s+)?(?P<job>{JOB})(?:\s+(?:at|for|with)\s+"
-    r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|de))*))?"
-    r"(?=\s*$|\s*[,.;!?]|\s+(?:at|for|in|with|and|but|since)\b)"
-)
-_EMPLOYER_IS = re.compile(
-    r"[Mm]y\s+(?:current\s+|new\s+)?(?:employer|company|workplace|firm)\s+is\s+(?:(?:now|currently)\s+)?"
-    r"(?P<org>(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|de))*)(?=\s*$|\s*[,.;!?]|\s+(?:in|and|but|since|now)\b)"
-)
-# "Gluten makes me sick", "Dairy upsets my stomach": a food that hurts the speaker.
-_FOOD_HURTS = re.compile(
-    rf"(?i:(?P<food>{FOODS}))(?:\s+products)?\s+(?:(?:always|really|just|usually|also|definitely)\s+)?"
-    r"(?:(?:makes?|made)\s+me\s+(?:feel\s+)?(?:(?:so|really|very|super)\s+)?(?:sick|ill|bloated|nauseous|queasy|throw\s+up|break\s+out|itchy|gassy)"
-    r"|(?:gives?|gave)\s+me\s+(?:(?:a|bad|terrible|awful|such\s+a)\s+)*(?:stomach\s*aches?|tummy\s+aches?|headaches?|migraines?|hives|rash|rashes|heartburn|gas|cramps|"
-    r"bloating|diarrh(?:o)?ea|acne|eczema|indigestion|reflux|breakouts|the\s+runs)"
-    r"|(?:upsets?|messes\s+(?:up|with)|mess\s+(?:up|with)|wrecks?|destroys?|bothers?|kills?)\s+my\s+(?:stomach|tummy|gut|digestion)"
-    r"|(?:(?:does|do)\s+not|never)\s+(?:agree|sit\s+well)\s+with\s+me"
-    r"|triggers?\s+my\s+(?:migraines?|IBS|eczema|asthma|reflux|acne|symptoms))\b"
-)
-
-
-def _owner_subject(m: re.Match[str], env: Env) -> Subject | None:
-    if m.group("owner"):
-        return SELF
-    if m.group("orel"):
-        word = m.group("orel").lower()
-        return Subject("relative", None, lex.RELATIONS.get(word) or lex.RELATION_PLURALS.get(word))
-    name = valid_name(m.group("oname"))
-    if name and (name in env.known_names or name.split()[0] in env.known_names):
-        return Subject("person", name)
-    return None
-
-
-def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
-    """Sentences whose subject is an attribute ('my favorite book is Dune'); None if none match."""
-    mk = _MARKERS.match(text, pos)
-    p = mk.end() if mk else pos
-    m = _NAME_IS.match(text, p)
-    if m:
-        name = valid_name(m.group("name"))
-        key = "preferred_name" if m.group("kind") == "nickname" or m.group("call") else "user_name"
-        return [Fact(SELF, key, name, ("identity",))] if name else []
-    m = _FAV.match(text, p)
-    if m:
-        subj = _owner_subject(m, env)
-        if subj is None:
-            return []
-        cl = Clause(subj, m.group("val"), "", env)
-        v = object_value(m.group("val"), cl, max_words=8)
-        cat = m.group("cat")
-        key = "favorite_" + snake(singular(cat.split()[-1]) if cat and len(cat.split()) == 1 else cat) if cat else "favorites"
-        if cat and cat.split()[0] in ("thing", "part", "way", "place", "moment", "memory", "time", "one", "thing to do"):
-            key = "favorite_" + snake(cat)
-        return [Fact(subj, key, v, ("preference", "favorite"))] if v else []
-    m = _BIRTHDAY.match(text, p)
-    if m:
-        subj = _owner_subject(m, env)
-        if subj is None:
-            return []
-        t = best_time(find_times(m.group("rest"), env.ref, "future"))
-        if t is None or t.value is None or t.precision != "day":
-            return []
-        has_year = re.search(r"\b(?:19|20)\d\d\b", m.group("rest"))
-        value = t.value if has_year else "--" + t.value[5:]
-        return [Fact(subj, "birth_date", value, ("birthday",))]
-    m = _BIRTHDAY_IS_TODAY.match(text, p)
-    if m and env.ref is not None:
-        subj = _owner_subject(m, env)
-        if subj is None:
-            return []
-        rest = m.group("rest").strip(" !.,")
-        if m.group("day"):
-            try:
-                on = env.ref + timedelta(days=1 if m.group("day").lower() == "tomorrow" else 0)
-            except OverflowError:
-                return []
-        else:
-            t = best_time(find_times(rest, env.ref, "future"))
-            if t is not None and (t.precision != "day" or not t.value):
-                return []
-            if t is None and rest and not re.match(r"(?:today|again|finally|yay|woo+|haha|lol)\b", rest, re.I):
-                return []  # "it's my birthday party next week": not today
-            on = date.fromisoformat(t.value) if t else env.ref
-        n = int(m.group("nth")) if m.group("nth") else None
-        if n and 0 < n < 120:
-            # "Tomorrow is my 30th birthday": the year too, and the age it will be.
-            return [Fact(subj, "birth_date", birth_date_from_age(on.isoformat(), n) or on.strftime("--%m-%d"), ("birthday",))]
-        return [Fact(subj, "birth_date", on.strftime("--%m-%d"), ("birthday",))]
-    m = _ENGAGEMENT_IS.match(text, p)
-    if m:
-        subj = _owner_subject(m, env)
-        t = best_time(find_times(m.group(0)[m.start("rest") - m.start() - 12:], env.ref, "future"))
-        if subj is None or (t is None and not re.search(r"\b(?:coming\s+up|soon)\b", m.group(0))):
-            return []
-        what = clean_value(m.group("what"), max_words=4)
-        return [Fact(subj, "plans", dated(what, t), ("plan",))] if what else []
-    m = _HOBBIES_ARE.match(text, p)
-    if m:
-        out: list[Fact] = []
-        cl = Clause(SELF, m.group("val"), "", env)
-        for part in split_list(clean_value(m.group("val"), max_words=14, as_list=True) or ""):
-            v = object_value(part, cl, max_words=5)
-            if v:
-                out.append(Fact(SELF, "hobbies", v, ("hobby",)))
-        return out
-    m = _NATIVE.match(text, p)
-    if m:
-        return [Fact(SELF, "native_language", m.group("lang"), ("language",))]
-    m = _LANG_IS_MY.match(text, p)
-    if m:
-        key = "languages" if m.group("which") in ("second", "third") else "native_language"
-        return [Fact(SELF, key, m.group("lang"), ("language",))]
-    m = _GOAL_IS.match(text, p)
-    if m:
-        cl = Clause(SELF, m.group("val"), "", env)
-        v = vp_value(m.group("val"), cl, "future")
-        if not v:
-            return []
-        if m.group("kind") in ("dream", "hope", "ambition"):
-            return [Fact(SELF, "wishes", v, ("wish",))]
-        return [Fact(SELF, "plans", dated(v, when(cl, "future")), ("plan",))]
-    m = _BUSINESS_OPEN.match(text, p)
-    if m:
-        words = re.sub(r"^[Mm]y\s+", "", m.group(0).split(" is ")[0].split(" was ")[0])
-        biz = ("an " if words[:1].lower() in "aeiou" else "a ") + words
-        cl = Clause(SELF, m.group(0), "", env)
-        return [Fact(SELF, "business", biz, ("work",)), Fact(SELF, "event", dated(f"opened {biz}", when(cl, "past")), ("event", "work"))]
-    m = _HOMETOWN.match(text, p)
-    if m:
-        place = clean_place(m.group("loc"))
-        return [Fact(SELF, "hometown", place, ("location", "origin"))] if place else []
-    m = _JOB_IS.match(text, p)
-    if m:
-        org = clean_org(m.group("org")) if m.group("org") else None
-        return [Fact(SELF, "job_title", re.sub(r"\s+", " ", m.group("job")).strip(), ("work",))] + (
-            [Fact(SELF, "employer", org, ("work",))] if org else [])
-    m = _EMPLOYER_IS.match(text, p)
-    if m:
-        org = clean_org(re.sub(r"^the\s+", "", m.group("org")))
-        return [Fact(SELF, "employer", org, ("work",))] if org else []
-    m = _FOOD_HURTS.match(text, p)
-    if m:
-        food = m.group("food")
-        return [Fact(SELF, "intolerances", food if food.isupper() else food.lower(), ("health", "diet"))]
-    m = _PART_OF_LIFE.match(text, p) if "part of my" in text else None
-    if m and not re.match(r"(?:it|that|this|these|those|they|he|she|which|what|there|you|family|friends|people|everyone)\b", m.group("val"), re.I):
-        v = object_value(m.group("val"), Clause(SELF, m.group("val"), "", env), max_words=6)
-        return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)] if v else []
-    got = persona_statement(text, p, env)  # "my MBTI is INFJ" (rules_persona.py)
-    if got is not None:
-        return got
-    m = _IS_FAV.match(text, p)
-    if m:
-        raw = m.group("val")
-        if re.match(r"(?:it|that|this|these|those|they|he|she|which|what|here|there|you)\b", raw, re.I):
-            return []
-        cl = Clause(SELF, raw, "", env)
-        v = object_value(raw, cl, max_words=6)
-        if not v:
-            return []
-        cat = m.group("cat")
-        if m.group("weak"):
-            # "Dark chocolate is my weakness": something liked, not a ranked favourite.
-            if m.group("weak") == "comfort food":
-                return [Fact(SELF, "favorite_comfort_food", v, ("preference", "favorite"))]
-            return [Fact(SELF, "likes", part, ("preference",)) for part in liked_items(v)]
-        if m.group("one") or not cat:
-            return [Fact(SELF, "likes" if m.group("one") else "favorites", v, ("preference", "favorite"))]
-        return [Fact(SELF, "favorite_" + snake(singular(cat) if len(cat.split()) == 1 else cat), v, ("preference", "favorite"))]
-    return value_statement(text, p, env)  # "hiking is my hobby", "family is important to me" (rules_values.py)
-
-
-# --------------------------------------------------------------------------- mentions
-
-_REL_MENTION = re.compile(
-    rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!')(?:\s*(?P<comma>,)?\s+(?P<name>{NAME})\b(?!'s\s+(?:{REL_ALL}))"
-    # "My girlfriend, Toby and I": a list of three (Toby is the dog), not the girlfriend's name
-    # ("my sister Anna and I", without the comma, is Anna).
-    r"(?(comma)(?!\s+and\s+(?:I|me|my|we)\b)))?"
-)
-_NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<rel>{REL_ALL})\b(?!['’]s)")  # not "my mother's cat"
-_REL_NAMED = re.compile(
-    rf"\b(?:a|an|one|my|our)\s+{REL_MODS}(?P<rel>{REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
-)
-_NOT_A_GIVEN_NAME = "|".join(sorted(lex.DEMONYMS | {"Jewish", "Muslim", "Christian", "Catholic", "Buddhist", "Hindu", "Vegan",
-                                                     "Vegetarian", "Gay", "Deaf", "Blind", "Pregnant", "Retired", "Single"}))
-_REL_NAME_IS = re.compile(
-    rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})")
-# "My girlfriend is Anna." (a name and nothing after it: not "My sister is Canadian")
-_REL_IS_NAME = re.compile(rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})\s+is\s+(?!(?:{_NOT_A_GIVEN_NAME})\b)(?P<name>{NAME})"
-                          r"(?=\s*[.!]?\s*$|\s*[.!]\s)")
-_PET_MENTION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b(?:\s*,?\s+(?:named\s+|called\s+)?(?P<name>{NAME})\b)?"
-)
-_PET_NAME_IS = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called)|"
-    rf"\s+is\s+(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?(?:named|called))\s+(?P<name>{NAME})"
-)
-_NAME_IS_PET = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+(?:my|our)\s+(?:(?:{lex.PET_MODIFIERS})\s+)*(?P<sp>{SPECIES_ALL})\b")
-
-
-def _canon_rel(word: str) -> str | None:
-    w = word.lower()
-    return lex.RELATIONS.get(w) or lex.RELATION_PLURALS.get(w)
-
-
-@lru_cache(maxsize=8192)
-def mentions_in(sentence: str, offset: int = 0) -> tuple[Mention, ...]:
-    """People and pets the speaker refers to as theirs: 'my sister Anna', 'Max, my dog'."""
-    out: list[Mention] = []
-    for rx in (_REL_NAME_IS, _REL_IS_NAME, _REL_NAMED, _NAME_IS_REL, _REL_MENTION):
-        for m in rx.finditer(sentence):
-            rel = _canon_rel(m.group("rel"))
-            if rel is None:
-                continue
-            plural = m.group("rel").lower() in lex.RELATION_PLURALS
-            name = None if plural else valid_name(m.group("name"))
-            if any(x.position == offset + m.start() for x in out):
-                continue
-            if name and any(x.name == name for x in out):
-                continue
-            if not name and any(x.relation == rel and x.name for x in out):
-                continue
-            gender = "plural" if plural else lex.relation_gender(rel)
-            out.append(Mention(name, rel, gender, None, offset + m.start()))
-    named = "name" in sentence or "called" in sentence
-    for rx in (_PET_NAME_IS, _NAME_IS_PET, _PET_MENTION):
-        if rx is _PET_NAME_IS and not named:
-            continue
-        for m in rx.finditer(sentence):
-            sp = re.sub(r"\s+", " ", m.group("sp").lower())
-            species = lex.SPECIES.get(sp) or lex.SPECIES_PLURALS.get(sp)
-            name = (explicit_name if rx is _PET_NAME_IS else valid_name)(m.group("name"))
-            if name and any(x.name == name for x in out):
-                continue
-            if not name and any(x.species == species for x in out):
-                continue
-            out.append(Mention(name, "pet", None, species, offset + m.start()))
-    out.sort(key=lambda x: x.position)
-    return tuple(out)
-
-
-def mention_facts(mentions: list[Mention]) -> list[Fact]:
-    """The relationship lines a named mention implies ('my sister Anna' -> Anna is a sister)."""
-    out: list[Fact] = []
-    seen: set[tuple[str, str]] = set()
-    for mt in mentions:
-        if not mt.name or not mt.relation or (mt.name, mt.relation) in seen:
-            continue
-        seen.add((mt.name, mt.relation))
-        subj = Subject("person", mt.name, mt.relation)
-        if mt.relation == "pet":
-            out.append(Fact(subj, "relationship", "pet", ("pet",)))
-            if mt.species:
-                out.append(Fact(subj, "species", mt.species, ("pet",)))
-            continue
-        if mt.relation in lex.FAMILY:
-            tag = "family"
-        elif mt.relation in lex.WORK_RELATIONS:
-            tag = "work"
-        else:
-            tag = "social"
-        out.append(Fact(subj, "relationship", lex.relation_label(mt.relation), ("relationship", tag)))
     return out
 
 
