@@ -271,7 +271,9 @@ def test_sigterm_during_an_import_stops_quickly_and_the_import_resumes(setup, tm
                                   for i in range(400)]))
     d = Running(cfg, env).start()
     d.call("import.start", path=str(export), format="chatgpt")
-    wait_for(lambda: (r := d.call("import.status")["run"]) and (r.get("done") or 0) > 5, what="the import to start")
+    # "done" counts conversations read while the phase is "reading": wait until notes are being written.
+    wait_for(lambda: (r := d.call("import.status")["run"]) and r.get("phase") == "writing" and (r.get("done") or 0) > 5,
+             what="the import to be writing notes")
     t0 = time.monotonic()
     d.proc.send_signal(signal.SIGTERM)
     d.proc.wait(10)
