@@ -386,29 +386,19 @@ class RulesBackend:
             own_names = {m.name for m in turn_mentions(t.text) if m.name}  # "my coworker Priya" is a mention
             return _names_another(t.text, {n for n in (speaker.name, turn.author, t.author) if n} | user_names | own_names)
 
-        for t in reversed(before):
+        # The turns after (a buffered turn re-read later: they may also hold turns said before it,
+        # in any order) are read only when none of them names someone else.
+        turns = list(reversed(before)) + ([] if any(named_other(t) for t in after) else list(after))
+        for i, t in enumerate(turns):
             owner = self._speaker(t, user_names)
             if owner is None:
                 continue
             got = pick(turn_mentions(t.text), owner)
             if got:
                 return got
-            if got is False or named_other(t):
+            if got is False or (i < len(before) and named_other(t)):
                 # "How old is Luna?" / "She is 5": the turn in between names someone the mentions
                 # do not hold; "she" may be them, so no one further back is guessed.
-                return None
-        # The turns after (a buffered turn re-read later: they may also hold turns said before
-        # it, in any order), only when none of them names someone else.
-        if any(named_other(t) for t in after):
-            return None
-        for t in after:
-            owner = self._speaker(t, user_names)
-            if owner is None:
-                continue
-            got = pick(turn_mentions(t.text), owner)
-            if got:
-                return got
-            if got is False:
                 return None
         return None
 
