@@ -63,7 +63,9 @@ _STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+pro
 
 
 # "tag along", "stayed away", "had an incredible time meeting", "built both on and off the court".
-_NO_OBJECT = re.compile(r"^(?:had\s+(?:as|when|since|before|back)\b.*|.*\b(?:get|got|getting)\s+rid|"
+_NO_OBJECT = re.compile(r"^(?:had\s+(?:as|when|since|before|back)\b.*|.*\bto\s+(?:realize|realise|notice|understand|think|see|feel)|"
+                        r"both\s+(?!.*\band\b).*|"
+                        r".*\s(?:after|before)|tried\s+(?:their|my|his|her|our)\s+hand|.*\b(?:get|got|getting)\s+rid|"
                         r"(?:talked|spoke|chatted|texted)(?!\s+(?:to|with|about|on)\b)(?:\s.*)?|"
                         r"missed\s+(?:chatting|talking|hearing\s+from|seeing)\b.*|.*\s(?:ya|u)\b.*|"
                         r".*\s+and\s+(?:learned|learnt|realized|realised|loved|enjoyed|felt|thought)|tag(?:ged|ging)?\s+along|stay(?:ed|ing)?\s+away|(?:had|have|having)\s+(?:an?\s+)?(?:[a-z]+\s+)?time\s+[a-z]+ing"
@@ -79,7 +81,7 @@ def _nothing_named(text: str) -> str | None:
         return f"how much, not what: {text!r}"
     if _STATE.match(text):
         return f"a state of mind, not something done: {text!r}"
-    if re.match(r"^[a-z]+\s+(?:one|some)\s+(?:from|with|of|for|in|at|on|to)\b", text, re.I) or re.search(r"\bended\s+up$", text):
+    if re.match(r"^[a-z]+\s+(?:one|some|another)\s+(?:from|with|of|for|in|at|on|to)\b", text, re.I) or re.search(r"\bended\s+up$", text):
         # "welded one from metal", "brainstorming some to help ...", "went to this charity thing and ended up"
         return f"a thing named elsewhere, or cut away: {text!r}"
     if re.match(r"(?:this|that|these|those)\s", text, re.I):

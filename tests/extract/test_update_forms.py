@@ -243,7 +243,9 @@ def test_more_broken_values_from_long_chats_are_refused():
     from memd.extract.value_gate import check_value
 
     for key, value in [("favorite_when", "Games"), ("learning", "this instrument"), ("event", "started a few days ago"),
-                       ("event", "had as a kid"), ("event", "had to get rid"),
+                       ("event", "had as a kid"), ("event", "had to get rid"), ("activities", "starting to realize"),
+                       ("likes", "both classical like Bach"), ("event", "had a quiet weekend after"),
+                       ("event", "tried their hand"), ("event", "saw another at a pet store"),
                        ("hobbies", "playing all kinds"), ("hobbies", "playing their favorite"),
                        ("event", "streamed a game and wow")]:
         assert check_value(key, value), (key, value)
