@@ -63,7 +63,9 @@ _STATE = re.compile(r"^(?:stayed|stay|staying|remained|kept|keeping|making\s+pro
 
 
 # "tag along", "stayed away", "had an incredible time meeting", "built both on and off the court".
-_NO_OBJECT = re.compile(r"^(?:had\s+(?:as|when|since|before|back)\b.*|.*\bto\s+(?:realize|realise|notice|understand|think|see|feel)|"
+_NO_OBJECT = re.compile(r"^(?:(?:now|just|still|currently)\s.*|[a-z]+ed\s+and\s+[a-z]+ed|(?:taken|given|done|gotten|seen|been)\s+and\b.*|"
+                        r".*\bto\s+(?:capture|get|make|take|do|find|show|bring|give|put|keep)|.*(?:^|\s)['\"‘“]\w[^'\"’”]*|.*\sthanks|"
+                        r"had\s+(?:as|when|since|before|back)\b.*|.*\bto\s+(?:realize|realise|notice|understand|think|see|feel)|"
                         r"both\s+(?!.*\band\b).*|"
                         r".*\s(?:after|before)|tried\s+(?:their|my|his|her|our)\s+hand|.*\b(?:get|got|getting)\s+rid|"
                         r"(?:talked|spoke|chatted|texted)(?!\s+(?:to|with|about|on)\b)(?:\s.*)?|"

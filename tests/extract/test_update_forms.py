@@ -246,6 +246,8 @@ def test_more_broken_values_from_long_chats_are_refused():
                        ("event", "had as a kid"), ("event", "had to get rid"), ("activities", "starting to realize"),
                        ("likes", "both classical like Bach"), ("event", "had a quiet weekend after"),
                        ("event", "tried their hand"), ("event", "saw another at a pet store"),
+                       ("likes", "now taking care"), ("event", "petted and hugged"), ("event", "had to try to capture"),
+                       ("activities", "listening to an album called 'Sleep"), ("event", "found a perfect spot thanks"),
                        ("hobbies", "playing all kinds"), ("hobbies", "playing their favorite"),
                        ("event", "streamed a game and wow")]:
         assert check_value(key, value), (key, value)
