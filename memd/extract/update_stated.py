@@ -20,8 +20,15 @@ from memd.extract.update_implied import RANKS
 _ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:of|de|the|and|&|[A-Z0-9][\w'’.&-]*)){0,5})"
 _QUIT_JOIN = re.compile(
     rf"\bI\s+(?:just\s+|recently\s+|finally\s+)?(?:quit|left)\s+(?:my\s+job\s+at\s+|my\s+job\s+with\s+)?(?P<old>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){{0,4}})"
-    rf"(?:\s+[^,;.!?]*?)?(?:,\s*|\s+)(?:and|to)\s+(?:I\s+)?(?:have\s+)?(?:joined|join|started\s+(?:at|with)|moved\s+to|went\s+to)\s+{_ORG}"
+    rf"(?:\s+[^,;.!?]*?)?(?:,\s*|\s+)(?:(?:and|to)\s+(?:I\s+)?(?:have\s+)?(?:joined|join|started\s+(?:at|with)|moved\s+to|went\s+to)"
+    # "... and now I'm at McKinsey", "..., I'm now with McKinsey"
+    rf"|(?:and\s+|but\s+)?(?:now\s+I(?:'m|’m|\s+am)|I(?:'m|’m|\s+am)\s+now)\s+(?:(?:working\s+)?(?:at|with|for))"
+    rf"|(?:and\s+|but\s+)?now\s+I\s+work\s+(?:at|for|with))\s+{_ORG}"
 )
+# "I left Deloitte last month": the employer line that holds Deloitte goes (nothing happens where
+# memory holds another employer: "I left Paris" removes no line).
+_LEFT = re.compile(r"\bI\s+(?:just\s+|recently\s+|finally\s+|have\s+)?(?:quit|left|resigned\s+from)\s+"
+                   r"(?P<old>(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){0,4})")
 _NOW_WORK = re.compile(
     rf"\bI\s+(?:(?:now|recently|just)\s+)?(?:(?:have|had)\s+)?(?:(?:now|recently|just)\s+)?"
     rf"(?:started|began|begun|work|am\s+working|am\s+now\s+working|started\s+working|took\s+a\s+job|got\s+a\s+job|accepted\s+a\s+(?:job|position|role))"
@@ -61,8 +68,20 @@ _LANGS = re.compile(
     rf"(?P<v>(?:{LANG_ALT})(?:,?\s+(?:and\s+)?(?:{LANG_ALT}))+)\b"
 )
 
+# "I gave up on Italian", "I stopped learning the piano": what one learns or does as a pastime.
+_GAVE_UP = re.compile(r"\bI\s+(?:have\s+|had\s+)?(?:finally\s+|just\s+)?(?:gave|given)\s+up\s+(?:on\s+)?(?:learning\s+|playing\s+)?"
+                      r"(?:the\s+)?(?P<old>[A-Za-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=\s*[,.;!?]|\s*$|\s+(?:and|but|because|since|after)\b)"
+                      r"|\bI\s+(?:have\s+)?stopped\s+(?:learning|playing|studying)\s+(?:the\s+)?(?P<old2>[A-Za-z][\w-]*)\b")
+
+
 def _stopped(sentence: str) -> list[Fact]:
     """A negation of one item: the apply step removes it from the line that lists it."""
+    g = _GAVE_UP.search(sentence)
+    if g:
+        old = _clean(g.group("old") or g.group("old2"))
+        if old and old.lower() not in ("it", "that", "this", "them", "everything", "hope", "trying", "smoking", "drinking"):
+            # Only a line that holds it changes (a learning or a hobby memory does not hold writes nothing).
+            return [Fact(SELF, key, old, (key,), negated=True) for key in ("learning", "hobbies")]
     m = _STOPPED.search(sentence)
     if not m:
         return []
@@ -83,6 +102,12 @@ def stated_work(sentence: str, env: Env) -> list[Fact]:
     if m:
         f = _fact(SELF, "employer", m.group("org"), m.group("old"), env, topic="work")
         return [f] if f else []
+    m = _LEFT.search(sentence)
+    # "left" is said of places too ("I left Berlin in 2020"): only with a word of work around it.
+    workish = re.search(r"\b(?:quit|resigned|job|work|worked|working|company|firm|employer|position|role|team|office|"
+                        r"colleagues|boss|career|notice)\b", sentence, re.I)
+    if m and workish and not _NOW_WORK.search(sentence) and _clean(m.group("old")):
+        out.append(Fact(SELF, "employer", _clean(m.group("old")), ("work",), negated=True))
     for m in _NOW_WORK.finditer(sentence):
         org = _clean(m.group("org"))
         changed = bool(m.group("now") or re.search(r"\b(?:now|started|began|begun|took|got|accepted|recently|just)\b",

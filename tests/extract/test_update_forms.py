@@ -253,3 +253,14 @@ def test_more_broken_values_from_long_chats_are_refused():
         assert check_value(key, value), (key, value)
     for key, value in [("favorite_food", "sushi"), ("event", "took that trip to Rome"), ("learning", "Spanish")]:
         assert check_value(key, value) is None, (key, value)
+
+
+def test_leaving_an_employer_and_giving_up_a_language(app, vault):
+    remember(app, "I work at Deloitte as a consultant.", "I left Deloitte last month and now I'm at McKinsey.")
+    text = read(vault)
+    assert current(text)["employer"] == ["McKinsey"]
+    assert any(h.startswith("previous_employer: Deloitte") for h in history(text))
+    remember(app, "I live in Paris.", "I left Paris last year.")  # a place left is no employer removed
+    assert current(read(vault))["employer"] == ["McKinsey"] and current(read(vault))["living_location"] == ["Paris"]
+    remember(app, "I'm learning Italian.", "I gave up on Italian, I'm learning German now.")
+    assert current(read(vault))["learning"] == ["German"]
