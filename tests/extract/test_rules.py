@@ -100,7 +100,7 @@ POSITIVE = [
     ('My grandmother passed away last year.', ['grandmother_event=2023: grandmother passed away']),
     ('Tom is my brother-in-law.', ['Tom.relationship=brother in law']),
     ('I got engaged to Ben last night!', ['Ben.relationship=fiance', 'marital_status=engaged', 'event=2024-05-09: got engaged to Ben']),
-    ("I've been seeing Alex for a few months.", ['Alex.relationship=partner']),
+    ("I've been seeing Alex for a few months.", ['Alex.relationship=partner', 'relationship_status=dating']),
     ("I'm dating someone new.", ['relationship_status=dating']),
     ('My partner is a chef.', ['partner_job_title=chef']),
     ('My wife speaks Mandarin.', ['wife_languages=Mandarin']),

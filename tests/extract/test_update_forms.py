@@ -264,3 +264,13 @@ def test_leaving_an_employer_and_giving_up_a_language(app, vault):
     assert current(read(vault))["employer"] == ["McKinsey"] and current(read(vault))["living_location"] == ["Paris"]
     remember(app, "I'm learning Italian.", "I gave up on Italian, I'm learning German now.")
     assert current(read(vault))["learning"] == ["German"]
+
+
+def test_dating_someone_named_ends_single_and_eating_is_no_hobby(app, vault):
+    from support import decide, kept
+
+    assert kept(decide("I've been dating someone named Chris for a few months.")) == {
+        "Chris.relationship=partner", "relationship_status=dating"}
+    assert "hobbies=eating fish" not in kept(decide("I started eating fish again."))
+    remember(app, "I'm single.", "I've been dating someone named Chris for a few months.")
+    assert "single" not in str(current(read(vault)))

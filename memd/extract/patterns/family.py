@@ -79,14 +79,17 @@ def married_name(m: re.Match[str], cl: Clause) -> list[Fact] | None:
 
 
 @rule(
-    rf"(?:am|is|are|{HAVE}\s+been)\s+{ADV}(?:dating|seeing|going\s+out\s+with|in\s+a\s+relationship\s+with|together\s+with)\s+(?P<name>{NAME})",
+    rf"(?:am|is|are|{HAVE}\s+{ADV}been)\s+{ADV}(?:dating|seeing|going\s+out\s+with|in\s+a\s+relationship\s+with|together\s+with)\s+"
+    rf"(?:(?:someone|somebody|a\s+(?:guy|girl|man|woman))\s+(?:named|called)\s+)?(?P<name>{NAME})",
     subjects=frozenset({"self"}),
 )
 def dating(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     name = valid_name(m.group("name"))
     if not name:
         return None
-    return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family"))]
+    # Dating someone is also the user's status: "single" no longer holds.
+    return [Fact(Subject("person", name, "partner"), "relationship", "partner", ("relationship", "family")),
+            Fact(cl.subject, "relationship_status", "dating", ("relationship",))]
 
 
 table_rules("married_negated")

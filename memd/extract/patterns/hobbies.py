@@ -183,7 +183,8 @@ def took_up(m: re.Match[str], cl: Clause) -> list[Fact] | None:
     if not v or v.split()[0] in ("thinking", "feeling", "getting", "going", "doing", "trying", "wondering", "working",
                                  "transitioning", "dating", "seeing", "taking", "using", "having", "living", "struggling",
                                  "recovering", "healing", "looking", "caring", "feeling", "realizing", "noticing",
-                                 "questioning", "coming", "talking", "planning", "considering"):
+                                 "questioning", "coming", "talking", "planning", "considering", "eating", "drinking",
+                                 "smoking", "sleeping", "waking", "wearing", "taking", "sharing", "feeling"):
         return None
     out = _f(cl, "hobbies", v, ("hobby",))
     t = when(cl, "past")
