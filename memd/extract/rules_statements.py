@@ -51,6 +51,7 @@ _MARKERS = re.compile(
     r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
     r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
     r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
+    r"these\s+days|nowadays|currently|at\s+the\s+moment|right\s+now|"
     r"(?:hey|hi|hello)\s+" + NAME + r"|"
     # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
     r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"

@@ -119,7 +119,9 @@ def _expand_contractions(t: str) -> str:
     return "".join(out)
 
 
-_ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co|mr|mrs|dr|st)\.")
+# (and initials: "Fontaines D.C.", "the U.S." -- a capital letter and a dot before another)
+_ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|e\.g|i\.e|approx|Mt|Ave|Inc|Ltd|Co|mr|mrs|dr|st)\."
+                            r"|\b[A-Z]\.(?=[A-Z]\.)")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$|[A-Z])|\n")
 _SPACES = re.compile(r" {2,}")
 _DOUBLE_QUOTED = re.compile(r'"([^"\n]{0,400})"')
@@ -367,6 +369,8 @@ def clean_value(raw: str, *, max_words: int = 10, cut: bool = True, as_list: boo
         prev = v
         v = _TRAILING_FILLER.sub("", v).strip(" ,.;:-'\"")
     v = _MULTISPACE.sub(" ", v)
+    if re.search(r"(?:\b[A-Z]\.)+[A-Z]$", v) and v + "." in raw:
+        v += "."  # "Fontaines D.C.": the last initial keeps its dot
     v = _cut_pointer_tail(v)
     if not v or v.lower() in _VAGUE_VALUES or _PRONOUN_HEAD.match(v):
         return None

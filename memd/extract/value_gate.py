@@ -237,8 +237,9 @@ def _complete(text: str) -> str | None:
         return f"ends with an adverb ({last!r}): the clause's object is missing"
     if len(words) > 1 and last in QUANTIFIERS:
         return f"ends with a quantifier ({last!r}): its noun is missing"
-    if all(w in PRONOUNS or w in DETERMINERS or w in AUXILIARIES or w in CONJUNCTIONS or w in PREPOSITIONS
-           for w in words):
+    # ("the US", "the UK": an acronym is no pronoun)
+    if not re.search(r"\b[A-Z]{2,}\b", text) and all(
+            w in PRONOUNS or w in DETERMINERS or w in AUXILIARIES or w in CONJUNCTIONS or w in PREPOSITIONS for w in words):
         return "only function words"
     if last in GENERIC_NOUNS and all(w in GENERIC_NOUNS or w in EVALUATIVE or w in DETERMINERS
                                      or w in DANGLING_ADVERBS or w.endswith("ed") for w in words):

@@ -69,7 +69,7 @@ _NO_OBJECT = re.compile(r"^(?:(?:now|just|still|currently)\s.*|[a-z]+ed\s+and\s+
                         r"both\s+(?!.*\band\b).*|"
                         r".*\s(?:after|before)|tried\s+(?:their|my|his|her|our)\s+hand|.*\b(?:get|got|getting)\s+rid|"
                         r"(?:talked|spoke|chatted|texted)(?!\s+(?:to|with|about|on)\b)(?:\s.*)?|"
-                        r"missed\s+(?:chatting|talking|hearing\s+from|seeing)\b.*|.*\s(?:ya|u)\b.*|"
+                        r"missed\s+(?:chatting|talking|hearing\s+from|seeing)\b.*|.*\s(?-i:ya|u)\b.*|"
                         r".*\s+and\s+(?:learned|learnt|realized|realised|loved|enjoyed|felt|thought)|tag(?:ged|ging)?\s+along|stay(?:ed|ing)?\s+away|(?:had|have|having)\s+(?:an?\s+)?(?:[a-z]+\s+)?time\s+[a-z]+ing"
                         r"|(?:[a-z]+ed|built|made|got|had|did)\s+both\s+(?:on|in|at)\b.*)$", re.I)
 

@@ -274,3 +274,15 @@ def test_dating_someone_named_ends_single_and_eating_is_no_hobby(app, vault):
     assert "hobbies=eating fish" not in kept(decide("I started eating fish again."))
     remember(app, "I'm single.", "I've been dating someone named Chris for a few months.")
     assert "single" not in str(current(read(vault)))
+
+
+def test_initials_acronyms_and_time_leads(app, vault):
+    from support import decide, kept
+
+    assert kept(decide("These days my favorite band is Fontaines D.C.")) == {"favorite_band=Fontaines D.C."}
+    assert "living_location=the US" in kept(decide("I moved to the US in 2019."))
+    assert not any(k.startswith("living_location=the U") and not k.endswith(("US", "UK")) for k in
+                   kept(decide("I moved to the U.S. in 2019. I love it here.")))
+    assert kept(decide("I'm not actually allergic to penicillin.")) == {"!allergies=penicillin"}
+    remember(app, "My favorite band is Radiohead.", "These days my favorite band is Wet Leg.")
+    assert current(read(vault))["favorite_band"] == ["Wet Leg"]

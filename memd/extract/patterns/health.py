@@ -16,7 +16,7 @@ from memd.extract.patterns.values import _f, dated, split_list, value_of, when
 from memd.extract.rules_text import clean_value
 
 
-@rule(r"(?:am|is|are)\s+(?:not|no\s+longer)\s+allergic\s+to\s+(?P<val>[^,.;!?]+)")
+@rule(r"(?:am|is|are)\s+(?:not|no\s+longer)\s+(?:actually\s+|really\s+|even\s+)?allergic\s+to\s+(?P<val>[^,.;!?]+)")
 def allergy_negated(m: re.Match[str], cl: Clause) -> list[Fact]:
     out: list[Fact] = []
     for part in split_list(re.sub(r"\s+(?:any\s*more|after\s+all|any\s+longer)\b.*", "", m.group("val"))):

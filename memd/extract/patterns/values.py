@@ -78,7 +78,10 @@ def clean_place(text: str | None) -> str | None:
             break
     if not out:
         return None
-    return ", ".join(out)
+    place = ", ".join(out)
+    if re.search(r"(?:^|\s)[A-Z]$", place):
+        return None  # "the U" of "the U.S.": an initial cut from its name
+    return place
 
 
 def clean_org(text: str | None) -> str | None:
