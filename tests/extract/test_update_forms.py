@@ -286,3 +286,9 @@ def test_initials_acronyms_and_time_leads(app, vault):
     assert kept(decide("I'm not actually allergic to penicillin.")) == {"!allergies=penicillin"}
     remember(app, "My favorite band is Radiohead.", "These days my favorite band is Wet Leg.")
     assert current(read(vault))["favorite_band"] == ["Wet Leg"]
+
+
+def test_a_new_baby_named_is_linked_as_a_child(app, vault):
+    remember(app, "We had a baby girl named Ava last week!")
+    assert "daughter: [[entities/ava.md]]" in read(vault)
+    assert current(read(vault, "entities/ava.md"))["relationship"] == ["daughter"]

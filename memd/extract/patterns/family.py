@@ -153,6 +153,22 @@ def broke_up(m: re.Match[str], cl: Clause) -> list[Fact]:
     return out
 
 
+@rule(
+    rf"(?:had|welcomed|gave\s+birth\s+to|adopted)\s+(?:a|our|my)\s+(?:(?:new|newborn|little|beautiful|healthy)\s+)*"
+    rf"(?:baby\s+)?(?P<kind>girl|boy|daughter|son)\s*,?\s+(?:named|called)\s+(?P<name>{NAME})",
+    subjects=frozenset({"self"}),
+)
+def new_child(m: re.Match[str], cl: Clause) -> list[Fact] | None:
+    """'We had a baby girl named Ava last week': Ava is the user's daughter, and her birth an event."""
+    name = explicit_name(m.group("name"))
+    if not name:
+        return None
+    rel = {"girl": "daughter", "boy": "son"}.get(m.group("kind"), m.group("kind"))
+    verb = m.group(0).split()[0]
+    out = [Fact(Subject("person", name, rel), "relationship", rel, ("relationship", "family"))]
+    return out + _f(cl, "event", dated(f"{verb} a baby {m.group('kind')} named {name}", when(cl, "past")), ("event", "family"))
+
+
 _NAMED_RELATION = {
     "kids": "child", "children": "child", "sons": "son", "daughters": "daughter", "boys": "son", "girls": "daughter",
     "brothers": "brother", "sisters": "sister", "siblings": "sibling", "grandkids": "grandchild", "grandchildren": "grandchild",
