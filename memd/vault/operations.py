@@ -115,13 +115,15 @@ def _replace_single(doc: MemoryDoc, existing: list[Fact], key: str, line: str, c
     return Plan("edit", "update", [Edit(f.index, f.end, [line])])
 
 
-_PLACE_KEYS = frozenset("hometown city address birthplace born_in lives_in residence home town country".split())
-
-
 def _file_of(target: str) -> str:
-    """A link's file name: [[entities/tom.md]], [[tom]] and [[entities/tom]] are all tom.md."""
-    name = target.split("|", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1].strip()
+    """A link target's file name (parse_links gives it without alias or heading): [[entities/tom.md]],
+    [[tom]] and [[entities/tom]] are all tom.md."""
+    name = target.rsplit("/", 1)[-1]
     return name if name.lower().endswith(".md") else name + ".md"
+
+
+def _is_place_key(key: str) -> bool:
+    return any(mv.same_key(key, k) for k in ("living_location", "hometown", "birth_location"))
 
 
 def _values_in(fact_value: str) -> set[str]:
@@ -355,7 +357,7 @@ class ReplaceFact(Operation):
             gone = f.value if not rest else self.old_value or f.value
         else:
             link = self._link(doc) if mv.is_link_value(f.value) else None
-            place = any("location" in k or k in _PLACE_KEYS for k in (self.fact_key, f.norm_key))
+            place = _is_place_key(self.fact_key) or _is_place_key(f.norm_key)
             new_value = link or mv.substitute(f.value, self.old_value or "", self.value, place=place)
             # The new value's source replaces the old one's (that moves to History with it).
             new_lines = [provenance.with_link(mv.replace_value(doc, f, new_value), self.source_link)]
