@@ -24,7 +24,8 @@ from memd.extract import rules_doings, rules_feelings, rules_intents, rules_inte
 from memd.extract import rules_persona  # noqa: F401  (registers its predicate rules)
 from memd.extract.rules_labels import labelled_facts  # noqa: F401  (rules.py imports it from here)
 from memd.extract.rules_photos import photo_statement
-from memd.extract.rules_statements import _MARKERS, statement_facts
+from memd.extract.rules_statements import statement_facts
+from memd.extract.patterns.fragments import MARKERS
 from memd.extract.rules_mentions import mention_facts, mentions_in  # noqa: F401  (re-exported)
 from memd.extract.patterns import (
     EVENT_VERBS,
@@ -123,7 +124,7 @@ _LOOKBACK = 80
 
 def _subject_at(text: str, pos: int, env: Env) -> tuple[Subject, int] | None:
     """The subject that opens a clause at `pos`, and where its predicate starts."""
-    m = _MARKERS.match(text, pos)
+    m = MARKERS.match(text, pos)
     p = m.end() if m else pos
     sm = _PLURAL_SUBJ.match(text, p)
     if sm:
@@ -229,7 +230,7 @@ def clauses_of(sentence: str, env: Env, mentions: tuple[Mention, ...] = ()) -> l
     if not found or found[0][0] != 0:
         # Chat drops the subject: "Lost my job yesterday", "Finishing up a painting", and after a
         # short answer: "Not much, just finished a 5k race yesterday".
-        m = _MARKERS.match(sentence)
+        m = MARKERS.match(sentence)
         p = m.end() if m else 0
         if _DROP_START.match(sentence, p) and sentence[p:p + 1].isupper() and (not found or found[0][0] > p):
             found.insert(0, (0, SELF, p))

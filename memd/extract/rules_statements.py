@@ -13,6 +13,7 @@ from memd.extract import rules_lexicon as lex
 from memd.extract.rules_dates import best_time, birth_date_from_age, find_times
 from memd.extract.rules_persona import persona_statement  # also registers its predicate rules
 from memd.extract.rules_values import value_statement
+from memd.extract.patterns.fragments import MARKERS
 from memd.extract.patterns import (
     APPOINTMENTS,
     FOODS,
@@ -44,24 +45,6 @@ from memd.extract.rules_text import (
 )
 
 
-# Words that may open a clause before its subject ("Oh well, I ...", "Last Sunday we ..."): read by
-# rules_clauses too.
-_MARKERS = re.compile(
-    r"(?:(?:oh|well|yeah|yes|yep|so|and|but|also|plus|anyway|anyways|btw|by\s+the\s+way|actually|honestly|"
-    r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
-    r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
-    r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
-    r"these\s+days|nowadays|currently|at\s+the\s+moment|right\s+now|"
-    r"(?:hey|hi|hello)\s+" + NAME + r"|"
-    # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
-    r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"
-    r"(?:[A-Za-z0-9'-]+\s+){0,2}?(?:[A-Za-z0-9'-]+),|"
-    r"(?:last|this|next|on|earlier|yesterday|today|tonight|recently)\s+(?:(?:week|weekend|month|year|night|"
-    r"morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|"
-    r"winter|spring|fall|time)\s+)?(?=(?:I|we|We|my|My)\s)"
-    r")[,!:.]?\s+)*",
-    re.I,
-)
 _FAV = re.compile(
     rf"(?:(?:[Oo]ne\s+of\s+)?(?P<owner>[Mm]y)|(?P<oname>{NAME})'s|[Mm]y\s+{REL_MODS}(?P<orel>{REL_ALL})'s)\s+"
     r"(?:(?:all-time|absolute|current|personal|top|very|biggest|new)\s+)*(?:favorite|favorites|favs|faves|top\s+pick)"
@@ -151,7 +134,7 @@ def _owner_subject(m: re.Match[str], env: Env) -> Subject | None:
 
 def statement_facts(text: str, pos: int, env: Env) -> list[Fact] | None:
     """Sentences whose subject is an attribute ('my favorite book is Dune'); None if none match."""
-    mk = _MARKERS.match(text, pos)
+    mk = MARKERS.match(text, pos)
     p = mk.end() if mk else pos
     m = _NAME_IS.match(text, p)
     if m:

@@ -66,3 +66,23 @@ HAVE = r"(?:have|has)"
 REST = r"(?P<rest>.*)"
 # "any more", "any longer": what makes "I'm not a nurse any more" a change, not a denial.
 NO_MORE = r"(?:any\s*more|any\s+longer)"
+
+
+# Words that may open a clause before its subject ("Oh well, I ...", "Last Sunday we ...",
+# "These days my ..."): skipped by the clause splitter and the statement readers alike.
+MARKERS = re.compile(
+    r"(?:(?:oh|well|yeah|yes|yep|so|and|but|also|plus|anyway|anyways|btw|by\s+the\s+way|actually|honestly|"
+    r"guess\s+what|fun\s+fact|lol|haha|wow|hey|hi|hello|ok|okay|um|uh|then|now|luckily|unfortunately|"
+    r"sadly|thankfully|fortunately|good\s+news|update|as\s+for\s+me|for\s+me|ps|p\.s\.|man|dude|"
+    r"still|anyhow|alright|right|sure|true|totally|speaking\s+of\s+which|recently|lately|also|"
+    r"these\s+days|nowadays|currently|at\s+the\s+moment|right\s+now|"
+    r"(?:hey|hi|hello)\s+" + NAME + r"|"
+    # A time or place phrase before the subject: "Last Sunday we ...", "At the retreat, I ...".
+    r"(?:last|this|next|on|in|at|during|over|around|by|after|before|earlier|later)\s+(?:the\s+|this\s+|my\s+|a\s+)?"
+    r"(?:[A-Za-z0-9'-]+\s+){0,2}?(?:[A-Za-z0-9'-]+),|"
+    r"(?:last|this|next|on|earlier|yesterday|today|tonight|recently)\s+(?:(?:week|weekend|month|year|night|"
+    r"morning|evening|afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday|summer|"
+    r"winter|spring|fall|time)\s+)?(?=(?:I|we|We|my|My)\s)"
+    r")[,!:.]?\s+)*",
+    re.I,
+)
