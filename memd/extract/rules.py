@@ -176,14 +176,6 @@ _GREETING_START = re.compile(r"\s*(?:hi|hello|hey|hiya|heya|greetings)\b", re.I)
 # "I'm Maria and I work as a nurse ...": a turn that opens with a name and goes on about the
 # speaker is an introduction too (not "I'm Canadian and I ...": a demonym is no name).
 _NAMED_START = re.compile(r"\s*I(?:'m|’m|\s+am)\s+(?P<n>[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?(?:\s+and\s+I\b|,\s+(?:a|an)\s)")
-_NOT_A_SELF_NAME = frozenset("""Jewish Muslim Christian Catholic Buddhist Hindu Sikh Protestant Orthodox Mormon
-Atheist Agnostic Vegan Vegetarian Pescatarian Gay Lesbian Bi Trans Queer Straight Single Married Divorced Retired
-Good Fine Great Okay Back Home Here Done Sorry Sure Glad Happy Tired Busy New Free Ready Still Also Not Black White
-Asian Latina Latino Hispanic Native Deaf Blind Autistic Bipolar Diabetic Celiac Pregnant Texan Democrat Republican
-Libertarian Conservative Liberal Green Capricorn Aquarius Pisces Aries Taurus Gemini Cancer Leo Virgo Libra Scorpio
-Sagittarius Kiwi Aussie Brit Yankee Southern Northern Irish Scot Jedi Christian""".split())
-
-
 _CAP_WORD = re.compile(r"(?<![.!?]\s)(?<!^)(?<![.!?]\s\s)\b([A-Z][a-z]{2,})\b")
 
 
@@ -199,10 +191,18 @@ def _names_another(text: str, known: set[str]) -> bool:
     return False
 
 
+# Beyond lex.NOT_GIVEN_NAMES, what else follows "I'm" in "I'm X and I ...": moods, parties, star
+# signs, origins (the intro rule has no greeting to go by, so it refuses more than a mention does).
+_NOT_AN_INTRO_NAME = frozenset("""Also Asian Aussie Back Black Brit Busy Cancer Capricorn Conservative Democrat
+Done Fine Free Gemini Glad Good Great Green Happy Here Hispanic Home Irish Jedi Kiwi Latina Latino Leo Liberal Libertarian
+Libra Native New Northern Not Okay Pisces Aquarius Aries Ready Republican Sagittarius Scorpio Scot Sorry Southern Still
+Straight Sure Taurus Texan Tired Trans Virgo White Yankee""".split())
+
+
 def _named_start(text: str) -> bool:
     m = _NAMED_START.match(text)
     n = m.group("n") if m else ""
-    return bool(m) and n not in lex.DEMONYMS and n not in lex.NOT_NAMES and n not in _NOT_A_SELF_NAME \
+    return bool(m) and n not in lex.DEMONYMS and n not in lex.NOT_NAMES and n not in lex.NOT_GIVEN_NAMES and n not in _NOT_AN_INTRO_NAME \
         and not n.endswith(("ish", "ic", "ese", "ian", "ean", "can", "ite", "ist"))  # Californian, Republican
 
 

@@ -284,3 +284,11 @@ NOT_NAMES = frozenset(
 MONTH_NAMES = frozenset(
     "January February March April May June July August September October November December".split()
 )
+
+# Capitalised words that follow "my wife is" or "I'm" and are no given name: creeds, diets, conditions,
+# states of life ("my sister is Catholic", "I'm Vegan and I ...").
+NOT_GIVEN_NAMES = frozenset(
+    """Agnostic Atheist Autistic Bipolar Blind Buddhist Catholic Celiac Christian Deaf Diabetic Divorced Gay Hindu
+    Jewish Lesbian Married Mormon Muslim Orthodox Pescatarian Pregnant Protestant Queer Retired Sikh Single
+    Vegan Vegetarian""".split()
+)

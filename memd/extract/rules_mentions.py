@@ -32,8 +32,7 @@ _NAME_IS_REL = re.compile(rf"\b(?P<name>{NAME})(?:,|\s+is)\s+my\s+{REL_MODS}(?P<
 _REL_NAMED = re.compile(
     rf"\b(?:a|an|one|my|our)\s+{REL_MODS}(?P<rel>{REL_ALL})\s+(?:named|called)\s+(?P<name>{NAME})"
 )
-_NOT_A_GIVEN_NAME = "|".join(sorted(lex.DEMONYMS | {"Jewish", "Muslim", "Christian", "Catholic", "Buddhist", "Hindu", "Vegan",
-                                                     "Vegetarian", "Gay", "Deaf", "Blind", "Pregnant", "Retired", "Single"}))
+_NOT_A_GIVEN_NAME = "|".join(sorted(lex.DEMONYMS | lex.NOT_GIVEN_NAMES))
 _REL_NAME_IS = re.compile(
     rf"\b[Mm]y\s+{REL_MODS}(?P<rel>{REL_ALL})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+(?P<name>{NAME})")
 # "My girlfriend is Anna." (a name and nothing after it: not "My sister is Canadian")
